@@ -1,0 +1,7 @@
+/* sha256d_cores.c: the table of SHA-256d scan cores the CPU backend chooses from. */
+#include "devices/cpu/sha256d_cores.h"
+
+const struct synth__cpu_core synth__sha256d_cpu_cores[] = {
+  {.name = "generic", .scan = synth__sha256d_scan_generic, .supported = NULL},
+  {.name = NULL, .scan = NULL, .supported = NULL},
+};

@@ -1,0 +1,21 @@
+/* sha256d_cores.h: the CPU scan cores for SHA-256d, all sharing one contract. */
+#ifndef SYNTH_DEVICES_CPU_SHA256D_CORES_H
+#define SYNTH_DEVICES_CPU_SHA256D_CORES_H
+
+#include <stddef.h>
+
+#include "scheduler/workload.h"
+
+/*
+ * Each core scans nonces of one roll given its struct synth__sha256d_payload (see
+ * precompute/sha256d_payload.h), using only nonce-dependent work in the loop, deciding early
+ * from the last state word of the second hash and comparing the full target only for
+ * survivors. SIMD and SHA-NI cores join the table, chosen at run time; "generic" is portable
+ * C and always present, first.
+ */
+extern const struct synth__cpu_core synth__sha256d_cpu_cores[]; /* ends with scan == NULL */
+
+uint32_t synth__sha256d_scan_generic(const void *payload, uint32_t nonce_start, uint32_t count,
+                                     struct synth__scan_ctl *ctl);
+
+#endif

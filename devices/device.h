@@ -1,0 +1,89 @@
+/* device.h: the one device interface every backend implements (a const ops table). */
+#ifndef SYNTH_DEVICES_DEVICE_H
+#define SYNTH_DEVICES_DEVICE_H
+
+#include <stddef.h>
+
+#include "scheduler/batch.h"
+#include "scheduler/workload.h"
+#include "synth/runtime.h"
+
+struct synth__logger;
+
+/* What the runtime's config says about devices, for probing. */
+struct synth__probe_config {
+  unsigned cpu_threads;       /* 0: one per core */
+  const char *cpu_affinity;   /* NULL or a PU list */
+  const char *cpu_topology_synthetic; /* tests only: an hwloc synthetic topology */
+  const struct synth__logger *log;
+};
+
+/* One device a backend found. index0/index1 are the backend's own (CPU: worker number;
+ * OpenCL: platform and device). */
+struct synth__device_desc {
+  char id[32];
+  char name[128];
+  char detail[128];
+  char affinity[64]; /* PU list the device's thread is pinned to, "" when not pinned */
+  enum synth_device_kind kind;
+  int index0;
+  int index1;
+  int selected;      /* the probe config makes it hash */
+};
+
+struct synth__desc_list {
+  struct synth__device_desc *items;
+  size_t count;
+  size_t capacity;
+};
+
+/* Appends a zeroed desc and returns it, or NULL when out of memory. */
+struct synth__device_desc *synth__desc_list_push(struct synth__desc_list *list);
+void synth__desc_list_free(struct synth__desc_list *list);
+
+/*
+ * A backend. Each function documents the thread it runs on; the scheduler guarantees that a
+ * device's submit/poll/thread_init run only on that device's own worker thread.
+ */
+struct synth__device_ops {
+  const char *name; /* "cpu": used in device ids and logs */
+  enum synth_device_kind kind;
+  unsigned max_inflight;          /* batches submitted before the first is polled */
+  double default_latency_ms;      /* the tuner's default target batch latency */
+
+  /* Per-runtime backend state (topology, contexts). Runs on the creating thread. Returns 0
+   * or SYNTH_E*; on error *backend is untouched and nothing needs freeing. */
+  int (*backend_create)(const struct synth__probe_config *cfg, void **backend);
+  void (*backend_destroy)(void *backend);
+
+  /* Appends every device the backend can drive, marking those cfg selects. The backend's
+   * one-line view of the machine goes to topology (may stay ""). Returns 0 or SYNTH_E*. */
+  int (*probe)(void *backend, const struct synth__probe_config *cfg,
+               struct synth__desc_list *out, char *topology, size_t topology_size);
+
+  /* Opens a probed device for a workload. Returns 0 and *dev, or SYNTH_E*. */
+  int (*open)(void *backend, const struct synth__device_desc *desc,
+              const struct synth__workload *workload, void **dev);
+
+  /* Hashes the workload's known answer and compares. Returns 0 or SYNTH_ESELFTEST. */
+  int (*self_test)(void *dev, const struct synth__workload *workload);
+
+  /* Runs once on the device's worker thread before its first batch (CPU: pin the thread).
+   * Returns 0 or SYNTH_E*; an error takes the device out. May be NULL. */
+  int (*thread_init)(void *dev);
+
+  /* Starts hashing a batch. Returns 0, or SYNTH_E* (the batch was not taken). */
+  int (*submit)(void *dev, struct synth__batch *batch);
+
+  /* Returns a finished batch in *done: 0, SYNTH_EAGAIN when none finished within timeout_ms,
+   * or SYNTH_EDEVICE when the device itself failed (every batch in flight is returned by the
+   * following polls with status set). */
+  int (*poll)(void *dev, struct synth__batch **done, int timeout_ms);
+
+  void (*close)(void *dev);
+};
+
+/* The built-in backends, in probe order; NULL-terminated. */
+extern const struct synth__device_ops *const synth__device_backends[];
+
+#endif

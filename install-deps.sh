@@ -1,0 +1,40 @@
+#!/bin/sh
+# install-deps.sh: installs every Debian package synthminer's build, tests and devices need.
+# Idempotent: packages already present are skipped, so running it twice costs seconds.
+set -eu
+
+PACKAGES="
+  build-essential cmake pkg-config
+  libhwloc-dev liburcu-dev libjansson-dev libncurses-dev libssl-dev
+  libcunit1-dev
+  ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
+  libvulkan-dev glslang-tools mesa-vulkan-drivers vulkan-tools
+"
+
+missing=""
+for p in $PACKAGES; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+
+if [ -z "$missing" ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+  else
+    echo "install-deps: need root (or sudo) to install:$missing" >&2
+    exit 1
+  fi
+fi
+
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+$SUDO apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,27 @@
+/* cli.h: what the synthminer subcommands share. */
+#ifndef SYNTH_CLI_CLI_H
+#define SYNTH_CLI_CLI_H
+
+#include <stdbool.h>
+
+#include <synth/synth.h>
+
+int cmd_run(int argc, char **argv);
+int cmd_devices(int argc, char **argv);
+
+/* The library's log messages go to stderr, prefixed; error_seen tells the caller that the
+ * reason for a failure was already printed. */
+struct cli_log {
+  enum synth_log_level level;
+  bool error_seen;
+};
+
+void cli_log_message(void *user, enum synth_log_level level, const char *message);
+
+/* Parses a --log-level name into level. Returns 0, or prints one line and returns 2. */
+int cli_log_level(const char *command, const char *name, enum synth_log_level *level);
+
+/* Exit status for a create error: 2 for what the user asked wrongly, 1 otherwise. */
+int cli_exit_for(int synth_error);
+
+#endif

@@ -1,0 +1,34 @@
+/* cli_log.c: the library's log messages on stderr, and exit statuses for its errors. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "options.h"
+
+void cli_log_message(void *user, enum synth_log_level level, const char *message)
+{
+  struct cli_log *log = user;
+  static const char *const names[] = {"error", "warning", "info", "debug"};
+  if (level == SYNTH_LOG_ERROR)
+    log->error_seen = true;
+  fprintf(stderr, "synthminer: %s: %s\n", names[level], message);
+}
+
+int cli_log_level(const char *command, const char *name, enum synth_log_level *level)
+{
+  static const char *const names[] = {"error", "warn", "info", "debug"};
+  for (int i = 0; i < 4; i++) {
+    if (strcmp(name, names[i]) == 0) {
+      *level = (enum synth_log_level)i;
+      return 0;
+    }
+  }
+  fprintf(stderr, "synthminer %s: --log-level '%s': expected error, warn, info or debug\n",
+          command, name);
+  return CLI_EXIT_USAGE;
+}
+
+int cli_exit_for(int synth_error)
+{
+  return synth_error == SYNTH_EINVAL || synth_error == SYNTH_ENODEV ? CLI_EXIT_USAGE : 1;
+}

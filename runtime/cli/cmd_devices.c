@@ -1,0 +1,89 @@
+/* cmd_devices.c: `synthminer devices`: what the backends found and which devices would hash. */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "options.h"
+
+struct listing {
+  bool json;
+  json_t *array;
+  const char *last_topology;
+  const char *last_kind;
+};
+
+static void print_desc(void *user, const struct synth_device_desc *d)
+{
+  struct listing *l = user;
+  const char *kind = synth_device_kind_name(d->kind);
+  if (l->json) {
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(d->id));
+    json_object_set_new(o, "kind", json_string(kind));
+    json_object_set_new(o, "name", json_string(d->name));
+    json_object_set_new(o, "detail", json_string(d->detail));
+    json_object_set_new(o, "topology", json_string(d->topology));
+    json_object_set_new(o, "selected", json_boolean(d->selected));
+    json_array_append_new(l->array, o);
+    return;
+  }
+  if (!l->last_kind || strcmp(l->last_kind, kind) != 0) {
+    printf("%s%s: %s\n", l->last_kind ? "\n" : "", kind, d->topology);
+    printf("  %-10s %-34s %-36s %s\n", "ID", "NAME", "WHERE", "HASHES");
+    l->last_kind = kind;
+  }
+  printf("  %-10s %-34.34s %-36.36s %s\n", d->id, d->name, d->detail, d->selected ? "yes" : "no");
+}
+
+int cmd_devices(int argc, char **argv)
+{
+  const char *devices = "all", *affinity = NULL;
+  unsigned threads = 0;
+  bool json = false, help = false;
+  const struct cli_option opts[] = {
+    {"--devices", 0, CLI_STRING, &devices, 0, 0, "LIST", "mark what this device list would hash"},
+    {"--threads", 't', CLI_UINT, &threads, 1, 4096, "N", "CPU workers (default: one per core)"},
+    {"--cpu-affinity", 0, CLI_STRING, &affinity, 0, 0, "LIST", "processing units to pin CPU workers to"},
+    {"--json", 0, CLI_FLAG, &json, 0, 0, NULL, "print the list as JSON"},
+    {"--help", 'h', CLI_FLAG, &help, 0, 0, NULL, "show this help"},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+  };
+  int rc = cli_parse("devices", opts, argc, argv);
+  if (rc != 0)
+    return rc;
+  if (help) {
+    printf("usage: synthminer devices [options]\n\n"
+           "Lists every device the built-in backends find (for the CPU, its topology from\n"
+           "hwloc and one worker per core) and whether the given options make it hash.\n\n"
+           "options:\n");
+    cli_print_options(opts);
+    return 0;
+  }
+  struct cli_log log = {.level = SYNTH_LOG_ERROR};
+  struct listing listing = {.json = json, .array = json ? json_array() : NULL};
+  struct synth_runtime_config cfg = {
+    .devices = devices,
+    .cpu_threads = threads,
+    .cpu_affinity = affinity,
+    .log_fn = cli_log_message,
+    .log_user = &log,
+    .log_level = SYNTH_LOG_ERROR,
+  };
+  rc = synth_probe(&cfg, print_desc, &listing);
+  if (rc != 0) {
+    if (!log.error_seen)
+      fprintf(stderr, "synthminer devices: %s\n", synth_strerror(rc));
+    json_decref(listing.array);
+    return cli_exit_for(rc);
+  }
+  if (json) {
+    json_t *root = json_object();
+    json_object_set_new(root, "devices", listing.array);
+    json_dumpf(root, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+    json_decref(root);
+  }
+  return 0;
+}

@@ -1,0 +1,37 @@
+/* options.h: strict, table-driven parsing of a subcommand's flags. */
+#ifndef SYNTH_CLI_OPTIONS_H
+#define SYNTH_CLI_OPTIONS_H
+
+#include <stdbool.h>
+
+enum cli_opt_type {
+  CLI_FLAG,   /* bool, no value */
+  CLI_STRING, /* const char *, non-empty */
+  CLI_UINT,   /* unsigned, decimal, within [min, max] */
+  CLI_DOUBLE, /* double, finite, within [min, max] */
+};
+
+struct cli_option {
+  const char *name; /* "--threads" */
+  char shortname;   /* 'h', or 0 */
+  enum cli_opt_type type;
+  void *dest;
+  double min, max;
+  const char *arg;  /* what the value is, for --help: "N" */
+  const char *help;
+};
+
+/* Exit status for bad usage: unknown flags, bad values, impossible device lists. */
+#define CLI_EXIT_USAGE 2
+
+/*
+ * Parses argv[0..argc) against opts (ended by a NULL name); both "--name value" and
+ * "--name=value" are accepted. Returns 0, or prints one line to stderr and returns
+ * CLI_EXIT_USAGE.
+ */
+int cli_parse(const char *command, const struct cli_option *opts, int argc, char **argv);
+
+/* Prints the option table as help text. */
+void cli_print_options(const struct cli_option *opts);
+
+#endif

@@ -1,0 +1,130 @@
+/* device_probe.c: asks every built-in backend for its devices and applies the --devices list. */
+#include "runtime/device_probe.h"
+
+#include <string.h>
+
+#include "runtime/device_select.h"
+#include "runtime/logger.h"
+#include "synth/error.h"
+
+static bool named_explicitly(const struct synth__device_selection *sel, enum synth_device_kind k)
+{
+  for (size_t i = 0; i < sel->n; i++) {
+    if (sel->picks[i].kind == k)
+      return true;
+  }
+  return false;
+}
+
+static const struct synth__probed *probed_kind(const struct synth__probe_set *set,
+                                               enum synth_device_kind kind)
+{
+  for (size_t i = 0; i < set->n; i++) {
+    if (set->items[i].ops->kind == kind)
+      return &set->items[i];
+  }
+  return NULL;
+}
+
+/* Every "kind:N" must name a device that exists. */
+static int check_picks(const struct synth__device_selection *sel,
+                       const struct synth__probe_set *set, const struct synth__logger *log)
+{
+  for (size_t i = 0; i < sel->n; i++) {
+    const struct synth__device_pick *p = &sel->picks[i];
+    const char *kind = synth_device_kind_name(p->kind);
+    const struct synth__probed *b = probed_kind(set, p->kind);
+    if (!b) {
+      synth__log_error(log, "--devices: this build has no %s backend", kind);
+      return SYNTH_ENODEV;
+    }
+    if (p->index >= 0 && (size_t)p->index >= b->descs.count) {
+      synth__log_error(log, "--devices: no device %s:%d (%zu %s device%s found)", kind,
+                       p->index, b->descs.count, kind, b->descs.count == 1 ? "" : "s");
+      return SYNTH_ENODEV;
+    }
+  }
+  return 0;
+}
+
+/* Creates one backend and lists its devices into item. Returns 0, or an error that must stop
+ * the whole probe. */
+static int probe_backend(const struct synth__device_ops *ops,
+                         const struct synth__probe_config *pcfg,
+                         const struct synth__device_selection *sel,
+                         const struct synth__logger *log, struct synth__probed *item)
+{
+  memset(item, 0, sizeof *item);
+  item->ops = ops;
+  int rc = ops->backend_create(pcfg, &item->backend);
+  if (rc != 0) {
+    /* A bad setting is always an error; a backend with no platform only when asked for. */
+    if (rc == SYNTH_EINVAL || named_explicitly(sel, ops->kind))
+      return rc;
+    synth__log_info(log, "%s backend unavailable: %s", ops->name, synth_strerror(rc));
+    item->backend = NULL;
+    return 0;
+  }
+  rc = ops->probe(item->backend, pcfg, &item->descs, item->topology, sizeof item->topology);
+  if (rc != 0) {
+    synth__log_error(log, "%s backend: probing failed: %s", ops->name, synth_strerror(rc));
+    return rc;
+  }
+  for (size_t i = 0; i < item->descs.count; i++) {
+    struct synth__device_desc *d = &item->descs.items[i];
+    d->selected = synth__device_selection_match(sel, d, (int)i);
+  }
+  return 0;
+}
+
+int synth__probe_devices(const struct synth_runtime_config *cfg, const struct synth__logger *log,
+                         struct synth__probe_set *set)
+{
+  memset(set, 0, sizeof *set);
+  struct synth__device_selection sel;
+  int rc = synth__device_selection_parse(cfg->devices, &sel, log);
+  if (rc != 0)
+    return rc;
+  struct synth__probe_config pcfg = {
+    .cpu_threads = cfg->cpu_threads,
+    .cpu_affinity = cfg->cpu_affinity,
+    .log = log,
+  };
+  for (size_t b = 0; synth__device_backends[b] && set->n < SYNTH_MAX_BACKENDS; b++) {
+    const struct synth__device_ops *ops = synth__device_backends[b];
+    if (!synth__device_selection_wants(&sel, ops->kind))
+      continue;
+    struct synth__probed *item = &set->items[set->n];
+    rc = probe_backend(ops, &pcfg, &sel, log, item);
+    if (rc != 0) {
+      if (item->backend)
+        ops->backend_destroy(item->backend);
+      synth__desc_list_free(&item->descs);
+      goto fail;
+    }
+    set->n++;
+    for (size_t i = 0; i < item->descs.count; i++)
+      set->selected += item->descs.items[i].selected ? 1 : 0;
+  }
+  rc = check_picks(&sel, set, log);
+  if (rc == 0 && set->selected == 0) {
+    synth__log_error(log, "--devices '%s' selects no device", cfg->devices ? cfg->devices : "all");
+    rc = SYNTH_ENODEV;
+  }
+  if (rc == 0)
+    return 0;
+fail:
+  synth__probe_set_free(set);
+  return rc;
+}
+
+void synth__probe_set_free(struct synth__probe_set *set)
+{
+  for (size_t i = 0; i < set->n; i++) {
+    struct synth__probed *item = &set->items[i];
+    if (item->backend)
+      item->ops->backend_destroy(item->backend);
+    synth__desc_list_free(&item->descs);
+  }
+  memset(set, 0, sizeof *set);
+}

@@ -1,0 +1,231 @@
+/* runtime.c: the public runtime: devices opened and self-tested, a scheduler, shares out. */
+#include "synth/runtime.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "precompute/sha256.h"
+#include "precompute/sha256d_payload.h"
+#include "runtime/device_probe.h"
+#include "runtime/logger.h"
+#include "runtime/mining_job.h"
+#include "runtime/sha256d_workload.h"
+#include "scheduler/scheduler.h"
+#include "synth/error.h"
+#include "synth/target.h"
+
+struct synth_runtime {
+  struct synth__logger log;
+  struct synth__probe_set probed; /* keeps the backends the devices were opened from */
+  struct synth__sched *sched;
+  synth_share_fn share_fn;
+  void *share_user;
+};
+
+const char *synth_device_kind_name(enum synth_device_kind kind)
+{
+  switch (kind) {
+  case SYNTH_DEVICE_CPU:
+    return "cpu";
+  case SYNTH_DEVICE_OPENCL:
+    return "opencl";
+  case SYNTH_DEVICE_VULKAN:
+    return "vulkan";
+  }
+  return "unknown";
+}
+
+static int check_config(const struct synth_runtime_config *cfg, const struct synth__logger *log)
+{
+  if (!isfinite(cfg->cpu_target_latency_ms) || cfg->cpu_target_latency_ms < 0 ||
+      cfg->cpu_target_latency_ms > 60000) {
+    synth__log_error(log, "CPU target latency must be 0 to 60000 ms");
+    return SYNTH_EINVAL;
+  }
+  if (cfg->unit_log2 != 0 && (cfg->unit_log2 < 8 || cfg->unit_log2 > 24)) {
+    synth__log_error(log, "WorkUnit size must be 2^8 to 2^24 nonces");
+    return SYNTH_EINVAL;
+  }
+  return 0;
+}
+
+/* A verified hit becomes a share: the header and extranonce2 the pool needs. */
+static void on_hit(void *user, struct synth__job *job, const void *payload, uint32_t roll,
+                   uint32_t nonce, const struct synth__verdict *verdict, unsigned device)
+{
+  struct synth_runtime *rt = user;
+  if (!rt->share_fn)
+    return;
+  const struct synth__mining_job *mj = job->data;
+  struct synth_share share = {
+    .job_id = mj->job_id,
+    .extranonce2_size = mj->fixed_root ? 0 : mj->extranonce2_size,
+    .ntime = mj->ntime,
+    .nonce = nonce,
+    .version = mj->version,
+    .device = device,
+  };
+  const struct synth__sha256d_payload *p = payload;
+  synth__mining_job_extranonce2(mj, roll, share.extranonce2);
+  memcpy(share.header, p->header, 76);
+  synth__store_le32(share.header + 76, nonce);
+  memcpy(share.hash, verdict->hash, 32);
+  share.difficulty = synth_target_to_difficulty(share.hash);
+  rt->share_fn(rt->share_user, &share);
+}
+
+/* Opens, self-tests and hands to the scheduler every selected device of one backend. */
+static int open_devices(struct synth_runtime *rt, struct synth__probed *p,
+                        const struct synth_runtime_config *cfg)
+{
+  for (size_t i = 0; i < p->descs.count; i++) {
+    const struct synth__device_desc *desc = &p->descs.items[i];
+    if (!desc->selected)
+      continue;
+    void *dev = NULL;
+    int rc = p->ops->open(p->backend, desc, &synth__sha256d_workload, &dev);
+    if (rc != 0) {
+      synth__log_error(&rt->log, "%s (%s): cannot open: %s", desc->id, desc->name,
+                       synth_strerror(rc));
+      return rc;
+    }
+    rc = p->ops->self_test(dev, &synth__sha256d_workload);
+    if (rc != 0) {
+      synth__log_error(&rt->log, "%s (%s): known-answer self-test failed", desc->id, desc->name);
+      p->ops->close(dev);
+      return rc;
+    }
+    double latency_s = 0;
+    if (desc->kind == SYNTH_DEVICE_CPU)
+      latency_s = cfg->cpu_target_latency_ms / 1000.0;
+    rc = synth__sched_add_device(rt->sched, p->ops, dev, desc, latency_s);
+    if (rc < 0)
+      return rc;
+    synth__log_debug(&rt->log, "%s: %s, %s", desc->id, desc->name, desc->detail);
+  }
+  return 0;
+}
+
+int synth_runtime_create(synth_runtime **out, const struct synth_runtime_config *cfg)
+{
+  if (!out || !cfg)
+    return SYNTH_EINVAL;
+  struct synth_runtime *rt = calloc(1, sizeof *rt);
+  if (!rt)
+    return SYNTH_ENOMEM;
+  rt->log = (struct synth__logger){cfg->log_fn, cfg->log_user, cfg->log_level};
+  rt->share_fn = cfg->share_fn;
+  rt->share_user = cfg->share_user;
+
+  int rc = check_config(cfg, &rt->log);
+  if (rc == 0)
+    rc = synth__probe_devices(cfg, &rt->log, &rt->probed);
+  if (rc != 0) {
+    free(rt);
+    return rc;
+  }
+  struct synth__sched_config scfg = {
+    .unit_log2 = cfg->unit_log2,
+    .on_hit = on_hit,
+    .hit_user = rt,
+    .log = &rt->log,
+  };
+  rc = synth__sched_create(&rt->sched, &scfg);
+  for (size_t i = 0; rc == 0 && i < rt->probed.n; i++)
+    rc = open_devices(rt, &rt->probed.items[i], cfg);
+  if (rc != 0) {
+    synth_runtime_destroy(rt);
+    return rc;
+  }
+  *out = rt;
+  return 0;
+}
+
+void synth_runtime_destroy(synth_runtime *rt)
+{
+  if (!rt)
+    return;
+  synth__sched_destroy(rt->sched); /* closes the devices before their backends go */
+  synth__probe_set_free(&rt->probed);
+  free(rt);
+}
+
+int synth_runtime_start(synth_runtime *rt)
+{
+  return rt ? synth__sched_start(rt->sched) : SYNTH_EINVAL;
+}
+
+int synth_runtime_stop(synth_runtime *rt)
+{
+  if (!rt)
+    return SYNTH_EINVAL;
+  synth__sched_stop(rt->sched);
+  return 0;
+}
+
+int synth_runtime_set_job(synth_runtime *rt, const struct synth_job *job)
+{
+  if (!rt || !job)
+    return SYNTH_EINVAL;
+  struct synth__mining_job *mj;
+  int rc = synth__mining_job_create(job, &rt->log, &mj);
+  if (rc != 0)
+    return rc;
+  struct synth__job *sj;
+  rc = synth__job_create(&sj, &synth__sha256d_workload, mj, synth__mining_job_free, 0,
+                         synth__mining_job_size(mj));
+  if (rc != 0) {
+    synth__mining_job_free(mj);
+    return rc;
+  }
+  rc = synth__sched_set_job(rt->sched, sj, job->clean != 0);
+  if (rc != 0)
+    synth__job_put(sj);
+  return rc;
+}
+
+unsigned synth_runtime_device_count(const synth_runtime *rt)
+{
+  return rt ? synth__sched_device_count(rt->sched) : 0;
+}
+
+int synth_runtime_device_stats(synth_runtime *rt, unsigned index, struct synth_device_stats *out,
+                               size_t out_size)
+{
+  size_t minimum = offsetof(struct synth_device_stats, seconds);
+  if (!rt || !out || index >= synth__sched_device_count(rt->sched) || out_size < minimum)
+    return SYNTH_EINVAL;
+  struct synth_device_stats full;
+  synth__sched_device_stats(rt->sched, index, &full);
+  memcpy(out, &full, out_size < sizeof full ? out_size : sizeof full);
+  return 0;
+}
+
+int synth_probe(const struct synth_runtime_config *cfg, synth_probe_fn fn, void *user)
+{
+  if (!cfg || !fn)
+    return SYNTH_EINVAL;
+  struct synth__logger log = {cfg->log_fn, cfg->log_user, cfg->log_level};
+  struct synth__probe_set set;
+  int rc = synth__probe_devices(cfg, &log, &set);
+  if (rc != 0)
+    return rc;
+  for (size_t b = 0; b < set.n; b++) {
+    const struct synth__probed *p = &set.items[b];
+    for (size_t i = 0; i < p->descs.count; i++) {
+      const struct synth__device_desc *d = &p->descs.items[i];
+      struct synth_device_desc pub = {
+        .id = d->id,
+        .kind = d->kind,
+        .name = d->name,
+        .detail = d->detail,
+        .topology = p->topology,
+        .selected = d->selected,
+      };
+      fn(user, &pub);
+    }
+  }
+  synth__probe_set_free(&set);
+  return 0;
+}

@@ -1,0 +1,62 @@
+/* sha256d_workload.c: SHA-256d (Bitcoin proof of work) as a scheduler workload. */
+#include "runtime/sha256d_workload.h"
+
+#include <string.h>
+
+#include "devices/cpu/sha256d_cores.h"
+#include "precompute/sha256.h"
+#include "precompute/sha256d_payload.h"
+#include "runtime/mining_job.h"
+#include "synth/target.h"
+
+_Static_assert(sizeof(struct synth__sha256d_payload) % 16 == 0, "payload must be vec4-sized");
+_Static_assert(sizeof(struct synth__sha256d_payload) <= SYNTH_PAYLOAD_MAX, "payload too large");
+
+static int prepare_roll(const void *job_data, uint32_t roll, void *payload)
+{
+  const struct synth__mining_job *job = job_data;
+  uint8_t header[80];
+  synth__mining_job_header(job, roll, header);
+  synth__sha256d_payload_init(payload, header, job->target);
+  return 0;
+}
+
+static void verify(const void *payload, uint32_t nonce, struct synth__verdict *out)
+{
+  const struct synth__sha256d_payload *p = payload;
+  uint8_t target[32];
+  for (int i = 0; i < 8; i++)
+    synth__store_le32(target + 4 * i, p->target[i]);
+  synth__sha256d_payload_hash(p, nonce, out->hash, NULL);
+  out->meets_target = synth_hash_meets_target(out->hash, target);
+}
+
+/* The genesis block's header: its nonce, and no other near it, meets its own target. */
+static const uint8_t genesis_header[80] = {
+  0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x3b, 0xa3, 0xed, 0xfd, 0x7a, 0x7b, 0x12, 0xb2, 0x7a, 0xc7, 0x2c, 0x3e,
+  0x67, 0x76, 0x8f, 0x61, 0x7f, 0xc8, 0x1b, 0xc3, 0x88, 0x8a, 0x51, 0x32, 0x3a, 0x9f, 0xb8, 0xaa,
+  0x4b, 0x1e, 0x5e, 0x4a, 0x29, 0xab, 0x5f, 0x49, 0xff, 0xff, 0x00, 0x1d, 0x1d, 0xac, 0x2b, 0x7c,
+};
+static const uint32_t genesis_nonce[] = {2083236893u};
+
+static void known_answer(void *payload, struct synth__known_answer *ka)
+{
+  uint8_t target[32];
+  synth_target_from_nbits(0x1d00ffff, target);
+  synth__sha256d_payload_init(payload, genesis_header, target);
+  ka->nonce_start = genesis_nonce[0] - 3000;
+  ka->count = 6000;
+  ka->expect = genesis_nonce;
+  ka->n_expect = 1;
+}
+
+const struct synth__workload synth__sha256d_workload = {
+  .name = "sha256d",
+  .payload_size = sizeof(struct synth__sha256d_payload),
+  .prepare_roll = prepare_roll,
+  .verify = verify,
+  .cpu_cores = synth__sha256d_cpu_cores,
+  .known_answer = known_answer,
+};

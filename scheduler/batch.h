@@ -1,0 +1,34 @@
+/* batch.h: one device launch: a contiguous range of one roll, its payload and its results. */
+#ifndef SYNTH_SCHEDULER_BATCH_H
+#define SYNTH_SCHEDULER_BATCH_H
+
+#include <stdint.h>
+
+#include "scheduler/work_unit.h"
+#include "scheduler/workload.h"
+
+struct synth__job;
+
+#define SYNTH_BATCH_MAX_HITS 64
+
+/*
+ * Filled by the scheduler (job, range, payload, ctl), hashed by a device, which sets done,
+ * the hits in ctl, and status; then handed back to the scheduler. A device owns a batch
+ * between submit() and the poll() that returns it.
+ */
+struct synth__batch {
+  struct synth__job *job; /* a reference held until the batch is completed */
+  struct synth__range range;
+  void *payload;          /* workload->payload_size bytes, owned by the device slot */
+  struct synth__scan_ctl ctl;
+  uint32_t hits[SYNTH_BATCH_MAX_HITS];
+
+  /* Set by the device: */
+  uint32_t done; /* nonces hashed, a prefix of range */
+  int status;    /* 0, or a negative SYNTH_E* code: the device failed on this batch */
+
+  uint64_t t_submit_ns;
+  uint64_t t_done_ns;
+};
+
+#endif

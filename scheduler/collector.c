@@ -1,0 +1,108 @@
+/* collector.c: accounts a finished batch, re-hashes its hits on the CPU, gives back the rest. */
+#include "runtime/logger.h"
+#include "scheduler/sched_internal.h"
+#include "synth/error.h"
+
+/* One hit: verified by the workload's reference path, then checked for staleness and
+ * duplication; only then is it handed to the owner. */
+static void collect_hit(struct synth__sched *s, struct synth__sched_device *d,
+                        struct synth__batch *b, uint32_t nonce)
+{
+  struct synth__device_counters *c = &d->counters;
+  struct synth__job *job = b->job;
+  uint32_t first = b->range.nonce_start;
+  if (nonce - first >= b->done) { /* outside what the device says it hashed */
+    synth__counter_add(&c->hw_errors, 1);
+    synth__log_warn(s->cfg.log, "%s reported nonce %08x outside its range: hardware error",
+                    d->desc.id, nonce);
+    return;
+  }
+  struct synth__verdict verdict;
+  job->workload->verify(b->payload, nonce, &verdict);
+  if (!verdict.meets_target) {
+    synth__counter_add(&c->hw_errors, 1);
+    synth__log_warn(s->cfg.log, "%s reported nonce %08x whose CPU re-hash misses the target: "
+                    "hardware error", d->desc.id, nonce);
+    return;
+  }
+  if (atomic_load_explicit(&job->stale, memory_order_acquire)) {
+    synth__counter_add(&c->stale, 1);
+    return;
+  }
+  uint32_t roll = synth__midstate_roll(b->range.midstate_id);
+  uint64_t index = (uint64_t)roll << 32 | nonce;
+  int rc = synth__job_table_add(s->seen, job->id, index, NULL);
+  if (rc == SYNTH_EDUPLICATE) {
+    synth__counter_add(&c->duplicates, 1);
+    return;
+  }
+  if (rc != 0) /* cannot remember it: deliver anyway, a duplicate beats a lost share */
+    synth__log_warn(s->cfg.log, "share de-duplication unavailable: %s", synth_strerror(rc));
+  synth__counter_add(&c->verified, 1);
+  if (s->cfg.on_hit)
+    s->cfg.on_hit(s->cfg.hit_user, job, b->payload, roll, nonce, &verdict, d->index);
+}
+
+/* Hands the unhashed tail of a batch to the generator, or counts it as aborted when its job
+ * is no longer current. */
+static void give_back(struct synth__sched *s, struct synth__slot *slot)
+{
+  struct synth__batch *b = &slot->batch;
+  uint32_t rest = b->range.count - b->done;
+  /* Acquire on the epoch pairs with the job switch's release: a batch cut short by a switch
+   * sees its job retired here. */
+  (void)atomic_load_explicit(&s->epoch, memory_order_acquire);
+  if (atomic_load_explicit(&b->job->retired, memory_order_acquire)) {
+    atomic_fetch_add_explicit(&s->aborted_nonces, rest, memory_order_relaxed);
+    return;
+  }
+  struct synth__remainder *rem = &slot->remainder;
+  rem->job_id = b->job->id;
+  rem->range.midstate_id = b->range.midstate_id;
+  rem->range.nonce_start = b->range.nonce_start + b->done;
+  rem->range.count = rest;
+  atomic_store_explicit(&rem->pending, true, memory_order_relaxed);
+  cds_wfcq_node_init(&rem->node);
+  cds_wfcq_enqueue(&s->returned_head, &s->returned_tail, &rem->node);
+  atomic_fetch_add_explicit(&s->requeued_nonces, rest, memory_order_relaxed);
+  synth__sched_want_refill(s);
+}
+
+void synth__collector_complete(struct synth__sched *s, struct synth__sched_device *d,
+                               struct synth__slot *slot)
+{
+  struct synth__batch *b = &slot->batch;
+  struct synth__device_counters *c = &d->counters;
+  struct synth__job *job = b->job;
+  uint64_t latency = b->t_done_ns > b->t_submit_ns ? b->t_done_ns - b->t_submit_ns : 0;
+
+  if (b->done > b->range.count)
+    b->done = b->range.count; /* a device cannot have hashed more than it was given */
+  synth__counter_add(&c->nonces, b->done);
+  synth__counter_add(&c->batches, 1);
+  synth__counter_add(&c->hits, b->ctl.nhits);
+  synth__counter_add(&c->hit_overflow, b->ctl.overflow);
+  synth__counter_set(&c->last_latency_ns, latency);
+  synth__ewma_add(&d->ewma, b->done, b->t_done_ns);
+  if (b->status != 0)
+    synth__counter_add(&c->batch_errors, 1);
+  else if (b->done == b->range.count)
+    synth__tuner_observe(&d->tuner, b->done, latency); /* cut-short batches say little */
+  if (b->ctl.overflow)
+    synth__log_warn(s->cfg.log, "%s: %u hits did not fit the result buffer", d->desc.id,
+                    b->ctl.overflow);
+
+  for (uint32_t i = 0; i < b->ctl.nhits && i < b->ctl.max_hits; i++)
+    collect_hit(s, d, b, b->hits[i]);
+
+  if (b->done < b->range.count)
+    give_back(s, slot);
+  if (b->done > 0 && job->size != 0) {
+    uint64_t hashed = atomic_fetch_add_explicit(&job->hashed, b->done, memory_order_acq_rel) +
+                      b->done;
+    if (hashed == job->size)
+      synth__sched_job_completed(s, job);
+  }
+  b->job = NULL;
+  synth__job_put(job);
+}

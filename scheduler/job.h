@@ -1,0 +1,68 @@
+/* job.h: the scheduler's view of a job: a workload, its data, and a 64-bit index range. */
+#ifndef SYNTH_SCHEDULER_JOB_H
+#define SYNTH_SCHEDULER_JOB_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <urcu/wfcqueue.h>
+
+#include "scheduler/workload.h"
+
+/*
+ * Reference counted. The scheduler holds one reference while the job is current or waiting to
+ * be retired; every batch in flight and the generator while refilling hold one each. New
+ * references are taken only from the current-job pointer inside an RCU read-side section
+ * (synth__job_tryget), so once a job is replaced and a grace period has passed, its count
+ * only falls.
+ */
+struct synth__job {
+  uint32_t id; /* set by the scheduler when the job is submitted */
+  const struct synth__workload *workload;
+  void *data;
+  void (*data_free)(void *data);
+  uint64_t start;    /* first index */
+  uint64_t size;     /* indexes in the job; 0 means open-ended (to 2^64) */
+  uint32_t unit_nonces;
+
+  atomic_uint refs;
+  atomic_bool stale;   /* replaced by a clean job: its hits no longer count */
+  atomic_bool retired; /* no longer current */
+  atomic_bool complete;
+  atomic_uint_least64_t hashed; /* nonces hashed and accounted, for finite jobs */
+
+  /* Scheduler-private: the retire queue's link, and the service thread's list of retired
+   * jobs waiting for their last batches. */
+  struct cds_wfcq_node retire_node;
+  struct synth__job *retire_next;
+
+  /* Generator-private: */
+  uint64_t cursor;     /* next index to cut units from (offset from start) */
+  bool generated_all;
+  uint64_t ready_roll; /* last roll whose payload the generator made sure of, +1; 0 = none */
+};
+
+/*
+ * Creates a job over [start, start + size) (size 0: open-ended) of workload, taking ownership
+ * of data (freed with data_free, which may be NULL). Returns 0 and *out with one reference,
+ * or SYNTH_EINVAL / SYNTH_ENOMEM (data is then still the caller's).
+ */
+int synth__job_create(struct synth__job **out, const struct synth__workload *workload, void *data,
+                      void (*data_free)(void *), uint64_t start, uint64_t size);
+
+void synth__job_get(struct synth__job *job);
+
+/* Takes a reference unless the count already reached zero. */
+bool synth__job_tryget(struct synth__job *job);
+
+/* Drops a reference; the last one frees the job and its data. NULL is ignored. */
+void synth__job_put(struct synth__job *job);
+
+/* Whether index offset (from start) is past the end of the job. */
+static inline bool synth__job_past_end(const struct synth__job *job, uint64_t offset)
+{
+  return job->size != 0 && offset >= job->size;
+}
+
+#endif

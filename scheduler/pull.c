@@ -1,0 +1,116 @@
+/* pull.c: a device takes its next batch: own queue first, then another device's (stealing). */
+#include <string.h>
+
+#include <urcu/urcu-memb.h>
+
+#include "runtime/logger.h"
+#include "scheduler/sched_internal.h"
+#include "synth/error.h"
+
+/* The current job with a reference, or NULL. */
+static struct synth__job *current_job(struct synth__sched *s)
+{
+  urcu_memb_read_lock();
+  struct synth__job *job = rcu_dereference(s->job);
+  if (job && !synth__job_tryget(job))
+    job = NULL;
+  urcu_memb_read_unlock();
+  return job;
+}
+
+static void count_stale(struct synth__sched *s, const struct synth__take_result *res)
+{
+  if (res->stale_nonces)
+    atomic_fetch_add_explicit(&s->stale_nonces, res->stale_nonces, memory_order_relaxed);
+}
+
+/* Visits the other queues round-robin from the next device, never blocking: takes half of what a victim holds,
+ * at most want, at least one unit. */
+static void steal(struct synth__sched *s, struct synth__sched_device *d, uint32_t job_id,
+                  uint64_t want, struct synth__take_result *res)
+{
+  for (unsigned k = 1; k < s->ndevices; k++) {
+    struct synth__sched_device *victim = s->devices[(d->index + k) % s->ndevices];
+    uint64_t there = synth__unit_queue_nonces(&victim->queue);
+    if (there == 0)
+      continue;
+    uint64_t take = there / 2 < want ? there / 2 : want;
+    if (take < s->unit_nonces)
+      take = s->unit_nonces;
+    if (synth__unit_queue_take(&victim->queue, s->pool, job_id, take, true, res) != 0)
+      continue; /* the owner or another thief is there: try the next one */
+    count_stale(s, res);
+    if (res->taken > 0) {
+      atomic_fetch_add_explicit(&s->steals, 1, memory_order_relaxed);
+      return;
+    }
+  }
+}
+
+/* Copies the roll's payload from the midstate cache, computing and caching it on a miss. */
+static int load_payload(struct synth__sched *s, struct synth__job *job, uint32_t roll,
+                        void *payload)
+{
+  if (synth__job_table_get(s->midstates, job->id, roll, payload) == 0)
+    return 0;
+  int rc = job->workload->prepare_roll(job->data, roll, payload);
+  if (rc != 0)
+    return rc;
+  /* Losing a race to another device, or running out of memory, only costs a recompute. */
+  (void)synth__job_table_add(s->midstates, job->id, roll, payload);
+  return 0;
+}
+
+bool synth__sched_pull(struct synth__sched *s, struct synth__sched_device *d,
+                       struct synth__batch *batch)
+{
+  for (;;) {
+    /* Epoch before job: if the job changes after this load, the scan sees a new epoch and
+     * stops early, so a batch is never of an older job than its epoch says. */
+    unsigned epoch = atomic_load_explicit(&s->epoch, memory_order_acquire);
+    struct synth__job *job = current_job(s);
+    if (!job)
+      return false;
+
+    uint64_t want = synth__tuner_batch(&d->tuner);
+    struct synth__take_result res;
+    synth__unit_queue_take(&d->queue, s->pool, job->id, want, false, &res);
+    count_stale(s, &res);
+    if (res.newer_job) {
+      synth__job_put(job); /* units of a newer job: read the job pointer again */
+      continue;
+    }
+    if (res.taken == 0)
+      steal(s, d, job->id, want, &res);
+    if (synth__unit_queue_nonces(&d->queue) < synth__queue_low_mark(d))
+      synth__sched_want_refill(s);
+    if (res.taken == 0) {
+      synth__job_put(job);
+      return false;
+    }
+
+    uint32_t roll = synth__midstate_roll(res.range.midstate_id);
+    int rc = load_payload(s, job, roll, batch->payload);
+    if (rc != 0) {
+      /* The job source produced a roll it cannot prepare: nothing can hash it. */
+      synth__log_error(s->cfg.log, "job %u: roll %u cannot be prepared: %s", job->id, roll,
+                       synth_strerror(rc));
+      atomic_fetch_add_explicit(&s->stale_nonces, res.taken, memory_order_relaxed);
+      synth__job_put(job);
+      return false;
+    }
+    batch->job = job;
+    batch->range = res.range;
+    batch->ctl = (struct synth__scan_ctl){
+      .epoch_now = &s->epoch,
+      .epoch = epoch,
+      .hits = batch->hits,
+      .max_hits = SYNTH_BATCH_MAX_HITS,
+    };
+    batch->done = 0;
+    batch->status = 0;
+    batch->t_submit_ns = 0;
+    batch->t_done_ns = 0;
+    return true;
+  }
+}

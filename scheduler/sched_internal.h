@@ -1,0 +1,131 @@
+/* sched_internal.h: the scheduler's state, shared by its pull, generator, collector and threads. */
+#ifndef SYNTH_SCHEDULER_SCHED_INTERNAL_H
+#define SYNTH_SCHEDULER_SCHED_INTERNAL_H
+
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "precompute/job_table.h"
+#include "scheduler/batch.h"
+#include "scheduler/scheduler.h"
+#include "scheduler/unit_pool.h"
+#include "scheduler/unit_queue.h"
+#include "telemetry/device_counters.h"
+#include "telemetry/hashrate.h"
+#include "telemetry/tuner.h"
+
+/*
+ * The part of a batch a device did not hash, waiting for the generator to queue it again.
+ * Embedded in the device's batch slot, so giving work back never allocates (and so never
+ * fails); the slot is not reused until the generator has taken the remainder.
+ */
+struct synth__remainder {
+  struct cds_wfcq_node node;
+  uint32_t job_id;
+  struct synth__range range;
+  atomic_bool pending;
+};
+
+struct synth__slot {
+  struct synth__batch batch;
+  struct synth__remainder remainder;
+  bool in_flight; /* device-thread-only */
+};
+
+struct synth__sched_device {
+  struct synth__unit_queue queue; /* cache-line aligned inside */
+  struct synth__device_counters counters;
+  struct synth__ewma ewma;
+  struct synth__rate_window window;
+  struct synth__tuner tuner;
+
+  struct synth__sched *sched;
+  unsigned index;
+  const struct synth__device_ops *ops;
+  void *dev;
+  struct synth__device_desc desc;
+  struct synth__slot *slots; /* ops->max_inflight of them */
+  unsigned nslots;
+  pthread_t thread;
+  atomic_bool failed; /* taken out: its queue is no longer refilled */
+};
+
+struct synth__sched {
+  struct synth__sched_config cfg;
+  uint32_t unit_nonces;
+  struct synth__unit_pool *pool;
+  struct synth__job_table *midstates; /* roll payloads: (job id, roll) -> payload */
+  struct synth__job_table *seen;      /* hits already counted: (job id, index) */
+
+  struct synth__sched_device **devices;
+  unsigned ndevices;
+
+  struct synth__job *job; /* current job: RCU-protected pointer, updated under control */
+  alignas(64) atomic_uint epoch; /* bumped on every job switch and stop: scans poll it */
+  atomic_bool stopping;
+
+  /* Control path (set_job, start, stop): serialized by one mutex, never on the hash path. */
+  pthread_mutex_t control;
+  bool running;
+  bool ever_started;
+  uint32_t next_job_id;
+  pthread_t service;
+
+  /* Wake-ups: devices wait for work, the generator waits for demand. */
+  pthread_mutex_t wake_lock;
+  pthread_cond_t work_cond;
+  pthread_cond_t gen_cond;
+  pthread_cond_t done_cond;
+  atomic_uint work_seq;
+  atomic_uint waiters;
+  atomic_bool gen_wanted;
+
+  /* Jobs replaced, waiting for their last batches (any thread enqueues, service dequeues). */
+  struct __cds_wfcq_head retire_head;
+  struct cds_wfcq_tail retire_tail;
+  /* Remainders devices gave back (device threads enqueue, service dequeues). */
+  struct __cds_wfcq_head returned_head;
+  struct cds_wfcq_tail returned_tail;
+
+  atomic_uint_least64_t stale_nonces;
+  atomic_uint_least64_t aborted_nonces;
+  atomic_uint_least64_t requeued_nonces;
+  atomic_uint_least64_t steals;
+};
+
+/* pull.c: fills batch with the next range for device d. Returns true when it did. */
+bool synth__sched_pull(struct synth__sched *s, struct synth__sched_device *d,
+                       struct synth__batch *batch);
+
+/* generator.c: tops up device queues for the current job and requeues remainders. Service
+ * thread only. Returns true when it queued anything. */
+bool synth__generator_refill(struct synth__sched *s);
+
+/* collector.c: accounts a finished batch, verifies its hits, gives back what was not hashed,
+ * and drops the batch's job reference. Device thread only. */
+void synth__collector_complete(struct synth__sched *s, struct synth__sched_device *d,
+                               struct synth__slot *slot);
+
+/* device_thread.c: a device's worker thread. */
+void *synth__device_thread(void *arg);
+
+/* scheduler.c: wake-up helpers. */
+void synth__sched_want_refill(struct synth__sched *s);
+void synth__sched_notify_work(struct synth__sched *s);
+void synth__sched_wait_work(struct synth__sched *s, unsigned seen_seq, unsigned timeout_ms);
+void synth__sched_job_completed(struct synth__sched *s, struct synth__job *job);
+
+/* Low and high marks of a device's queue, in nonces: refill below low, up to high. */
+static inline uint64_t synth__queue_low_mark(struct synth__sched_device *d)
+{
+  return 2 * synth__tuner_batch(&d->tuner);
+}
+
+static inline uint64_t synth__queue_high_mark(struct synth__sched_device *d)
+{
+  return 4 * synth__tuner_batch(&d->tuner);
+}
+
+#endif

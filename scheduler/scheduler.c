@@ -1,0 +1,432 @@
+/* scheduler.c: the scheduler's lifecycle, job switching, wake-ups and its service thread. */
+#include "scheduler/scheduler.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <urcu/urcu-memb.h>
+
+#include "precompute/rcu_thread.h"
+#include "runtime/logger.h"
+#include "scheduler/clock.h"
+#include "scheduler/sched_internal.h"
+#include "synth/error.h"
+
+#define DEFAULT_UNIT_LOG2 14
+#define DEFAULT_MAX_UNITS 65536
+#define MAX_BATCH_NONCES (1ull << 31)
+#define SERVICE_TICK_MS 20
+#define WINDOW_PERIOD_NS 1000000000ull
+
+static void cond_init_monotonic(pthread_cond_t *cond)
+{
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(cond, &attr);
+  pthread_condattr_destroy(&attr);
+}
+
+int synth__sched_create(struct synth__sched **out, const struct synth__sched_config *cfg)
+{
+  unsigned unit_log2 = cfg->unit_log2 ? cfg->unit_log2 : DEFAULT_UNIT_LOG2;
+  if (unit_log2 < 8 || unit_log2 > 24)
+    return SYNTH_EINVAL;
+  struct synth__sched *s = aligned_alloc(64, sizeof *s);
+  if (!s)
+    return SYNTH_ENOMEM;
+  memset(s, 0, sizeof *s);
+  s->cfg = *cfg;
+  s->unit_nonces = 1u << unit_log2;
+  int rc = synth__unit_pool_create(&s->pool, cfg->max_units ? cfg->max_units : DEFAULT_MAX_UNITS);
+  if (rc == 0)
+    rc = synth__job_table_create(&s->midstates, SYNTH_PAYLOAD_MAX);
+  if (rc == 0)
+    rc = synth__job_table_create(&s->seen, 0);
+  if (rc != 0) {
+    synth__job_table_destroy(s->midstates);
+    synth__unit_pool_destroy(s->pool);
+    free(s);
+    return rc;
+  }
+  atomic_init(&s->epoch, 0);
+  atomic_init(&s->stopping, false);
+  atomic_init(&s->work_seq, 0);
+  atomic_init(&s->waiters, 0);
+  atomic_init(&s->gen_wanted, false);
+  pthread_mutex_init(&s->control, NULL);
+  pthread_mutex_init(&s->wake_lock, NULL);
+  cond_init_monotonic(&s->work_cond);
+  cond_init_monotonic(&s->gen_cond);
+  cond_init_monotonic(&s->done_cond);
+  __cds_wfcq_init(&s->retire_head, &s->retire_tail);
+  __cds_wfcq_init(&s->returned_head, &s->returned_tail);
+  *out = s;
+  return 0;
+}
+
+static void free_device(struct synth__sched_device *d)
+{
+  if (!d)
+    return;
+  if (d->slots) {
+    for (unsigned i = 0; i < d->nslots; i++)
+      free(d->slots[i].batch.payload);
+    free(d->slots);
+  }
+  synth__rate_window_destroy(&d->window);
+  free(d);
+}
+
+int synth__sched_add_device(struct synth__sched *s, const struct synth__device_ops *ops,
+                            void *dev, const struct synth__device_desc *desc,
+                            double target_latency_s)
+{
+  int rc = SYNTH_ENOMEM;
+  pthread_mutex_lock(&s->control);
+  if (s->ever_started) {
+    rc = SYNTH_ESTATE;
+    goto fail;
+  }
+  struct synth__sched_device **grown =
+    realloc(s->devices, (s->ndevices + 1) * sizeof *s->devices);
+  if (!grown)
+    goto fail;
+  s->devices = grown;
+  struct synth__sched_device *d = aligned_alloc(64, sizeof *d);
+  if (!d)
+    goto fail;
+  memset(d, 0, sizeof *d);
+  synth__rate_window_init(&d->window);
+  d->nslots = ops->max_inflight ? ops->max_inflight : 1;
+  d->slots = calloc(d->nslots, sizeof *d->slots);
+  if (!d->slots) {
+    free_device(d);
+    goto fail;
+  }
+  for (unsigned i = 0; i < d->nslots; i++) {
+    d->slots[i].batch.payload = aligned_alloc(64, SYNTH_PAYLOAD_MAX);
+    if (!d->slots[i].batch.payload) {
+      free_device(d);
+      goto fail;
+    }
+    atomic_init(&d->slots[i].remainder.pending, false);
+  }
+  synth__unit_queue_init(&d->queue);
+  synth__device_counters_init(&d->counters);
+  synth__ewma_init(&d->ewma, 5.0);
+  if (target_latency_s <= 0)
+    target_latency_s = ops->default_latency_ms / 1000.0;
+  synth__tuner_init(&d->tuner, target_latency_s, s->unit_nonces, MAX_BATCH_NONCES);
+  d->sched = s;
+  d->index = s->ndevices;
+  d->ops = ops;
+  d->dev = dev;
+  d->desc = *desc;
+  atomic_init(&d->failed, false);
+  s->devices[s->ndevices++] = d;
+  pthread_mutex_unlock(&s->control);
+  return (int)d->index;
+fail:
+  pthread_mutex_unlock(&s->control);
+  ops->close(dev);
+  return rc;
+}
+
+/* ---- wake-ups ---------------------------------------------------------------------------- */
+
+void synth__sched_want_refill(struct synth__sched *s)
+{
+  /* Only the first asker since the generator last looked pays for the lock. */
+  if (atomic_exchange(&s->gen_wanted, true))
+    return;
+  pthread_mutex_lock(&s->wake_lock);
+  pthread_cond_signal(&s->gen_cond);
+  pthread_mutex_unlock(&s->wake_lock);
+}
+
+void synth__sched_notify_work(struct synth__sched *s)
+{
+  /* Sequentially consistent with the waiter's increment of waiters and load of work_seq: either
+   * the waiter sees the new sequence number, or we see it waiting and wake it. */
+  atomic_fetch_add(&s->work_seq, 1);
+  if (atomic_load(&s->waiters) == 0)
+    return;
+  pthread_mutex_lock(&s->wake_lock);
+  pthread_cond_broadcast(&s->work_cond);
+  pthread_mutex_unlock(&s->wake_lock);
+}
+
+void synth__sched_wait_work(struct synth__sched *s, unsigned seen_seq, unsigned timeout_ms)
+{
+  struct timespec deadline = synth__deadline_ms(timeout_ms);
+  pthread_mutex_lock(&s->wake_lock);
+  atomic_fetch_add(&s->waiters, 1);
+  while (atomic_load(&s->work_seq) == seen_seq && !atomic_load(&s->stopping)) {
+    if (pthread_cond_timedwait(&s->work_cond, &s->wake_lock, &deadline) != 0)
+      break;
+  }
+  atomic_fetch_sub(&s->waiters, 1);
+  pthread_mutex_unlock(&s->wake_lock);
+}
+
+void synth__sched_job_completed(struct synth__sched *s, struct synth__job *job)
+{
+  pthread_mutex_lock(&s->wake_lock);
+  atomic_store_explicit(&job->complete, true, memory_order_release);
+  pthread_cond_broadcast(&s->done_cond);
+  pthread_mutex_unlock(&s->wake_lock);
+}
+
+int synth__sched_wait_job(struct synth__sched *s, struct synth__job *job, unsigned timeout_ms)
+{
+  if (job->size == 0)
+    return SYNTH_EINVAL;
+  struct timespec deadline = synth__deadline_ms(timeout_ms);
+  int rc = 0;
+  pthread_mutex_lock(&s->wake_lock);
+  while (!atomic_load_explicit(&job->complete, memory_order_acquire)) {
+    if (pthread_cond_timedwait(&s->done_cond, &s->wake_lock, &deadline) != 0) {
+      rc = atomic_load(&job->complete) ? 0 : SYNTH_ETIMEDOUT;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&s->wake_lock);
+  return rc;
+}
+
+/* ---- jobs ---------------------------------------------------------------------------------- */
+
+int synth__sched_set_job(struct synth__sched *s, struct synth__job *job, bool clean)
+{
+  if (!job || job->workload->payload_size > SYNTH_PAYLOAD_MAX)
+    return SYNTH_EINVAL;
+  pthread_mutex_lock(&s->control);
+  if (++s->next_job_id == 0)
+    s->next_job_id = 1;
+  job->id = s->next_job_id;
+  job->unit_nonces = s->unit_nonces;
+  struct synth__job *old = rcu_xchg_pointer(&s->job, job);
+  if (old) {
+    atomic_store_explicit(&old->stale, clean, memory_order_relaxed);
+    atomic_store_explicit(&old->retired, true, memory_order_relaxed);
+    cds_wfcq_node_init(&old->retire_node);
+    cds_wfcq_enqueue(&s->retire_head, &s->retire_tail, &old->retire_node);
+  }
+  /* Release: whoever sees the new epoch also sees the old job retired (and stale). */
+  atomic_fetch_add_explicit(&s->epoch, 1, memory_order_release);
+  pthread_mutex_unlock(&s->control);
+  synth__sched_want_refill(s);
+  synth__sched_notify_work(s);
+  return 0;
+}
+
+/* Frees a retired job's cached midstates and remembered hits, then the job. */
+static void release_retired(struct synth__sched *s, struct synth__job *job)
+{
+  synth__job_table_drop_job(s->midstates, job->id);
+  synth__job_table_drop_job(s->seen, job->id);
+  synth__job_put(job);
+}
+
+/* Service thread: moves newly retired jobs to its private list and releases those whose last
+ * batch is done. pending is the list head. */
+static void retire_jobs(struct synth__sched *s, struct synth__job **pending)
+{
+  struct cds_wfcq_node *node;
+  bool fresh = false;
+  while ((node = __cds_wfcq_dequeue_blocking(&s->retire_head, &s->retire_tail))) {
+    struct synth__job *job = caa_container_of(node, struct synth__job, retire_node);
+    job->retire_next = *pending;
+    *pending = job;
+    fresh = true;
+  }
+  /* After a grace period no device is between reading the old job pointer and taking its
+   * reference, so the count can only fall from here. */
+  if (fresh)
+    urcu_memb_synchronize_rcu();
+  for (struct synth__job **link = pending; *link;) {
+    struct synth__job *job = *link;
+    if (atomic_load_explicit(&job->refs, memory_order_acquire) == 1) {
+      *link = job->retire_next;
+      release_retired(s, job);
+    } else {
+      link = &job->retire_next;
+    }
+  }
+}
+
+static void sample_windows(struct synth__sched *s, uint64_t now)
+{
+  for (unsigned i = 0; i < s->ndevices; i++) {
+    struct synth__sched_device *d = s->devices[i];
+    synth__rate_window_sample(&d->window, now, synth__counter_get(&d->counters.nonces));
+  }
+}
+
+static void *service_thread(void *arg)
+{
+  struct synth__sched *s = arg;
+  struct synth__job *retiring = NULL;
+  synth__rcu_online();
+  pthread_setname_np(pthread_self(), "synth-service");
+  uint64_t next_sample = synth__now_ns();
+  while (!atomic_load_explicit(&s->stopping, memory_order_acquire)) {
+    synth__generator_refill(s);
+    retire_jobs(s, &retiring);
+    uint64_t now = synth__now_ns();
+    if (now >= next_sample) {
+      sample_windows(s, now);
+      next_sample = now + WINDOW_PERIOD_NS;
+    }
+    struct timespec deadline = synth__deadline_ms(SERVICE_TICK_MS);
+    pthread_mutex_lock(&s->wake_lock);
+    while (!atomic_exchange(&s->gen_wanted, false) && !atomic_load(&s->stopping)) {
+      if (pthread_cond_timedwait(&s->gen_cond, &s->wake_lock, &deadline) != 0)
+        break;
+    }
+    pthread_mutex_unlock(&s->wake_lock);
+  }
+  /* Jobs still waiting go back on the queue for the next start or for destroy. */
+  while (retiring) {
+    struct synth__job *job = retiring;
+    retiring = job->retire_next;
+    cds_wfcq_node_init(&job->retire_node);
+    cds_wfcq_enqueue(&s->retire_head, &s->retire_tail, &job->retire_node);
+  }
+  synth__rcu_offline();
+  return NULL;
+}
+
+/* ---- lifecycle ----------------------------------------------------------------------------- */
+
+static void join_devices(struct synth__sched *s, unsigned started)
+{
+  for (unsigned i = 0; i < started; i++)
+    pthread_join(s->devices[i]->thread, NULL);
+}
+
+static void request_stop(struct synth__sched *s)
+{
+  atomic_store_explicit(&s->stopping, true, memory_order_release);
+  atomic_fetch_add_explicit(&s->epoch, 1, memory_order_release); /* cut scans short */
+  pthread_mutex_lock(&s->wake_lock);
+  pthread_cond_broadcast(&s->work_cond);
+  pthread_cond_broadcast(&s->gen_cond);
+  pthread_mutex_unlock(&s->wake_lock);
+}
+
+int synth__sched_start(struct synth__sched *s)
+{
+  int rc = 0;
+  pthread_mutex_lock(&s->control);
+  if (s->running)
+    goto out;
+  atomic_store(&s->stopping, false);
+  unsigned started = 0;
+  for (; started < s->ndevices; started++) {
+    struct synth__sched_device *d = s->devices[started];
+    if (pthread_create(&d->thread, NULL, synth__device_thread, d) != 0)
+      break;
+  }
+  if (started == s->ndevices && pthread_create(&s->service, NULL, service_thread, s) == 0) {
+    s->running = true;
+    s->ever_started = true;
+    goto out;
+  }
+  synth__log_error(s->cfg.log, "cannot start scheduler threads");
+  request_stop(s);
+  join_devices(s, started);
+  rc = SYNTH_ESYSTEM;
+out:
+  pthread_mutex_unlock(&s->control);
+  return rc;
+}
+
+void synth__sched_stop(struct synth__sched *s)
+{
+  pthread_mutex_lock(&s->control);
+  if (s->running) {
+    request_stop(s);
+    join_devices(s, s->ndevices);
+    pthread_join(s->service, NULL);
+    s->running = false;
+  }
+  pthread_mutex_unlock(&s->control);
+}
+
+void synth__sched_destroy(struct synth__sched *s)
+{
+  if (!s)
+    return;
+  synth__sched_stop(s);
+  /* No thread runs any more: jobs can be released without grace periods or waiting. */
+  struct cds_wfcq_node *node;
+  while ((node = __cds_wfcq_dequeue_blocking(&s->retire_head, &s->retire_tail)))
+    synth__job_put(caa_container_of(node, struct synth__job, retire_node));
+  synth__job_put(s->job);
+  while (__cds_wfcq_dequeue_blocking(&s->returned_head, &s->returned_tail))
+    ; /* remainders live in device slots, freed below */
+  for (unsigned i = 0; i < s->ndevices; i++) {
+    struct synth__sched_device *d = s->devices[i];
+    d->ops->close(d->dev);
+    synth__unit_queue_destroy(&d->queue, s->pool);
+    free_device(d);
+  }
+  free(s->devices);
+  synth__job_table_destroy(s->seen);
+  synth__job_table_destroy(s->midstates);
+  synth__unit_pool_destroy(s->pool);
+  pthread_cond_destroy(&s->work_cond);
+  pthread_cond_destroy(&s->gen_cond);
+  pthread_cond_destroy(&s->done_cond);
+  pthread_mutex_destroy(&s->wake_lock);
+  pthread_mutex_destroy(&s->control);
+  free(s);
+}
+
+/* ---- figures ------------------------------------------------------------------------------- */
+
+unsigned synth__sched_device_count(const struct synth__sched *s)
+{
+  return s->ndevices;
+}
+
+void synth__sched_device_stats(struct synth__sched *s, unsigned index,
+                               struct synth_device_stats *out)
+{
+  struct synth__sched_device *d = s->devices[index];
+  struct synth__device_counters *c = &d->counters;
+  memset(out, 0, sizeof *out);
+  snprintf(out->id, sizeof out->id, "%s", d->desc.id);
+  snprintf(out->name, sizeof out->name, "%s", d->desc.name);
+  out->kind = d->desc.kind;
+  out->nonces = synth__counter_get(&c->nonces);
+  out->batches = synth__counter_get(&c->batches);
+  out->shares = synth__counter_get(&c->hits);
+  out->shares_verified = synth__counter_get(&c->verified);
+  out->hw_errors = synth__counter_get(&c->hw_errors);
+  out->stale = synth__counter_get(&c->stale);
+  out->duplicates = synth__counter_get(&c->duplicates);
+  uint64_t active = synth__counter_get(&c->active_ns);
+  uint64_t started = synth__counter_get(&c->run_started_ns);
+  if (started)
+    active += synth__now_ns() - started;
+  out->seconds = (double)active * 1e-9;
+  out->hashrate = out->seconds > 0 ? (double)out->nonces / out->seconds : 0;
+  out->hashrate_ewma = synth__ewma_rate(&d->ewma);
+  out->hashrate_window = synth__rate_window_rate(&d->window);
+  out->latency_ms = (double)synth__counter_get(&c->last_latency_ns) * 1e-6;
+  out->batch_nonces = synth__tuner_batch(&d->tuner);
+}
+
+void synth__sched_totals(struct synth__sched *s, struct synth__sched_totals *out)
+{
+  out->stale_nonces = atomic_load(&s->stale_nonces);
+  out->aborted_nonces = atomic_load(&s->aborted_nonces);
+  out->requeued_nonces = atomic_load(&s->requeued_nonces);
+  out->steals = atomic_load(&s->steals);
+  out->units_in_use = synth__unit_pool_in_use(s->pool);
+  out->midstates_cached = synth__job_table_count(s->midstates);
+}

@@ -1,0 +1,80 @@
+/* scheduler.h: devices pull batches of WorkUnits of the current job; hits come back verified. */
+#ifndef SYNTH_SCHEDULER_SCHEDULER_H
+#define SYNTH_SCHEDULER_SCHEDULER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "devices/device.h"
+#include "scheduler/job.h"
+#include "scheduler/workload.h"
+#include "synth/runtime.h"
+
+struct synth__logger;
+struct synth__sched;
+
+/* Called for every verified, de-duplicated hit of a job that is not stale, on the thread of
+ * the device that found it, with the hit's roll and that roll's payload. */
+typedef void (*synth__hit_fn)(void *user, struct synth__job *job, const void *payload,
+                              uint32_t roll, uint32_t nonce,
+                              const struct synth__verdict *verdict, unsigned device);
+
+struct synth__sched_config {
+  unsigned unit_log2;    /* nonces per WorkUnit as a power of two; 0 means 14 */
+  size_t max_units;      /* bound on units in queues; 0 means 65536 */
+  synth__hit_fn on_hit;  /* may be NULL */
+  void *hit_user;
+  const struct synth__logger *log; /* may be NULL; must outlive the scheduler */
+};
+
+/* Scheduler-wide figures, for tests and benchmarks. */
+struct synth__sched_totals {
+  uint64_t stale_nonces;    /* queued nonces dropped because their job was replaced */
+  uint64_t aborted_nonces;  /* in-flight nonces cut short by a job switch */
+  uint64_t requeued_nonces; /* nonces a device did not finish, queued again */
+  uint64_t steals;          /* batches taken from another device's queue */
+  size_t units_in_use;
+  size_t midstates_cached;
+};
+
+/* Returns 0 and *out, or SYNTH_EINVAL / SYNTH_ENOMEM. */
+int synth__sched_create(struct synth__sched **out, const struct synth__sched_config *cfg);
+
+/*
+ * Hands an opened device to the scheduler, which closes it on destroy. Only before the first
+ * start. target_latency_s 0 means the backend's default. Returns the device's index (>= 0),
+ * or SYNTH_ESTATE / SYNTH_ENOMEM (the device is then closed).
+ */
+int synth__sched_add_device(struct synth__sched *s, const struct synth__device_ops *ops,
+                            void *dev, const struct synth__device_desc *desc,
+                            double target_latency_s);
+
+/* Starts one worker thread per device and the service thread. Idempotent. Returns 0 or
+ * SYNTH_ESYSTEM (nothing is left running). */
+int synth__sched_start(struct synth__sched *s);
+
+/* Cuts batches in flight short, collects their results, joins every thread. Units still
+ * queued stay queued for a later start. Idempotent. */
+void synth__sched_stop(struct synth__sched *s);
+
+/* Stops, closes every device, frees everything. NULL is ignored. */
+void synth__sched_destroy(struct synth__sched *s);
+
+/*
+ * Makes job current, taking over the caller's reference; job->id is assigned here. The
+ * previous job is retired (its queued units are dropped as devices meet them); with clean its
+ * hits become stale. Thread-safe. Returns 0 or SYNTH_EINVAL (job NULL).
+ */
+int synth__sched_set_job(struct synth__sched *s, struct synth__job *job, bool clean);
+
+/* Waits until every index of finite job was hashed. Returns 0, SYNTH_ETIMEDOUT, or
+ * SYNTH_EINVAL for an open-ended job. */
+int synth__sched_wait_job(struct synth__sched *s, struct synth__job *job, unsigned timeout_ms);
+
+unsigned synth__sched_device_count(const struct synth__sched *s);
+void synth__sched_device_stats(struct synth__sched *s, unsigned index,
+                               struct synth_device_stats *out);
+void synth__sched_totals(struct synth__sched *s, struct synth__sched_totals *out);
+
+#endif
