@@ -12,8 +12,8 @@ struct synth__logger;
 
 /* What the runtime's config says about devices, for probing. */
 struct synth__probe_config {
-  unsigned cpu_threads;       /* 0: one per core */
-  const char *cpu_affinity;   /* NULL or a PU list */
+  unsigned cpu_threads;               /* 0: one per core */
+  const char *cpu_affinity;           /* NULL or a PU list */
   const char *cpu_topology_synthetic; /* tests only: an hwloc synthetic topology */
   const struct synth__logger *log;
 };
@@ -28,7 +28,7 @@ struct synth__device_desc {
   enum synth_device_kind kind;
   int index0;
   int index1;
-  int selected;      /* the probe config makes it hash */
+  int selected; /* the probe config makes it hash */
 };
 
 struct synth__desc_list {
@@ -48,8 +48,8 @@ void synth__desc_list_free(struct synth__desc_list *list);
 struct synth__device_ops {
   const char *name; /* "cpu": used in device ids and logs */
   enum synth_device_kind kind;
-  unsigned max_inflight;          /* batches submitted before the first is polled */
-  double default_latency_ms;      /* the tuner's default target batch latency */
+  unsigned max_inflight;     /* batches submitted before the first is polled */
+  double default_latency_ms; /* the tuner's default target batch latency */
 
   /* Per-runtime backend state (topology, contexts). Runs on the creating thread. Returns 0
    * or SYNTH_E*; on error *backend is untouched and nothing needs freeing. */
@@ -58,8 +58,8 @@ struct synth__device_ops {
 
   /* Appends every device the backend can drive, marking those cfg selects. The backend's
    * one-line view of the machine goes to topology (may stay ""). Returns 0 or SYNTH_E*. */
-  int (*probe)(void *backend, const struct synth__probe_config *cfg,
-               struct synth__desc_list *out, char *topology, size_t topology_size);
+  int (*probe)(void *backend, const struct synth__probe_config *cfg, struct synth__desc_list *out,
+               char *topology, size_t topology_size);
 
   /* Opens a probed device for a workload. Returns 0 and *dev, or SYNTH_E*. */
   int (*open)(void *backend, const struct synth__device_desc *desc,

@@ -107,8 +107,7 @@ int synth__job_table_get(struct synth__job_table *t, uint32_t job, uint64_t key,
   return rc;
 }
 
-int synth__job_table_add(struct synth__job_table *t, uint32_t job, uint64_t key,
-                         const void *value)
+int synth__job_table_add(struct synth__job_table *t, uint32_t job, uint64_t key, const void *value)
 {
   struct entry *e = malloc(sizeof *e + t->value_size);
   if (!e)
@@ -121,8 +120,8 @@ int synth__job_table_add(struct synth__job_table *t, uint32_t job, uint64_t key,
 
   struct lookup_key k = {key, job};
   urcu_memb_read_lock();
-  struct cds_lfht_node *got = cds_lfht_add_unique(t->ht, hash_key(job, key), match_key, &k,
-                                                  &e->node);
+  struct cds_lfht_node *got =
+      cds_lfht_add_unique(t->ht, hash_key(job, key), match_key, &k, &e->node);
   urcu_memb_read_unlock();
   if (got != &e->node) {
     free(e); /* never published: no grace period needed */

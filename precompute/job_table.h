@@ -28,8 +28,7 @@ int synth__job_table_get(struct synth__job_table *t, uint32_t job, uint64_t key,
 
 /* Adds (job, key) with a copy of value. Returns 0 when added, SYNTH_EDUPLICATE when the key
  * was present (exactly one of several racing adders gets 0), or SYNTH_ENOMEM. */
-int synth__job_table_add(struct synth__job_table *t, uint32_t job, uint64_t key,
-                         const void *value);
+int synth__job_table_add(struct synth__job_table *t, uint32_t job, uint64_t key, const void *value);
 
 /* Removes every entry of job; memory is reclaimed after an RCU grace period. Returns how
  * many were removed. */

@@ -6,8 +6,8 @@
 #include "precompute/sha256.h"
 
 void synth__coinbase_hash(const uint8_t *coinb1, size_t coinb1_len, const uint8_t *en1,
-                          size_t en1_len, const uint8_t *en2, size_t en2_len,
-                          const uint8_t *coinb2, size_t coinb2_len, uint8_t out[32])
+                          size_t en1_len, const uint8_t *en2, size_t en2_len, const uint8_t *coinb2,
+                          size_t coinb2_len, uint8_t out[32])
 {
   struct synth__sha256 ctx;
   uint8_t first[32];

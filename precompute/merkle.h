@@ -8,8 +8,8 @@
 /* SHA-256d of coinb1 || extranonce1 || extranonce2 || coinb2, the coinbase transaction id in
  * digest byte order. Cannot fail. */
 void synth__coinbase_hash(const uint8_t *coinb1, size_t coinb1_len, const uint8_t *en1,
-                          size_t en1_len, const uint8_t *en2, size_t en2_len,
-                          const uint8_t *coinb2, size_t coinb2_len, uint8_t out[32]);
+                          size_t en1_len, const uint8_t *en2, size_t en2_len, const uint8_t *coinb2,
+                          size_t coinb2_len, uint8_t out[32]);
 
 /* Folds a leaf hash with Stratum merkle branches: h = SHA-256d(h || branch) per branch.
  * root may alias leaf. Cannot fail. */

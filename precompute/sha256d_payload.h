@@ -16,17 +16,17 @@
  * can be copied to a device as is. Its size is a multiple of 16 bytes (a vec4 array).
  */
 struct synth__sha256d_payload {
-  uint32_t midstate[8];  /* SHA-256 state after the first 64 header bytes */
-  uint32_t w[3];         /* block 2 words 0..2, big-endian loads of header bytes 64..75 */
-  uint32_t w16, w17;     /* block 2 schedule words 16 and 17 (no nonce in them) */
-  uint32_t w18_base;     /* W18 - sigma0(W3) */
-  uint32_t w19_base;     /* W19 - W3 */
+  uint32_t midstate[8]; /* SHA-256 state after the first 64 header bytes */
+  uint32_t w[3];        /* block 2 words 0..2, big-endian loads of header bytes 64..75 */
+  uint32_t w16, w17;    /* block 2 schedule words 16 and 17 (no nonce in them) */
+  uint32_t w18_base;    /* W18 - sigma0(W3) */
+  uint32_t w19_base;    /* W19 - W3 */
   /* State entering round 4, with the nonce word not yet added to a and e:
    * a = r4[0] + W3, e = r4[4] + W3; the other six words are final. */
   uint32_t r4[8];
-  uint32_t target[8];    /* share target as words, target[7] the most significant */
-  uint32_t reserved;     /* keeps the size a multiple of 16 bytes */
-  uint8_t header[80];    /* the header with a zero nonce, for the reference re-hash */
+  uint32_t target[8]; /* share target as words, target[7] the most significant */
+  uint32_t reserved;  /* keeps the size a multiple of 16 bytes */
+  uint8_t header[80]; /* the header with a zero nonce, for the reference re-hash */
 };
 
 /* Fills p from an 80-byte header (its nonce bytes are ignored) and a little-endian 256-bit

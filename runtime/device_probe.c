@@ -39,8 +39,8 @@ static int check_picks(const struct synth__device_selection *sel,
       return SYNTH_ENODEV;
     }
     if (p->index >= 0 && (size_t)p->index >= b->descs.count) {
-      synth__log_error(log, "--devices: no device %s:%d (%zu %s device%s found)", kind,
-                       p->index, b->descs.count, kind, b->descs.count == 1 ? "" : "s");
+      synth__log_error(log, "--devices: no device %s:%d (%zu %s device%s found)", kind, p->index,
+                       b->descs.count, kind, b->descs.count == 1 ? "" : "s");
       return SYNTH_ENODEV;
     }
   }
@@ -51,8 +51,8 @@ static int check_picks(const struct synth__device_selection *sel,
  * the whole probe. */
 static int probe_backend(const struct synth__device_ops *ops,
                          const struct synth__probe_config *pcfg,
-                         const struct synth__device_selection *sel,
-                         const struct synth__logger *log, struct synth__probed *item)
+                         const struct synth__device_selection *sel, const struct synth__logger *log,
+                         struct synth__probed *item)
 {
   memset(item, 0, sizeof *item);
   item->ops = ops;
@@ -86,9 +86,9 @@ int synth__probe_devices(const struct synth_runtime_config *cfg, const struct sy
   if (rc != 0)
     return rc;
   struct synth__probe_config pcfg = {
-    .cpu_threads = cfg->cpu_threads,
-    .cpu_affinity = cfg->cpu_affinity,
-    .log = log,
+      .cpu_threads = cfg->cpu_threads,
+      .cpu_affinity = cfg->cpu_affinity,
+      .log = log,
   };
   for (size_t b = 0; synth__device_backends[b] && set->n < SYNTH_MAX_BACKENDS; b++) {
     const struct synth__device_ops *ops = synth__device_backends[b];

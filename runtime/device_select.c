@@ -15,8 +15,8 @@ static int parse_item(const char *item, size_t len, struct synth__device_selecti
   static const struct {
     const char *name;
     enum synth_device_kind kind;
-  } kinds[] = {{"cpu", SYNTH_DEVICE_CPU}, {"opencl", SYNTH_DEVICE_OPENCL},
-               {"vulkan", SYNTH_DEVICE_VULKAN}};
+  } kinds[] = {
+      {"cpu", SYNTH_DEVICE_CPU}, {"opencl", SYNTH_DEVICE_OPENCL}, {"vulkan", SYNTH_DEVICE_VULKAN}};
   if (len == 3 && memcmp(item, "all", 3) == 0) {
     sel->all = true;
     return 0;
@@ -31,7 +31,7 @@ static int parse_item(const char *item, size_t len, struct synth__device_selecti
         break;
       if (kinds[k].kind == SYNTH_DEVICE_CPU) {
         synth__log_error(log, "--devices: 'cpu' takes no index; choose cores with --threads "
-                         "or --cpu-affinity");
+                              "or --cpu-affinity");
         return SYNTH_EINVAL;
       }
       index = 0;
@@ -51,8 +51,10 @@ static int parse_item(const char *item, size_t len, struct synth__device_selecti
     return 0;
   }
 bad:
-  synth__log_error(log, "--devices: '%.*s' is not a device; use all, cpu, opencl, vulkan, "
-                   "opencl:N or vulkan:N", (int)len, item);
+  synth__log_error(log,
+                   "--devices: '%.*s' is not a device; use all, cpu, opencl, vulkan, "
+                   "opencl:N or vulkan:N",
+                   (int)len, item);
   return SYNTH_EINVAL;
 }
 

@@ -6,8 +6,8 @@ const char *synth_strerror(int code)
   switch (code) {
   case 0:
     return "success";
-#define SYNTH__ERR_MSG(name, value, msg)                                                   \
-  case SYNTH_##name:                                                                       \
+#define SYNTH__ERR_MSG(name, value, msg)                                                           \
+  case SYNTH_##name:                                                                               \
     return msg;
     SYNTH_ERRNO_MAP(SYNTH__ERR_MSG)
 #undef SYNTH__ERR_MSG
@@ -21,8 +21,8 @@ const char *synth_err_name(int code)
   switch (code) {
   case 0:
     return "SYNTH_OK";
-#define SYNTH__ERR_NAME(name, value, msg)                                                  \
-  case SYNTH_##name:                                                                       \
+#define SYNTH__ERR_NAME(name, value, msg)                                                          \
+  case SYNTH_##name:                                                                               \
     return "SYNTH_" #name;
     SYNTH_ERRNO_MAP(SYNTH__ERR_NAME)
 #undef SYNTH__ERR_NAME

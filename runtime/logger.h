@@ -14,7 +14,7 @@ struct synth__logger {
 /* Formats and delivers one message if level passes the threshold. Thread-safe as far as the
  * host's callback is. */
 void synth__log(const struct synth__logger *log, enum synth_log_level level, const char *fmt, ...)
-  __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #define synth__log_error(log, ...) synth__log((log), SYNTH_LOG_ERROR, __VA_ARGS__)
 #define synth__log_warn(log, ...) synth__log((log), SYNTH_LOG_WARN, __VA_ARGS__)

@@ -45,8 +45,7 @@ static int check_coinbase(const struct synth_job *job, const struct synth__logge
   }
   if (job->coinb1_len > SYNTH_COINBASE_MAX || job->coinb2_len > SYNTH_COINBASE_MAX ||
       job->coinb1_len + job->coinb2_len > SYNTH_COINBASE_MAX) {
-    synth__log_error(log, "job %s: coinbase longer than %d bytes", job->job_id,
-                     SYNTH_COINBASE_MAX);
+    synth__log_error(log, "job %s: coinbase longer than %d bytes", job->job_id, SYNTH_COINBASE_MAX);
     return SYNTH_EINVAL;
   }
   if (job->extranonce1_len > SYNTH_EXTRANONCE_MAX || (job->extranonce1_len && !job->extranonce1)) {
@@ -59,7 +58,8 @@ static int check_coinbase(const struct synth_job *job, const struct synth__logge
                      SYNTH_EXTRANONCE_MAX);
     return SYNTH_EINVAL;
   }
-  if (job->merkle_count > SYNTH_MERKLE_BRANCHES_MAX || (job->merkle_count && !job->merkle_branches)) {
+  if (job->merkle_count > SYNTH_MERKLE_BRANCHES_MAX ||
+      (job->merkle_count && !job->merkle_branches)) {
     synth__log_error(log, "job %s: at most %d merkle branches", job->job_id,
                      SYNTH_MERKLE_BRANCHES_MAX);
     return SYNTH_EINVAL;

@@ -17,9 +17,9 @@ struct synth__mining_job {
   uint32_t nbits;
   uint8_t prevhash[32];
   uint8_t target[32];
-  bool fixed_root;      /* no coinbase: merkle_root is used as is, one roll */
+  bool fixed_root; /* no coinbase: merkle_root is used as is, one roll */
   uint8_t merkle_root[32];
-  uint8_t *coinbase;    /* coinb1 || coinb2 in one allocation */
+  uint8_t *coinbase; /* coinb1 || coinb2 in one allocation */
   size_t coinb1_len;
   size_t coinb2_len;
   uint8_t extranonce1[SYNTH_EXTRANONCE_MAX];
@@ -27,7 +27,7 @@ struct synth__mining_job {
   size_t extranonce2_size;
   uint8_t (*branches)[32];
   size_t nbranches;
-  uint64_t rolls;       /* extranonce2 values: 2^(8 * size), at most 2^32 */
+  uint64_t rolls; /* extranonce2 values: 2^(8 * size), at most 2^32 */
 };
 
 /* Validates job and copies everything it points to. Returns 0 and *out, or SYNTH_EINVAL with

@@ -59,12 +59,12 @@ static void on_hit(void *user, struct synth__job *job, const void *payload, uint
     return;
   const struct synth__mining_job *mj = job->data;
   struct synth_share share = {
-    .job_id = mj->job_id,
-    .extranonce2_size = mj->fixed_root ? 0 : mj->extranonce2_size,
-    .ntime = mj->ntime,
-    .nonce = nonce,
-    .version = mj->version,
-    .device = device,
+      .job_id = mj->job_id,
+      .extranonce2_size = mj->fixed_root ? 0 : mj->extranonce2_size,
+      .ntime = mj->ntime,
+      .nonce = nonce,
+      .version = mj->version,
+      .device = device,
   };
   const struct synth__sha256d_payload *p = payload;
   synth__mining_job_extranonce2(mj, roll, share.extranonce2);
@@ -126,10 +126,10 @@ int synth_runtime_create(synth_runtime **out, const struct synth_runtime_config 
     return rc;
   }
   struct synth__sched_config scfg = {
-    .unit_log2 = cfg->unit_log2,
-    .on_hit = on_hit,
-    .hit_user = rt,
-    .log = &rt->log,
+      .unit_log2 = cfg->unit_log2,
+      .on_hit = on_hit,
+      .hit_user = rt,
+      .log = &rt->log,
   };
   rc = synth__sched_create(&rt->sched, &scfg);
   for (size_t i = 0; rc == 0 && i < rt->probed.n; i++)
@@ -216,12 +216,12 @@ int synth_probe(const struct synth_runtime_config *cfg, synth_probe_fn fn, void 
     for (size_t i = 0; i < p->descs.count; i++) {
       const struct synth__device_desc *d = &p->descs.items[i];
       struct synth_device_desc pub = {
-        .id = d->id,
-        .kind = d->kind,
-        .name = d->name,
-        .detail = d->detail,
-        .topology = p->topology,
-        .selected = d->selected,
+          .id = d->id,
+          .kind = d->kind,
+          .name = d->name,
+          .detail = d->detail,
+          .topology = p->topology,
+          .selected = d->selected,
       };
       fn(user, &pub);
     }

@@ -12,5 +12,5 @@ unsigned synth_version(void)
 const char *synth_version_string(void)
 {
   return SYNTH__XSTR(SYNTH_VERSION_MAJOR) "." SYNTH__XSTR(SYNTH_VERSION_MINOR) "." SYNTH__XSTR(
-    SYNTH_VERSION_PATCH);
+      SYNTH_VERSION_PATCH);
 }

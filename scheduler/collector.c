@@ -21,8 +21,10 @@ static void collect_hit(struct synth__sched *s, struct synth__sched_device *d,
   job->workload->verify(b->payload, nonce, &verdict);
   if (!verdict.meets_target) {
     synth__counter_add(&c->hw_errors, 1);
-    synth__log_warn(s->cfg.log, "%s reported nonce %08x whose CPU re-hash misses the target: "
-                    "hardware error", d->desc.id, nonce);
+    synth__log_warn(s->cfg.log,
+                    "%s reported nonce %08x whose CPU re-hash misses the target: "
+                    "hardware error",
+                    d->desc.id, nonce);
     return;
   }
   if (atomic_load_explicit(&job->stale, memory_order_acquire)) {
@@ -98,8 +100,8 @@ void synth__collector_complete(struct synth__sched *s, struct synth__sched_devic
   if (b->done < b->range.count)
     give_back(s, slot);
   if (b->done > 0 && job->size != 0) {
-    uint64_t hashed = atomic_fetch_add_explicit(&job->hashed, b->done, memory_order_acq_rel) +
-                      b->done;
+    uint64_t hashed =
+        atomic_fetch_add_explicit(&job->hashed, b->done, memory_order_acq_rel) + b->done;
     if (hashed == job->size)
       synth__sched_job_completed(s, job);
   }

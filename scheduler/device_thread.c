@@ -34,8 +34,8 @@ static void finish(struct synth__sched *s, struct synth__sched_device *d, struct
 static void take_out(struct synth__sched *s, struct synth__sched_device *d, int rc,
                      const char *what)
 {
-  synth__log_error(s->cfg.log, "%s (%s) taken out: %s failed: %s", d->desc.id, d->desc.name,
-                   what, synth_strerror(rc));
+  synth__log_error(s->cfg.log, "%s (%s) taken out: %s failed: %s", d->desc.id, d->desc.name, what,
+                   synth_strerror(rc));
   atomic_store_explicit(&d->failed, true, memory_order_relaxed);
   for (unsigned i = 0; i < d->nslots; i++) {
     struct synth__slot *slot = &d->slots[i];

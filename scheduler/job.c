@@ -39,8 +39,8 @@ bool synth__job_tryget(struct synth__job *job)
 {
   unsigned refs = atomic_load_explicit(&job->refs, memory_order_relaxed);
   while (refs != 0) {
-    if (atomic_compare_exchange_weak_explicit(&job->refs, &refs, refs + 1,
-                                              memory_order_acquire, memory_order_relaxed))
+    if (atomic_compare_exchange_weak_explicit(&job->refs, &refs, refs + 1, memory_order_acquire,
+                                              memory_order_relaxed))
       return true;
   }
   return false;

@@ -22,8 +22,8 @@ struct synth__job {
   const struct synth__workload *workload;
   void *data;
   void (*data_free)(void *data);
-  uint64_t start;    /* first index */
-  uint64_t size;     /* indexes in the job; 0 means open-ended (to 2^64) */
+  uint64_t start; /* first index */
+  uint64_t size;  /* indexes in the job; 0 means open-ended (to 2^64) */
   uint32_t unit_nonces;
 
   atomic_uint refs;
@@ -38,7 +38,7 @@ struct synth__job {
   struct synth__job *retire_next;
 
   /* Generator-private: */
-  uint64_t cursor;     /* next index to cut units from (offset from start) */
+  uint64_t cursor; /* next index to cut units from (offset from start) */
   bool generated_all;
   uint64_t ready_roll; /* last roll whose payload the generator made sure of, +1; 0 = none */
 };

@@ -24,8 +24,8 @@ static void count_stale(struct synth__sched *s, const struct synth__take_result 
     atomic_fetch_add_explicit(&s->stale_nonces, res->stale_nonces, memory_order_relaxed);
 }
 
-/* Visits the other queues round-robin from the next device, never blocking: takes half of what a victim holds,
- * at most want, at least one unit. */
+/* Visits the other queues round-robin from the next device, never blocking: takes half of what a
+ * victim holds, at most want, at least one unit. */
 static void steal(struct synth__sched *s, struct synth__sched_device *d, uint32_t job_id,
                   uint64_t want, struct synth__take_result *res)
 {
@@ -102,10 +102,10 @@ bool synth__sched_pull(struct synth__sched *s, struct synth__sched_device *d,
     batch->job = job;
     batch->range = res.range;
     batch->ctl = (struct synth__scan_ctl){
-      .epoch_now = &s->epoch,
-      .epoch = epoch,
-      .hits = batch->hits,
-      .max_hits = SYNTH_BATCH_MAX_HITS,
+        .epoch_now = &s->epoch,
+        .epoch = epoch,
+        .hits = batch->hits,
+        .max_hits = SYNTH_BATCH_MAX_HITS,
     };
     batch->done = 0;
     batch->status = 0;

@@ -62,7 +62,7 @@ struct synth__sched {
   struct synth__sched_device **devices;
   unsigned ndevices;
 
-  struct synth__job *job; /* current job: RCU-protected pointer, updated under control */
+  struct synth__job *job;        /* current job: RCU-protected pointer, updated under control */
   alignas(64) atomic_uint epoch; /* bumped on every job switch and stop: scans poll it */
   atomic_bool stopping;
 

@@ -79,9 +79,8 @@ static void free_device(struct synth__sched_device *d)
   free(d);
 }
 
-int synth__sched_add_device(struct synth__sched *s, const struct synth__device_ops *ops,
-                            void *dev, const struct synth__device_desc *desc,
-                            double target_latency_s)
+int synth__sched_add_device(struct synth__sched *s, const struct synth__device_ops *ops, void *dev,
+                            const struct synth__device_desc *desc, double target_latency_s)
 {
   int rc = SYNTH_ENOMEM;
   pthread_mutex_lock(&s->control);
@@ -89,8 +88,7 @@ int synth__sched_add_device(struct synth__sched *s, const struct synth__device_o
     rc = SYNTH_ESTATE;
     goto fail;
   }
-  struct synth__sched_device **grown =
-    realloc(s->devices, (s->ndevices + 1) * sizeof *s->devices);
+  struct synth__sched_device **grown = realloc(s->devices, (s->ndevices + 1) * sizeof *s->devices);
   if (!grown)
     goto fail;
   s->devices = grown;

@@ -17,13 +17,13 @@ struct synth__sched;
 /* Called for every verified, de-duplicated hit of a job that is not stale, on the thread of
  * the device that found it, with the hit's roll and that roll's payload. */
 typedef void (*synth__hit_fn)(void *user, struct synth__job *job, const void *payload,
-                              uint32_t roll, uint32_t nonce,
-                              const struct synth__verdict *verdict, unsigned device);
+                              uint32_t roll, uint32_t nonce, const struct synth__verdict *verdict,
+                              unsigned device);
 
 struct synth__sched_config {
-  unsigned unit_log2;    /* nonces per WorkUnit as a power of two; 0 means 14 */
-  size_t max_units;      /* bound on units in queues; 0 means 65536 */
-  synth__hit_fn on_hit;  /* may be NULL */
+  unsigned unit_log2;   /* nonces per WorkUnit as a power of two; 0 means 14 */
+  size_t max_units;     /* bound on units in queues; 0 means 65536 */
+  synth__hit_fn on_hit; /* may be NULL */
   void *hit_user;
   const struct synth__logger *log; /* may be NULL; must outlive the scheduler */
 };
@@ -46,9 +46,8 @@ int synth__sched_create(struct synth__sched **out, const struct synth__sched_con
  * start. target_latency_s 0 means the backend's default. Returns the device's index (>= 0),
  * or SYNTH_ESTATE / SYNTH_ENOMEM (the device is then closed).
  */
-int synth__sched_add_device(struct synth__sched *s, const struct synth__device_ops *ops,
-                            void *dev, const struct synth__device_desc *desc,
-                            double target_latency_s);
+int synth__sched_add_device(struct synth__sched *s, const struct synth__device_ops *ops, void *dev,
+                            const struct synth__device_desc *desc, double target_latency_s);
 
 /* Starts one worker thread per device and the service thread. Idempotent. Returns 0 or
  * SYNTH_ESYSTEM (nothing is left running). */

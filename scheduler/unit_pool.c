@@ -22,8 +22,8 @@ struct synth__unit_pool {
   alignas(64) atomic_size_t in_use;
   /* Allocator-only: */
   struct slab *slabs;
-  size_t slab_next;   /* next never-used unit of slabs */
-  size_t carved;      /* units ever handed out of slabs */
+  size_t slab_next; /* next never-used unit of slabs */
+  size_t carved;    /* units ever handed out of slabs */
   size_t max_units;
 };
 

@@ -53,9 +53,9 @@ typedef uint32_t (*synth__cpu_scan_fn)(const void *payload, uint32_t nonce_start
                                        struct synth__scan_ctl *ctl);
 
 struct synth__cpu_core {
-  const char *name;          /* "generic", later "sse", "avx2", "avx512", "sha-ni" */
+  const char *name; /* "generic", later "sse", "avx2", "avx512", "sha-ni" */
   synth__cpu_scan_fn scan;
-  bool (*supported)(void);   /* can this CPU run it? NULL means always */
+  bool (*supported)(void); /* can this CPU run it? NULL means always */
 };
 
 /* The CPU's reference opinion of one nonce. */

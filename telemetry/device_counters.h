@@ -16,13 +16,13 @@
 struct synth__device_counters {
   alignas(64) atomic_uint_least64_t nonces; /* hashed */
   atomic_uint_least64_t batches;
-  atomic_uint_least64_t hits;          /* reported by the device */
-  atomic_uint_least64_t verified;      /* hits that passed the CPU re-hash */
-  atomic_uint_least64_t hw_errors;     /* hits that did not */
-  atomic_uint_least64_t stale;         /* hits of a job replaced with clean set */
-  atomic_uint_least64_t duplicates;    /* hits already seen */
-  atomic_uint_least64_t hit_overflow;  /* hits a device could not report (buffer full) */
-  atomic_uint_least64_t batch_errors;  /* batches the device failed */
+  atomic_uint_least64_t hits;         /* reported by the device */
+  atomic_uint_least64_t verified;     /* hits that passed the CPU re-hash */
+  atomic_uint_least64_t hw_errors;    /* hits that did not */
+  atomic_uint_least64_t stale;        /* hits of a job replaced with clean set */
+  atomic_uint_least64_t duplicates;   /* hits already seen */
+  atomic_uint_least64_t hit_overflow; /* hits a device could not report (buffer full) */
+  atomic_uint_least64_t batch_errors; /* batches the device failed */
   atomic_uint_least64_t last_latency_ns;
   atomic_uint_least64_t run_started_ns; /* when the worker last started, 0 while stopped */
   atomic_uint_least64_t active_ns;      /* time of earlier, finished runs */

@@ -14,7 +14,7 @@
 struct synth__ewma {
   _Atomic double rate; /* H/s */
   double tau_s;
-  uint64_t last_ns;    /* writer-only */
+  uint64_t last_ns; /* writer-only */
 };
 
 void synth__ewma_init(struct synth__ewma *e, double tau_s);

@@ -64,8 +64,7 @@ static int cpu_probe(void *backend, const struct synth__probe_config *cfg,
   struct cpu_backend *b = backend;
   const char *model = b->topo.model[0] ? b->topo.model : "CPU";
   snprintf(topology, topology_size, "%d package%s, %d cores, %d processing units: %s",
-           b->topo.packages, b->topo.packages == 1 ? "" : "s", b->topo.cores, b->topo.pus,
-           model);
+           b->topo.packages, b->topo.packages == 1 ? "" : "s", b->topo.cores, b->topo.pus, model);
   for (size_t i = 0; i < b->nslots; i++) {
     const struct synth__cpu_slot *slot = &b->slots[i];
     struct synth__device_desc *d = synth__desc_list_push(out);
@@ -73,8 +72,8 @@ static int cpu_probe(void *backend, const struct synth__probe_config *cfg,
       return SYNTH_ENOMEM;
     snprintf(d->id, sizeof d->id, "cpu:%zu", i);
     snprintf(d->name, sizeof d->name, "%s core %d", model, slot->core);
-    snprintf(d->detail, sizeof d->detail, "package %d, core %d, PU %s", slot->package,
-             slot->core, slot->pus);
+    snprintf(d->detail, sizeof d->detail, "package %d, core %d, PU %s", slot->package, slot->core,
+             slot->pus);
     snprintf(d->affinity, sizeof d->affinity, "%s", slot->pus);
     d->kind = SYNTH_DEVICE_CPU;
     d->index0 = (int)i;
@@ -118,15 +117,16 @@ static int cpu_self_test(void *device, const struct synth__workload *workload)
   atomic_uint epoch = 0;
   uint32_t hits[SYNTH_BATCH_MAX_HITS];
   struct synth__scan_ctl ctl = {
-    .epoch_now = &epoch, .epoch = 0, .hits = hits, .max_hits = SYNTH_BATCH_MAX_HITS};
+      .epoch_now = &epoch, .epoch = 0, .hits = hits, .max_hits = SYNTH_BATCH_MAX_HITS};
   uint32_t done = dev->core->scan(payload, ka->nonce_start, ka->count, &ctl);
   int ok = done == ka->count && ctl.nhits == ka->n_expect && ctl.overflow == 0;
   for (size_t i = 0; ok && i < ka->n_expect; i++)
     ok = hits[i] == ka->expect[i];
   if (!ok) {
-    synth__log_error(dev->backend->log, "%s: %s core failed the %s known-answer test "
-                     "(%u hits, %zu expected)", dev->id, dev->core->name, workload->name,
-                     ctl.nhits, ka->n_expect);
+    synth__log_error(dev->backend->log,
+                     "%s: %s core failed the %s known-answer test "
+                     "(%u hits, %zu expected)",
+                     dev->id, dev->core->name, workload->name, ctl.nhits, ka->n_expect);
     return SYNTH_ESELFTEST;
   }
   return 0;
@@ -171,17 +171,17 @@ static void cpu_close(void *device)
 }
 
 const struct synth__device_ops synth__cpu_device_ops = {
-  .name = "cpu",
-  .kind = SYNTH_DEVICE_CPU,
-  .max_inflight = 1,
-  .default_latency_ms = 5.0,
-  .backend_create = cpu_backend_create,
-  .backend_destroy = cpu_backend_destroy,
-  .probe = cpu_probe,
-  .open = cpu_open,
-  .self_test = cpu_self_test,
-  .thread_init = cpu_thread_init,
-  .submit = cpu_submit,
-  .poll = cpu_poll,
-  .close = cpu_close,
+    .name = "cpu",
+    .kind = SYNTH_DEVICE_CPU,
+    .max_inflight = 1,
+    .default_latency_ms = 5.0,
+    .backend_create = cpu_backend_create,
+    .backend_destroy = cpu_backend_destroy,
+    .probe = cpu_probe,
+    .open = cpu_open,
+    .self_test = cpu_self_test,
+    .thread_init = cpu_thread_init,
+    .submit = cpu_submit,
+    .poll = cpu_poll,
+    .close = cpu_close,
 };

@@ -63,8 +63,10 @@ static int layout_pus(const struct synth__cpu_topology *t, const unsigned *pus, 
   for (size_t i = 0; i < n; i++) {
     hwloc_obj_t pu = hwloc_get_pu_obj_by_os_index(t->topo, pus[i]);
     if (!pu) {
-      synth__log_error(log, "--cpu-affinity: processing unit %u does not exist (this machine "
-                       "has %d)", pus[i], t->pus);
+      synth__log_error(log,
+                       "--cpu-affinity: processing unit %u does not exist (this machine "
+                       "has %d)",
+                       pus[i], t->pus);
       return -1;
     }
     hwloc_obj_t core = hwloc_get_ancestor_obj_by_type(t->topo, HWLOC_OBJ_CORE, pu);
@@ -84,8 +86,10 @@ int synth__cpu_topology_layout(const struct synth__cpu_topology *t, unsigned thr
   if (affinity) {
     int rc = synth__pu_list_parse(affinity, pus, SYNTH_PU_LIST_MAX, &npus);
     if (rc != 0) {
-      synth__log_error(log, "--cpu-affinity '%s': expected a list of processing units such "
-                       "as 0,2-3", affinity);
+      synth__log_error(log,
+                       "--cpu-affinity '%s': expected a list of processing units such "
+                       "as 0,2-3",
+                       affinity);
       return rc;
     }
   }

@@ -10,15 +10,15 @@ struct synth__logger;
 
 /* One worker the CPU backend will run, or could run. */
 struct synth__cpu_slot {
-  int package;     /* package (socket) logical index, -1 if unknown */
-  int core;        /* core logical index */
-  char pus[64];    /* the PUs (OS indexes) it is pinned to, as a list: "0" or "0,8" */
+  int package;  /* package (socket) logical index, -1 if unknown */
+  int core;     /* core logical index */
+  char pus[64]; /* the PUs (OS indexes) it is pinned to, as a list: "0" or "0,8" */
   int selected;
 };
 
 struct synth__cpu_topology {
   hwloc_topology_t topo;
-  char model[96];  /* the first package's CPUModel, "" if hwloc does not know it */
+  char model[96]; /* the first package's CPUModel, "" if hwloc does not know it */
   int packages;
   int cores;
   int pus;

@@ -2,6 +2,6 @@
 #include "devices/cpu/sha256d_cores.h"
 
 const struct synth__cpu_core synth__sha256d_cpu_cores[] = {
-  {.name = "generic", .scan = synth__sha256d_scan_generic, .supported = NULL},
-  {.name = NULL, .scan = NULL, .supported = NULL},
+    {.name = "generic", .scan = synth__sha256d_scan_generic, .supported = NULL},
+    {.name = NULL, .scan = NULL, .supported = NULL},
 };

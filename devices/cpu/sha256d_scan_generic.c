@@ -15,28 +15,28 @@
 
 /* One round with the eight working variables passed in rotated order: the caller rotates
  * names instead of moving values, so no copies happen. */
-#define ROUND(a, b, c, d, e, f, g, h, kw)                                                   \
-  do {                                                                                     \
-    uint32_t t1_ = (h) + S1(e) + CH((e), (f), (g)) + (kw);                                 \
-    (d) += t1_;                                                                            \
-    (h) = t1_ + S0(a) + MAJ((a), (b), (c));                                                \
+#define ROUND(a, b, c, d, e, f, g, h, kw)                                                          \
+  do {                                                                                             \
+    uint32_t t1_ = (h) + S1(e) + CH((e), (f), (g)) + (kw);                                         \
+    (d) += t1_;                                                                                    \
+    (h) = t1_ + S0(a) + MAJ((a), (b), (c));                                                        \
   } while (0)
 
 /* Eight rounds starting at round i (a multiple of 8), K[t] + W[t] from w[]. */
-#define ROUNDS8(i, w)                                                                      \
-  do {                                                                                     \
-    ROUND(a, b, c, d, e, f, g, h, K[(i) + 0] + (w)[(i) + 0]);                              \
-    ROUND(h, a, b, c, d, e, f, g, K[(i) + 1] + (w)[(i) + 1]);                              \
-    ROUND(g, h, a, b, c, d, e, f, K[(i) + 2] + (w)[(i) + 2]);                              \
-    ROUND(f, g, h, a, b, c, d, e, K[(i) + 3] + (w)[(i) + 3]);                              \
-    ROUND(e, f, g, h, a, b, c, d, K[(i) + 4] + (w)[(i) + 4]);                              \
-    ROUND(d, e, f, g, h, a, b, c, K[(i) + 5] + (w)[(i) + 5]);                              \
-    ROUND(c, d, e, f, g, h, a, b, K[(i) + 6] + (w)[(i) + 6]);                              \
-    ROUND(b, c, d, e, f, g, h, a, K[(i) + 7] + (w)[(i) + 7]);                              \
+#define ROUNDS8(i, w)                                                                              \
+  do {                                                                                             \
+    ROUND(a, b, c, d, e, f, g, h, K[(i) + 0] + (w)[(i) + 0]);                                      \
+    ROUND(h, a, b, c, d, e, f, g, K[(i) + 1] + (w)[(i) + 1]);                                      \
+    ROUND(g, h, a, b, c, d, e, f, K[(i) + 2] + (w)[(i) + 2]);                                      \
+    ROUND(f, g, h, a, b, c, d, e, K[(i) + 3] + (w)[(i) + 3]);                                      \
+    ROUND(e, f, g, h, a, b, c, d, K[(i) + 4] + (w)[(i) + 4]);                                      \
+    ROUND(d, e, f, g, h, a, b, c, K[(i) + 5] + (w)[(i) + 5]);                                      \
+    ROUND(c, d, e, f, g, h, a, b, K[(i) + 6] + (w)[(i) + 6]);                                      \
+    ROUND(b, c, d, e, f, g, h, a, K[(i) + 7] + (w)[(i) + 7]);                                      \
   } while (0)
 
 /* The general schedule step. */
-#define SCHED(w, t) ((w)[t] = s1((w)[(t) - 2]) + (w)[(t) - 7] + s0((w)[(t) - 15]) + (w)[(t) - 16])
+#define SCHED(w, t) ((w)[t] = s1((w)[(t)-2]) + (w)[(t)-7] + s0((w)[(t)-15]) + (w)[(t)-16])
 
 /* Block 2 (the header's last 16 bytes and padding): W4 = 0x80000000, W5..W14 = 0, W15 = 640.
  * The zero words drop out of W16..W31; W16/W17 and parts of W18/W19 come from the payload. */

@@ -23,8 +23,8 @@ int cli_log_level(const char *command, const char *name, enum synth_log_level *l
       return 0;
     }
   }
-  fprintf(stderr, "synthminer %s: --log-level '%s': expected error, warn, info or debug\n",
-          command, name);
+  fprintf(stderr, "synthminer %s: --log-level '%s': expected error, warn, info or debug\n", command,
+          name);
   return CLI_EXIT_USAGE;
 }
 

@@ -43,12 +43,13 @@ int cmd_devices(int argc, char **argv)
   unsigned threads = 0;
   bool json = false, help = false;
   const struct cli_option opts[] = {
-    {"--devices", 0, CLI_STRING, &devices, 0, 0, "LIST", "mark what this device list would hash"},
-    {"--threads", 't', CLI_UINT, &threads, 1, 4096, "N", "CPU workers (default: one per core)"},
-    {"--cpu-affinity", 0, CLI_STRING, &affinity, 0, 0, "LIST", "processing units to pin CPU workers to"},
-    {"--json", 0, CLI_FLAG, &json, 0, 0, NULL, "print the list as JSON"},
-    {"--help", 'h', CLI_FLAG, &help, 0, 0, NULL, "show this help"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+      {"--devices", 0, CLI_STRING, &devices, 0, 0, "LIST", "mark what this device list would hash"},
+      {"--threads", 't', CLI_UINT, &threads, 1, 4096, "N", "CPU workers (default: one per core)"},
+      {"--cpu-affinity", 0, CLI_STRING, &affinity, 0, 0, "LIST",
+       "processing units to pin CPU workers to"},
+      {"--json", 0, CLI_FLAG, &json, 0, 0, NULL, "print the list as JSON"},
+      {"--help", 'h', CLI_FLAG, &help, 0, 0, NULL, "show this help"},
+      {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
   };
   int rc = cli_parse("devices", opts, argc, argv);
   if (rc != 0)
@@ -64,12 +65,12 @@ int cmd_devices(int argc, char **argv)
   struct cli_log log = {.level = SYNTH_LOG_ERROR};
   struct listing listing = {.json = json, .array = json ? json_array() : NULL};
   struct synth_runtime_config cfg = {
-    .devices = devices,
-    .cpu_threads = threads,
-    .cpu_affinity = affinity,
-    .log_fn = cli_log_message,
-    .log_user = &log,
-    .log_level = SYNTH_LOG_ERROR,
+      .devices = devices,
+      .cpu_threads = threads,
+      .cpu_affinity = affinity,
+      .log_fn = cli_log_message,
+      .log_user = &log,
+      .log_level = SYNTH_LOG_ERROR,
   };
   rc = synth_probe(&cfg, print_desc, &listing);
   if (rc != 0) {

@@ -87,17 +87,23 @@ int cmd_run(int argc, char **argv)
   double duration = 0, difficulty = 0, status_every = 5;
   bool json = false, verbose = false, help = false;
   const struct cli_option opts[] = {
-    {"--devices", 0, CLI_STRING, &devices, 0, 0, "LIST", "all (default), cpu, opencl, vulkan, opencl:N, vulkan:N; comma-separated"},
-    {"--threads", 't', CLI_UINT, &threads, 1, 4096, "N", "CPU workers (default: one per core)"},
-    {"--cpu-affinity", 0, CLI_STRING, &affinity, 0, 0, "LIST", "pin one CPU worker per listed processing unit, e.g. 0,2-3"},
-    {"--duration", 0, CLI_DOUBLE, &duration, 0.1, 1e9, "SECONDS", "stop after this long (default: until interrupted)"},
-    {"--difficulty", 0, CLI_DOUBLE, &difficulty, 1e-12, 1e15, "D", "share difficulty of the benchmark job (default 1/4096)"},
-    {"--status-interval", 0, CLI_DOUBLE, &status_every, 0, 3600, "SECONDS", "status line period on stderr, 0 for none (default 5)"},
-    {"--json", 0, CLI_FLAG, &json, 0, 0, NULL, "print the final summary as JSON"},
-    {"--log-level", 0, CLI_STRING, &log_level, 0, 0, "LEVEL", "error, warn (default), info or debug"},
-    {"--verbose", 'v', CLI_FLAG, &verbose, 0, 0, NULL, "print every share on stderr"},
-    {"--help", 'h', CLI_FLAG, &help, 0, 0, NULL, "show this help"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+      {"--devices", 0, CLI_STRING, &devices, 0, 0, "LIST",
+       "all (default), cpu, opencl, vulkan, opencl:N, vulkan:N; comma-separated"},
+      {"--threads", 't', CLI_UINT, &threads, 1, 4096, "N", "CPU workers (default: one per core)"},
+      {"--cpu-affinity", 0, CLI_STRING, &affinity, 0, 0, "LIST",
+       "pin one CPU worker per listed processing unit, e.g. 0,2-3"},
+      {"--duration", 0, CLI_DOUBLE, &duration, 0.1, 1e9, "SECONDS",
+       "stop after this long (default: until interrupted)"},
+      {"--difficulty", 0, CLI_DOUBLE, &difficulty, 1e-12, 1e15, "D",
+       "share difficulty of the benchmark job (default 1/4096)"},
+      {"--status-interval", 0, CLI_DOUBLE, &status_every, 0, 3600, "SECONDS",
+       "status line period on stderr, 0 for none (default 5)"},
+      {"--json", 0, CLI_FLAG, &json, 0, 0, NULL, "print the final summary as JSON"},
+      {"--log-level", 0, CLI_STRING, &log_level, 0, 0, "LEVEL",
+       "error, warn (default), info or debug"},
+      {"--verbose", 'v', CLI_FLAG, &verbose, 0, 0, NULL, "print every share on stderr"},
+      {"--help", 'h', CLI_FLAG, &help, 0, 0, NULL, "show this help"},
+      {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
   };
   int rc = cli_parse("run", opts, argc, argv);
   if (rc != 0)
@@ -114,14 +120,14 @@ int cmd_run(int argc, char **argv)
   synth_benchmark_job(&job, difficulty);
   struct run_state state = {.verbose = verbose};
   struct synth_runtime_config cfg = {
-    .devices = devices,
-    .cpu_threads = threads,
-    .cpu_affinity = affinity,
-    .log_fn = cli_log_message,
-    .log_user = &log,
-    .log_level = log.level,
-    .share_fn = on_share,
-    .share_user = &state,
+      .devices = devices,
+      .cpu_threads = threads,
+      .cpu_affinity = affinity,
+      .log_fn = cli_log_message,
+      .log_user = &log,
+      .log_level = log.level,
+      .share_fn = on_share,
+      .share_user = &state,
   };
   synth_runtime *rt;
   rc = synth_runtime_create(&rt, &cfg);

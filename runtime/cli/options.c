@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-__attribute__((format(printf, 2, 3))) static int usage_error(const char *command,
-                                                                const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int usage_error(const char *command, const char *fmt,
+                                                             ...)
 {
   char msg[256];
   va_list ap;
@@ -20,8 +20,7 @@ __attribute__((format(printf, 2, 3))) static int usage_error(const char *command
   return CLI_EXIT_USAGE;
 }
 
-static const struct cli_option *find(const struct cli_option *opts, const char *arg,
-                                     size_t len)
+static const struct cli_option *find(const struct cli_option *opts, const char *arg, size_t len)
 {
   for (const struct cli_option *o = opts; o->name; o++) {
     if (len == 2 && arg[0] == '-' && arg[1] == o->shortname && o->shortname)
@@ -49,8 +48,8 @@ static int store(const char *command, const struct cli_option *o, const char *va
     unsigned long long v = strtoull(value, &end, 10);
     if (value[0] < '0' || value[0] > '9' || errno || *end || (double)v < o->min ||
         (double)v > o->max)
-      return usage_error(command, "%s '%s': expected a whole number from %.0f to %.0f",
-                         o->name, value, o->min, o->max);
+      return usage_error(command, "%s '%s': expected a whole number from %.0f to %.0f", o->name,
+                         value, o->min, o->max);
     *(unsigned *)o->dest = (unsigned)v;
     return 0;
   }

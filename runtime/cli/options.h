@@ -17,7 +17,7 @@ struct cli_option {
   enum cli_opt_type type;
   void *dest;
   double min, max;
-  const char *arg;  /* what the value is, for --help: "N" */
+  const char *arg; /* what the value is, for --help: "N" */
   const char *help;
 };
 

@@ -13,20 +13,20 @@ extern "C" {
  * XX(name, message): the table is the single source for the enum, synth_err_name()
  * and synth_strerror().
  */
-#define SYNTH_ERRNO_MAP(XX)                                                 \
-  XX(EINVAL, -1, "invalid argument")                                        \
-  XX(ENOMEM, -2, "out of memory")                                           \
-  XX(ENODEV, -3, "no such device")                                          \
-  XX(ESTATE, -4, "operation not valid in the current state")               \
-  XX(ETIMEDOUT, -5, "operation timed out")                                  \
-  XX(EDEVICE, -6, "device failure")                                         \
-  XX(ESELFTEST, -7, "device known-answer self-test failed")                 \
-  XX(ENOTSUP, -8, "operation not supported")                                \
-  XX(ESTALE, -9, "job is no longer current")                                \
-  XX(EDUPLICATE, -10, "duplicate result")                                   \
-  XX(ERANGE, -11, "value out of range")                                     \
-  XX(ESYSTEM, -12, "system call failed")                                    \
-  XX(ENOENT, -13, "not found")                                              \
+#define SYNTH_ERRNO_MAP(XX)                                                                        \
+  XX(EINVAL, -1, "invalid argument")                                                               \
+  XX(ENOMEM, -2, "out of memory")                                                                  \
+  XX(ENODEV, -3, "no such device")                                                                 \
+  XX(ESTATE, -4, "operation not valid in the current state")                                       \
+  XX(ETIMEDOUT, -5, "operation timed out")                                                         \
+  XX(EDEVICE, -6, "device failure")                                                                \
+  XX(ESELFTEST, -7, "device known-answer self-test failed")                                        \
+  XX(ENOTSUP, -8, "operation not supported")                                                       \
+  XX(ESTALE, -9, "job is no longer current")                                                       \
+  XX(EDUPLICATE, -10, "duplicate result")                                                          \
+  XX(ERANGE, -11, "value out of range")                                                            \
+  XX(ESYSTEM, -12, "system call failed")                                                           \
+  XX(ENOENT, -13, "not found")                                                                     \
   XX(EAGAIN, -14, "resource temporarily unavailable")
 
 enum synth_errno {

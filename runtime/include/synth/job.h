@@ -29,9 +29,9 @@ extern "C" {
  * header.
  */
 struct synth_job {
-  const char *job_id;     /* 1..SYNTH_JOB_ID_MAX printable characters */
+  const char *job_id; /* 1..SYNTH_JOB_ID_MAX printable characters */
   uint32_t version;
-  uint8_t prevhash[32];   /* header byte order (as hashed), not the Stratum word order */
+  uint8_t prevhash[32]; /* header byte order (as hashed), not the Stratum word order */
   uint32_t ntime;
   uint32_t nbits;
   uint8_t share_target[32]; /* little-endian; see synth/target.h. All zero: nbits' target */
@@ -41,12 +41,12 @@ struct synth_job {
   const uint8_t *coinb2;
   size_t coinb2_len;
   const uint8_t *extranonce1;
-  size_t extranonce1_len;    /* 0..SYNTH_EXTRANONCE_MAX */
-  size_t extranonce2_size;   /* 1..SYNTH_EXTRANONCE_MAX when coinb1 is set */
+  size_t extranonce1_len;  /* 0..SYNTH_EXTRANONCE_MAX */
+  size_t extranonce2_size; /* 1..SYNTH_EXTRANONCE_MAX when coinb1 is set */
   const uint8_t (*merkle_branches)[32];
-  size_t merkle_count;       /* 0..SYNTH_MERKLE_BRANCHES_MAX */
+  size_t merkle_count; /* 0..SYNTH_MERKLE_BRANCHES_MAX */
 
-  uint8_t merkle_root[32];   /* only when coinb1 is NULL */
+  uint8_t merkle_root[32]; /* only when coinb1 is NULL */
 
   /* 1: shares of every earlier job become stale (Stratum's clean_jobs). 0: shares of the
    * previous job that are already in flight are still delivered. */
@@ -59,12 +59,12 @@ struct synth_share {
   uint8_t extranonce2[SYNTH_EXTRANONCE_MAX];
   size_t extranonce2_size;
   uint32_t ntime;
-  uint32_t nonce;     /* the header's nonce field, as a number */
+  uint32_t nonce; /* the header's nonce field, as a number */
   uint32_t version;
   uint8_t header[80];
-  uint8_t hash[32];   /* SHA-256d of header, digest byte order */
-  double difficulty;  /* the difficulty this hash reaches */
-  unsigned device;    /* index of the device that found it */
+  uint8_t hash[32];  /* SHA-256d of header, digest byte order */
+  double difficulty; /* the difficulty this hash reaches */
+  unsigned device;   /* index of the device that found it */
 };
 
 /*

@@ -86,10 +86,10 @@ SYNTH_EXTERN int synth_runtime_set_job(synth_runtime *rt, const struct synth_job
 
 /* Per-device figures. Fields are only ever appended: pass sizeof(struct synth_device_stats). */
 struct synth_device_stats {
-  char id[32];   /* "cpu:0" */
+  char id[32]; /* "cpu:0" */
   enum synth_device_kind kind;
   char name[128];
-  uint64_t nonces;          /* hashed */
+  uint64_t nonces; /* hashed */
   uint64_t batches;
   uint64_t shares;          /* hits the device reported */
   uint64_t shares_verified; /* of those, re-hashed on the CPU and meeting the target */
@@ -115,7 +115,7 @@ SYNTH_EXTERN int synth_runtime_device_stats(synth_runtime *rt, unsigned index,
 
 /* A device a backend found, as listed by synth_probe(). */
 struct synth_device_desc {
-  const char *id;       /* "cpu:0", "opencl:1" */
+  const char *id; /* "cpu:0", "opencl:1" */
   enum synth_device_kind kind;
   const char *name;
   const char *detail;   /* where it sits: "package 0, core 1, PU 1" */

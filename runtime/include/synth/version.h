@@ -11,7 +11,7 @@ extern "C" {
 #define SYNTH_VERSION_MAJOR 0
 #define SYNTH_VERSION_MINOR 1
 #define SYNTH_VERSION_PATCH 0
-#define SYNTH_VERSION_HEX                                                   \
+#define SYNTH_VERSION_HEX                                                                          \
   ((SYNTH_VERSION_MAJOR << 16) | (SYNTH_VERSION_MINOR << 8) | SYNTH_VERSION_PATCH)
 
 /* The version of the library linked at run time, as SYNTH_VERSION_HEX and as "0.1.0".
