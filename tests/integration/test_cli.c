@@ -1,0 +1,221 @@
+/* test_cli.c: the synthminer command driven as a user drives it: exit codes, messages, output. */
+#include <errno.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "support/harness.h"
+
+extern char **environ;
+
+struct outcome {
+  int status; /* exit code, or 128 + signal */
+  char out[65536];
+  char err[16384];
+  size_t out_len, err_len;
+};
+
+static void append(int fd, char *buf, size_t *len, size_t cap, int *open_fds)
+{
+  char tmp[4096];
+  ssize_t n = read(fd, tmp, sizeof tmp);
+  if (n <= 0) {
+    (*open_fds)--;
+    return;
+  }
+  size_t take = (size_t)n < cap - 1 - *len ? (size_t)n : cap - 1 - *len;
+  memcpy(buf + *len, tmp, take);
+  *len += take;
+  buf[*len] = '\0';
+}
+
+/* Runs synthminer with args; after signal_after_ms (if non-zero) sends SIGINT. */
+static void run_cli(const char *const *args, unsigned signal_after_ms, struct outcome *o)
+{
+  memset(o, 0, sizeof *o);
+  int out[2], err[2];
+  CU_ASSERT_FATAL(pipe(out) == 0 && pipe(err) == 0);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+  posix_spawn_file_actions_addclose(&fa, out[0]);
+  posix_spawn_file_actions_addclose(&fa, err[0]);
+  char *argv[32] = {SYNTHMINER_PATH};
+  for (int i = 0; args[i]; i++)
+    argv[i + 1] = (char *)args[i];
+  pid_t pid;
+  CU_ASSERT_EQUAL_FATAL(posix_spawn(&pid, SYNTHMINER_PATH, &fa, NULL, argv, environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  close(out[1]);
+  close(err[1]);
+
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  int open_fds = 2, signalled = 0;
+  while (open_fds > 0) {
+    struct pollfd p[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+    poll(p, 2, 50);
+    if (p[0].revents)
+      append(out[0], o->out, &o->out_len, sizeof o->out, &open_fds);
+    if (p[1].revents)
+      append(err[0], o->err, &o->err_len, sizeof o->err, &open_fds);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+    if (signal_after_ms && !signalled && ms >= (long)signal_after_ms) {
+      kill(pid, SIGINT);
+      signalled = 1;
+    }
+    if (ms > 120000) {
+      kill(pid, SIGKILL);
+      CU_FAIL("synthminer did not finish in 120 s");
+      break;
+    }
+  }
+  close(out[0]);
+  close(err[0]);
+  int st;
+  waitpid(pid, &st, 0);
+  o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static size_t lines(const char *s)
+{
+  size_t n = 0;
+  for (; *s; s++)
+    n += *s == '\n';
+  return n;
+}
+
+/* Bad usage: exit status 2 and exactly one line on stderr that names the problem. */
+static void expect_usage_error(const char *const *args, const char *mentions)
+{
+  struct outcome o;
+  run_cli(args, 0, &o);
+  CU_ASSERT_EQUAL(o.status, 2);
+  CU_ASSERT_EQUAL(lines(o.err), 1);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, mentions));
+  CU_ASSERT_EQUAL(o.out_len, 0);
+  if (o.status != 2 || lines(o.err) != 1 || !strstr(o.err, mentions))
+    fprintf(stderr, "args[0]=%s -> status %d, stderr: %s\n", args[0], o.status, o.err);
+}
+
+static void test_usage_errors(void)
+{
+  expect_usage_error((const char *[]){"frobnicate", NULL}, "frobnicate");
+  expect_usage_error((const char *[]){"run", "--bogus", NULL}, "--bogus");
+  expect_usage_error((const char *[]){"run", "--threads", "0", NULL}, "--threads");
+  expect_usage_error((const char *[]){"run", "--threads", "abc", NULL}, "--threads");
+  expect_usage_error((const char *[]){"run", "--threads", "-1", NULL}, "--threads");
+  expect_usage_error((const char *[]){"run", "--threads", NULL}, "needs a value");
+  expect_usage_error((const char *[]){"run", "--duration", "-3", NULL}, "--duration");
+  expect_usage_error((const char *[]){"run", "--duration", "1x", NULL}, "--duration");
+  expect_usage_error((const char *[]){"run", "--difficulty", "0", NULL}, "--difficulty");
+  expect_usage_error((const char *[]){"run", "--difficulty", "nan", NULL}, "--difficulty");
+  expect_usage_error((const char *[]){"run", "--json=yes", NULL}, "takes no value");
+  expect_usage_error((const char *[]){"run", "extra", NULL}, "extra");
+  expect_usage_error((const char *[]){"run", "--log-level", "loud", NULL}, "--log-level");
+  expect_usage_error((const char *[]){"run", "--devices", "gpu", NULL}, "gpu");
+  expect_usage_error((const char *[]){"run", "--devices", "", NULL}, "--devices");
+  expect_usage_error((const char *[]){"run", "--devices", "cpu:1", NULL}, "cpu");
+  expect_usage_error((const char *[]){"run", "--devices", "opencl:0", NULL}, "opencl");
+  expect_usage_error((const char *[]){"run", "--threads", "4096", NULL}, "--threads");
+  expect_usage_error((const char *[]){"run", "--cpu-affinity", "9999", NULL}, "9999");
+  expect_usage_error((const char *[]){"run", "--cpu-affinity", "0-", NULL}, "--cpu-affinity");
+  expect_usage_error((const char *[]){"devices", "--devices", "vulkan:3", NULL}, "vulkan");
+}
+
+static void test_help_and_version(void)
+{
+  struct outcome o;
+  run_cli((const char *[]){"--version", NULL}, 0, &o);
+  CU_ASSERT_EQUAL(o.status, 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "synthminer 0.1.0"));
+  run_cli((const char *[]){"--help", NULL}, 0, &o);
+  CU_ASSERT_EQUAL(o.status, 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "devices"));
+  run_cli((const char *[]){"run", "--help", NULL}, 0, &o);
+  CU_ASSERT_EQUAL(o.status, 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "--cpu-affinity"));
+  run_cli((const char *[]){NULL}, 0, &o);
+  CU_ASSERT_EQUAL(o.status, 2);
+}
+
+static void test_devices(void)
+{
+  struct outcome o;
+  run_cli((const char *[]){"devices", NULL}, 0, &o);
+  CU_ASSERT_EQUAL(o.status, 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "cpu:0"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "cores"));
+  run_cli((const char *[]){"devices", "--json", "--threads", "1", NULL}, 0, &o);
+  CU_ASSERT_EQUAL(o.status, 0);
+  json_error_t e;
+  json_t *root = json_loads(o.out, 0, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+  json_t *devs = json_object_get(root, "devices");
+  CU_ASSERT(json_array_size(devs) >= 1);
+  CU_ASSERT_TRUE(json_is_true(json_object_get(json_array_get(devs, 0), "selected")));
+  for (size_t i = 1; i < json_array_size(devs); i++)
+    CU_ASSERT_TRUE(json_is_false(json_object_get(json_array_get(devs, i), "selected")));
+  json_decref(root);
+}
+
+static void test_run_json_summary(void)
+{
+  struct outcome o;
+  run_cli((const char *[]){"run", "--devices", "cpu", "--duration", "2", "--difficulty",
+                           "0.0002", "--json", NULL},
+          0, &o);
+  CU_ASSERT_EQUAL_FATAL(o.status, 0);
+  json_error_t e;
+  json_t *root = json_loads(o.out, 0, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+  json_t *devs = json_object_get(root, "devices"), *totals = json_object_get(root, "totals");
+  CU_ASSERT(json_array_size(devs) >= 1);
+  static const char *const fields[] = {"id",     "kind",   "name",            "nonces", "seconds",
+                                       "hashrate", "shares", "shares_verified", "hw_errors"};
+  for (size_t i = 0; i < json_array_size(devs); i++) {
+    json_t *d = json_array_get(devs, i);
+    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
+      CU_ASSERT_PTR_NOT_NULL(json_object_get(d, fields[f]));
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(d, "kind")), "cpu");
+    CU_ASSERT(json_real_value(json_object_get(d, "hashrate")) > 0);
+  }
+  json_int_t shares = json_integer_value(json_object_get(totals, "shares"));
+  CU_ASSERT(shares > 0);
+  CU_ASSERT_EQUAL(json_integer_value(json_object_get(totals, "shares_verified")), shares);
+  CU_ASSERT_EQUAL(json_integer_value(json_object_get(totals, "hw_errors")), 0);
+  json_decref(root);
+}
+
+/* SIGINT stops cleanly: exit 0 and the final table. */
+static void test_sigint_stops_cleanly(void)
+{
+  struct outcome o;
+  run_cli((const char *[]){"run", "--devices", "cpu", "--status-interval", "0.5", NULL}, 1500, &o);
+  CU_ASSERT_EQUAL(o.status, 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "DEVICE"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "total"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "H/s")); /* at least one status line came first */
+}
+
+int main(void)
+{
+  static const struct synth_test tests[] = {
+    SYNTH_TEST(test_usage_errors),
+    SYNTH_TEST(test_help_and_version),
+    SYNTH_TEST(test_devices),
+    SYNTH_TEST(test_run_json_summary),
+    SYNTH_TEST(test_sigint_stops_cleanly),
+    SYNTH_TEST_END,
+  };
+  return synth_test_run("cli", tests);
+}

@@ -1,0 +1,77 @@
+/* harness.c: the CUnit runner every test executable shares, plus small test helpers. */
+#include "support/harness.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static uint64_t rng_state;
+static int rng_ready;
+
+uint64_t synth_test_seed(void)
+{
+  if (!rng_ready) {
+    const char *env = getenv("SYNTH_TEST_SEED");
+    rng_state = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL) ^ (uint64_t)clock();
+    fprintf(stderr, "random seed: SYNTH_TEST_SEED=%llu\n", (unsigned long long)rng_state);
+    rng_ready = 1;
+  }
+  return rng_state;
+}
+
+/* splitmix64: small, fast, and good enough for test inputs. */
+uint64_t synth_test_rand(void)
+{
+  synth_test_seed();
+  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+void synth_test_fill(void *buf, size_t len)
+{
+  uint8_t *p = buf;
+  for (size_t i = 0; i < len; i++)
+    p[i] = (uint8_t)synth_test_rand();
+}
+
+static int nibble(char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+int synth_test_unhex(const char *hex, uint8_t *out, size_t max)
+{
+  size_t n = 0;
+  for (; hex[0] && hex[1]; hex += 2) {
+    int hi = nibble(hex[0]), lo = nibble(hex[1]);
+    if (hi < 0 || lo < 0 || n == max)
+      return -1;
+    out[n++] = (uint8_t)(hi << 4 | lo);
+  }
+  return hex[0] ? -1 : (int)n;
+}
+
+int synth_test_run(const char *suite_name, const struct synth_test *tests)
+{
+  synth_test_seed();
+  if (CU_initialize_registry() != CUE_SUCCESS)
+    return 1;
+  CU_pSuite suite = CU_add_suite(suite_name, NULL, NULL);
+  for (const struct synth_test *t = tests; suite && t->name; t++)
+    CU_add_test(suite, t->name, t->fn);
+  CU_basic_set_mode(CU_BRM_VERBOSE);
+  CU_basic_run_tests();
+  unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+  unsigned ran = CU_get_number_of_tests_run();
+  CU_cleanup_registry();
+  return (failed == 0 && ran > 0) ? 0 : 1;
+}

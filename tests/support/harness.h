@@ -1,0 +1,33 @@
+/* harness.h: the CUnit runner every test executable shares, plus small test helpers. */
+#ifndef SYNTH_TESTS_HARNESS_H
+#define SYNTH_TESTS_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <CUnit/CUnit.h>
+
+struct synth_test {
+  const char *name;
+  void (*fn)(void);
+};
+
+#define SYNTH_TEST(fn) {#fn, fn}
+#define SYNTH_TEST_END {NULL, NULL}
+
+/* Exit status that ctest counts as "skipped": the hardware a suite needs is missing. */
+#define SYNTH_TEST_SKIP 77
+
+/* Runs one suite. Returns 0 when every test passed, 1 otherwise (for main's return). */
+int synth_test_run(const char *suite, const struct synth_test *tests);
+
+/* A fresh, seeded PRNG stream; the seed (from SYNTH_TEST_SEED or the clock) is printed so a
+ * failure can be replayed. */
+uint64_t synth_test_seed(void);
+uint64_t synth_test_rand(void);
+void synth_test_fill(void *buf, size_t len);
+
+/* Hex string (even length) to bytes; returns the byte count, or -1 on bad input. */
+int synth_test_unhex(const char *hex, uint8_t *out, size_t max);
+
+#endif

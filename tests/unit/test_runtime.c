@@ -1,0 +1,223 @@
+/* test_runtime.c: the public API end to end on the CPU: shares right to the byte, errors clear. */
+#include <math.h>
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+#include "precompute/sha256.h"
+#include "support/fixtures.h"
+#include "support/harness.h"
+#include "synth/synth.h"
+
+struct collected {
+  pthread_mutex_t lock;
+  struct synth_job job; /* what was submitted, to rebuild every share independently */
+  unsigned shares;
+  unsigned bad;
+  unsigned of_second; /* shares of the job named "second" */
+  unsigned of_first_after_switch;
+  int switched;
+  unsigned devices_seen;
+};
+
+/* Rebuilds the header from the job and the share's extranonce2 with OpenSSL only. */
+static int share_is_right(const struct synth_job *job, const struct synth_share *s)
+{
+  uint8_t coinbase[512], root[32], pair[64], header[80], hash[32];
+  size_t n = 0;
+  memcpy(coinbase + n, job->coinb1, job->coinb1_len), n += job->coinb1_len;
+  memcpy(coinbase + n, job->extranonce1, job->extranonce1_len), n += job->extranonce1_len;
+  memcpy(coinbase + n, s->extranonce2, s->extranonce2_size), n += s->extranonce2_size;
+  memcpy(coinbase + n, job->coinb2, job->coinb2_len), n += job->coinb2_len;
+  synth_test_ref_sha256d(coinbase, n, root);
+  for (size_t i = 0; i < job->merkle_count; i++) {
+    memcpy(pair, root, 32);
+    memcpy(pair + 32, job->merkle_branches[i], 32);
+    synth_test_ref_sha256d(pair, 64, root);
+  }
+  synth__store_le32(header, job->version);
+  memcpy(header + 4, job->prevhash, 32);
+  memcpy(header + 36, root, 32);
+  synth__store_le32(header + 68, job->ntime);
+  synth__store_le32(header + 72, job->nbits);
+  synth__store_le32(header + 76, s->nonce);
+  synth_test_ref_sha256d(header, 80, hash);
+  return s->extranonce2_size == job->extranonce2_size && memcmp(header, s->header, 80) == 0 &&
+         memcmp(hash, s->hash, 32) == 0 && synth_test_ref_meets(hash, job->share_target) &&
+         s->difficulty >= synth_target_to_difficulty(job->share_target) * 0.999999;
+}
+
+static void on_share(void *user, const struct synth_share *s)
+{
+  struct collected *c = user;
+  pthread_mutex_lock(&c->lock);
+  c->shares++;
+  c->devices_seen |= 1u << (s->device & 31);
+  if (strcmp(s->job_id, "second") == 0) {
+    c->of_second++;
+  } else {
+    if (c->switched)
+      c->of_first_after_switch++;
+    if (!share_is_right(&c->job, s))
+      c->bad++;
+  }
+  pthread_mutex_unlock(&c->lock);
+}
+
+static void sleep_ms(unsigned ms)
+{
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+static void test_mines_benchmark_job(void)
+{
+  struct collected c = {.lock = PTHREAD_MUTEX_INITIALIZER};
+  /* Easy: one share per 2^32 / 2^20 = 4096 nonces, so hundreds in a moment. */
+  CU_ASSERT_EQUAL(synth_benchmark_job(&c.job, 1.0 / (1 << 20)), 0);
+  struct synth_runtime_config cfg = {.devices = "cpu", .share_fn = on_share, .share_user = &c};
+  synth_runtime *rt;
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&rt, &cfg), 0);
+  unsigned n = synth_runtime_device_count(rt);
+  CU_ASSERT(n >= 1);
+  CU_ASSERT_EQUAL(synth_runtime_start(rt), 0);
+  CU_ASSERT_EQUAL(synth_runtime_set_job(rt, &c.job), 0);
+  sleep_ms(1500);
+
+  struct synth_job second = c.job;
+  second.job_id = "second";
+  second.ntime += 1;
+  CU_ASSERT_EQUAL(synth_runtime_set_job(rt, &second), 0);
+  sleep_ms(50); /* dozens of CPU batch latencies */
+  pthread_mutex_lock(&c.lock);
+  c.switched = 1;
+  pthread_mutex_unlock(&c.lock);
+  sleep_ms(700);
+  CU_ASSERT_EQUAL(synth_runtime_stop(rt), 0);
+  CU_ASSERT_EQUAL(synth_runtime_stop(rt), 0);
+
+  uint64_t verified = 0, hw = 0, nonces = 0;
+  for (unsigned i = 0; i < n; i++) {
+    struct synth_device_stats st;
+    CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, i, &st, sizeof st), 0);
+    CU_ASSERT_STRING_EQUAL(synth_device_kind_name(st.kind), "cpu");
+    CU_ASSERT(st.nonces > 0);
+    CU_ASSERT(st.seconds > 0 && st.hashrate > 0);
+    CU_ASSERT(st.batch_nonces > 0);
+    verified += st.shares_verified;
+    hw += st.hw_errors;
+    nonces += st.nonces;
+  }
+  CU_ASSERT_EQUAL(hw, 0);
+  CU_ASSERT(c.shares > 50);
+  CU_ASSERT_EQUAL(c.bad, 0);
+  CU_ASSERT(c.of_second > 0);
+  CU_ASSERT_EQUAL(c.of_first_after_switch, 0);
+  CU_ASSERT_EQUAL(verified, c.shares);
+  CU_ASSERT_EQUAL(c.devices_seen, (1u << n) - 1); /* every core found shares */
+  /* Shares follow the difficulty: nonces / 4096 expected, within a wide statistical band. */
+  double expected = (double)nonces / 4096.0;
+  CU_ASSERT(fabs((double)verified - expected) < 6 * sqrt(expected) + 5);
+  synth_runtime_destroy(rt);
+}
+
+static int errors;
+static void count_errors(void *user, enum synth_log_level level, const char *msg)
+{
+  (void)user;
+  if (level == SYNTH_LOG_ERROR) {
+    errors++;
+    CU_ASSERT(strlen(msg) > 10);
+  }
+}
+
+static void expect_create_error(struct synth_runtime_config cfg, int code)
+{
+  cfg.log_fn = count_errors;
+  cfg.log_level = SYNTH_LOG_ERROR;
+  errors = 0;
+  synth_runtime *rt = NULL;
+  CU_ASSERT_EQUAL(synth_runtime_create(&rt, &cfg), code);
+  CU_ASSERT_PTR_NULL(rt);
+  CU_ASSERT(errors >= 1); /* the reason is logged */
+}
+
+static void test_bad_configs(void)
+{
+  expect_create_error((struct synth_runtime_config){.devices = "gpu"}, SYNTH_EINVAL);
+  expect_create_error((struct synth_runtime_config){.devices = "opencl:0"}, SYNTH_ENODEV);
+  expect_create_error((struct synth_runtime_config){.devices = "vulkan"}, SYNTH_ENODEV);
+  expect_create_error((struct synth_runtime_config){.cpu_threads = 100000}, SYNTH_EINVAL);
+  expect_create_error((struct synth_runtime_config){.cpu_affinity = "4095"}, SYNTH_EINVAL);
+  expect_create_error((struct synth_runtime_config){.cpu_affinity = "0-"}, SYNTH_EINVAL);
+  expect_create_error((struct synth_runtime_config){.cpu_target_latency_ms = NAN}, SYNTH_EINVAL);
+  expect_create_error((struct synth_runtime_config){.unit_log2 = 30}, SYNTH_EINVAL);
+  CU_ASSERT_EQUAL(synth_runtime_create(NULL, NULL), SYNTH_EINVAL);
+  synth_runtime_destroy(NULL);
+}
+
+static void test_bad_jobs_keep_the_current_one(void)
+{
+  struct synth_runtime_config cfg = {.devices = "cpu", .cpu_threads = 1};
+  synth_runtime *rt;
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&rt, &cfg), 0);
+  struct synth_job job;
+  synth_benchmark_job(&job, 1.0 / (1 << 16));
+  CU_ASSERT_EQUAL(synth_runtime_set_job(rt, &job), 0);
+  CU_ASSERT_EQUAL(synth_runtime_start(rt), 0);
+  struct synth_job bad = job;
+  bad.extranonce2_size = 0;
+  CU_ASSERT_EQUAL(synth_runtime_set_job(rt, &bad), SYNTH_EINVAL);
+  CU_ASSERT_EQUAL(synth_runtime_set_job(rt, NULL), SYNTH_EINVAL);
+  sleep_ms(300);
+  struct synth_device_stats st;
+  CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, 0, &st, sizeof st), 0);
+  CU_ASSERT(st.nonces > 0);
+  CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, 5, &st, sizeof st), SYNTH_EINVAL);
+  CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, 0, &st, 8), SYNTH_EINVAL);
+  /* An older caller's smaller struct gets the fields it knows. */
+  CU_ASSERT_EQUAL(
+    synth_runtime_device_stats(rt, 0, &st, offsetof(struct synth_device_stats, hashrate_ewma)), 0);
+  synth_runtime_destroy(rt); /* stops on the way */
+}
+
+struct probe_count {
+  unsigned listed, selected;
+  char first_topology[160];
+};
+
+static void on_desc(void *user, const struct synth_device_desc *d)
+{
+  struct probe_count *p = user;
+  if (p->listed++ == 0)
+    snprintf(p->first_topology, sizeof p->first_topology, "%s", d->topology);
+  p->selected += d->selected != 0;
+  CU_ASSERT_STRING_EQUAL(synth_device_kind_name(d->kind), "cpu");
+  CU_ASSERT(strncmp(d->id, "cpu:", 4) == 0);
+}
+
+static void test_probe(void)
+{
+  struct probe_count all = {0}, one = {0};
+  CU_ASSERT_EQUAL(synth_probe(&(struct synth_runtime_config){0}, on_desc, &all), 0);
+  CU_ASSERT(all.listed >= 1);
+  CU_ASSERT_EQUAL(all.selected, all.listed);
+  CU_ASSERT(strstr(all.first_topology, "cores") != NULL);
+  CU_ASSERT_EQUAL(synth_probe(&(struct synth_runtime_config){.cpu_threads = 1}, on_desc, &one), 0);
+  CU_ASSERT_EQUAL(one.listed, all.listed);
+  CU_ASSERT_EQUAL(one.selected, 1);
+  CU_ASSERT_EQUAL(synth_probe(&(struct synth_runtime_config){.devices = "x"}, on_desc, &one),
+                  SYNTH_EINVAL);
+}
+
+int main(void)
+{
+  static const struct synth_test tests[] = {
+    SYNTH_TEST(test_mines_benchmark_job),
+    SYNTH_TEST(test_bad_configs),
+    SYNTH_TEST(test_bad_jobs_keep_the_current_one),
+    SYNTH_TEST(test_probe),
+    SYNTH_TEST_END,
+  };
+  return synth_test_run("runtime", tests);
+}

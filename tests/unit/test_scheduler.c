@@ -1,0 +1,282 @@
+/* test_scheduler.c: exact coverage by concurrent devices, stealing, failures, job switches. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "precompute/rcu_thread.h"
+#include "scheduler/sched_internal.h"
+#include "scheduler/scheduler.h"
+#include "support/coverage_workload.h"
+#include "support/fake_device.h"
+#include "support/harness.h"
+#include "synth/error.h"
+
+/* A finite job that starts 1,000,000 nonces before the end of roll 5 and runs into roll 6. */
+#define BASE ((5ull << 32) | (0xffffffffull - 1000000 + 1))
+#define SIZE 3000000ull
+#define MODULUS 100003ull
+
+struct hit_log {
+  atomic_uint count;
+  atomic_uint by_tag[4];
+  atomic_uint late_stale; /* hits of tag 1 delivered after the switch to tag 2 */
+  atomic_bool switched;
+};
+
+static void on_hit(void *user, struct synth__job *job, const void *payload, uint32_t roll,
+                   uint32_t nonce, const struct synth__verdict *v, unsigned device)
+{
+  (void)payload, (void)roll, (void)nonce, (void)device;
+  struct hit_log *log = user;
+  struct cover_job *cj = job->data;
+  CU_ASSERT_TRUE(v->meets_target);
+  atomic_fetch_add(&log->count, 1);
+  atomic_fetch_add(&log->by_tag[cj->tag & 3], 1);
+  if (cj->tag == 1 && atomic_load(&log->switched))
+    atomic_fetch_add(&log->late_stale, 1);
+}
+
+static struct synth__sched *make_sched(struct hit_log *log, const struct fake_script *scripts,
+                                       unsigned n)
+{
+  struct synth__sched_config cfg = {.unit_log2 = 12, .on_hit = on_hit, .hit_user = log};
+  struct synth__sched *s;
+  CU_ASSERT_EQUAL_FATAL(synth__sched_create(&s, &cfg), 0);
+  for (unsigned i = 0; i < n; i++) {
+    struct synth__device_desc desc = fake_device_desc((int)i);
+    struct fake_device *dev = fake_device_new(&cover_workload, &scripts[i]);
+    CU_ASSERT_EQUAL(synth__sched_add_device(s, &fake_device_ops, dev, &desc, 0.002), (int)i);
+  }
+  return s;
+}
+
+static struct synth__job *make_job(struct cover_job *cj, uint64_t base, uint64_t size)
+{
+  struct synth__job *job;
+  CU_ASSERT_EQUAL_FATAL(synth__job_create(&job, &cover_workload, cj, NULL, base, size), 0);
+  return job;
+}
+
+/* Runs one finite job to completion and checks every index was hashed exactly once and every
+ * hit delivered exactly once. */
+static void run_finite(const struct fake_script *scripts, unsigned n,
+                       struct synth__sched_totals *totals, struct synth__sched **keep)
+{
+  struct hit_log log = {0};
+  struct synth__sched *s = make_sched(&log, scripts, n);
+  struct cover_job *cj = cover_job_new(1, BASE, SIZE, MODULUS);
+  struct synth__job *job = make_job(cj, BASE, SIZE);
+  synth__job_get(job); /* keep one to wait on */
+  CU_ASSERT_EQUAL(synth__sched_set_job(s, job, true), 0);
+  CU_ASSERT_EQUAL(synth__sched_start(s), 0);
+  CU_ASSERT_EQUAL(synth__sched_wait_job(s, job, 120000), 0);
+  synth__sched_stop(s);
+
+  CU_ASSERT_EQUAL(cover_job_misses(cj), 0);
+  CU_ASSERT_EQUAL(atomic_load(&cj->hashed), SIZE);
+  CU_ASSERT_EQUAL(atomic_load(&log.count), cover_job_expected_hits(cj));
+  uint64_t verified = 0, duplicates = 0;
+  for (unsigned i = 0; i < n; i++) {
+    struct synth_device_stats st;
+    synth__sched_device_stats(s, i, &st);
+    verified += st.shares_verified;
+    duplicates += st.duplicates;
+  }
+  CU_ASSERT_EQUAL(verified, cover_job_expected_hits(cj));
+  synth__sched_totals(s, totals);
+  CU_ASSERT_EQUAL(totals->units_in_use, 0); /* everything queued was taken */
+  synth__job_put(job);
+  if (keep) {
+    *keep = s;
+  } else {
+    synth__sched_destroy(s);
+  }
+  cover_job_free(cj);
+}
+
+static void test_finite_range_exactly_once(void)
+{
+  struct fake_script scripts[4] = {{0}};
+  struct synth__sched_totals t;
+  run_finite(scripts, 4, &t, NULL);
+  CU_ASSERT_EQUAL(t.requeued_nonces, 0);
+}
+
+/* A device that is slow leaves work queued; the fast one takes it from its queue. */
+static void test_idle_device_steals(void)
+{
+  struct fake_script scripts[2] = {{.sleep_us = 20000}, {0}};
+  struct synth__sched_totals t;
+  run_finite(scripts, 2, &t, NULL);
+  CU_ASSERT(t.steals > 0);
+}
+
+/* A batch that fails half-way gives its unhashed half back: nothing is lost or repeated. */
+static void test_batch_error_requeues(void)
+{
+  struct fake_script scripts[3] = {{.fail_at_batch = 3, .failure = FAKE_BATCH_ERROR}, {0}, {0}};
+  struct synth__sched_totals t;
+  struct synth__sched *s;
+  run_finite(scripts, 3, &t, &s);
+  CU_ASSERT(t.requeued_nonces > 0);
+  CU_ASSERT_FALSE(atomic_load(&s->devices[0]->failed)); /* one bad batch does not remove it */
+  CU_ASSERT_EQUAL(synth__counter_get(&s->devices[0]->counters.batch_errors), 1);
+  synth__sched_destroy(s);
+}
+
+/* A device lost mid-batch is taken out; its batch and its queue are finished by the others. */
+static void test_lost_device_loses_nothing(void)
+{
+  struct fake_script scripts[3] = {{.fail_at_batch = 5, .failure = FAKE_DEVICE_LOST}, {0}, {0}};
+  struct synth__sched_totals t;
+  struct synth__sched *s;
+  run_finite(scripts, 3, &t, &s);
+  CU_ASSERT(t.requeued_nonces > 0);
+  CU_ASSERT_TRUE(atomic_load(&s->devices[0]->failed));
+  synth__sched_destroy(s);
+}
+
+/* The same hit reported twice is delivered once and counted as a duplicate. */
+static void test_duplicate_hits_rejected(void)
+{
+  struct fake_script scripts[2] = {{.repeat_hits = true}, {.repeat_hits = true}};
+  struct synth__sched_totals t;
+  struct synth__sched *s;
+  run_finite(scripts, 2, &t, &s);
+  uint64_t dups = 0, hits = 0;
+  for (unsigned i = 0; i < 2; i++) {
+    struct synth_device_stats st;
+    synth__sched_device_stats(s, i, &st);
+    dups += st.duplicates;
+    hits += st.shares_verified;
+  }
+  CU_ASSERT(hits > 0);
+  CU_ASSERT_EQUAL(dups, hits);
+  synth__sched_destroy(s);
+}
+
+/* A reported nonce that does not meet the target on the CPU is a hardware error, not a hit. */
+static void test_bogus_hits_are_hardware_errors(void)
+{
+  struct fake_script scripts[2] = {{.bogus_hit = true}, {0}};
+  struct synth__sched_totals t;
+  struct synth__sched *s;
+  run_finite(scripts, 2, &t, &s);
+  struct synth_device_stats bad, good;
+  synth__sched_device_stats(s, 0, &bad);
+  synth__sched_device_stats(s, 1, &good);
+  CU_ASSERT(bad.hw_errors > 0);
+  CU_ASSERT_EQUAL(bad.hw_errors + bad.shares_verified, bad.shares);
+  CU_ASSERT_EQUAL(good.hw_errors, 0);
+  synth__sched_destroy(s);
+}
+
+static void sleep_ms(unsigned ms)
+{
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+/* A clean job switch: no batch of the old job starts after it, queued old units are dropped,
+ * old hits stop being delivered, and every device hashes the new job. */
+static void test_job_switch_drops_old_work(void)
+{
+  struct hit_log log = {0};
+  struct fake_script scripts[3] = {{0}};
+  struct synth__sched *s = make_sched(&log, scripts, 3);
+  struct cover_job *a = cover_job_new(1, 0, 0, 50000), *b = cover_job_new(2, 0, 0, 50000);
+  CU_ASSERT_EQUAL(synth__sched_set_job(s, make_job(a, 0, 0), true), 0);
+  CU_ASSERT_EQUAL(synth__sched_start(s), 0);
+  sleep_ms(300);
+  CU_ASSERT(atomic_load(&a->hashed) > 0);
+
+  CU_ASSERT_EQUAL(synth__sched_set_job(s, make_job(b, 0, 0), true), 0);
+  unsigned switch_epoch = atomic_load(&s->epoch);
+  /* A hit already past its staleness check when the switch happened may still be delivered
+   * a moment later; after that, none of the old job. */
+  sleep_ms(20);
+  atomic_store(&log.switched, true);
+  sleep_ms(80); /* many batch latencies (2 ms each) */
+  uint64_t a_after = atomic_load(&a->hashed), b_after = atomic_load(&b->hashed);
+  sleep_ms(300);
+  CU_ASSERT_EQUAL(atomic_load(&a->hashed), a_after);
+  CU_ASSERT(atomic_load(&b->hashed) > b_after);
+  CU_ASSERT(atomic_load(&a->max_epoch_seen) < switch_epoch);
+  CU_ASSERT(atomic_load(&b->max_epoch_seen) >= switch_epoch);
+  synth__sched_stop(s);
+
+  struct synth__sched_totals t;
+  synth__sched_totals(s, &t);
+  CU_ASSERT(t.stale_nonces + t.aborted_nonces > 0);
+  CU_ASSERT_EQUAL(atomic_load(&log.late_stale), 0);
+  CU_ASSERT(atomic_load(&log.by_tag[2]) > 0);
+  for (unsigned i = 0; i < 3; i++) {
+    struct synth_device_stats st;
+    synth__sched_device_stats(s, i, &st);
+    CU_ASSERT(st.nonces > 0);
+  }
+  synth__sched_destroy(s);
+  cover_job_free(a);
+  cover_job_free(b);
+}
+
+/* Stopping part-way and starting again finishes the job with exact coverage. */
+static void test_stop_and_resume(void)
+{
+  struct hit_log log = {0};
+  struct fake_script scripts[2] = {{0}};
+  struct synth__sched *s = make_sched(&log, scripts, 2);
+  struct cover_job *cj = cover_job_new(1, BASE, SIZE, MODULUS);
+  struct synth__job *job = make_job(cj, BASE, SIZE);
+  synth__job_get(job);
+  synth__sched_set_job(s, job, true);
+  CU_ASSERT_EQUAL(synth__sched_start(s), 0);
+  sleep_ms(30);
+  synth__sched_stop(s);
+  synth__sched_stop(s); /* idempotent */
+  CU_ASSERT_EQUAL(synth__sched_start(s), 0);
+  CU_ASSERT_EQUAL(synth__sched_start(s), 0); /* idempotent */
+  CU_ASSERT_EQUAL(synth__sched_wait_job(s, job, 120000), 0);
+  synth__sched_stop(s);
+  CU_ASSERT_EQUAL(cover_job_misses(cj), 0);
+  CU_ASSERT_EQUAL(atomic_load(&log.count), cover_job_expected_hits(cj));
+  synth__job_put(job);
+  synth__sched_destroy(s);
+  cover_job_free(cj);
+}
+
+static void test_bad_arguments(void)
+{
+  struct synth__sched *s;
+  struct synth__sched_config bad = {.unit_log2 = 30};
+  CU_ASSERT_EQUAL(synth__sched_create(&s, &bad), SYNTH_EINVAL);
+  struct synth__sched_config ok = {0};
+  CU_ASSERT_EQUAL_FATAL(synth__sched_create(&s, &ok), 0);
+  CU_ASSERT_EQUAL(synth__sched_set_job(s, NULL, true), SYNTH_EINVAL);
+  struct cover_job *cj = cover_job_new(1, 0, 0, 7);
+  struct synth__job *job = make_job(cj, 0, 0);
+  synth__job_get(job);
+  synth__sched_set_job(s, job, true);
+  CU_ASSERT_EQUAL(synth__sched_wait_job(s, job, 10), SYNTH_EINVAL); /* open-ended */
+  synth__job_put(job);
+  CU_ASSERT_EQUAL(synth__sched_start(s), 0); /* no devices: nothing to do, but valid */
+  synth__sched_destroy(s);
+  cover_job_free(cj);
+}
+
+int main(void)
+{
+  static const struct synth_test tests[] = {
+    SYNTH_TEST(test_finite_range_exactly_once),
+    SYNTH_TEST(test_idle_device_steals),
+    SYNTH_TEST(test_batch_error_requeues),
+    SYNTH_TEST(test_lost_device_loses_nothing),
+    SYNTH_TEST(test_duplicate_hits_rejected),
+    SYNTH_TEST(test_bogus_hits_are_hardware_errors),
+    SYNTH_TEST(test_job_switch_drops_old_work),
+    SYNTH_TEST(test_stop_and_resume),
+    SYNTH_TEST(test_bad_arguments),
+    SYNTH_TEST_END,
+  };
+  return synth_test_run("scheduler", tests);
+}

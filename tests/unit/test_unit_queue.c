@@ -1,0 +1,184 @@
+/* test_unit_queue.c: the unit pool's bound and the queue's contiguous, stealable takes. */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scheduler/unit_pool.h"
+#include "scheduler/unit_queue.h"
+#include "support/harness.h"
+#include "synth/error.h"
+
+static struct synth__work_unit *unit(struct synth__unit_pool *p, uint32_t job, uint32_t roll,
+                                     uint32_t start, uint32_t count)
+{
+  struct synth__work_unit *u = synth__unit_pool_alloc(p);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+  u->job_id = job;
+  u->midstate_id = synth__midstate_id(job, roll);
+  u->nonce_start = start;
+  u->nonce_count = count;
+  return u;
+}
+
+static void test_pool_is_bounded(void)
+{
+  struct synth__unit_pool *p;
+  CU_ASSERT_EQUAL(synth__unit_pool_create(&p, 0), SYNTH_EINVAL);
+  CU_ASSERT_EQUAL_FATAL(synth__unit_pool_create(&p, 2500), 0);
+  struct synth__work_unit *u[2500];
+  for (int i = 0; i < 2500; i++) {
+    u[i] = synth__unit_pool_alloc(p);
+    CU_ASSERT_PTR_NOT_NULL(u[i]);
+  }
+  CU_ASSERT_PTR_NULL(synth__unit_pool_alloc(p));
+  CU_ASSERT_EQUAL(synth__unit_pool_in_use(p), 2500);
+  synth__unit_pool_free(p, u[17]);
+  CU_ASSERT_PTR_EQUAL(synth__unit_pool_alloc(p), u[17]); /* reused, not a new one */
+  for (int i = 0; i < 2500; i++)
+    synth__unit_pool_free(p, u[i]);
+  CU_ASSERT_EQUAL(synth__unit_pool_in_use(p), 0);
+  synth__unit_pool_destroy(p);
+}
+
+static void test_take_is_contiguous(void)
+{
+  struct synth__unit_pool *p;
+  synth__unit_pool_create(&p, 64);
+  struct synth__unit_queue q;
+  synth__unit_queue_init(&q);
+  synth__unit_queue_push(&q, unit(p, 1, 0, 0, 100));
+  synth__unit_queue_push(&q, unit(p, 1, 0, 100, 100));
+  synth__unit_queue_push(&q, unit(p, 1, 0, 200, 100));
+  synth__unit_queue_push(&q, unit(p, 1, 0, 500, 100)); /* a gap */
+  synth__unit_queue_push(&q, unit(p, 1, 1, 600, 100)); /* another roll */
+  CU_ASSERT_EQUAL(synth__unit_queue_nonces(&q), 500);
+
+  struct synth__take_result r;
+  CU_ASSERT_EQUAL(synth__unit_queue_take(&q, p, 1, 250, false, &r), 0);
+  CU_ASSERT_EQUAL(r.taken, 200); /* a third unit would pass 250 */
+  CU_ASSERT_EQUAL(r.range.nonce_start, 0);
+  CU_ASSERT_EQUAL(r.range.count, 200);
+  synth__unit_queue_take(&q, p, 1, 10000, false, &r);
+  CU_ASSERT_EQUAL(r.taken, 100); /* stops at the gap */
+  CU_ASSERT_EQUAL(r.range.nonce_start, 200);
+  synth__unit_queue_take(&q, p, 1, 10, false, &r);
+  CU_ASSERT_EQUAL(r.taken, 100); /* at least one unit, even above max */
+  CU_ASSERT_EQUAL(r.range.nonce_start, 500);
+  synth__unit_queue_take(&q, p, 1, 10000, false, &r);
+  CU_ASSERT_EQUAL(r.range.midstate_id, synth__midstate_id(1, 1));
+  synth__unit_queue_take(&q, p, 1, 10000, false, &r);
+  CU_ASSERT_EQUAL(r.taken, 0);
+  CU_ASSERT_EQUAL(synth__unit_queue_nonces(&q), 0);
+  CU_ASSERT_EQUAL(synth__unit_pool_in_use(p), 0);
+  synth__unit_queue_destroy(&q, p);
+  synth__unit_pool_destroy(p);
+}
+
+static void test_stale_dropped_newer_stops(void)
+{
+  struct synth__unit_pool *p;
+  synth__unit_pool_create(&p, 64);
+  struct synth__unit_queue q;
+  synth__unit_queue_init(&q);
+  synth__unit_queue_push(&q, unit(p, 3, 0, 0, 100));
+  synth__unit_queue_push(&q, unit(p, 3, 0, 100, 100));
+  synth__unit_queue_push(&q, unit(p, 4, 0, 0, 100));
+  synth__unit_queue_push(&q, unit(p, 5, 0, 0, 100));
+  struct synth__take_result r;
+  synth__unit_queue_take(&q, p, 4, 10000, false, &r);
+  CU_ASSERT_EQUAL(r.stale_nonces, 200);
+  CU_ASSERT_EQUAL(r.taken, 100);
+  CU_ASSERT_TRUE(r.newer_job); /* job 5 is next: the taker's job is out of date */
+  synth__unit_queue_take(&q, p, 4, 10000, false, &r);
+  CU_ASSERT_EQUAL(r.taken, 0);
+  CU_ASSERT_TRUE(r.newer_job);
+  CU_ASSERT_EQUAL(synth__unit_queue_nonces(&q), 100);
+  synth__unit_queue_destroy(&q, p);
+  CU_ASSERT_EQUAL(synth__unit_pool_in_use(p), 0);
+  synth__unit_pool_destroy(p);
+}
+
+static void test_try_take_never_blocks(void)
+{
+  struct synth__unit_pool *p;
+  synth__unit_pool_create(&p, 8);
+  struct synth__unit_queue q;
+  synth__unit_queue_init(&q);
+  synth__unit_queue_push(&q, unit(p, 1, 0, 0, 100));
+  struct synth__take_result r;
+  pthread_mutex_lock(&q.take_lock); /* as if the owner were taking */
+  CU_ASSERT_EQUAL(synth__unit_queue_take(&q, p, 1, 100, true, &r), SYNTH_EAGAIN);
+  pthread_mutex_unlock(&q.take_lock);
+  CU_ASSERT_EQUAL(synth__unit_queue_take(&q, p, 1, 100, true, &r), 0);
+  CU_ASSERT_EQUAL(r.taken, 100);
+  synth__unit_queue_destroy(&q, p);
+  synth__unit_pool_destroy(p);
+}
+
+/* Each consumer takes until it has seen the end marker count; it checks no unit repeats. */
+struct consumer {
+  struct synth__unit_queue *q;
+  struct synth__unit_pool *p;
+  atomic_uint *seen;
+  atomic_uint *remaining;
+};
+
+static void *consume(void *arg)
+{
+  struct consumer *c = arg;
+  uint32_t lcg = (uint32_t)(uintptr_t)&lcg;
+  while (atomic_load(c->remaining) > 0) {
+    struct synth__take_result r;
+    lcg = lcg * 1664525u + 1013904223u;
+    uint64_t want = 10 * (1 + (lcg >> 16) % 5);
+    if (synth__unit_queue_take(c->q, c->p, 1, want, true, &r) != 0 || r.taken == 0)
+      continue;
+    for (uint32_t i = 0; i < r.range.count / 10; i++)
+      atomic_fetch_add(&c->seen[r.range.nonce_start / 10 + i], 1);
+    atomic_fetch_sub(c->remaining, r.range.count / 10);
+  }
+  return NULL;
+}
+
+/* One producer pushes while three threads take and steal at once: every unit exactly once. */
+static void test_concurrent_takers(void)
+{
+  enum { UNITS = 20000 };
+  struct synth__unit_pool *p;
+  synth__unit_pool_create(&p, UNITS);
+  struct synth__unit_queue q;
+  synth__unit_queue_init(&q);
+  atomic_uint *seen = calloc(UNITS, sizeof *seen);
+  atomic_uint remaining = UNITS;
+  struct consumer c = {&q, p, seen, &remaining};
+  pthread_t th[3];
+  for (int i = 0; i < 3; i++)
+    pthread_create(&th[i], NULL, consume, &c);
+  for (uint32_t i = 0; i < UNITS; i++) {
+    struct synth__work_unit *u = unit(p, 1, 0, i * 10, 10);
+    synth__unit_queue_push(&q, u);
+  }
+  for (int i = 0; i < 3; i++)
+    pthread_join(th[i], NULL);
+  unsigned bad = 0;
+  for (uint32_t i = 0; i < UNITS; i++)
+    bad += atomic_load(&seen[i]) != 1;
+  CU_ASSERT_EQUAL(bad, 0);
+  free(seen);
+  synth__unit_queue_destroy(&q, p);
+  synth__unit_pool_destroy(p);
+}
+
+int main(void)
+{
+  static const struct synth_test tests[] = {
+    SYNTH_TEST(test_pool_is_bounded),
+    SYNTH_TEST(test_take_is_contiguous),
+    SYNTH_TEST(test_stale_dropped_newer_stops),
+    SYNTH_TEST(test_try_take_never_blocks),
+    SYNTH_TEST(test_concurrent_takers),
+    SYNTH_TEST_END,
+  };
+  return synth_test_run("unit_queue", tests);
+}
