@@ -33,10 +33,10 @@ int main(int argc, char **argv)
 {
   int seconds = argc > 1 ? atoi(argv[1]) : 3;
   struct synth_runtime_config cfg = {
-    .devices = "all",
-    .log_fn = on_log,
-    .log_level = SYNTH_LOG_WARN,
-    .share_fn = on_share,
+      .devices = "all",
+      .log_fn = on_log,
+      .log_level = SYNTH_LOG_WARN,
+      .share_fn = on_share,
   };
   synth_runtime *rt;
   int rc = synth_runtime_create(&rt, &cfg);

@@ -9,6 +9,7 @@
 /* The hash table header needs the flavor's definitions first. */
 #include <urcu/rculfhash.h>
 
+#include "precompute/happens_before.h"
 #include "precompute/rcu_thread.h"
 #include "synth/error.h"
 
@@ -49,7 +50,9 @@ static int match_key(struct cds_lfht_node *node, const void *arg)
 
 static void free_entry_rcu(struct rcu_head *head)
 {
-  free(caa_container_of(head, struct entry, rcu));
+  struct entry *e = caa_container_of(head, struct entry, rcu);
+  SYNTH_HAPPENS_AFTER(e);
+  free(e);
 }
 
 int synth__job_table_create(struct synth__job_table **out, size_t value_size)
@@ -78,6 +81,7 @@ void synth__job_table_destroy(struct synth__job_table *t)
   /* No other user remains, so removed entries can be freed at once. */
   urcu_memb_read_lock();
   cds_lfht_for_each_entry (t->ht, &iter, e, node) {
+    SYNTH_HAPPENS_AFTER(e);
     if (cds_lfht_del(t->ht, &e->node) == 0)
       free(e);
   }
@@ -99,6 +103,7 @@ int synth__job_table_get(struct synth__job_table *t, uint32_t job, uint64_t key,
   struct cds_lfht_node *node = cds_lfht_iter_get_node(&iter);
   if (node) {
     const struct entry *e = caa_container_of(node, struct entry, node);
+    SYNTH_HAPPENS_AFTER(e);
     if (value && t->value_size)
       memcpy(value, e->value, t->value_size);
     rc = 0;
@@ -119,6 +124,7 @@ int synth__job_table_add(struct synth__job_table *t, uint32_t job, uint64_t key,
     memcpy(e->value, value, t->value_size);
 
   struct lookup_key k = {key, job};
+  SYNTH_HAPPENS_BEFORE(e); /* published by the add below; readers see its contents */
   urcu_memb_read_lock();
   struct cds_lfht_node *got =
       cds_lfht_add_unique(t->ht, hash_key(job, key), match_key, &k, &e->node);
@@ -138,7 +144,9 @@ size_t synth__job_table_drop_job(struct synth__job_table *t, uint32_t job)
   size_t dropped = 0;
   urcu_memb_read_lock();
   cds_lfht_for_each_entry (t->ht, &iter, e, node) {
+    SYNTH_HAPPENS_AFTER(e);
     if (e->job == job && cds_lfht_del(t->ht, &e->node) == 0) {
+      SYNTH_HAPPENS_BEFORE(e);
       urcu_memb_call_rcu(&e->rcu, free_entry_rcu);
       dropped++;
     }

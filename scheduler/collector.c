@@ -1,4 +1,5 @@
 /* collector.c: accounts a finished batch, re-hashes its hits on the CPU, gives back the rest. */
+#include "precompute/happens_before.h"
 #include "runtime/logger.h"
 #include "scheduler/sched_internal.h"
 #include "synth/error.h"
@@ -65,6 +66,7 @@ static void give_back(struct synth__sched *s, struct synth__slot *slot)
   rem->range.count = rest;
   atomic_store_explicit(&rem->pending, true, memory_order_relaxed);
   cds_wfcq_node_init(&rem->node);
+  SYNTH_HAPPENS_BEFORE(rem);
   cds_wfcq_enqueue(&s->returned_head, &s->returned_tail, &rem->node);
   atomic_fetch_add_explicit(&s->requeued_nonces, rest, memory_order_relaxed);
   synth__sched_want_refill(s);

@@ -4,19 +4,10 @@
 
 #include <urcu/urcu-memb.h>
 
+#include "precompute/happens_before.h"
 #include "runtime/logger.h"
 #include "scheduler/sched_internal.h"
 #include "synth/error.h"
-
-static struct synth__job *current_job(struct synth__sched *s)
-{
-  urcu_memb_read_lock();
-  struct synth__job *job = rcu_dereference(s->job);
-  if (job && !synth__job_tryget(job))
-    job = NULL;
-  urcu_memb_read_unlock();
-  return job;
-}
 
 /* Makes sure the roll's payload is cached before devices ask for it. Returns 0 or SYNTH_E*. */
 static int prefetch_payload(struct synth__sched *s, struct synth__job *job, uint32_t roll)
@@ -86,6 +77,7 @@ static bool requeue_remainders(struct synth__sched *s, struct synth__job *job)
   struct synth__remainder *blocked = NULL;
   while ((node = __cds_wfcq_dequeue_blocking(&s->returned_head, &s->returned_tail))) {
     struct synth__remainder *rem = caa_container_of(node, struct synth__remainder, node);
+    SYNTH_HAPPENS_AFTER(rem);
     handled = true;
     if (!job || rem->job_id != job->id) {
       atomic_fetch_add_explicit(&s->aborted_nonces, rem->range.count, memory_order_relaxed);
@@ -111,14 +103,16 @@ static bool requeue_remainders(struct synth__sched *s, struct synth__job *job)
     /* Release: the slot's owner may reuse the remainder only after we are done with it. */
     atomic_store_explicit(&rem->pending, false, memory_order_release);
   }
-  if (blocked) /* back at the tail; order among remainders does not matter */
+  if (blocked) { /* back at the tail; order among remainders does not matter */
+    SYNTH_HAPPENS_BEFORE(blocked);
     cds_wfcq_enqueue(&s->returned_head, &s->returned_tail, &blocked->node);
+  }
   return handled;
 }
 
 bool synth__generator_refill(struct synth__sched *s)
 {
-  struct synth__job *job = current_job(s);
+  struct synth__job *job = synth__sched_current_job(s);
   bool queued = requeue_remainders(s, job);
   if (!job) {
     if (queued)

@@ -7,17 +7,6 @@
 #include "scheduler/sched_internal.h"
 #include "synth/error.h"
 
-/* The current job with a reference, or NULL. */
-static struct synth__job *current_job(struct synth__sched *s)
-{
-  urcu_memb_read_lock();
-  struct synth__job *job = rcu_dereference(s->job);
-  if (job && !synth__job_tryget(job))
-    job = NULL;
-  urcu_memb_read_unlock();
-  return job;
-}
-
 static void count_stale(struct synth__sched *s, const struct synth__take_result *res)
 {
   if (res->stale_nonces)
@@ -68,7 +57,7 @@ bool synth__sched_pull(struct synth__sched *s, struct synth__sched_device *d,
     /* Epoch before job: if the job changes after this load, the scan sees a new epoch and
      * stops early, so a batch is never of an older job than its epoch says. */
     unsigned epoch = atomic_load_explicit(&s->epoch, memory_order_acquire);
-    struct synth__job *job = current_job(s);
+    struct synth__job *job = synth__sched_current_job(s);
     if (!job)
       return false;
 

@@ -95,6 +95,9 @@ struct synth__sched {
   atomic_uint_least64_t steals;
 };
 
+/* scheduler.c: the current job with a reference taken, or NULL. Registered threads only. */
+struct synth__job *synth__sched_current_job(struct synth__sched *s);
+
 /* pull.c: fills batch with the next range for device d. Returns true when it did. */
 bool synth__sched_pull(struct synth__sched *s, struct synth__sched_device *d,
                        struct synth__batch *batch);

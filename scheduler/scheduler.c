@@ -7,6 +7,7 @@
 
 #include <urcu/urcu-memb.h>
 
+#include "precompute/happens_before.h"
 #include "precompute/rcu_thread.h"
 #include "runtime/logger.h"
 #include "scheduler/clock.h"
@@ -196,6 +197,19 @@ int synth__sched_wait_job(struct synth__sched *s, struct synth__job *job, unsign
 
 /* ---- jobs ---------------------------------------------------------------------------------- */
 
+struct synth__job *synth__sched_current_job(struct synth__sched *s)
+{
+  urcu_memb_read_lock();
+  struct synth__job *job = rcu_dereference(s->job);
+  if (job) {
+    SYNTH_HAPPENS_AFTER(job);
+    if (!synth__job_tryget(job))
+      job = NULL;
+  }
+  urcu_memb_read_unlock();
+  return job;
+}
+
 int synth__sched_set_job(struct synth__sched *s, struct synth__job *job, bool clean)
 {
   if (!job || job->workload->payload_size > SYNTH_PAYLOAD_MAX)
@@ -205,11 +219,13 @@ int synth__sched_set_job(struct synth__sched *s, struct synth__job *job, bool cl
     s->next_job_id = 1;
   job->id = s->next_job_id;
   job->unit_nonces = s->unit_nonces;
+  SYNTH_HAPPENS_BEFORE(job); /* published by the exchange, read by synth__sched_current_job */
   struct synth__job *old = rcu_xchg_pointer(&s->job, job);
   if (old) {
     atomic_store_explicit(&old->stale, clean, memory_order_relaxed);
     atomic_store_explicit(&old->retired, true, memory_order_relaxed);
     cds_wfcq_node_init(&old->retire_node);
+    SYNTH_HAPPENS_BEFORE(old);
     cds_wfcq_enqueue(&s->retire_head, &s->retire_tail, &old->retire_node);
   }
   /* Release: whoever sees the new epoch also sees the old job retired (and stale). */
@@ -236,6 +252,7 @@ static void retire_jobs(struct synth__sched *s, struct synth__job **pending)
   bool fresh = false;
   while ((node = __cds_wfcq_dequeue_blocking(&s->retire_head, &s->retire_tail))) {
     struct synth__job *job = caa_container_of(node, struct synth__job, retire_node);
+    SYNTH_HAPPENS_AFTER(job);
     job->retire_next = *pending;
     *pending = job;
     fresh = true;

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "precompute/happens_before.h"
 #include "synth/error.h"
 
 #define SLAB_UNITS 1024
@@ -63,6 +64,7 @@ struct synth__work_unit *synth__unit_pool_alloc(struct synth__unit_pool *pool)
   struct cds_wfcq_node *node = __cds_wfcq_dequeue_blocking(&pool->free_head, &pool->free_tail);
   if (node) {
     unit = caa_container_of(node, struct synth__work_unit, node);
+    SYNTH_HAPPENS_AFTER(unit);
   } else if (pool->carved < pool->max_units) {
     if (pool->slab_next == SLAB_UNITS) {
       struct slab *s = malloc(sizeof *s);
@@ -86,6 +88,7 @@ void synth__unit_pool_free(struct synth__unit_pool *pool, struct synth__work_uni
 {
   atomic_fetch_sub_explicit(&pool->in_use, 1, memory_order_relaxed);
   cds_wfcq_node_init(&unit->node);
+  SYNTH_HAPPENS_BEFORE(unit);
   /* Full barrier inside: the unit's last contents are published before it is reusable. */
   cds_wfcq_enqueue(&pool->free_head, &pool->free_tail, &unit->node);
 }

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "precompute/happens_before.h"
 #include "synth/error.h"
 
 void synth__unit_queue_init(struct synth__unit_queue *q)
@@ -25,6 +26,7 @@ void synth__unit_queue_push(struct synth__unit_queue *q, struct synth__work_unit
 {
   /* Count first, so a taker never subtracts nonces that were not added yet. */
   atomic_fetch_add_explicit(&q->queued_nonces, unit->nonce_count, memory_order_relaxed);
+  SYNTH_HAPPENS_BEFORE(unit);
   cds_wfcq_enqueue(&q->head, &q->tail, &unit->node);
 }
 
@@ -51,6 +53,7 @@ int synth__unit_queue_take(struct synth__unit_queue *q, struct synth__unit_pool 
   uint64_t removed = 0;
   while ((node = __cds_wfcq_first_blocking(&q->head, &q->tail))) {
     struct synth__work_unit *unit = caa_container_of(node, struct synth__work_unit, node);
+    SYNTH_HAPPENS_AFTER(unit);
     if (unit->job_id != job_id) {
       if (synth__job_newer(unit->job_id, job_id)) {
         res->newer_job = true; /* the caller's job is out of date: it must look again */

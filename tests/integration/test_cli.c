@@ -171,8 +171,8 @@ static void test_devices(void)
 static void test_run_json_summary(void)
 {
   struct outcome o;
-  run_cli((const char *[]){"run", "--devices", "cpu", "--duration", "2", "--difficulty",
-                           "0.0002", "--json", NULL},
+  run_cli((const char *[]){"run", "--devices", "cpu", "--duration", "2", "--difficulty", "0.00002",
+                           "--json", NULL},
           0, &o);
   CU_ASSERT_EQUAL_FATAL(o.status, 0);
   json_error_t e;
@@ -180,8 +180,9 @@ static void test_run_json_summary(void)
   CU_ASSERT_PTR_NOT_NULL_FATAL(root);
   json_t *devs = json_object_get(root, "devices"), *totals = json_object_get(root, "totals");
   CU_ASSERT(json_array_size(devs) >= 1);
-  static const char *const fields[] = {"id",     "kind",   "name",            "nonces", "seconds",
-                                       "hashrate", "shares", "shares_verified", "hw_errors"};
+  static const char *const fields[] = {"id",       "kind",     "name",   "nonces",
+                                       "seconds",  "hashrate", "shares", "shares_verified",
+                                       "hw_errors"};
   for (size_t i = 0; i < json_array_size(devs); i++) {
     json_t *d = json_array_get(devs, i);
     for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
@@ -210,12 +211,12 @@ static void test_sigint_stops_cleanly(void)
 int main(void)
 {
   static const struct synth_test tests[] = {
-    SYNTH_TEST(test_usage_errors),
-    SYNTH_TEST(test_help_and_version),
-    SYNTH_TEST(test_devices),
-    SYNTH_TEST(test_run_json_summary),
-    SYNTH_TEST(test_sigint_stops_cleanly),
-    SYNTH_TEST_END,
+      SYNTH_TEST(test_usage_errors),
+      SYNTH_TEST(test_help_and_version),
+      SYNTH_TEST(test_devices),
+      SYNTH_TEST(test_run_json_summary),
+      SYNTH_TEST(test_sigint_stops_cleanly),
+      SYNTH_TEST_END,
   };
   return synth_test_run("cli", tests);
 }

@@ -55,17 +55,17 @@ static void verify(const void *payload, uint32_t nonce, struct synth__verdict *o
 }
 
 static const struct synth__cpu_core cover_cores[] = {
-  {.name = "cover", .scan = scan},
-  {.name = NULL, .scan = NULL},
+    {.name = "cover", .scan = scan},
+    {.name = NULL, .scan = NULL},
 };
 
 const struct synth__workload cover_workload = {
-  .name = "coverage",
-  .payload_size = sizeof(struct cover_payload),
-  .prepare_roll = prepare_roll,
-  .verify = verify,
-  .cpu_cores = cover_cores,
-  .known_answer = NULL,
+    .name = "coverage",
+    .payload_size = sizeof(struct cover_payload),
+    .prepare_roll = prepare_roll,
+    .verify = verify,
+    .cpu_cores = cover_cores,
+    .known_answer = NULL,
 };
 
 struct cover_job *cover_job_new(uint32_t tag, uint64_t base, uint64_t size, uint64_t hit_modulus)

@@ -14,10 +14,10 @@
  */
 struct cover_job {
   uint32_t tag;
-  uint64_t base;          /* first index */
-  uint64_t size;          /* 0: open-ended, nothing recorded per index */
+  uint64_t base; /* first index */
+  uint64_t size; /* 0: open-ended, nothing recorded per index */
   uint64_t hit_modulus;
-  atomic_uchar *seen;     /* size counters */
+  atomic_uchar *seen; /* size counters */
   atomic_uint_least64_t hashed;
   atomic_uint max_epoch_seen; /* highest batch epoch a scan of this job started in */
 };

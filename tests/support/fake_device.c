@@ -91,11 +91,11 @@ static void fake_close(void *dev)
 }
 
 const struct synth__device_ops fake_device_ops = {
-  .name = "fake",
-  .kind = SYNTH_DEVICE_CPU,
-  .max_inflight = 1,
-  .default_latency_ms = 1.0,
-  .submit = fake_submit,
-  .poll = fake_poll,
-  .close = fake_close,
+    .name = "fake",
+    .kind = SYNTH_DEVICE_CPU,
+    .max_inflight = 1,
+    .default_latency_ms = 1.0,
+    .submit = fake_submit,
+    .poll = fake_poll,
+    .close = fake_close,
 };

@@ -14,11 +14,11 @@ enum fake_failure {
 };
 
 struct fake_script {
-  unsigned fail_at_batch;   /* 1-based batch that fails; 0: none */
+  unsigned fail_at_batch; /* 1-based batch that fails; 0: none */
   enum fake_failure failure;
-  unsigned sleep_us;        /* added to every batch */
-  bool repeat_hits;         /* report every hit twice */
-  bool bogus_hit;           /* add a nonce that does not meet the target */
+  unsigned sleep_us; /* added to every batch */
+  bool repeat_hits;  /* report every hit twice */
+  bool bogus_hit;    /* add a nonce that does not meet the target */
 };
 
 struct fake_device {

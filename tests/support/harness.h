@@ -12,8 +12,14 @@ struct synth_test {
   void (*fn)(void);
 };
 
-#define SYNTH_TEST(fn) {#fn, fn}
-#define SYNTH_TEST_END {NULL, NULL}
+#define SYNTH_TEST(fn)                                                                             \
+  {                                                                                                \
+#fn, fn                                                                                        \
+  }
+#define SYNTH_TEST_END                                                                             \
+  {                                                                                                \
+    NULL, NULL                                                                                     \
+  }
 
 /* Exit status that ctest counts as "skipped": the hardware a suite needs is missing. */
 #define SYNTH_TEST_SKIP 77

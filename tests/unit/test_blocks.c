@@ -63,10 +63,10 @@ static void test_scan_finds_block_nonce(void)
 int main(void)
 {
   static const struct synth_test tests[] = {
-    SYNTH_TEST(test_hashes_match_chain),
-    SYNTH_TEST(test_each_meets_its_nbits),
-    SYNTH_TEST(test_scan_finds_block_nonce),
-    SYNTH_TEST_END,
+      SYNTH_TEST(test_hashes_match_chain),
+      SYNTH_TEST(test_each_meets_its_nbits),
+      SYNTH_TEST(test_scan_finds_block_nonce),
+      SYNTH_TEST_END,
   };
   return synth_test_run("blocks", tests);
 }

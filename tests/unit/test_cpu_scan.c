@@ -173,13 +173,13 @@ static void test_restart_flag(void)
 int main(void)
 {
   static const struct synth_test tests[] = {
-    SYNTH_TEST(test_random_headers),
-    SYNTH_TEST(test_real_headers_easy_target),
-    SYNTH_TEST(test_planted_boundary),
-    SYNTH_TEST(test_range_edges),
-    SYNTH_TEST(test_overflow_counted),
-    SYNTH_TEST(test_restart_flag),
-    SYNTH_TEST_END,
+      SYNTH_TEST(test_random_headers),
+      SYNTH_TEST(test_real_headers_easy_target),
+      SYNTH_TEST(test_planted_boundary),
+      SYNTH_TEST(test_range_edges),
+      SYNTH_TEST(test_overflow_counted),
+      SYNTH_TEST(test_restart_flag),
+      SYNTH_TEST_END,
   };
   return synth_test_run("cpu_scan", tests);
 }

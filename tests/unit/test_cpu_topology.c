@@ -76,8 +76,8 @@ static void test_impossible_layouts(void)
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     errors = 0;
     CU_ASSERT_EQUAL(
-      synth__cpu_topology_layout(&t, bad[i].threads, bad[i].affinity, &logger, &slots, &n),
-      SYNTH_EINVAL);
+        synth__cpu_topology_layout(&t, bad[i].threads, bad[i].affinity, &logger, &slots, &n),
+        SYNTH_EINVAL);
     CU_ASSERT_EQUAL(errors, 1);
   }
   synth__cpu_topology_unload(&t);
@@ -107,11 +107,11 @@ static void test_pin_on_this_machine(void)
 int main(void)
 {
   static const struct synth_test tests[] = {
-    SYNTH_TEST(test_one_worker_per_core),
-    SYNTH_TEST(test_affinity_list),
-    SYNTH_TEST(test_impossible_layouts),
-    SYNTH_TEST(test_pin_on_this_machine),
-    SYNTH_TEST_END,
+      SYNTH_TEST(test_one_worker_per_core),
+      SYNTH_TEST(test_affinity_list),
+      SYNTH_TEST(test_impossible_layouts),
+      SYNTH_TEST(test_pin_on_this_machine),
+      SYNTH_TEST_END,
   };
   return synth_test_run("cpu_topology", tests);
 }

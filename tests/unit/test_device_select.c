@@ -62,10 +62,10 @@ static void test_matches(void)
 int main(void)
 {
   static const struct synth_test tests[] = {
-    SYNTH_TEST(test_parses),
-    SYNTH_TEST(test_refuses),
-    SYNTH_TEST(test_matches),
-    SYNTH_TEST_END,
+      SYNTH_TEST(test_parses),
+      SYNTH_TEST(test_refuses),
+      SYNTH_TEST(test_matches),
+      SYNTH_TEST_END,
   };
   return synth_test_run("device_select", tests);
 }

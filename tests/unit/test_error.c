@@ -8,7 +8,7 @@ static void test_codes_are_named(void)
 {
   static const int codes[] = {
 #define CODE(name, value, msg) SYNTH_##name,
-    SYNTH_ERRNO_MAP(CODE)
+      SYNTH_ERRNO_MAP(CODE)
 #undef CODE
   };
   size_t n = sizeof codes / sizeof codes[0];
@@ -40,10 +40,10 @@ static void test_version(void)
 int main(void)
 {
   static const struct synth_test tests[] = {
-    SYNTH_TEST(test_codes_are_named),
-    SYNTH_TEST(test_unknown_codes),
-    SYNTH_TEST(test_version),
-    SYNTH_TEST_END,
+      SYNTH_TEST(test_codes_are_named),
+      SYNTH_TEST(test_unknown_codes),
+      SYNTH_TEST(test_version),
+      SYNTH_TEST_END,
   };
   return synth_test_run("error", tests);
 }

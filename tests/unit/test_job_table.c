@@ -84,9 +84,9 @@ static void test_racing_adds_win_once(void)
 int main(void)
 {
   static const struct synth_test tests[] = {
-    SYNTH_TEST(test_add_get_drop),
-    SYNTH_TEST(test_racing_adds_win_once),
-    SYNTH_TEST_END,
+      SYNTH_TEST(test_add_get_drop),
+      SYNTH_TEST(test_racing_adds_win_once),
+      SYNTH_TEST_END,
   };
   return synth_test_run("job_table", tests);
 }

@@ -10,11 +10,11 @@
 
 /* The genesis block's coinbase transaction. */
 static const char genesis_coinbase_hex[] =
-  "01000000010000000000000000000000000000000000000000000000000000000000000000ffffffff4d04ffff001d"
-  "0104455468652054696d65732030332f4a616e2f32303039204368616e63656c6c6f72206f6e206272696e6b206f"
-  "66207365636f6e64206261696c6f757420666f722062616e6b73ffffffff0100f2052a01000000434104678afdb0"
-  "fe5548271967f1a67130b7105cd6a828e03909a67962e0ea1f61deb649f6bc3f4cef38c4f35504e51ec112de5c38"
-  "4df7ba0b8d578a4c702b6bf11d5fac00000000";
+    "01000000010000000000000000000000000000000000000000000000000000000000000000ffffffff4d04ffff001d"
+    "0104455468652054696d65732030332f4a616e2f32303039204368616e63656c6c6f72206f6e206272696e6b206f"
+    "66207365636f6e64206261696c6f757420666f722062616e6b73ffffffff0100f2052a01000000434104678afdb0"
+    "fe5548271967f1a67130b7105cd6a828e03909a67962e0ea1f61deb649f6bc3f4cef38c4f35504e51ec112de5c38"
+    "4df7ba0b8d578a4c702b6bf11d5fac00000000";
 
 static int errors_logged;
 static void count_errors(void *user, enum synth_log_level level, const char *msg)
@@ -34,21 +34,21 @@ static void test_genesis_from_coinbase(void)
   int len = synth_test_unhex(genesis_coinbase_hex, tx, sizeof tx);
   CU_ASSERT_EQUAL_FATAL(len, 204);
   struct synth_job job = {
-    .job_id = "genesis",
-    .version = 1,
-    .ntime = 1231006505,
-    .nbits = 0x1d00ffff,
-    .coinb1 = tx,
-    .coinb1_len = 50,
-    .extranonce1 = tx + 50,
-    .extranonce1_len = 4,
-    .extranonce2_size = 4,
-    .coinb2 = tx + 58,
-    .coinb2_len = (size_t)len - 58,
+      .job_id = "genesis",
+      .version = 1,
+      .ntime = 1231006505,
+      .nbits = 0x1d00ffff,
+      .coinb1 = tx,
+      .coinb1_len = 50,
+      .extranonce1 = tx + 50,
+      .extranonce1_len = 4,
+      .extranonce2_size = 4,
+      .coinb2 = tx + 58,
+      .coinb2_len = (size_t)len - 58,
   };
   struct synth__mining_job *mj;
   CU_ASSERT_EQUAL_FATAL(synth__mining_job_create(&job, &logger, &mj), 0);
-  memset(tx, 0, sizeof tx); /* the job must hold its own copy */
+  memset(tx, 0, sizeof tx);                       /* the job must hold its own copy */
   CU_ASSERT_EQUAL(synth__mining_job_size(mj), 0); /* 2^32 rolls of 2^32 nonces: open */
 
   uint32_t roll = synth__load_le32((const uint8_t *)"Time");
@@ -73,7 +73,9 @@ static void test_fixed_root_and_small_extranonce(void)
 {
   uint8_t header[80], expect[32];
   synth_test_block_decode(&synth_test_blocks[3], header, expect);
-  struct synth_job job = {.job_id = "b125552", .version = 1, .ntime = synth__load_le32(header + 68),
+  struct synth_job job = {.job_id = "b125552",
+                          .version = 1,
+                          .ntime = synth__load_le32(header + 68),
                           .nbits = synth__load_le32(header + 72)};
   memcpy(job.prevhash, header + 4, 32);
   memcpy(job.merkle_root, header + 36, 32);
@@ -86,8 +88,13 @@ static void test_fixed_root_and_small_extranonce(void)
   synth__mining_job_free(mj);
 
   static const uint8_t c1[] = {1, 2, 3}, c2[] = {4, 5};
-  struct synth_job small = {.job_id = "x", .nbits = 0x1d00ffff, .coinb1 = c1, .coinb1_len = 3,
-                            .coinb2 = c2, .coinb2_len = 2, .extranonce2_size = 2};
+  struct synth_job small = {.job_id = "x",
+                            .nbits = 0x1d00ffff,
+                            .coinb1 = c1,
+                            .coinb1_len = 3,
+                            .coinb2 = c2,
+                            .coinb2_len = 2,
+                            .extranonce2_size = 2};
   CU_ASSERT_EQUAL_FATAL(synth__mining_job_create(&small, &logger, &mj), 0);
   CU_ASSERT_EQUAL(synth__mining_job_size(mj), 65536ull << 32);
   synth__mining_job_free(mj);
@@ -96,8 +103,8 @@ static void test_fixed_root_and_small_extranonce(void)
 static void test_rejects_malformed(void)
 {
   static const uint8_t c1[] = {1}, branches[40][32];
-  const struct synth_job good = {.job_id = "ok", .nbits = 0x1d00ffff, .coinb1 = c1,
-                                 .coinb1_len = 1, .extranonce2_size = 4};
+  const struct synth_job good = {
+      .job_id = "ok", .nbits = 0x1d00ffff, .coinb1 = c1, .coinb1_len = 1, .extranonce2_size = 4};
   struct synth_job bad[9];
   for (int i = 0; i < 9; i++)
     bad[i] = good;
@@ -143,11 +150,11 @@ static void test_benchmark_job(void)
 int main(void)
 {
   static const struct synth_test tests[] = {
-    SYNTH_TEST(test_genesis_from_coinbase),
-    SYNTH_TEST(test_fixed_root_and_small_extranonce),
-    SYNTH_TEST(test_rejects_malformed),
-    SYNTH_TEST(test_benchmark_job),
-    SYNTH_TEST_END,
+      SYNTH_TEST(test_genesis_from_coinbase),
+      SYNTH_TEST(test_fixed_root_and_small_extranonce),
+      SYNTH_TEST(test_rejects_malformed),
+      SYNTH_TEST(test_benchmark_job),
+      SYNTH_TEST_END,
   };
   return synth_test_run("mining_job", tests);
 }

@@ -63,8 +63,8 @@ static void test_round4_state(void)
     uint32_t s[8];
     memcpy(s, p.midstate, sizeof s);
     for (int t = 0; t < 4; t++) {
-      uint32_t t1 = s[7] + SYNTH_SHA_BSIG1(s[4]) + SYNTH_SHA_CH(s[4], s[5], s[6]) +
-                    synth__sha256_k[t] + w[t];
+      uint32_t t1 =
+          s[7] + SYNTH_SHA_BSIG1(s[4]) + SYNTH_SHA_CH(s[4], s[5], s[6]) + synth__sha256_k[t] + w[t];
       uint32_t t2 = SYNTH_SHA_BSIG0(s[0]) + SYNTH_SHA_MAJ(s[0], s[1], s[2]);
       memmove(s + 1, s, 7 * sizeof s[0]);
       s[4] += t1;
@@ -99,10 +99,10 @@ static void test_payload_hash_equals_full_path(void)
 int main(void)
 {
   static const struct synth_test tests[] = {
-    SYNTH_TEST(test_midstate_and_schedule),
-    SYNTH_TEST(test_round4_state),
-    SYNTH_TEST(test_payload_hash_equals_full_path),
-    SYNTH_TEST_END,
+      SYNTH_TEST(test_midstate_and_schedule),
+      SYNTH_TEST(test_round4_state),
+      SYNTH_TEST(test_payload_hash_equals_full_path),
+      SYNTH_TEST_END,
   };
   return synth_test_run("payload", tests);
 }

@@ -20,8 +20,8 @@ static void test_valid_lists(void)
 
 static void test_invalid_lists(void)
 {
-  static const char *const bad[] = {"",    ",",    "1,",    ",1",  "1,,2",  "a",     "-1",
-                                    "1-",  "3-1",  "1 ,2",  " 1",  "+1",    "1,1",   "0-2,1",
+  static const char *const bad[] = {"",    ",",     "1,",      ",1",  "1,,2", "a",   "-1",
+                                    "1-",  "3-1",   "1 ,2",    " 1",  "+1",   "1,1", "0-2,1",
                                     "0x1", "99999", "1-70000", "1;2", "0-16"};
   unsigned out[16];
   size_t n;
@@ -33,9 +33,9 @@ static void test_invalid_lists(void)
 int main(void)
 {
   static const struct synth_test tests[] = {
-    SYNTH_TEST(test_valid_lists),
-    SYNTH_TEST(test_invalid_lists),
-    SYNTH_TEST_END,
+      SYNTH_TEST(test_valid_lists),
+      SYNTH_TEST(test_invalid_lists),
+      SYNTH_TEST_END,
   };
   return synth_test_run("pu_list", tests);
 }

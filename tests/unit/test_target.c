@@ -104,13 +104,13 @@ static void test_meets_boundaries(void)
 int main(void)
 {
   static const struct synth_test tests[] = {
-    SYNTH_TEST(test_nbits),
-    SYNTH_TEST(test_nbits_invalid),
-    SYNTH_TEST(test_difficulty),
-    SYNTH_TEST(test_difficulty_invalid),
-    SYNTH_TEST(test_round_trip),
-    SYNTH_TEST(test_meets_boundaries),
-    SYNTH_TEST_END,
+      SYNTH_TEST(test_nbits),
+      SYNTH_TEST(test_nbits_invalid),
+      SYNTH_TEST(test_difficulty),
+      SYNTH_TEST(test_difficulty_invalid),
+      SYNTH_TEST(test_round_trip),
+      SYNTH_TEST(test_meets_boundaries),
+      SYNTH_TEST_END,
   };
   return synth_test_run("target", tests);
 }

@@ -97,12 +97,12 @@ static void test_counters_single_writer(void)
 int main(void)
 {
   static const struct synth_test tests[] = {
-    SYNTH_TEST(test_ewma_converges_and_tracks),
-    SYNTH_TEST(test_ewma_independent_of_batch_size),
-    SYNTH_TEST(test_window),
-    SYNTH_TEST(test_tuner_follows_speed),
-    SYNTH_TEST(test_counters_single_writer),
-    SYNTH_TEST_END,
+      SYNTH_TEST(test_ewma_converges_and_tracks),
+      SYNTH_TEST(test_ewma_independent_of_batch_size),
+      SYNTH_TEST(test_window),
+      SYNTH_TEST(test_tuner_follows_speed),
+      SYNTH_TEST(test_counters_single_writer),
+      SYNTH_TEST_END,
   };
   return synth_test_run("telemetry", tests);
 }

@@ -173,12 +173,9 @@ static void test_concurrent_takers(void)
 int main(void)
 {
   static const struct synth_test tests[] = {
-    SYNTH_TEST(test_pool_is_bounded),
-    SYNTH_TEST(test_take_is_contiguous),
-    SYNTH_TEST(test_stale_dropped_newer_stops),
-    SYNTH_TEST(test_try_take_never_blocks),
-    SYNTH_TEST(test_concurrent_takers),
-    SYNTH_TEST_END,
+      SYNTH_TEST(test_pool_is_bounded),           SYNTH_TEST(test_take_is_contiguous),
+      SYNTH_TEST(test_stale_dropped_newer_stops), SYNTH_TEST(test_try_take_never_blocks),
+      SYNTH_TEST(test_concurrent_takers),         SYNTH_TEST_END,
   };
   return synth_test_run("unit_queue", tests);
 }
