@@ -114,7 +114,10 @@ static void test_idle_device_steals(void)
 /* A batch that fails half-way gives its unhashed half back: nothing is lost or repeated. */
 static void test_batch_error_requeues(void)
 {
-  struct fake_script scripts[3] = {{.fail_at_batch = 3, .failure = FAKE_BATCH_ERROR}, {0}, {0}};
+  /* The failing device fails its first batch; the others are slowed so that it surely gets
+   * one before they finish the job, however loaded the machine. */
+  struct fake_script scripts[3] = {
+    {.fail_at_batch = 1, .failure = FAKE_BATCH_ERROR}, {.sleep_us = 2000}, {.sleep_us = 2000}};
   struct synth__sched_totals t;
   struct synth__sched *s;
   run_finite(scripts, 3, &t, &s);
@@ -127,7 +130,8 @@ static void test_batch_error_requeues(void)
 /* A device lost mid-batch is taken out; its batch and its queue are finished by the others. */
 static void test_lost_device_loses_nothing(void)
 {
-  struct fake_script scripts[3] = {{.fail_at_batch = 5, .failure = FAKE_DEVICE_LOST}, {0}, {0}};
+  struct fake_script scripts[3] = {
+    {.fail_at_batch = 1, .failure = FAKE_DEVICE_LOST}, {.sleep_us = 2000}, {.sleep_us = 2000}};
   struct synth__sched_totals t;
   struct synth__sched *s;
   run_finite(scripts, 3, &t, &s);

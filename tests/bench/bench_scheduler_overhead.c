@@ -1,0 +1,108 @@
+/* bench_scheduler_overhead.c: one CPU core's rate with the bare scan loop vs through the whole
+ * runtime (queues, pulls, collector, telemetry), alternated in one run; prints the ratio.
+ *
+ *   bench_scheduler_overhead [seconds-per-round] [rounds] [--json]
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "devices/cpu/sha256d_cores.h"
+#include "precompute/sha256d_payload.h"
+#include "runtime/mining_job.h"
+#include "synth/synth.h"
+
+static double now_s(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The generic core on one thread, in runtime-sized batches, nothing else; pinned to PU 0,
+ * where the runtime's first worker is pinned too. */
+static double bare_rate(double seconds, uint32_t batch)
+{
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(0, &one);
+  pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+  struct synth_job job;
+  synth_benchmark_job(&job, 0);
+  struct synth__mining_job *mj;
+  if (synth__mining_job_create(&job, NULL, &mj) != 0)
+    exit(1);
+  uint8_t header[80];
+  synth__mining_job_header(mj, 7, header);
+  struct synth__sha256d_payload p;
+  synth__sha256d_payload_init(&p, header, mj->target);
+  synth__mining_job_free(mj);
+  atomic_uint epoch = 0;
+  uint32_t hits[64];
+  uint64_t nonces = 0;
+  uint32_t start = 0;
+  double t0 = now_s(), t;
+  do {
+    struct synth__scan_ctl ctl = {.epoch_now = &epoch, .hits = hits, .max_hits = 64};
+    nonces += synth__sha256d_scan_generic(&p, start, batch, &ctl);
+    start += batch;
+  } while ((t = now_s()) - t0 < seconds);
+  return (double)nonces / (t - t0);
+}
+
+/* The same core through synth_runtime with one pinned worker. */
+static double runtime_rate(double seconds)
+{
+  struct synth_runtime_config cfg = {.devices = "cpu", .cpu_threads = 1};
+  synth_runtime *rt;
+  struct synth_job job;
+  synth_benchmark_job(&job, 0);
+  if (synth_runtime_create(&rt, &cfg) != 0 || synth_runtime_start(rt) != 0 ||
+      synth_runtime_set_job(rt, &job) != 0)
+    exit(1);
+  struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+  nanosleep(&ts, NULL);
+  synth_runtime_stop(rt);
+  struct synth_device_stats st;
+  synth_runtime_device_stats(rt, 0, &st, sizeof st);
+  synth_runtime_destroy(rt);
+  return st.hashrate;
+}
+
+static int cmp(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+  double seconds = argc > 1 ? atof(argv[1]) : 5;
+  int rounds = argc > 2 ? atoi(argv[2]) : 3;
+  int json = argc > 3 && strcmp(argv[3], "--json") == 0;
+  if (rounds < 1 || rounds > 50 || seconds <= 0)
+    return 2;
+  double bare[50], rt[50], ratio[50];
+  for (int r = 0; r < rounds; r++) {
+    bare[r] = bare_rate(seconds, 16384);
+    rt[r] = runtime_rate(seconds);
+    ratio[r] = rt[r] / bare[r];
+    if (!json)
+      printf("round %d: bare %.3f MH/s, runtime %.3f MH/s, ratio %.4f\n", r + 1, bare[r] / 1e6,
+             rt[r] / 1e6, ratio[r]);
+  }
+  qsort(bare, (size_t)rounds, sizeof bare[0], cmp);
+  qsort(rt, (size_t)rounds, sizeof rt[0], cmp);
+  qsort(ratio, (size_t)rounds, sizeof ratio[0], cmp);
+  int m = rounds / 2;
+  if (json)
+    printf("{\"bare_hps\": %.0f, \"runtime_hps\": %.0f, \"ratio\": %.4f, \"rounds\": %d}\n",
+           bare[m], rt[m], ratio[m], rounds);
+  else
+    printf("median: bare %.3f MH/s, runtime %.3f MH/s, runtime/bare %.4f (%d rounds of %.1f s)\n",
+           bare[m] / 1e6, rt[m] / 1e6, ratio[m], rounds, seconds);
+  return 0;
+}
