@@ -47,6 +47,30 @@ static void install_signals(void)
   sigaction(SIGTERM, &sa, NULL);
 }
 
+/* Like a pool, the benchmark source sends a fresh job (later ntime) this often; the previous
+ * job's shares stay valid (not clean), and its cached state is released with it. */
+#define BENCHMARK_JOB_PERIOD_S 30
+
+struct bench_source {
+  struct synth_job job;
+  char job_id[32];
+  unsigned issued;
+  double next_at;
+};
+
+/* Issues the next benchmark job. Returns 0 or a synth error. */
+static int bench_next_job(synth_runtime *rt, struct bench_source *src, double now)
+{
+  if (src->issued > 0) {
+    src->job.ntime += BENCHMARK_JOB_PERIOD_S;
+    src->job.clean = 0;
+  }
+  snprintf(src->job_id, sizeof src->job_id, "benchmark-%u", src->issued++);
+  src->job.job_id = src->job_id;
+  src->next_at = now + BENCHMARK_JOB_PERIOD_S;
+  return synth_runtime_set_job(rt, &src->job);
+}
+
 static void usage(const struct cli_option *opts)
 {
   printf("usage: synthminer run [options]\n\n"
@@ -56,9 +80,10 @@ static void usage(const struct cli_option *opts)
   cli_print_options(opts);
 }
 
-/* Hashes until the duration passes or a signal arrives, printing status lines. Returns the
- * elapsed seconds. */
-static double hash_until_done(synth_runtime *rt, double duration, double status_every)
+/* Hashes until the duration passes or a signal arrives, printing status lines and renewing
+ * the job. Returns the elapsed seconds. */
+static double hash_until_done(synth_runtime *rt, struct bench_source *src, double duration,
+                              double status_every)
 {
   double start = now_s(), next_status = start + status_every, elapsed = 0;
   const struct timespec tick = {0, 100 * 1000 * 1000};
@@ -68,6 +93,8 @@ static double hash_until_done(synth_runtime *rt, double duration, double status_
     elapsed = now - start;
     if (duration > 0 && elapsed >= duration)
       break;
+    if (now >= src->next_at && bench_next_job(rt, src, now) != 0)
+      fprintf(stderr, "synthminer run: cannot renew the benchmark job\n");
     if (status_every > 0 && now >= next_status) {
       struct report r;
       if (report_collect(rt, &r) == 0) {
@@ -95,7 +122,7 @@ int cmd_run(int argc, char **argv)
       {"--duration", 0, CLI_DOUBLE, &duration, 0.1, 1e9, "SECONDS",
        "stop after this long (default: until interrupted)"},
       {"--difficulty", 0, CLI_DOUBLE, &difficulty, 1e-12, 1e15, "D",
-       "share difficulty of the benchmark job (default 1/4096)"},
+       "share difficulty of the benchmark job (default 1/8192)"},
       {"--status-interval", 0, CLI_DOUBLE, &status_every, 0, 3600, "SECONDS",
        "status line period on stderr, 0 for none (default 5)"},
       {"--json", 0, CLI_FLAG, &json, 0, 0, NULL, "print the final summary as JSON"},
@@ -116,8 +143,8 @@ int cmd_run(int argc, char **argv)
   if ((rc = cli_log_level("run", log_level, &log.level)) != 0)
     return rc;
 
-  struct synth_job job;
-  synth_benchmark_job(&job, difficulty);
+  struct bench_source src = {0};
+  synth_benchmark_job(&src.job, difficulty);
   struct run_state state = {.verbose = verbose};
   struct synth_runtime_config cfg = {
       .devices = devices,
@@ -139,13 +166,13 @@ int cmd_run(int argc, char **argv)
   install_signals();
   rc = synth_runtime_start(rt);
   if (rc == 0)
-    rc = synth_runtime_set_job(rt, &job);
+    rc = bench_next_job(rt, &src, now_s());
   if (rc != 0) {
     fprintf(stderr, "synthminer run: cannot start: %s\n", synth_strerror(rc));
     synth_runtime_destroy(rt);
     return 1;
   }
-  double elapsed = hash_until_done(rt, duration, status_every);
+  double elapsed = hash_until_done(rt, &src, duration, status_every);
   synth_runtime_stop(rt);
 
   struct report r;
@@ -156,7 +183,7 @@ int cmd_run(int argc, char **argv)
   } else {
     double diff = difficulty > 0 ? difficulty : SYNTH_BENCHMARK_DIFFICULTY;
     if (json)
-      exit_code = report_json(&r, job.job_id, diff, elapsed, stdout);
+      exit_code = report_json(&r, "benchmark", diff, elapsed, stdout);
     else
       report_table(&r, stdout);
     report_free(&r);

@@ -117,7 +117,7 @@ static void test_batch_error_requeues(void)
   /* The failing device fails its first batch; the others are slowed so that it surely gets
    * one before they finish the job, however loaded the machine. */
   struct fake_script scripts[3] = {
-    {.fail_at_batch = 1, .failure = FAKE_BATCH_ERROR}, {.sleep_us = 2000}, {.sleep_us = 2000}};
+      {.fail_at_batch = 1, .failure = FAKE_BATCH_ERROR}, {.sleep_us = 2000}, {.sleep_us = 2000}};
   struct synth__sched_totals t;
   struct synth__sched *s;
   run_finite(scripts, 3, &t, &s);
@@ -131,7 +131,7 @@ static void test_batch_error_requeues(void)
 static void test_lost_device_loses_nothing(void)
 {
   struct fake_script scripts[3] = {
-    {.fail_at_batch = 1, .failure = FAKE_DEVICE_LOST}, {.sleep_us = 2000}, {.sleep_us = 2000}};
+      {.fail_at_batch = 1, .failure = FAKE_DEVICE_LOST}, {.sleep_us = 2000}, {.sleep_us = 2000}};
   struct synth__sched_totals t;
   struct synth__sched *s;
   run_finite(scripts, 3, &t, &s);
@@ -189,7 +189,9 @@ static void test_job_switch_drops_old_work(void)
   struct fake_script scripts[3] = {{0}};
   struct synth__sched *s = make_sched(&log, scripts, 3);
   struct cover_job *a = cover_job_new(1, 0, 0, 50000), *b = cover_job_new(2, 0, 0, 50000);
-  CU_ASSERT_EQUAL(synth__sched_set_job(s, make_job(a, 0, 0), true), 0);
+  struct synth__job *job_a = make_job(a, 0, 0);
+  CU_ASSERT_EQUAL(synth__sched_set_job(s, job_a, true), 0);
+  uint32_t a_id = job_a->id; /* job_a itself may be freed once replaced */
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
   for (int i = 0; i < 3000 && atomic_load(&a->hashed) < 1000000; i++)
     sleep_ms(10);
@@ -216,6 +218,13 @@ static void test_job_switch_drops_old_work(void)
   CU_ASSERT(atomic_load(&b->hashed) > b_then);
   /* Exact: no scan of the old job started after the switch. */
   CU_ASSERT(atomic_load(&a->max_epoch_seen) < switch_epoch);
+  /* The old job's cached payloads and remembered hits are released with it. */
+  synth__rcu_online();
+  for (int i = 0; i < 3000 && synth__job_table_get(s->midstates, a_id, 0, NULL) == 0; i++)
+    sleep_ms(10);
+  CU_ASSERT_EQUAL(synth__job_table_get(s->midstates, a_id, 0, NULL), SYNTH_ENOENT);
+  CU_ASSERT_EQUAL(synth__job_table_get(s->seen, a_id, 0, NULL), SYNTH_ENOENT);
+  synth__rcu_offline();
   CU_ASSERT(atomic_load(&b->max_epoch_seen) >= switch_epoch);
   synth__sched_stop(s);
 

@@ -74,7 +74,7 @@ struct synth_share {
  * The byte strings it points to are static. Returns 0, or SYNTH_EINVAL for a negative or
  * non-finite difficulty. Thread-safe.
  */
-#define SYNTH_BENCHMARK_DIFFICULTY (1.0 / 4096)
+#define SYNTH_BENCHMARK_DIFFICULTY (1.0 / 8192)
 SYNTH_EXTERN int synth_benchmark_job(struct synth_job *job, double difficulty);
 
 #ifdef __cplusplus
