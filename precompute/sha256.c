@@ -26,28 +26,12 @@ void synth__sha256_compress(uint32_t state[8], const uint8_t block[64])
   for (int t = 16; t < 64; t++)
     w[t] = SYNTH_SHA_SSIG1(w[t - 2]) + w[t - 7] + SYNTH_SHA_SSIG0(w[t - 15]) + w[t - 16];
 
-  uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
-  uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
-  for (int t = 0; t < 64; t++) {
-    uint32_t t1 = h + SYNTH_SHA_BSIG1(e) + SYNTH_SHA_CH(e, f, g) + synth__sha256_k[t] + w[t];
-    uint32_t t2 = SYNTH_SHA_BSIG0(a) + SYNTH_SHA_MAJ(a, b, c);
-    h = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = c;
-    c = b;
-    b = a;
-    a = t1 + t2;
-  }
-  state[0] += a;
-  state[1] += b;
-  state[2] += c;
-  state[3] += d;
-  state[4] += e;
-  state[5] += f;
-  state[6] += g;
-  state[7] += h;
+  uint32_t s[8];
+  memcpy(s, state, sizeof s);
+  for (int t = 0; t < 64; t++)
+    synth__sha256_round(s, synth__sha256_k[t] + w[t]);
+  for (int i = 0; i < 8; i++)
+    state[i] += s[i];
 }
 
 void synth__sha256_init(struct synth__sha256 *ctx)

@@ -33,6 +33,29 @@ static inline uint32_t synth__rotr32(uint32_t x, unsigned n)
   return (x >> n) | (x << (32 - n));
 }
 
+/* The FIPS 180-4 functions, named as in the standard. */
+#define SYNTH_SHA_CH(x, y, z) (((x) & (y)) ^ (~(x) & (z)))
+#define SYNTH_SHA_MAJ(x, y, z) (((x) & (y)) ^ ((x) & (z)) ^ ((y) & (z)))
+#define SYNTH_SHA_BSIG0(x) (synth__rotr32((x), 2) ^ synth__rotr32((x), 13) ^ synth__rotr32((x), 22))
+#define SYNTH_SHA_BSIG1(x) (synth__rotr32((x), 6) ^ synth__rotr32((x), 11) ^ synth__rotr32((x), 25))
+#define SYNTH_SHA_SSIG0(x) (synth__rotr32((x), 7) ^ synth__rotr32((x), 18) ^ ((x) >> 3))
+#define SYNTH_SHA_SSIG1(x) (synth__rotr32((x), 17) ^ synth__rotr32((x), 19) ^ ((x) >> 10))
+
+/* One round on the working variables s[0..7] = a..h, with kw = K[t] + W[t]. */
+static inline void synth__sha256_round(uint32_t s[8], uint32_t kw)
+{
+  uint32_t t1 = s[7] + SYNTH_SHA_BSIG1(s[4]) + SYNTH_SHA_CH(s[4], s[5], s[6]) + kw;
+  uint32_t t2 = SYNTH_SHA_BSIG0(s[0]) + SYNTH_SHA_MAJ(s[0], s[1], s[2]);
+  s[7] = s[6];
+  s[6] = s[5];
+  s[5] = s[4];
+  s[4] = s[3] + t1;
+  s[3] = s[2];
+  s[2] = s[1];
+  s[1] = s[0];
+  s[0] = t1 + t2;
+}
+
 static inline uint32_t synth__load_be32(const uint8_t *p)
 {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -63,13 +86,5 @@ static inline uint32_t synth__bswap32(uint32_t v)
 {
   return __builtin_bswap32(v);
 }
-
-/* The FIPS 180-4 functions, named as in the standard. */
-#define SYNTH_SHA_CH(x, y, z) (((x) & (y)) ^ (~(x) & (z)))
-#define SYNTH_SHA_MAJ(x, y, z) (((x) & (y)) ^ ((x) & (z)) ^ ((y) & (z)))
-#define SYNTH_SHA_BSIG0(x) (synth__rotr32((x), 2) ^ synth__rotr32((x), 13) ^ synth__rotr32((x), 22))
-#define SYNTH_SHA_BSIG1(x) (synth__rotr32((x), 6) ^ synth__rotr32((x), 11) ^ synth__rotr32((x), 25))
-#define SYNTH_SHA_SSIG0(x) (synth__rotr32((x), 7) ^ synth__rotr32((x), 18) ^ ((x) >> 3))
-#define SYNTH_SHA_SSIG1(x) (synth__rotr32((x), 17) ^ synth__rotr32((x), 19) ^ ((x) >> 10))
 
 #endif

@@ -28,31 +28,13 @@ void synth__sha256d_payload_init(struct synth__sha256d_payload *p, const uint8_t
   /* W19 = s1(W17) + W12 + s0(W4) + W3: all but W3. */
   p->w19_base = SYNTH_SHA_SSIG1(p->w17) + SYNTH_SHA_SSIG0(PAD_W4);
 
-  uint32_t a = p->midstate[0], b = p->midstate[1], c = p->midstate[2], d = p->midstate[3];
-  uint32_t e = p->midstate[4], f = p->midstate[5], g = p->midstate[6], h = p->midstate[7];
-  for (int t = 0; t < 3; t++) {
-    uint32_t t1 = h + SYNTH_SHA_BSIG1(e) + SYNTH_SHA_CH(e, f, g) + synth__sha256_k[t] + p->w[t];
-    uint32_t t2 = SYNTH_SHA_BSIG0(a) + SYNTH_SHA_MAJ(a, b, c);
-    h = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = c;
-    c = b;
-    b = a;
-    a = t1 + t2;
-  }
-  /* Round 3 without its W3 term: t1 = h + S1(e) + Ch(e,f,g) + K3 (+ W3). */
-  uint32_t t1 = h + SYNTH_SHA_BSIG1(e) + SYNTH_SHA_CH(e, f, g) + synth__sha256_k[3];
-  uint32_t t2 = SYNTH_SHA_BSIG0(a) + SYNTH_SHA_MAJ(a, b, c);
-  p->r4[0] = t1 + t2;
-  p->r4[1] = a;
-  p->r4[2] = b;
-  p->r4[3] = c;
-  p->r4[4] = d + t1;
-  p->r4[5] = e;
-  p->r4[6] = f;
-  p->r4[7] = g;
+  uint32_t s[8];
+  memcpy(s, p->midstate, sizeof s);
+  for (int t = 0; t < 3; t++)
+    synth__sha256_round(s, synth__sha256_k[t] + p->w[t]);
+  /* Round 3 with a zero W3 term: a and e each miss exactly + W3, the other words are final. */
+  synth__sha256_round(s, synth__sha256_k[3]);
+  memcpy(p->r4, s, sizeof p->r4);
 
   for (int i = 0; i < 8; i++)
     p->target[i] = synth__load_le32(target + 4 * i);

@@ -6,6 +6,26 @@
 
 #include <synth/synth.h>
 
+/* The options that choose devices, the same for every command that takes them. */
+struct cli_device_flags {
+  const char *devices;
+  unsigned threads;
+  const char *affinity;
+};
+
+/* clang-format off */
+#define CLI_DEVICE_OPTIONS(flags)                                                        \
+  {"--devices", 0, CLI_STRING, &(flags).devices, 0, 0, "LIST",                           \
+   "all (default), cpu, opencl, vulkan, opencl:N, vulkan:N; comma-separated"},           \
+  {"--threads", 't', CLI_UINT, &(flags).threads, 1, 4096, "N",                           \
+   "CPU workers (default: one per core)"},                                               \
+  {"--cpu-affinity", 0, CLI_STRING, &(flags).affinity, 0, 0, "LIST",                     \
+   "one CPU worker per listed processing unit (OS index), e.g. 0,2-3"}
+/* clang-format on */
+
+/* Copies the device flags into a runtime config. */
+void cli_device_config(const struct cli_device_flags *flags, struct synth_runtime_config *cfg);
+
 int cmd_run(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 

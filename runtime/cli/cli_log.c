@@ -28,6 +28,13 @@ int cli_log_level(const char *command, const char *name, enum synth_log_level *l
   return CLI_EXIT_USAGE;
 }
 
+void cli_device_config(const struct cli_device_flags *flags, struct synth_runtime_config *cfg)
+{
+  cfg->devices = flags->devices;
+  cfg->cpu_threads = flags->threads;
+  cfg->cpu_affinity = flags->affinity;
+}
+
 int cli_exit_for(int synth_error)
 {
   return synth_error == SYNTH_EINVAL || synth_error == SYNTH_ENODEV ? CLI_EXIT_USAGE : 1;

@@ -39,14 +39,10 @@ static void print_desc(void *user, const struct synth_device_desc *d)
 
 int cmd_devices(int argc, char **argv)
 {
-  const char *devices = "all", *affinity = NULL;
-  unsigned threads = 0;
+  struct cli_device_flags dev = {.devices = "all"};
   bool json = false, help = false;
   const struct cli_option opts[] = {
-      {"--devices", 0, CLI_STRING, &devices, 0, 0, "LIST", "mark what this device list would hash"},
-      {"--threads", 't', CLI_UINT, &threads, 1, 4096, "N", "CPU workers (default: one per core)"},
-      {"--cpu-affinity", 0, CLI_STRING, &affinity, 0, 0, "LIST",
-       "processing units to pin CPU workers to"},
+      CLI_DEVICE_OPTIONS(dev),
       {"--json", 0, CLI_FLAG, &json, 0, 0, NULL, "print the list as JSON"},
       {"--help", 'h', CLI_FLAG, &help, 0, 0, NULL, "show this help"},
       {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
@@ -65,13 +61,11 @@ int cmd_devices(int argc, char **argv)
   struct cli_log log = {.level = SYNTH_LOG_ERROR};
   struct listing listing = {.json = json, .array = json ? json_array() : NULL};
   struct synth_runtime_config cfg = {
-      .devices = devices,
-      .cpu_threads = threads,
-      .cpu_affinity = affinity,
       .log_fn = cli_log_message,
       .log_user = &log,
       .log_level = SYNTH_LOG_ERROR,
   };
+  cli_device_config(&dev, &cfg);
   rc = synth_probe(&cfg, print_desc, &listing);
   if (rc != 0) {
     if (!log.error_seen)

@@ -109,16 +109,12 @@ static double hash_until_done(synth_runtime *rt, struct bench_source *src, doubl
 
 int cmd_run(int argc, char **argv)
 {
-  const char *devices = "all", *affinity = NULL, *log_level = "warn";
-  unsigned threads = 0;
+  struct cli_device_flags dev = {.devices = "all"};
+  const char *log_level = "warn";
   double duration = 0, difficulty = 0, status_every = 5;
   bool json = false, verbose = false, help = false;
   const struct cli_option opts[] = {
-      {"--devices", 0, CLI_STRING, &devices, 0, 0, "LIST",
-       "all (default), cpu, opencl, vulkan, opencl:N, vulkan:N; comma-separated"},
-      {"--threads", 't', CLI_UINT, &threads, 1, 4096, "N", "CPU workers (default: one per core)"},
-      {"--cpu-affinity", 0, CLI_STRING, &affinity, 0, 0, "LIST",
-       "pin one CPU worker per listed processing unit, e.g. 0,2-3"},
+      CLI_DEVICE_OPTIONS(dev),
       {"--duration", 0, CLI_DOUBLE, &duration, 0.1, 1e9, "SECONDS",
        "stop after this long (default: until interrupted)"},
       {"--difficulty", 0, CLI_DOUBLE, &difficulty, 1e-12, 1e15, "D",
@@ -147,15 +143,13 @@ int cmd_run(int argc, char **argv)
   synth_benchmark_job(&src.job, difficulty);
   struct run_state state = {.verbose = verbose};
   struct synth_runtime_config cfg = {
-      .devices = devices,
-      .cpu_threads = threads,
-      .cpu_affinity = affinity,
       .log_fn = cli_log_message,
       .log_user = &log,
       .log_level = log.level,
       .share_fn = on_share,
       .share_user = &state,
   };
+  cli_device_config(&dev, &cfg);
   synth_runtime *rt;
   rc = synth_runtime_create(&rt, &cfg);
   if (rc != 0) {
