@@ -76,8 +76,9 @@ struct synth__device_ops {
   int (*submit)(void *dev, struct synth__batch *batch);
 
   /* Returns a finished batch in *done: 0, SYNTH_EAGAIN when none finished within timeout_ms,
-   * or SYNTH_EDEVICE when the device itself failed (every batch in flight is returned by the
-   * following polls with status set). */
+   * or SYNTH_EDEVICE when the device itself failed. After a failure, the following polls
+   * still return every batch in flight (done = what was really hashed, status set); the
+   * scheduler waits a short while for them and gives back in full whatever does not come. */
   int (*poll)(void *dev, struct synth__batch **done, int timeout_ms);
 
   void (*close)(void *dev);

@@ -28,7 +28,7 @@ static void collect_hit(struct synth__sched *s, struct synth__sched_device *d,
                     d->desc.id, nonce);
     return;
   }
-  if (atomic_load_explicit(&job->stale, memory_order_acquire)) {
+  if (synth__job_is_stale(s, job)) {
     synth__counter_add(&c->stale, 1);
     return;
   }

@@ -29,18 +29,36 @@ static void finish(struct synth__sched *s, struct synth__sched_device *d, struct
   synth__collector_complete(s, d, slot);
 }
 
-/* Takes the device out: every batch in flight comes back with its unhashed part requeued,
- * and the generator stops filling its queue (what is queued there gets stolen). */
+/* How long a failed device gets to hand back the batches it still holds. */
+#define TAKE_OUT_DRAIN_POLLS 20
+
+/*
+ * Takes the device out. By the poll contract a failed device still returns every batch in
+ * flight, with what it hashed, through the following polls: collect them for a while, so work
+ * it did is not repeated; whatever it does not return is given back whole. The generator stops
+ * filling the device's queue, and idle devices steal what is left there.
+ */
 static void take_out(struct synth__sched *s, struct synth__sched_device *d, int rc,
                      const char *what)
 {
   synth__log_error(s->cfg.log, "%s (%s) taken out: %s failed: %s", d->desc.id, d->desc.name, what,
                    synth_strerror(rc));
   atomic_store_explicit(&d->failed, true, memory_order_relaxed);
+  for (int i = 0; i < TAKE_OUT_DRAIN_POLLS && in_flight(d) > 0; i++) {
+    struct synth__batch *done = NULL;
+    int prc = d->ops->poll(d->dev, &done, 100);
+    if (done) {
+      if (prc != 0 && done->status == 0)
+        done->status = prc;
+      finish(s, d, slot_of(done));
+    }
+  }
   for (unsigned i = 0; i < d->nslots; i++) {
     struct synth__slot *slot = &d->slots[i];
     if (slot->in_flight) {
       slot->batch.status = rc;
+      slot->batch.done = 0; /* unknown: hash it all again */
+      slot->batch.ctl.nhits = 0;
       finish(s, d, slot);
     }
   }
@@ -60,9 +78,10 @@ static bool fill(struct synth__sched *s, struct synth__sched_device *d)
     slot->batch.t_submit_ns = synth__now_ns();
     int rc = d->ops->submit(d->dev, &slot->batch);
     if (rc != 0) {
+      /* Not taken by the device: give it back whole, then collect what it still holds. */
       slot->batch.status = rc;
       slot->batch.done = 0;
-      slot->in_flight = true;
+      finish(s, d, slot);
       take_out(s, d, rc, "submit");
       return false;
     }
@@ -76,9 +95,10 @@ static bool collect(struct synth__sched *s, struct synth__sched_device *d, int t
 {
   struct synth__batch *done = NULL;
   int rc = d->ops->poll(d->dev, &done, timeout_ms);
-  if (rc == 0 && done) {
+  if (done) { /* a batch can come back with the very error that takes the device out */
+    if (rc != 0 && rc != SYNTH_EAGAIN && done->status == 0)
+      done->status = rc;
     finish(s, d, slot_of(done));
-    return true;
   }
   if (rc == SYNTH_EAGAIN || rc == 0)
     return true;
@@ -119,8 +139,8 @@ void *synth__device_thread(void *arg)
   /* Stopping: the epoch moved, so batches in flight end within a poll period. */
   while (in_flight(d) > 0 && !atomic_load_explicit(&d->failed, memory_order_relaxed))
     collect(s, d, 100);
+  synth__counter_set(&d->counters.run_started_ns, 0); /* see synth__sched_device_stats */
   synth__counter_add(&d->counters.active_ns, synth__now_ns() - run_start);
-  synth__counter_set(&d->counters.run_started_ns, 0);
 out:
   synth__rcu_offline();
   return NULL;

@@ -67,9 +67,9 @@ static struct synth__sched_device *least_loaded(struct synth__sched *s)
   return best ? best : s->devices[0];
 }
 
-/* Queues remainders given back by devices again, as units. A remainder that cannot be queued
- * whole (the pool is full) keeps its rest and waits for the next round. Returns whether any
- * remainder was handled. */
+/* Queues remainders given back by devices again, as units (overdrawing the pool's bound, see
+ * unit_pool.h). A remainder that cannot be queued whole (out of memory) keeps its rest and
+ * waits for the next round. Returns whether any remainder was handled. */
 static bool requeue_remainders(struct synth__sched *s, struct synth__job *job)
 {
   struct cds_wfcq_node *node;
@@ -84,9 +84,9 @@ static bool requeue_remainders(struct synth__sched *s, struct synth__job *job)
       rem->range.count = 0;
     }
     while (rem->range.count > 0) {
-      struct synth__work_unit *unit = synth__unit_pool_alloc(s->pool);
+      struct synth__work_unit *unit = synth__unit_pool_alloc(s->pool, true);
       if (!unit)
-        break;
+        break; /* out of memory: keep the rest for the next round */
       uint32_t n = rem->range.count < job->unit_nonces ? rem->range.count : job->unit_nonces;
       unit->job_id = rem->job_id;
       unit->midstate_id = rem->range.midstate_id;
@@ -104,6 +104,7 @@ static bool requeue_remainders(struct synth__sched *s, struct synth__job *job)
     atomic_store_explicit(&rem->pending, false, memory_order_release);
   }
   if (blocked) { /* back at the tail; order among remainders does not matter */
+    cds_wfcq_node_init(&blocked->node); /* enqueue does not reset the link: a stale one loops */
     SYNTH_HAPPENS_BEFORE(blocked);
     cds_wfcq_enqueue(&s->returned_head, &s->returned_tail, &blocked->node);
   }
@@ -129,7 +130,7 @@ bool synth__generator_refill(struct synth__sched *s)
       continue;
     uint64_t high = synth__queue_high_mark(d);
     while (have < high && !job->generated_all) {
-      struct synth__work_unit *unit = synth__unit_pool_alloc(s->pool);
+      struct synth__work_unit *unit = synth__unit_pool_alloc(s->pool, false);
       if (!unit)
         goto out; /* every unit is queued or in flight: memory stays bounded */
       int rc = carve(s, job, unit);

@@ -21,7 +21,6 @@ int synth__job_create(struct synth__job **out, const struct synth__workload *wor
   job->start = start;
   job->size = size;
   atomic_init(&job->refs, 1);
-  atomic_init(&job->stale, false);
   atomic_init(&job->retired, false);
   atomic_init(&job->complete, false);
   atomic_init(&job->hashed, 0);

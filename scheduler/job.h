@@ -27,7 +27,6 @@ struct synth__job {
   uint32_t unit_nonces;
 
   atomic_uint refs;
-  atomic_bool stale;   /* replaced by a clean job: its hits no longer count */
   atomic_bool retired; /* no longer current */
   atomic_bool complete;
   atomic_uint_least64_t hashed; /* nonces hashed and accounted, for finite jobs */

@@ -64,6 +64,7 @@ struct synth__sched {
 
   struct synth__job *job;        /* current job: RCU-protected pointer, updated under control */
   alignas(64) atomic_uint epoch; /* bumped on every job switch and stop: scans poll it */
+  atomic_uint clean_floor;       /* id of the last clean job: hits of older jobs are stale */
   atomic_bool stopping;
 
   /* Control path (set_job, start, stop): serialized by one mutex, never on the hash path. */
@@ -119,6 +120,14 @@ void synth__sched_want_refill(struct synth__sched *s);
 void synth__sched_notify_work(struct synth__sched *s);
 void synth__sched_wait_work(struct synth__sched *s, unsigned seen_seq, unsigned timeout_ms);
 void synth__sched_job_completed(struct synth__sched *s, struct synth__job *job);
+
+/* Whether hits of job no longer count: a clean job came after it. */
+static inline bool synth__job_is_stale(struct synth__sched *s, const struct synth__job *job)
+{
+  /* Acquire pairs with set_job's release: a hit verified after a clean switch sees its floor. */
+  unsigned floor = atomic_load_explicit(&s->clean_floor, memory_order_acquire);
+  return floor != 0 && synth__job_newer(floor, job->id);
+}
 
 /* Low and high marks of a device's queue, in nonces: refill below low, up to high. */
 static inline uint64_t synth__queue_low_mark(struct synth__sched_device *d)

@@ -52,6 +52,7 @@ int synth__sched_create(struct synth__sched **out, const struct synth__sched_con
     return rc;
   }
   atomic_init(&s->epoch, 0);
+  atomic_init(&s->clean_floor, 0);
   atomic_init(&s->stopping, false);
   atomic_init(&s->work_seq, 0);
   atomic_init(&s->waiters, 0);
@@ -221,14 +222,15 @@ int synth__sched_set_job(struct synth__sched *s, struct synth__job *job, bool cl
   job->unit_nonces = s->unit_nonces;
   SYNTH_HAPPENS_BEFORE(job); /* published by the exchange, read by synth__sched_current_job */
   struct synth__job *old = rcu_xchg_pointer(&s->job, job);
+  if (clean) /* every earlier job, not only the one replaced, becomes stale */
+    atomic_store_explicit(&s->clean_floor, job->id, memory_order_release);
   if (old) {
-    atomic_store_explicit(&old->stale, clean, memory_order_relaxed);
     atomic_store_explicit(&old->retired, true, memory_order_relaxed);
     cds_wfcq_node_init(&old->retire_node);
     SYNTH_HAPPENS_BEFORE(old);
     cds_wfcq_enqueue(&s->retire_head, &s->retire_tail, &old->retire_node);
   }
-  /* Release: whoever sees the new epoch also sees the old job retired (and stale). */
+  /* Release: whoever sees the new epoch also sees the old job retired. */
   atomic_fetch_add_explicit(&s->epoch, 1, memory_order_release);
   pthread_mutex_unlock(&s->control);
   synth__sched_want_refill(s);
@@ -424,8 +426,10 @@ void synth__sched_device_stats(struct synth__sched *s, unsigned index,
   out->hw_errors = synth__counter_get(&c->hw_errors);
   out->stale = synth__counter_get(&c->stale);
   out->duplicates = synth__counter_get(&c->duplicates);
-  uint64_t active = synth__counter_get(&c->active_ns);
+  /* Start before total: a run that ends between the two loads is briefly left out, never
+   * counted twice (the thread clears the start before adding the run to the total). */
   uint64_t started = synth__counter_get(&c->run_started_ns);
+  uint64_t active = synth__counter_get(&c->active_ns);
   if (started)
     active += synth__now_ns() - started;
   out->seconds = (double)active * 1e-9;

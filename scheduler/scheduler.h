@@ -62,8 +62,8 @@ void synth__sched_destroy(struct synth__sched *s);
 
 /*
  * Makes job current, taking over the caller's reference; job->id is assigned here. The
- * previous job is retired (its queued units are dropped as devices meet them); with clean its
- * hits become stale. Thread-safe. Returns 0 or SYNTH_EINVAL (job NULL).
+ * previous job is retired (its queued units are dropped as devices meet them); with clean the
+ * hits of every earlier job become stale. Thread-safe. Returns 0 or SYNTH_EINVAL (job NULL).
  */
 int synth__sched_set_job(struct synth__sched *s, struct synth__job *job, bool clean);
 

@@ -24,7 +24,6 @@ struct synth__unit_pool {
   /* Allocator-only: */
   struct slab *slabs;
   size_t slab_next; /* next never-used unit of slabs */
-  size_t carved;    /* units ever handed out of slabs */
   size_t max_units;
 };
 
@@ -39,7 +38,6 @@ int synth__unit_pool_create(struct synth__unit_pool **out, size_t max_units)
   atomic_init(&pool->in_use, 0);
   pool->slabs = NULL;
   pool->slab_next = SLAB_UNITS;
-  pool->carved = 0;
   pool->max_units = max_units;
   *out = pool;
   return 0;
@@ -56,28 +54,28 @@ void synth__unit_pool_destroy(struct synth__unit_pool *pool)
   free(pool);
 }
 
-struct synth__work_unit *synth__unit_pool_alloc(struct synth__unit_pool *pool)
+struct synth__work_unit *synth__unit_pool_alloc(struct synth__unit_pool *pool, bool overdraft)
 {
-  struct synth__work_unit *unit = NULL;
+  /* Relaxed: frees racing with this check only make the bound a unit or two looser. */
+  if (!overdraft && atomic_load_explicit(&pool->in_use, memory_order_relaxed) >= pool->max_units)
+    return NULL;
+  struct synth__work_unit *unit;
   /* Single dequeuer, so the lock-less __cds variant is enough; "blocking" only means it may
    * spin for the few instructions of an enqueue that is half done. */
   struct cds_wfcq_node *node = __cds_wfcq_dequeue_blocking(&pool->free_head, &pool->free_tail);
   if (node) {
     unit = caa_container_of(node, struct synth__work_unit, node);
     SYNTH_HAPPENS_AFTER(unit);
-  } else if (pool->carved < pool->max_units) {
+  } else {
     if (pool->slab_next == SLAB_UNITS) {
-      struct slab *s = malloc(sizeof *s);
-      if (!s)
+      struct slab *slab = malloc(sizeof *slab);
+      if (!slab)
         return NULL;
-      s->next = pool->slabs;
-      pool->slabs = s;
+      slab->next = pool->slabs;
+      pool->slabs = slab;
       pool->slab_next = 0;
     }
     unit = &pool->slabs->units[pool->slab_next++];
-    pool->carved++;
-  } else {
-    return NULL;
   }
   cds_wfcq_node_init(&unit->node);
   atomic_fetch_add_explicit(&pool->in_use, 1, memory_order_relaxed);

@@ -2,6 +2,7 @@
 #ifndef SYNTH_SCHEDULER_UNIT_POOL_H
 #define SYNTH_SCHEDULER_UNIT_POOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "scheduler/work_unit.h"
@@ -14,9 +15,14 @@
  *   free       -     -
  *
  * One thread allocates (the work generator); any thread frees (devices drop stale units and
- * release the ones they hashed). The free list is a cds_wfcq with that single dequeuer, so
- * neither side takes a lock. The pool never holds more than max_units units: when they are
- * all in queues or batches, alloc returns NULL and the generator waits — the bound on memory.
+ * release the ones they take). The free list is a cds_wfcq with that single dequeuer, so
+ * neither side takes a lock.
+ *
+ * The bound on memory: fresh work gets a unit only while fewer than max_units are in use, so
+ * the generator waits when every unit is queued. Work a device gives back (a remainder) may
+ * overdraw the bound, and must: otherwise a full pool and slots waiting for their remainders
+ * could wait on each other forever. It stays bounded, because a remainder's nonces were units
+ * until the device took them, which freed exactly as many.
  */
 struct synth__unit_pool;
 
@@ -26,8 +32,9 @@ int synth__unit_pool_create(struct synth__unit_pool **out, size_t max_units);
 /* Frees every slab. Units still in use become invalid. NULL is ignored. */
 void synth__unit_pool_destroy(struct synth__unit_pool *pool);
 
-/* A unit (contents undefined), or NULL when max_units are in use or memory ran out. */
-struct synth__work_unit *synth__unit_pool_alloc(struct synth__unit_pool *pool);
+/* A unit (contents undefined), or NULL when max_units are in use (unless overdraft, for given
+ * back work) or memory ran out. */
+struct synth__work_unit *synth__unit_pool_alloc(struct synth__unit_pool *pool, bool overdraft);
 
 /* Returns a unit to the pool. Wait-free. */
 void synth__unit_pool_free(struct synth__unit_pool *pool, struct synth__work_unit *unit);

@@ -2,6 +2,7 @@
 #ifndef SYNTH_CLI_CLI_H
 #define SYNTH_CLI_CLI_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include <synth/synth.h>
@@ -33,7 +34,7 @@ int cmd_devices(int argc, char **argv);
  * reason for a failure was already printed. */
 struct cli_log {
   enum synth_log_level level;
-  bool error_seen;
+  atomic_bool error_seen; /* set from the library's threads */
 };
 
 void cli_log_message(void *user, enum synth_log_level level, const char *message);

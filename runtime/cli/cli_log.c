@@ -10,7 +10,7 @@ void cli_log_message(void *user, enum synth_log_level level, const char *message
   struct cli_log *log = user;
   static const char *const names[] = {"error", "warning", "info", "debug"};
   if (level == SYNTH_LOG_ERROR)
-    log->error_seen = true;
+    atomic_store(&log->error_seen, true);
   fprintf(stderr, "synthminer: %s: %s\n", names[level], message);
 }
 

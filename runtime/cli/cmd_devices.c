@@ -68,7 +68,7 @@ int cmd_devices(int argc, char **argv)
   cli_device_config(&dev, &cfg);
   rc = synth_probe(&cfg, print_desc, &listing);
   if (rc != 0) {
-    if (!log.error_seen)
+    if (!atomic_load(&log.error_seen))
       fprintf(stderr, "synthminer devices: %s\n", synth_strerror(rc));
     json_decref(listing.array);
     return cli_exit_for(rc);

@@ -153,7 +153,7 @@ int cmd_run(int argc, char **argv)
   synth_runtime *rt;
   rc = synth_runtime_create(&rt, &cfg);
   if (rc != 0) {
-    if (!log.error_seen)
+    if (!atomic_load(&log.error_seen))
       fprintf(stderr, "synthminer run: %s\n", synth_strerror(rc));
     return cli_exit_for(rc);
   }

@@ -46,6 +46,12 @@ static void add_hit(struct synth__batch *b, uint32_t nonce)
   synth__scan_report(&b->ctl, nonce);
 }
 
+static void sleep_us(unsigned us)
+{
+  struct timespec ts = {us / 1000000, (long)(us % 1000000) * 1000};
+  nanosleep(&ts, NULL);
+}
+
 static int fake_poll(void *dev, struct synth__batch **done, int timeout_ms)
 {
   (void)timeout_ms;
@@ -54,11 +60,13 @@ static int fake_poll(void *dev, struct synth__batch **done, int timeout_ms)
   if (!b)
     return SYNTH_EAGAIN;
   d->pending = NULL;
-  unsigned n = atomic_fetch_add(&d->batches, 1) + 1;
-  if (d->script.sleep_us) {
-    struct timespec ts = {0, (long)d->script.sleep_us * 1000};
-    nanosleep(&ts, NULL);
+  if (d->lost) { /* the poll contract: what a failed device held comes back as it is */
+    *done = b;
+    return SYNTH_EDEVICE;
   }
+  unsigned n = atomic_fetch_add(&d->batches, 1) + 1;
+  if (d->script.sleep_us)
+    sleep_us(d->script.sleep_us);
   bool fail = d->script.fail_at_batch == n && d->script.failure != FAKE_OK;
   uint32_t count = fail ? b->range.count / 2 : b->range.count;
   const struct synth__cpu_core *core = &d->workload->cpu_cores[0];
@@ -74,11 +82,14 @@ static int fake_poll(void *dev, struct synth__batch **done, int timeout_ms)
     if (!v.meets_target)
       add_hit(b, b->range.nonce_start + 1);
   }
+  if (d->script.results_delay_us)
+    sleep_us(d->script.results_delay_us);
   *done = b;
   if (fail && d->script.failure == FAKE_BATCH_ERROR)
     b->status = SYNTH_EDEVICE;
   if (fail && d->script.failure == FAKE_DEVICE_LOST) {
-    d->pending = b; /* still "in flight" as far as the device is concerned */
+    d->lost = true;
+    d->pending = b; /* still held by the device: the next poll hands it back */
     *done = NULL;
     return SYNTH_EDEVICE;
   }

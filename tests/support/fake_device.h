@@ -16,15 +16,17 @@ enum fake_failure {
 struct fake_script {
   unsigned fail_at_batch; /* 1-based batch that fails; 0: none */
   enum fake_failure failure;
-  unsigned sleep_us; /* added to every batch */
-  bool repeat_hits;  /* report every hit twice */
-  bool bogus_hit;    /* add a nonce that does not meet the target */
+  unsigned sleep_us;         /* added to every batch, before it is hashed */
+  unsigned results_delay_us; /* added after hashing: results arrive late, as from a GPU */
+  bool repeat_hits;          /* report every hit twice */
+  bool bogus_hit;            /* add a nonce that does not meet the target */
 };
 
 struct fake_device {
   struct fake_script script;
   const struct synth__workload *workload;
   struct synth__batch *pending;
+  bool lost; /* failed with FAKE_DEVICE_LOST: later polls hand back what it held */
   atomic_uint batches;
 };
 

@@ -268,6 +268,76 @@ static void test_stop_and_resume(void)
   cover_job_free(cj);
 }
 
+/* A tiny pool, slow devices and repeated stop/start: every stop leaves each device a
+ * remainder while the pool is full. Remainders overdraw the pool, so nobody waits on anybody,
+ * and the job still finishes with every index exactly once. */
+static void test_full_pool_with_remainders(void)
+{
+  struct hit_log log = {0};
+  struct synth__sched_config cfg = {
+      .unit_log2 = 8, .max_units = 8, .on_hit = on_hit, .hit_user = &log};
+  struct synth__sched *s;
+  CU_ASSERT_EQUAL_FATAL(synth__sched_create(&s, &cfg), 0);
+  for (int i = 0; i < 2; i++) {
+    struct synth__device_desc desc = fake_device_desc(i);
+    struct fake_script script = {.sleep_us = 20000};
+    synth__sched_add_device(s, &fake_device_ops, fake_device_new(&cover_workload, &script), &desc,
+                            0.02);
+  }
+  uint64_t base = (9ull << 32) | 0xffffe000ull, size = 1 << 14; /* crosses into roll 10 */
+  struct cover_job *cj = cover_job_new(1, base, size, 1000);
+  struct synth__job *job = make_job(cj, base, size);
+  synth__job_get(job);
+  synth__sched_set_job(s, job, true);
+  for (int round = 0; round < 4; round++) {
+    CU_ASSERT_EQUAL(synth__sched_start(s), 0);
+    sleep_ms(30); /* both devices mid-batch */
+    synth__sched_stop(s);
+  }
+  CU_ASSERT_EQUAL(synth__sched_start(s), 0);
+  CU_ASSERT_EQUAL(synth__sched_wait_job(s, job, 60000), 0);
+  synth__sched_stop(s);
+  CU_ASSERT_EQUAL(cover_job_misses(cj), 0);
+  CU_ASSERT_EQUAL(atomic_load(&log.count), cover_job_expected_hits(cj));
+  struct synth__sched_totals t;
+  synth__sched_totals(s, &t);
+  CU_ASSERT(t.requeued_nonces > 0);
+  synth__job_put(job);
+  synth__sched_destroy(s);
+  cover_job_free(cj);
+}
+
+/* A clean job makes the hits of every earlier job stale, not only of the one it replaces:
+ * A's batch, hashed before the switches but reported after them, delivers nothing. */
+static void test_clean_job_stales_all_older(void)
+{
+  struct hit_log log = {0};
+  struct fake_script script = {.results_delay_us = 300000};
+  struct synth__sched *s = make_sched(&log, &script, 1);
+  struct cover_job *a = cover_job_new(1, 0, 0, 500), *b = cover_job_new(2, 0, 0, 500),
+                   *c = cover_job_new(3, 0, 0, 500);
+  synth__sched_set_job(s, make_job(a, 0, 0), true);
+  CU_ASSERT_EQUAL(synth__sched_start(s), 0);
+  for (int i = 0; i < 3000 && atomic_load(&a->hashed) == 0; i++)
+    sleep_ms(1);
+  CU_ASSERT(atomic_load(&a->hashed) > 0); /* hashed; its results are 300 ms away */
+  synth__sched_set_job(s, make_job(b, 0, 0), false);
+  synth__sched_set_job(s, make_job(c, 0, 0), true);
+  atomic_store(&log.switched, true);
+  for (int i = 0; i < 3000 && atomic_load(&log.by_tag[3]) == 0; i++)
+    sleep_ms(10);
+  synth__sched_stop(s);
+  struct synth_device_stats st;
+  synth__sched_device_stats(s, 0, &st);
+  CU_ASSERT_EQUAL(atomic_load(&log.late_stale), 0);
+  CU_ASSERT(st.stale > 0);
+  CU_ASSERT(atomic_load(&log.by_tag[3]) > 0);
+  synth__sched_destroy(s);
+  cover_job_free(a);
+  cover_job_free(b);
+  cover_job_free(c);
+}
+
 static void test_bad_arguments(void)
 {
   struct synth__sched *s;
@@ -298,6 +368,8 @@ int main(void)
       SYNTH_TEST(test_bogus_hits_are_hardware_errors),
       SYNTH_TEST(test_job_switch_drops_old_work),
       SYNTH_TEST(test_stop_and_resume),
+      SYNTH_TEST(test_full_pool_with_remainders),
+      SYNTH_TEST(test_clean_job_stales_all_older),
       SYNTH_TEST(test_bad_arguments),
       SYNTH_TEST_END,
   };

@@ -12,7 +12,7 @@
 static struct synth__work_unit *unit(struct synth__unit_pool *p, uint32_t job, uint32_t roll,
                                      uint32_t start, uint32_t count)
 {
-  struct synth__work_unit *u = synth__unit_pool_alloc(p);
+  struct synth__work_unit *u = synth__unit_pool_alloc(p, false);
   CU_ASSERT_PTR_NOT_NULL_FATAL(u);
   u->job_id = job;
   u->midstate_id = synth__midstate_id(job, roll);
@@ -28,13 +28,22 @@ static void test_pool_is_bounded(void)
   CU_ASSERT_EQUAL_FATAL(synth__unit_pool_create(&p, 2500), 0);
   struct synth__work_unit *u[2500];
   for (int i = 0; i < 2500; i++) {
-    u[i] = synth__unit_pool_alloc(p);
+    u[i] = synth__unit_pool_alloc(p, false);
     CU_ASSERT_PTR_NOT_NULL(u[i]);
   }
-  CU_ASSERT_PTR_NULL(synth__unit_pool_alloc(p));
+  CU_ASSERT_PTR_NULL(synth__unit_pool_alloc(p, false));
   CU_ASSERT_EQUAL(synth__unit_pool_in_use(p), 2500);
   synth__unit_pool_free(p, u[17]);
-  CU_ASSERT_PTR_EQUAL(synth__unit_pool_alloc(p), u[17]); /* reused, not a new one */
+  CU_ASSERT_PTR_EQUAL(synth__unit_pool_alloc(p, false), u[17]); /* reused, not a new one */
+  /* Given-back work may overdraw the bound; fresh work waits until it is back under. */
+  struct synth__work_unit *extra = synth__unit_pool_alloc(p, true);
+  CU_ASSERT_PTR_NOT_NULL(extra);
+  CU_ASSERT_EQUAL(synth__unit_pool_in_use(p), 2501);
+  synth__unit_pool_free(p, u[0]);
+  CU_ASSERT_PTR_NULL(synth__unit_pool_alloc(p, false));
+  synth__unit_pool_free(p, extra);
+  u[0] = synth__unit_pool_alloc(p, false);
+  CU_ASSERT_PTR_NOT_NULL(u[0]);
   for (int i = 0; i < 2500; i++)
     synth__unit_pool_free(p, u[i]);
   CU_ASSERT_EQUAL(synth__unit_pool_in_use(p), 0);
