@@ -12,8 +12,10 @@ struct synth__logger;
 
 /* What the runtime's config says about devices, for probing. */
 struct synth__probe_config {
-  unsigned cpu_threads;               /* 0: one per core */
-  const char *cpu_affinity;           /* NULL or a PU list */
+  const struct synth__workload *workload; /* what the devices will hash (may be NULL) */
+  unsigned cpu_threads;                   /* 0: one per core */
+  const char *cpu_affinity;               /* NULL or a PU list */
+  const char *cpu_core; /* NULL or "auto": fastest by self-benchmark; else a core's name */
   const char *cpu_topology_synthetic; /* tests only: an hwloc synthetic topology */
   const struct synth__logger *log;
 };
@@ -25,6 +27,7 @@ struct synth__device_desc {
   char name[128];
   char detail[128];
   char affinity[64]; /* PU list the device's thread is pinned to, "" when not pinned */
+  char engine[32];   /* what it hashes with: the CPU scan core, the GPU kernel variant */
   enum synth_device_kind kind;
   int index0;
   int index1;

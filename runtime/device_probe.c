@@ -5,6 +5,7 @@
 
 #include "runtime/device_select.h"
 #include "runtime/logger.h"
+#include "runtime/sha256d_workload.h"
 #include "synth/error.h"
 
 static bool named_explicitly(const struct synth__device_selection *sel, enum synth_device_kind k)
@@ -86,8 +87,10 @@ int synth__probe_devices(const struct synth_runtime_config *cfg, const struct sy
   if (rc != 0)
     return rc;
   struct synth__probe_config pcfg = {
+      .workload = &synth__sha256d_workload,
       .cpu_threads = cfg->cpu_threads,
       .cpu_affinity = cfg->cpu_affinity,
+      .cpu_core = cfg->cpu_core,
       .log = log,
   };
   for (size_t b = 0; synth__device_backends[b] && set->n < SYNTH_MAX_BACKENDS; b++) {

@@ -221,6 +221,7 @@ int synth_probe(const struct synth_runtime_config *cfg, synth_probe_fn fn, void 
           .name = d->name,
           .detail = d->detail,
           .topology = p->topology,
+          .engine = d->engine,
           .selected = d->selected,
       };
       fn(user, &pub);

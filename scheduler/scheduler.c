@@ -418,6 +418,7 @@ void synth__sched_device_stats(struct synth__sched *s, unsigned index,
   memset(out, 0, sizeof *out);
   snprintf(out->id, sizeof out->id, "%s", d->desc.id);
   snprintf(out->name, sizeof out->name, "%s", d->desc.name);
+  snprintf(out->engine, sizeof out->engine, "%s", d->desc.engine);
   out->kind = d->desc.kind;
   out->nonces = synth__counter_get(&c->nonces);
   out->batches = synth__counter_get(&c->batches);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices/cpu/core_select.h"
 #include "devices/cpu/cpu_topology.h"
 #include "devices/device.h"
 #include "runtime/logger.h"
@@ -14,6 +15,9 @@ struct cpu_backend {
   struct synth__cpu_slot *slots;
   size_t nslots;
   const struct synth__logger *log;
+  /* The core chosen for the probe config's workload; other workloads choose at open. */
+  const struct synth__workload *workload;
+  struct synth__core_choice choice;
 };
 
 struct cpu_device {
@@ -38,7 +42,12 @@ static int cpu_backend_create(const struct synth__probe_config *cfg, void **out)
   }
   rc = synth__cpu_topology_layout(&b->topo, cfg->cpu_threads, cfg->cpu_affinity, cfg->log,
                                   &b->slots, &b->nslots);
+  if (rc == 0 && cfg->workload) {
+    b->workload = cfg->workload;
+    rc = synth__cpu_core_choose(cfg->workload, cfg->cpu_core, cfg->log, &b->choice);
+  }
   if (rc != 0) {
+    free(b->slots);
     synth__cpu_topology_unload(&b->topo);
     free(b);
     return rc;
@@ -63,8 +72,12 @@ static int cpu_probe(void *backend, const struct synth__probe_config *cfg,
   (void)cfg;
   struct cpu_backend *b = backend;
   const char *model = b->topo.model[0] ? b->topo.model : "CPU";
-  snprintf(topology, topology_size, "%d package%s, %d cores, %d processing units: %s",
-           b->topo.packages, b->topo.packages == 1 ? "" : "s", b->topo.cores, b->topo.pus, model);
+  int n = snprintf(topology, topology_size, "%d package%s, %d cores, %d processing units: %s",
+                   b->topo.packages, b->topo.packages == 1 ? "" : "s", b->topo.cores, b->topo.pus,
+                   model);
+  if (b->choice.core && n > 0 && (size_t)n < topology_size)
+    snprintf(topology + n, topology_size - (size_t)n, "; %s core %s, %s", b->workload->name,
+             b->choice.core->name, b->choice.why);
   for (size_t i = 0; i < b->nslots; i++) {
     const struct synth__cpu_slot *slot = &b->slots[i];
     struct synth__device_desc *d = synth__desc_list_push(out);
@@ -75,6 +88,8 @@ static int cpu_probe(void *backend, const struct synth__probe_config *cfg,
     snprintf(d->detail, sizeof d->detail, "package %d, core %d, PU %s", slot->package, slot->core,
              slot->pus);
     snprintf(d->affinity, sizeof d->affinity, "%s", slot->pus);
+    if (b->choice.core)
+      snprintf(d->engine, sizeof d->engine, "%s", b->choice.core->name);
     d->kind = SYNTH_DEVICE_CPU;
     d->index0 = (int)i;
     d->index1 = -1;
@@ -86,14 +101,14 @@ static int cpu_probe(void *backend, const struct synth__probe_config *cfg,
 static int cpu_open(void *backend, const struct synth__device_desc *desc,
                     const struct synth__workload *workload, void **out)
 {
-  const struct synth__cpu_core *core = NULL;
-  for (size_t i = 0; workload->cpu_cores && workload->cpu_cores[i].scan && !core; i++) {
-    const struct synth__cpu_core *c = &workload->cpu_cores[i];
-    if (!c->supported || c->supported())
-      core = c;
+  struct cpu_backend *b = backend;
+  struct synth__core_choice choice = b->choice;
+  if (workload != b->workload || !choice.core) {
+    int rc = synth__cpu_core_choose(workload, NULL, b->log, &choice);
+    if (rc != 0)
+      return rc;
   }
-  if (!core)
-    return SYNTH_ENOTSUP;
+  const struct synth__cpu_core *core = choice.core;
   struct cpu_device *dev = calloc(1, sizeof *dev);
   if (!dev)
     return SYNTH_ENOMEM;

@@ -15,7 +15,26 @@
  */
 extern const struct synth__cpu_core synth__sha256d_cpu_cores[]; /* ends with scan == NULL */
 
+struct synth__sha256d_payload;
+
+/* Whether one nonce meets the payload's full target (the portable path, with its early exit).
+ * Lane cores finish their rare survivors with it. Thread-safe. */
+int synth__sha256d_nonce_meets(const struct synth__sha256d_payload *p, uint32_t nonce);
+
+/* The cores. Each returns nonces hashed and reports hits through ctl (see workload.h). */
 uint32_t synth__sha256d_scan_generic(const void *payload, uint32_t nonce_start, uint32_t count,
                                      struct synth__scan_ctl *ctl);
+uint32_t synth__sha256d_scan_sse41(const void *payload, uint32_t nonce_start, uint32_t count,
+                                   struct synth__scan_ctl *ctl);
+uint32_t synth__sha256d_scan_avx2(const void *payload, uint32_t nonce_start, uint32_t count,
+                                  struct synth__scan_ctl *ctl);
+uint32_t synth__sha256d_scan_avx512(const void *payload, uint32_t nonce_start, uint32_t count,
+                                    struct synth__scan_ctl *ctl);
+uint32_t synth__sha256d_scan_shani(const void *payload, uint32_t nonce_start, uint32_t count,
+                                   struct synth__scan_ctl *ctl);
+uint32_t synth__sha256d_scan_shani_avx2(const void *payload, uint32_t nonce_start, uint32_t count,
+                                        struct synth__scan_ctl *ctl);
+uint32_t synth__sha256d_scan_shani_avx512(const void *payload, uint32_t nonce_start, uint32_t count,
+                                          struct synth__scan_ctl *ctl);
 
 #endif

@@ -110,8 +110,7 @@ static int digest_meets(const uint32_t h[8], const uint32_t target[8])
   return 1;
 }
 
-/* Hashes one nonce. Returns 1 when it meets the target. */
-static int hash_nonce(const struct synth__sha256d_payload *p, uint32_t nonce)
+int synth__sha256d_nonce_meets(const struct synth__sha256d_payload *p, uint32_t nonce)
 {
   uint32_t w[64];
   uint32_t w3 = synth__bswap32(nonce); /* the header stores the nonce little-endian */
@@ -185,7 +184,7 @@ uint32_t synth__sha256d_scan_generic(const void *payload, uint32_t nonce_start, 
     uint32_t chunk = count - done < SYNTH_SCAN_POLL_NONCES ? count - done : SYNTH_SCAN_POLL_NONCES;
     for (uint32_t i = 0; i < chunk; i++) {
       uint32_t nonce = nonce_start + done + i;
-      if (hash_nonce(p, nonce))
+      if (synth__sha256d_nonce_meets(p, nonce))
         synth__scan_report(ctl, nonce);
     }
     done += chunk;

@@ -12,6 +12,7 @@ struct cli_device_flags {
   const char *devices;
   unsigned threads;
   const char *affinity;
+  const char *cpu_core;
 };
 
 /* clang-format off */
@@ -21,7 +22,9 @@ struct cli_device_flags {
   {"--threads", 't', CLI_UINT, &(flags).threads, 1, 4096, "N",                           \
    "CPU workers (default: one per core)"},                                               \
   {"--cpu-affinity", 0, CLI_STRING, &(flags).affinity, 0, 0, "LIST",                     \
-   "one CPU worker per listed processing unit (OS index), e.g. 0,2-3"}
+   "one CPU worker per listed processing unit (OS index), e.g. 0,2-3"},                  \
+  {"--cpu-core", 0, CLI_STRING, &(flags).cpu_core, 0, 0, "NAME",                         \
+   "CPU hash core: auto (default), sha-ni, avx512, avx2, sse, generic, ..."}
 /* clang-format on */
 
 /* Copies the device flags into a runtime config. */

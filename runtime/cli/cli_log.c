@@ -33,6 +33,7 @@ void cli_device_config(const struct cli_device_flags *flags, struct synth_runtim
   cfg->devices = flags->devices;
   cfg->cpu_threads = flags->threads;
   cfg->cpu_affinity = flags->affinity;
+  cfg->cpu_core = flags->cpu_core;
 }
 
 int cli_exit_for(int synth_error)

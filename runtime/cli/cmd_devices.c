@@ -25,16 +25,18 @@ static void print_desc(void *user, const struct synth_device_desc *d)
     json_object_set_new(o, "name", json_string(d->name));
     json_object_set_new(o, "detail", json_string(d->detail));
     json_object_set_new(o, "topology", json_string(d->topology));
+    json_object_set_new(o, "engine", json_string(d->engine));
     json_object_set_new(o, "selected", json_boolean(d->selected));
     json_array_append_new(l->array, o);
     return;
   }
   if (!l->last_kind || strcmp(l->last_kind, kind) != 0) {
     printf("%s%s: %s\n", l->last_kind ? "\n" : "", kind, d->topology);
-    printf("  %-10s %-34s %-36s %s\n", "ID", "NAME", "WHERE", "HASHES");
+    printf("  %-10s %-30s %-30s %-14s %s\n", "ID", "NAME", "WHERE", "ENGINE", "HASHES");
     l->last_kind = kind;
   }
-  printf("  %-10s %-34.34s %-36.36s %s\n", d->id, d->name, d->detail, d->selected ? "yes" : "no");
+  printf("  %-10s %-30.30s %-30.30s %-14.14s %s\n", d->id, d->name, d->detail, d->engine,
+         d->selected ? "yes" : "no");
 }
 
 int cmd_devices(int argc, char **argv)

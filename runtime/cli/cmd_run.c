@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_source.h"
 #include "cli.h"
 #include "options.h"
 #include "report.h"
@@ -47,30 +48,6 @@ static void install_signals(void)
   sigaction(SIGTERM, &sa, NULL);
 }
 
-/* Like a pool, the benchmark source sends a fresh job (later ntime) this often; the previous
- * job's shares stay valid (not clean), and its cached state is released with it. */
-#define BENCHMARK_JOB_PERIOD_S 30
-
-struct bench_source {
-  struct synth_job job;
-  char job_id[32];
-  unsigned issued;
-  double next_at;
-};
-
-/* Issues the next benchmark job. Returns 0 or a synth error. */
-static int bench_next_job(synth_runtime *rt, struct bench_source *src, double now)
-{
-  if (src->issued > 0) {
-    src->job.ntime += BENCHMARK_JOB_PERIOD_S;
-    src->job.clean = 0;
-  }
-  snprintf(src->job_id, sizeof src->job_id, "benchmark-%u", src->issued++);
-  src->job.job_id = src->job_id;
-  src->next_at = now + BENCHMARK_JOB_PERIOD_S;
-  return synth_runtime_set_job(rt, &src->job);
-}
-
 static void usage(const struct cli_option *opts)
 {
   printf("usage: synthminer run [options]\n\n"
@@ -93,7 +70,7 @@ static double hash_until_done(synth_runtime *rt, struct bench_source *src, doubl
     elapsed = now - start;
     if (duration > 0 && elapsed >= duration)
       break;
-    if (now >= src->next_at && bench_next_job(rt, src, now) != 0)
+    if (bench_source_tick(src, rt, now) != 0)
       fprintf(stderr, "synthminer run: cannot renew the benchmark job\n");
     if (status_every > 0 && now >= next_status) {
       struct report r;
@@ -118,7 +95,7 @@ int cmd_run(int argc, char **argv)
       {"--duration", 0, CLI_DOUBLE, &duration, 0.1, 1e9, "SECONDS",
        "stop after this long (default: until interrupted)"},
       {"--difficulty", 0, CLI_DOUBLE, &difficulty, 1e-12, 1e15, "D",
-       "share difficulty of the benchmark job (default 1/8192)"},
+       "fixed share difficulty of the benchmark job (default: about 3 shares/s per device)"},
       {"--status-interval", 0, CLI_DOUBLE, &status_every, 0, 3600, "SECONDS",
        "status line period on stderr, 0 for none (default 5)"},
       {"--json", 0, CLI_FLAG, &json, 0, 0, NULL, "print the final summary as JSON"},
@@ -139,8 +116,8 @@ int cmd_run(int argc, char **argv)
   if ((rc = cli_log_level("run", log_level, &log.level)) != 0)
     return rc;
 
-  struct bench_source src = {0};
-  synth_benchmark_job(&src.job, difficulty);
+  struct bench_source src;
+  bench_source_init(&src, difficulty);
   struct run_state state = {.verbose = verbose};
   struct synth_runtime_config cfg = {
       .log_fn = cli_log_message,
@@ -160,7 +137,7 @@ int cmd_run(int argc, char **argv)
   install_signals();
   rc = synth_runtime_start(rt);
   if (rc == 0)
-    rc = bench_next_job(rt, &src, now_s());
+    rc = bench_source_tick(&src, rt, now_s());
   if (rc != 0) {
     fprintf(stderr, "synthminer run: cannot start: %s\n", synth_strerror(rc));
     synth_runtime_destroy(rt);
@@ -175,9 +152,8 @@ int cmd_run(int argc, char **argv)
     fprintf(stderr, "synthminer run: out of memory\n");
     exit_code = 1;
   } else {
-    double diff = difficulty > 0 ? difficulty : SYNTH_BENCHMARK_DIFFICULTY;
     if (json)
-      exit_code = report_json(&r, "benchmark", diff, elapsed, stdout);
+      exit_code = report_json(&r, "benchmark", src.difficulty, elapsed, stdout);
     else
       report_table(&r, stdout);
     report_free(&r);

@@ -70,16 +70,16 @@ void report_status(const struct report *r, double elapsed_s)
 static void table_row(FILE *out, const struct synth_device_stats *d, const char *kind)
 {
   char rate[32];
-  fprintf(out, "%-8s %-6s %-30.30s %12s %14llu %7llu %9llu %6llu\n", d->id, kind, d->name,
-          report_rate(d->hashrate, rate, sizeof rate), (unsigned long long)d->nonces,
+  fprintf(out, "%-8s %-6s %-30.30s %-13.13s %12s %14llu %7llu %9llu %6llu\n", d->id, kind, d->name,
+          d->engine, report_rate(d->hashrate, rate, sizeof rate), (unsigned long long)d->nonces,
           (unsigned long long)d->shares, (unsigned long long)d->shares_verified,
           (unsigned long long)d->hw_errors);
 }
 
 void report_table(const struct report *r, FILE *out)
 {
-  fprintf(out, "%-8s %-6s %-30s %12s %14s %7s %9s %6s\n", "DEVICE", "KIND", "NAME", "HASHRATE",
-          "NONCES", "SHARES", "VERIFIED", "HWERR");
+  fprintf(out, "%-8s %-6s %-30s %-13s %12s %14s %7s %9s %6s\n", "DEVICE", "KIND", "NAME", "ENGINE",
+          "HASHRATE", "NONCES", "SHARES", "VERIFIED", "HWERR");
   for (unsigned i = 0; i < r->count; i++)
     table_row(out, &r->devices[i], synth_device_kind_name(r->devices[i].kind));
   table_row(out, &r->total, "");
@@ -92,6 +92,7 @@ static json_t *device_json(const struct synth_device_stats *d, bool with_identit
     json_object_set_new(o, "id", json_string(d->id));
     json_object_set_new(o, "kind", json_string(synth_device_kind_name(d->kind)));
     json_object_set_new(o, "name", json_string(d->name));
+    json_object_set_new(o, "engine", json_string(d->engine));
   }
   json_object_set_new(o, "nonces", json_integer((json_int_t)d->nonces));
   json_object_set_new(o, "seconds", json_real(d->seconds));

@@ -1,7 +1,9 @@
 /* bench_scheduler_overhead.c: one CPU core's rate with the bare scan loop vs through the whole
  * runtime (queues, pulls, collector, telemetry), alternated in one run; prints the ratio.
  *
- *   bench_scheduler_overhead [seconds-per-round] [rounds] [--json]
+ *   bench_scheduler_overhead [seconds-per-round] [rounds] [core] [--json]
+ *
+ * core: a CPU scan core name (default generic); both sides run that core.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -22,9 +24,18 @@ static double now_s(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* The generic core on one thread, in runtime-sized batches, nothing else; pinned to PU 0,
- * where the runtime's first worker is pinned too. */
-static double bare_rate(double seconds, uint32_t batch)
+static const struct synth__cpu_core *find_core(const char *name)
+{
+  for (const struct synth__cpu_core *c = synth__sha256d_cpu_cores; c->scan; c++) {
+    if (strcmp(c->name, name) == 0 && (!c->supported || c->supported()))
+      return c;
+  }
+  return NULL;
+}
+
+/* The core on one thread, in runtime-sized batches, nothing else; pinned to PU 0, where the
+ * runtime's first worker is pinned too. Wall time, like the runtime's figure. */
+static double bare_rate(const struct synth__cpu_core *core, double seconds, uint32_t batch)
 {
   cpu_set_t one;
   CPU_ZERO(&one);
@@ -47,16 +58,16 @@ static double bare_rate(double seconds, uint32_t batch)
   double t0 = now_s(), t;
   do {
     struct synth__scan_ctl ctl = {.epoch_now = &epoch, .hits = hits, .max_hits = 64};
-    nonces += synth__sha256d_scan_generic(&p, start, batch, &ctl);
+    nonces += core->scan(&p, start, batch, &ctl);
     start += batch;
   } while ((t = now_s()) - t0 < seconds);
   return (double)nonces / (t - t0);
 }
 
 /* The same core through synth_runtime with one pinned worker. */
-static double runtime_rate(double seconds)
+static double runtime_rate(const char *core, double seconds)
 {
-  struct synth_runtime_config cfg = {.devices = "cpu", .cpu_threads = 1};
+  struct synth_runtime_config cfg = {.devices = "cpu", .cpu_threads = 1, .cpu_core = core};
   synth_runtime *rt;
   struct synth_job job;
   synth_benchmark_job(&job, 0);
@@ -82,13 +93,15 @@ int main(int argc, char **argv)
 {
   double seconds = argc > 1 ? atof(argv[1]) : 5;
   int rounds = argc > 2 ? atoi(argv[2]) : 3;
-  int json = argc > 3 && strcmp(argv[3], "--json") == 0;
-  if (rounds < 1 || rounds > 50 || seconds <= 0)
+  const char *name = argc > 3 ? argv[3] : "generic";
+  int json = argc > 4 && strcmp(argv[4], "--json") == 0;
+  const struct synth__cpu_core *core = find_core(name);
+  if (rounds < 1 || rounds > 50 || seconds <= 0 || !core)
     return 2;
   double bare[50], rt[50], ratio[50];
   for (int r = 0; r < rounds; r++) {
-    bare[r] = bare_rate(seconds, 16384);
-    rt[r] = runtime_rate(seconds);
+    bare[r] = bare_rate(core, seconds, 16384);
+    rt[r] = runtime_rate(name, seconds);
     ratio[r] = rt[r] / bare[r];
     if (!json)
       printf("round %d: bare %.3f MH/s, runtime %.3f MH/s, ratio %.4f\n", r + 1, bare[r] / 1e6,
@@ -99,10 +112,12 @@ int main(int argc, char **argv)
   qsort(ratio, (size_t)rounds, sizeof ratio[0], cmp);
   int m = rounds / 2;
   if (json)
-    printf("{\"bare_hps\": %.0f, \"runtime_hps\": %.0f, \"ratio\": %.4f, \"rounds\": %d}\n",
-           bare[m], rt[m], ratio[m], rounds);
+    printf("{\"core\": \"%s\", \"bare_hps\": %.0f, \"runtime_hps\": %.0f, \"ratio\": %.4f, "
+           "\"rounds\": %d}\n",
+           name, bare[m], rt[m], ratio[m], rounds);
   else
-    printf("median: bare %.3f MH/s, runtime %.3f MH/s, runtime/bare %.4f (%d rounds of %.1f s)\n",
-           bare[m] / 1e6, rt[m] / 1e6, ratio[m], rounds, seconds);
+    printf("median (%s): bare %.3f MH/s, runtime %.3f MH/s, runtime/bare %.4f (%d rounds of "
+           "%.1f s)\n",
+           name, bare[m] / 1e6, rt[m] / 1e6, ratio[m], rounds, seconds);
   return 0;
 }

@@ -130,6 +130,8 @@ static void test_usage_errors(void)
   expect_usage_error((const char *[]){"run", "--cpu-affinity", "9999", NULL}, "9999");
   expect_usage_error((const char *[]){"run", "--cpu-affinity", "0-", NULL}, "--cpu-affinity");
   expect_usage_error((const char *[]){"devices", "--devices", "vulkan:3", NULL}, "vulkan");
+  expect_usage_error((const char *[]){"run", "--cpu-core", "turbo", NULL}, "turbo");
+  expect_usage_error((const char *[]){"devices", "--cpu-core", "", NULL}, "--cpu-core");
 }
 
 static void test_help_and_version(void)
@@ -155,7 +157,9 @@ static void test_devices(void)
   CU_ASSERT_EQUAL(o.status, 0);
   CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "cpu:0"));
   CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "cores"));
-  run_cli((const char *[]){"devices", "--json", "--threads", "1", NULL}, 0, &o);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "self-benchmark")); /* the core choice and why */
+  run_cli((const char *[]){"devices", "--json", "--threads", "1", "--cpu-core", "generic", NULL}, 0,
+          &o);
   CU_ASSERT_EQUAL(o.status, 0);
   json_error_t e;
   json_t *root = json_loads(o.out, 0, &e);
@@ -165,6 +169,8 @@ static void test_devices(void)
   CU_ASSERT_TRUE(json_is_true(json_object_get(json_array_get(devs, 0), "selected")));
   for (size_t i = 1; i < json_array_size(devs); i++)
     CU_ASSERT_TRUE(json_is_false(json_object_get(json_array_get(devs, i), "selected")));
+  CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(devs, 0), "engine")),
+                         "generic");
   json_decref(root);
 }
 

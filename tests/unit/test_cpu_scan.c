@@ -1,4 +1,5 @@
 /* test_cpu_scan.c: every CPU scan core against the OpenSSL reference, hit for hit. */
+#include <stdio.h>
 #include <string.h>
 
 #include "devices/cpu/sha256d_cores.h"
@@ -42,15 +43,12 @@ static void expect_same_hits(const struct synth__cpu_core *core, const uint8_t h
   CU_ASSERT_EQUAL(memcmp(got, want, n * sizeof got[0]), 0);
 }
 
+/* The core under test, named on the command line. */
+static const struct synth__cpu_core *core_under_test;
+
 static void for_each_core(void (*check)(const struct synth__cpu_core *))
 {
-  for (const struct synth__cpu_core *c = synth__sha256d_cpu_cores; c->scan; c++) {
-    if (c->supported && !c->supported()) {
-      fprintf(stderr, "core %s: not supported by this CPU, skipped\n", c->name);
-      continue;
-    }
-    check(c);
-  }
+  check(core_under_test);
 }
 
 /* Random headers, a target met by about 1 nonce in 500: dozens of hits per range. */
@@ -170,8 +168,24 @@ static void test_restart_flag(void)
   for_each_core(restart_flag);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s CORE\n", argv[0]);
+    return 2;
+  }
+  for (const struct synth__cpu_core *c = synth__sha256d_cpu_cores; c->scan; c++) {
+    if (strcmp(c->name, argv[1]) == 0)
+      core_under_test = c;
+  }
+  if (!core_under_test) { /* not built for this architecture */
+    fprintf(stderr, "core %s: not in this build, skipped\n", argv[1]);
+    return SYNTH_TEST_SKIP;
+  }
+  if (core_under_test->supported && !core_under_test->supported()) {
+    fprintf(stderr, "core %s: this CPU cannot run it, skipped\n", argv[1]);
+    return SYNTH_TEST_SKIP;
+  }
   static const struct synth_test tests[] = {
       SYNTH_TEST(test_random_headers),
       SYNTH_TEST(test_real_headers_easy_target),
@@ -181,5 +195,7 @@ int main(void)
       SYNTH_TEST(test_restart_flag),
       SYNTH_TEST_END,
   };
-  return synth_test_run("cpu_scan", tests);
+  char suite[64];
+  snprintf(suite, sizeof suite, "cpu_scan %s", argv[1]);
+  return synth_test_run(suite, tests);
 }

@@ -42,6 +42,10 @@ struct synth_runtime_config {
   /* NULL, or the processing units (OS indexes, "0,2-3") the CPU workers are pinned to, one
    * worker per unit. Without it each worker is pinned to one whole core. */
   const char *cpu_affinity;
+  /* The CPU scan core: NULL or "auto" (the fastest here, by a short self-benchmark when the
+   * runtime is created), or one of "sha-ni", "avx512", "avx2", "sse", "generic". A core this
+   * CPU cannot run is an error. */
+  const char *cpu_core;
   /* Wanted wall time of one CPU batch in milliseconds; 0 means 5. */
   double cpu_target_latency_ms;
   /* log2 of the nonces in one WorkUnit (8..24); 0 means 14. */
@@ -102,6 +106,7 @@ struct synth_device_stats {
   double hashrate_window;   /* over the last (up to) 30 one-second snapshots */
   double latency_ms;        /* of the last batch */
   uint64_t batch_nonces;    /* the tuner's current batch size */
+  char engine[32];          /* what it hashes with: "sha-ni", "avx2", ... for a CPU worker */
 };
 
 /* Number of devices the runtime drives. Thread-safe. */
@@ -120,6 +125,7 @@ struct synth_device_desc {
   const char *name;
   const char *detail;   /* where it sits: "package 0, core 1, PU 1" */
   const char *topology; /* the backend's view of the machine, the same for each of its devices */
+  const char *engine;   /* what it would hash with ("avx2"); topology says why */
   int selected;         /* 1 if cfg would make it hash */
 };
 

@@ -1,0 +1,11 @@
+/* sha256d_scan_sse41.c: the SHA-256d lane core, 4 nonces per SSE4.1 vector. */
+#pragma GCC target("sse4.1")
+#include <immintrin.h>
+
+typedef __m128i vec;
+#define LANES 4
+#define SCAN_FN synth__sha256d_scan_sse41
+#include "devices/cpu/sha256d_vec_sse41.h"
+
+/* The template last: it is written in terms of the operations above. */
+#include "devices/cpu/sha256d_lanes.h"
