@@ -43,6 +43,7 @@ static bool has_sha_avx512(void)
 
 const struct synth__cpu_core synth__sha256d_cpu_cores[] = {
     {.name = "generic", .scan = synth__sha256d_scan_generic, .supported = NULL},
+    {.name = "sse2", .scan = synth__sha256d_scan_sse2, .supported = NULL}, /* all x86-64 */
     {.name = "sse", .scan = synth__sha256d_scan_sse41, .supported = has_sse41},
     {.name = "avx2", .scan = synth__sha256d_scan_avx2, .supported = has_avx2},
     {.name = "avx512", .scan = synth__sha256d_scan_avx512, .supported = has_avx512},

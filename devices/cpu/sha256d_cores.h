@@ -24,6 +24,8 @@ int synth__sha256d_nonce_meets(const struct synth__sha256d_payload *p, uint32_t 
 /* The cores. Each returns nonces hashed and reports hits through ctl (see workload.h). */
 uint32_t synth__sha256d_scan_generic(const void *payload, uint32_t nonce_start, uint32_t count,
                                      struct synth__scan_ctl *ctl);
+uint32_t synth__sha256d_scan_sse2(const void *payload, uint32_t nonce_start, uint32_t count,
+                                  struct synth__scan_ctl *ctl);
 uint32_t synth__sha256d_scan_sse41(const void *payload, uint32_t nonce_start, uint32_t count,
                                    struct synth__scan_ctl *ctl);
 uint32_t synth__sha256d_scan_avx2(const void *payload, uint32_t nonce_start, uint32_t count,

@@ -1,0 +1,11 @@
+/* sha256d_scan_sse2.c: the SHA-256d lane core, 4 nonces per SSE2 vector (any x86-64). */
+#pragma GCC target("sse2")
+#include <immintrin.h>
+
+typedef __m128i vec;
+#define LANES 4
+#define SCAN_FN synth__sha256d_scan_sse2
+#include "devices/cpu/sha256d_vec_sse2.h"
+
+/* The template last: it is written in terms of the operations above. */
+#include "devices/cpu/sha256d_lanes.h"
