@@ -15,7 +15,7 @@ struct cpu_backend {
   struct synth__cpu_slot *slots;
   size_t nslots;
   const struct synth__logger *log;
-  /* The core chosen for the probe config's workload; other workloads choose at open. */
+  /* The core chosen for the last workload (the probe config's, or the last one opened). */
   const struct synth__workload *workload;
   struct synth__core_choice choice;
 };
@@ -102,13 +102,17 @@ static int cpu_open(void *backend, const struct synth__device_desc *desc,
                     const struct synth__workload *workload, void **out)
 {
   struct cpu_backend *b = backend;
-  struct synth__core_choice choice = b->choice;
-  if (workload != b->workload || !choice.core) {
+  if (workload != b->workload || !b->choice.core) {
+    /* Another workload than the probe's: choose once for it, every device reuses the choice.
+     * Devices are opened one at a time, on the creating thread. */
+    struct synth__core_choice choice;
     int rc = synth__cpu_core_choose(workload, NULL, b->log, &choice);
     if (rc != 0)
       return rc;
+    b->workload = workload;
+    b->choice = choice;
   }
-  const struct synth__cpu_core *core = choice.core;
+  const struct synth__cpu_core *core = b->choice.core;
   struct cpu_device *dev = calloc(1, sizeof *dev);
   if (!dev)
     return SYNTH_ENOMEM;
