@@ -15,7 +15,9 @@ struct synth__probe_config {
   const struct synth__workload *workload; /* what the devices will hash (may be NULL) */
   unsigned cpu_threads;                   /* 0: one per core */
   const char *cpu_affinity;               /* NULL or a PU list */
-  const char *cpu_core; /* NULL or "auto": fastest by self-benchmark; else a core's name */
+  const char *cpu_core;       /* NULL or "auto": fastest by self-benchmark; else a core's name */
+  unsigned opencl_work_group; /* 0: from the device's preferred multiple */
+  const char *cache_dir;      /* where compiled device programs are kept; NULL: nowhere */
   const char *cpu_topology_synthetic; /* tests only: an hwloc synthetic topology */
   const struct synth__logger *log;
 };
@@ -32,6 +34,7 @@ struct synth__device_desc {
   int index0;
   int index1;
   int selected; /* the probe config makes it hash */
+  int host_cpu; /* hashes on the host's CPU cores (an OpenCL or Vulkan CPU device) */
 };
 
 struct synth__desc_list {
@@ -83,6 +86,10 @@ struct synth__device_ops {
    * still return every batch in flight (done = what was really hashed, status set); the
    * scheduler waits a short while for them and gives back in full whatever does not come. */
   int (*poll)(void *dev, struct synth__batch **done, int timeout_ms);
+
+  /* What the device hashes with, for stats ("opencl wg256"). May be NULL: the desc's engine
+   * stands. */
+  void (*engine)(void *dev, char *buf, size_t size);
 
   void (*close)(void *dev);
 };

@@ -27,6 +27,33 @@ static const struct synth__probed *probed_kind(const struct synth__probe_set *se
   return NULL;
 }
 
+/*
+ * OpenCL and Vulkan devices of type CPU hash on the same cores as the native CPU backend, so
+ * they are left out by default. When no native CPU worker runs (--devices opencl on a machine
+ * whose only OpenCL device is its CPU, say), a kind-wide pick takes them too. "kind:N" always
+ * takes what it names.
+ */
+static void apply_host_cpu_rule(const struct synth__device_selection *sel,
+                                struct synth__probe_set *set)
+{
+  bool native_cpu = false;
+  for (size_t b = 0; b < set->n; b++) {
+    for (size_t i = 0; i < set->items[b].descs.count; i++) {
+      const struct synth__device_desc *d = &set->items[b].descs.items[i];
+      native_cpu |= d->kind == SYNTH_DEVICE_CPU && d->selected;
+    }
+  }
+  if (native_cpu)
+    return;
+  for (size_t b = 0; b < set->n; b++) {
+    for (size_t i = 0; i < set->items[b].descs.count; i++) {
+      struct synth__device_desc *d = &set->items[b].descs.items[i];
+      for (size_t k = 0; d->host_cpu && k < sel->n; k++)
+        d->selected |= sel->picks[k].kind == d->kind && sel->picks[k].index < 0;
+    }
+  }
+}
+
 /* Every "kind:N" must name a device that exists. */
 static int check_picks(const struct synth__device_selection *sel,
                        const struct synth__probe_set *set, const struct synth__logger *log)
@@ -91,6 +118,8 @@ int synth__probe_devices(const struct synth_runtime_config *cfg, const struct sy
       .cpu_threads = cfg->cpu_threads,
       .cpu_affinity = cfg->cpu_affinity,
       .cpu_core = cfg->cpu_core,
+      .opencl_work_group = cfg->opencl_work_group,
+      .cache_dir = cfg->cache_dir,
       .log = log,
   };
   for (size_t b = 0; synth__device_backends[b] && set->n < SYNTH_MAX_BACKENDS; b++) {
@@ -106,8 +135,12 @@ int synth__probe_devices(const struct synth_runtime_config *cfg, const struct sy
       goto fail;
     }
     set->n++;
-    for (size_t i = 0; i < item->descs.count; i++)
-      set->selected += item->descs.items[i].selected ? 1 : 0;
+  }
+  apply_host_cpu_rule(&sel, set);
+  set->selected = 0;
+  for (size_t b = 0; b < set->n; b++) {
+    for (size_t i = 0; i < set->items[b].descs.count; i++)
+      set->selected += set->items[b].descs.items[i].selected ? 1 : 0;
   }
   rc = check_picks(&sel, set, log);
   if (rc == 0 && set->selected == 0) {

@@ -75,36 +75,96 @@ static void on_hit(void *user, struct synth__job *job, const void *payload, uint
   rt->share_fn(rt->share_user, &share);
 }
 
-/* Opens, self-tests and hands to the scheduler every selected device of one backend. */
-static int open_devices(struct synth_runtime *rt, struct synth__probed *p,
-                        const struct synth_runtime_config *cfg)
+/* A device opened and self-tested, waiting for the scheduler. */
+struct opened {
+  const struct synth__device_ops *ops;
+  void *dev;
+  struct synth__device_desc desc;
+  double latency_s;
+};
+
+/* Opens and self-tests one device. A device that fails is left out with the reason logged;
+ * the others still hash. Returns whether it opened. */
+static bool open_one(struct synth_runtime *rt, const struct synth__probed *p,
+                     const struct synth__device_desc *desc, const struct synth_runtime_config *cfg,
+                     struct opened *out)
 {
-  for (size_t i = 0; i < p->descs.count; i++) {
-    const struct synth__device_desc *desc = &p->descs.items[i];
-    if (!desc->selected)
-      continue;
-    void *dev = NULL;
-    int rc = p->ops->open(p->backend, desc, &synth__sha256d_workload, &dev);
-    if (rc != 0) {
-      synth__log_error(&rt->log, "%s (%s): cannot open: %s", desc->id, desc->name,
-                       synth_strerror(rc));
-      return rc;
-    }
-    rc = p->ops->self_test(dev, &synth__sha256d_workload);
-    if (rc != 0) {
-      synth__log_error(&rt->log, "%s (%s): known-answer self-test failed", desc->id, desc->name);
-      p->ops->close(dev);
-      return rc;
-    }
-    double latency_s = 0;
-    if (desc->kind == SYNTH_DEVICE_CPU)
-      latency_s = cfg->cpu_target_latency_ms / 1000.0;
-    rc = synth__sched_add_device(rt->sched, p->ops, dev, desc, latency_s);
-    if (rc < 0)
-      return rc;
-    synth__log_debug(&rt->log, "%s: %s, %s", desc->id, desc->name, desc->detail);
+  void *dev = NULL;
+  int rc = p->ops->open(p->backend, desc, &synth__sha256d_workload, &dev);
+  if (rc != 0) {
+    synth__log_error(&rt->log, "%s (%s) left out: cannot open it: %s", desc->id, desc->name,
+                     synth_strerror(rc));
+    return false;
   }
-  return 0;
+  rc = p->ops->self_test(dev, &synth__sha256d_workload);
+  if (rc != 0) {
+    synth__log_error(&rt->log, "%s (%s) left out: its known-answer self-test failed", desc->id,
+                     desc->name);
+    p->ops->close(dev);
+    return false;
+  }
+  *out = (struct opened){.ops = p->ops, .dev = dev, .desc = *desc};
+  if (p->ops->engine)
+    p->ops->engine(dev, out->desc.engine, sizeof out->desc.engine);
+  if (desc->kind == SYNTH_DEVICE_CPU)
+    out->latency_s = cfg->cpu_target_latency_ms / 1000.0;
+  synth__log_debug(&rt->log, "%s: %s, %s, %s", desc->id, desc->name, desc->detail,
+                   out->desc.engine);
+  return true;
+}
+
+/* WorkUnits sized for the fastest kind of device: with a GPU, a batch of 50 ms is hundreds of
+ * millions of nonces, and larger units keep the queues short; CPU cores alone want units of
+ * a few milliseconds. */
+static unsigned unit_log2_for(const struct opened *devs, size_t n, unsigned asked)
+{
+  if (asked)
+    return asked;
+  for (size_t i = 0; i < n; i++) {
+    if (devs[i].desc.kind != SYNTH_DEVICE_CPU && !devs[i].desc.host_cpu)
+      return 18;
+  }
+  return 14;
+}
+
+/* Opens every selected device, then hands them to a new scheduler. */
+static int open_devices(struct synth_runtime *rt, const struct synth_runtime_config *cfg)
+{
+  size_t cap = rt->probed.selected, n = 0;
+  struct opened *devs = calloc(cap ? cap : 1, sizeof *devs);
+  if (!devs)
+    return SYNTH_ENOMEM;
+  for (size_t b = 0; b < rt->probed.n; b++) {
+    const struct synth__probed *p = &rt->probed.items[b];
+    for (size_t i = 0; i < p->descs.count && n < cap; i++) {
+      if (p->descs.items[i].selected && open_one(rt, p, &p->descs.items[i], cfg, &devs[n]))
+        n++;
+    }
+  }
+  int rc = 0;
+  if (n == 0) {
+    synth__log_error(&rt->log, "no selected device could be opened");
+    rc = SYNTH_ENODEV;
+  }
+  struct synth__sched_config scfg = {
+      .unit_log2 = unit_log2_for(devs, n, cfg->unit_log2),
+      .on_hit = on_hit,
+      .hit_user = rt,
+      .log = &rt->log,
+  };
+  if (rc == 0)
+    rc = synth__sched_create(&rt->sched, &scfg);
+  size_t handed = 0; /* the scheduler owns (and on failure closed) devs[0 .. handed) */
+  while (rc == 0 && handed < n) {
+    const struct opened *o = &devs[handed++];
+    int idx = synth__sched_add_device(rt->sched, o->ops, o->dev, &o->desc, o->latency_s);
+    if (idx < 0)
+      rc = idx;
+  }
+  for (size_t i = handed; i < n; i++)
+    devs[i].ops->close(devs[i].dev);
+  free(devs);
+  return rc;
 }
 
 int synth_runtime_create(synth_runtime **out, const struct synth_runtime_config *cfg)
@@ -125,15 +185,7 @@ int synth_runtime_create(synth_runtime **out, const struct synth_runtime_config 
     free(rt);
     return rc;
   }
-  struct synth__sched_config scfg = {
-      .unit_log2 = cfg->unit_log2,
-      .on_hit = on_hit,
-      .hit_user = rt,
-      .log = &rt->log,
-  };
-  rc = synth__sched_create(&rt->sched, &scfg);
-  for (size_t i = 0; rc == 0 && i < rt->probed.n; i++)
-    rc = open_devices(rt, &rt->probed.items[i], cfg);
+  rc = open_devices(rt, cfg);
   if (rc != 0) {
     synth_runtime_destroy(rt);
     return rc;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "devices/cpu/sha256d_cores.h"
+#include "kernels/sha256d_cl.h"
 #include "precompute/sha256.h"
 #include "precompute/sha256d_payload.h"
 #include "runtime/mining_job.h"
@@ -52,11 +53,18 @@ static void known_answer(void *payload, struct synth__known_answer *ka)
   ka->n_expect = 1;
 }
 
+static const struct synth__opencl_kernel opencl_kernel = {
+    .source = synth__sha256d_cl_source,
+    .entry = "sha256d_scan",
+    .options = NULL,
+};
+
 const struct synth__workload synth__sha256d_workload = {
     .name = "sha256d",
     .payload_size = sizeof(struct synth__sha256d_payload),
     .prepare_roll = prepare_roll,
     .verify = verify,
     .cpu_cores = synth__sha256d_cpu_cores,
+    .opencl = &opencl_kernel,
     .known_answer = known_answer,
 };

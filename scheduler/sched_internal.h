@@ -129,15 +129,17 @@ static inline bool synth__job_is_stale(struct synth__sched *s, const struct synt
   return floor != 0 && synth__job_newer(floor, job->id);
 }
 
-/* Low and high marks of a device's queue, in nonces: refill below low, up to high. */
+/* Low and high marks of a device's queue, in nonces: refill below low, up to high. A device
+ * that keeps several batches in flight takes that many at once, so its queue holds a batch
+ * more than its slots before it asks. */
 static inline uint64_t synth__queue_low_mark(struct synth__sched_device *d)
 {
-  return 2 * synth__tuner_batch(&d->tuner);
+  return (d->nslots + 1) * synth__tuner_batch(&d->tuner);
 }
 
 static inline uint64_t synth__queue_high_mark(struct synth__sched_device *d)
 {
-  return 4 * synth__tuner_batch(&d->tuner);
+  return (d->nslots + 3) * synth__tuner_batch(&d->tuner);
 }
 
 #endif

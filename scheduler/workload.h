@@ -73,6 +73,18 @@ struct synth__known_answer {
   size_t n_expect;
 };
 
+/*
+ * A workload's kernel for the OpenCL backend. The kernel's arguments follow one convention
+ * (kernels/sha256d.cl shows it): (__constant const uint *payload, uint nonce_base, uint count,
+ * __global uint *results, uint max_hits); results[0] counts hits atomically, results[1 + j]
+ * holds hit j's nonce. It must compute the same hits as the workload's CPU cores.
+ */
+struct synth__opencl_kernel {
+  const char *source;  /* NUL-terminated OpenCL C */
+  const char *entry;   /* the kernel function */
+  const char *options; /* extra build options, or NULL */
+};
+
 /* The largest payload a workload may have: batch slots and the midstate cache reserve it. */
 #define SYNTH_PAYLOAD_MAX 512
 
@@ -89,6 +101,9 @@ struct synth__workload {
 
   /* Scan cores for the CPU backend, portable first, ended by an entry whose scan is NULL. */
   const struct synth__cpu_core *cpu_cores;
+
+  /* Device code for the OpenCL backend, or NULL. */
+  const struct synth__opencl_kernel *opencl;
 
   /* Writes the payload of a fixed known answer every device must reproduce when it opens,
    * and describes it in ka. NULL: no self-test. Cannot fail. Thread-safe. */

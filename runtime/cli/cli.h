@@ -13,6 +13,10 @@ struct cli_device_flags {
   unsigned threads;
   const char *affinity;
   const char *cpu_core;
+  unsigned opencl_work_group;
+  const char *cache_dir;
+  bool no_cache;
+  char default_cache[512]; /* $XDG_CACHE_HOME/synthminer or ~/.cache/synthminer */
 };
 
 /* clang-format off */
@@ -24,11 +28,17 @@ struct cli_device_flags {
   {"--cpu-affinity", 0, CLI_STRING, &(flags).affinity, 0, 0, "LIST",                     \
    "one CPU worker per listed processing unit (OS index), e.g. 0,2-3"},                  \
   {"--cpu-core", 0, CLI_STRING, &(flags).cpu_core, 0, 0, "NAME",                         \
-   "CPU hash core: auto (default), sha-ni, avx512, avx2, sse, generic, ..."}
+   "CPU hash core: auto (default), sha-ni, avx512, avx2, sse, generic, ..."},            \
+  {"--opencl-work-group", 0, CLI_UINT, &(flags).opencl_work_group, 1, 65536, "N",        \
+   "OpenCL work-group size (default: from the device's preferred multiple)"},            \
+  {"--cache-dir", 0, CLI_STRING, &(flags).cache_dir, 0, 0, "DIR",                        \
+   "where compiled kernels are kept (default: $XDG_CACHE_HOME/synthminer)"},             \
+  {"--no-cache", 0, CLI_FLAG, &(flags).no_cache, 0, 0, NULL,                             \
+   "compile kernels every time, keep nothing on disk"}
 /* clang-format on */
 
-/* Copies the device flags into a runtime config. */
-void cli_device_config(const struct cli_device_flags *flags, struct synth_runtime_config *cfg);
+/* Copies the device flags into a runtime config (flags must outlive cfg). */
+void cli_device_config(struct cli_device_flags *flags, struct synth_runtime_config *cfg);
 
 int cmd_run(int argc, char **argv);
 int cmd_devices(int argc, char **argv);

@@ -1,5 +1,6 @@
 /* cli_log.c: the library's log messages on stderr, and exit statuses for its errors. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -28,12 +29,26 @@ int cli_log_level(const char *command, const char *name, enum synth_log_level *l
   return CLI_EXIT_USAGE;
 }
 
-void cli_device_config(const struct cli_device_flags *flags, struct synth_runtime_config *cfg)
+void cli_device_config(struct cli_device_flags *flags, struct synth_runtime_config *cfg)
 {
   cfg->devices = flags->devices;
   cfg->cpu_threads = flags->threads;
   cfg->cpu_affinity = flags->affinity;
   cfg->cpu_core = flags->cpu_core;
+  cfg->opencl_work_group = flags->opencl_work_group;
+  cfg->cache_dir = NULL;
+  if (flags->no_cache)
+    return;
+  if (flags->cache_dir) {
+    cfg->cache_dir = flags->cache_dir;
+    return;
+  }
+  const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+  if (xdg && *xdg)
+    snprintf(flags->default_cache, sizeof flags->default_cache, "%s/synthminer", xdg);
+  else if (home && *home)
+    snprintf(flags->default_cache, sizeof flags->default_cache, "%s/.cache/synthminer", home);
+  cfg->cache_dir = flags->default_cache[0] ? flags->default_cache : NULL;
 }
 
 int cli_exit_for(int synth_error)

@@ -175,7 +175,7 @@ static void expect_create_error(struct synth_runtime_config cfg, int code)
 static void test_bad_configs(void)
 {
   expect_create_error((struct synth_runtime_config){.devices = "gpu"}, SYNTH_EINVAL);
-  expect_create_error((struct synth_runtime_config){.devices = "opencl:0"}, SYNTH_ENODEV);
+  expect_create_error((struct synth_runtime_config){.devices = "opencl:99"}, SYNTH_ENODEV);
   expect_create_error((struct synth_runtime_config){.devices = "vulkan"}, SYNTH_ENODEV);
   expect_create_error((struct synth_runtime_config){.cpu_threads = 100000}, SYNTH_EINVAL);
   expect_create_error((struct synth_runtime_config){.cpu_affinity = "4095"}, SYNTH_EINVAL);
@@ -220,6 +220,7 @@ static void test_bad_jobs_keep_the_current_one(void)
   synth_runtime_destroy(rt); /* stops on the way */
 }
 
+/* Counts the CPU workers a probe lists (other backends' devices are checked elsewhere). */
 struct probe_count {
   unsigned listed, selected;
   char first_topology[384];
@@ -228,10 +229,13 @@ struct probe_count {
 static void on_desc(void *user, const struct synth_device_desc *d)
 {
   struct probe_count *p = user;
+  if (d->kind != SYNTH_DEVICE_CPU) {
+    CU_ASSERT(strncmp(d->id, "cpu:", 4) != 0);
+    return;
+  }
   if (p->listed++ == 0)
     snprintf(p->first_topology, sizeof p->first_topology, "%s", d->topology);
   p->selected += d->selected != 0;
-  CU_ASSERT_STRING_EQUAL(synth_device_kind_name(d->kind), "cpu");
   CU_ASSERT(strncmp(d->id, "cpu:", 4) == 0);
 }
 

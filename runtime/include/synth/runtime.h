@@ -46,6 +46,11 @@ struct synth_runtime_config {
    * runtime is created), or one of "sha-ni", "avx512", "avx2", "sse", "generic". A core this
    * CPU cannot run is an error. */
   const char *cpu_core;
+  /* OpenCL work-group size; 0 means the device's preferred multiple (up to 256). */
+  unsigned opencl_work_group;
+  /* A folder for compiled device programs, so a restart does not recompile; created if
+   * missing. NULL: nothing is cached. */
+  const char *cache_dir;
   /* Wanted wall time of one CPU batch in milliseconds; 0 means 5. */
   double cpu_target_latency_ms;
   /* log2 of the nonces in one WorkUnit (8..24); 0 means 14. */

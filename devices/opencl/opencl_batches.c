@@ -1,0 +1,217 @@
+/* opencl_batches.c: launches batches into a device's slots and collects them in order. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices/opencl/opencl_device.h"
+#include "devices/opencl/opencl_errors.h"
+#include "runtime/logger.h"
+#include "scheduler/clock.h"
+#include "synth/error.h"
+
+int synth__cl_slots_create(struct cl_device *d)
+{
+  cl_int err = CL_SUCCESS;
+  size_t results_size = (1 + (size_t)d->max_hits) * sizeof(uint32_t);
+  for (unsigned i = 0; i < SYNTH_CL_SLOTS; i++) {
+    struct cl_slot *s = &d->slots[i];
+    s->dev = d;
+    s->payload = clCreateBuffer(d->ctx, CL_MEM_READ_ONLY, d->payload_size, NULL, &err);
+    if (err == CL_SUCCESS)
+      s->results = clCreateBuffer(d->ctx, CL_MEM_READ_WRITE, results_size, NULL, &err);
+    s->host_results = calloc(1, results_size);
+    if (err != CL_SUCCESS || !s->host_results) {
+      synth__log_error(d->log, "%s: cannot allocate its buffers: %s", d->label,
+                       synth__cl_error_name(err));
+      return err == CL_SUCCESS ? SYNTH_ENOMEM : SYNTH_EDEVICE;
+    }
+  }
+  return 0;
+}
+
+void synth__cl_slots_destroy(struct cl_device *d)
+{
+  for (unsigned i = 0; i < SYNTH_CL_SLOTS; i++) {
+    struct cl_slot *s = &d->slots[i];
+    if (s->payload)
+      clReleaseMemObject(s->payload);
+    if (s->results)
+      clReleaseMemObject(s->results);
+    free(s->host_results);
+    memset(s, 0, sizeof *s);
+  }
+}
+
+/* The driver calls this on one of its threads when the results have been read back. */
+static void CL_CALLBACK on_done(cl_event ev, cl_int status, void *user)
+{
+  (void)ev;
+  struct cl_slot *s = user;
+  struct cl_device *d = s->dev;
+  pthread_mutex_lock(&d->lock);
+  s->completed = true;
+  s->status = status;
+  pthread_cond_broadcast(&d->cond);
+  pthread_mutex_unlock(&d->lock);
+}
+
+static struct cl_slot *free_slot(struct cl_device *d)
+{
+  for (unsigned i = 0; i < SYNTH_CL_SLOTS; i++) {
+    if (!d->slots[i].batch)
+      return &d->slots[i];
+  }
+  return NULL;
+}
+
+/* Queues payload upload, counter reset, kernel and results read-back for one batch. */
+static cl_int enqueue(struct cl_device *d, struct cl_slot *s, const struct synth__batch *b)
+{
+  static const cl_uint zero = 0;
+  cl_uint base = b->range.nonce_start, count = b->range.count, max_hits = d->max_hits;
+  size_t items = (count + d->lanes - 1) / d->lanes;
+  size_t global = (items + d->work_group - 1) / d->work_group * d->work_group;
+  cl_int err = clEnqueueWriteBuffer(d->queue, s->payload, CL_FALSE, 0, d->payload_size, b->payload,
+                                    0, NULL, NULL);
+  if (err == CL_SUCCESS)
+    err =
+        clEnqueueWriteBuffer(d->queue, s->results, CL_FALSE, 0, sizeof zero, &zero, 0, NULL, NULL);
+  if (err == CL_SUCCESS)
+    err = clSetKernelArg(d->kernel, 0, sizeof s->payload, &s->payload);
+  if (err == CL_SUCCESS)
+    err = clSetKernelArg(d->kernel, 1, sizeof base, &base);
+  if (err == CL_SUCCESS)
+    err = clSetKernelArg(d->kernel, 2, sizeof count, &count);
+  if (err == CL_SUCCESS)
+    err = clSetKernelArg(d->kernel, 3, sizeof s->results, &s->results);
+  if (err == CL_SUCCESS)
+    err = clSetKernelArg(d->kernel, 4, sizeof max_hits, &max_hits);
+  if (err == CL_SUCCESS)
+    err = clEnqueueNDRangeKernel(d->queue, d->kernel, 1, NULL, &global, &d->work_group, 0, NULL,
+                                 NULL);
+  if (err == CL_SUCCESS)
+    err = clEnqueueReadBuffer(d->queue, s->results, CL_FALSE, 0,
+                              (1 + (size_t)max_hits) * sizeof(uint32_t), s->host_results, 0, NULL,
+                              &s->done);
+  if (err == CL_SUCCESS)
+    err = clSetEventCallback(s->done, CL_COMPLETE, on_done, s);
+  if (err == CL_SUCCESS)
+    err = clFlush(d->queue);
+  return err;
+}
+
+int synth__cl_submit(struct cl_device *d, struct synth__batch *b)
+{
+  struct cl_slot *s = free_slot(d);
+  if (!s)
+    return SYNTH_ESTATE;
+  d->submits++;
+  if (d->fault == SYNTH_CL_FAULT_SUBMIT && d->submits == d->fault_at) {
+    synth__log_error(d->log, "%s: launch failed: injected fault", d->label);
+    return SYNTH_EDEVICE;
+  }
+  pthread_mutex_lock(&d->lock);
+  s->completed = false;
+  s->status = CL_COMPLETE;
+  pthread_mutex_unlock(&d->lock);
+  s->batch = b;
+  s->submit_ns = b->t_submit_ns ? b->t_submit_ns : synth__now_ns();
+  cl_int err = enqueue(d, s, b);
+  if (err != CL_SUCCESS) {
+    synth__log_error(d->log, "%s: launch failed: %s", d->label, synth__cl_error_name(err));
+    if (s->done) { /* queued as far as the read: let it finish before the slot is reused */
+      clWaitForEvents(1, &s->done);
+      clReleaseEvent(s->done);
+      s->done = NULL;
+    }
+    s->batch = NULL;
+    return SYNTH_EDEVICE;
+  }
+  d->fifo[(d->fifo_head + d->fifo_count++) % SYNTH_CL_SLOTS] = (unsigned)(s - d->slots);
+  return 0;
+}
+
+/* Waits for slot s up to timeout_ms. Returns whether it completed. */
+static bool wait_slot(struct cl_device *d, struct cl_slot *s, int timeout_ms)
+{
+  struct timespec deadline = synth__deadline_ms((unsigned)(timeout_ms > 0 ? timeout_ms : 0));
+  pthread_mutex_lock(&d->lock);
+  while (!s->completed) {
+    if (pthread_cond_timedwait(&d->cond, &d->lock, &deadline) != 0)
+      break;
+  }
+  bool done = s->completed;
+  pthread_mutex_unlock(&d->lock);
+  return done;
+}
+
+/* Copies the kernel's hits into the batch: the counter may pass max_hits; the rest is counted
+ * as overflow, never dropped silently. */
+static void take_hits(struct cl_device *d, struct cl_slot *s, struct synth__batch *b)
+{
+  uint32_t found = s->host_results[0];
+  uint32_t stored = found < d->max_hits ? found : d->max_hits;
+  for (uint32_t i = 0; i < stored; i++)
+    synth__scan_report(&b->ctl, s->host_results[1 + i]);
+  b->ctl.overflow += found - stored;
+}
+
+int synth__cl_poll(struct cl_device *d, struct synth__batch **done, int timeout_ms)
+{
+  *done = NULL;
+  if (d->fifo_count == 0)
+    return SYNTH_EAGAIN;
+  struct cl_slot *s = &d->slots[d->fifo[d->fifo_head]];
+  if (!wait_slot(d, s, timeout_ms))
+    return SYNTH_EAGAIN;
+  d->fifo_head = (d->fifo_head + 1) % SYNTH_CL_SLOTS;
+  d->fifo_count--;
+  struct synth__batch *b = s->batch;
+  s->batch = NULL;
+  clReleaseEvent(s->done);
+  s->done = NULL;
+  uint64_t now = synth__now_ns();
+  /* In-order queue: this batch started when the previous one ended, or when it was launched. */
+  b->t_submit_ns = s->submit_ns > d->last_done_ns ? s->submit_ns : d->last_done_ns;
+  b->t_done_ns = now;
+  d->last_done_ns = now;
+  *done = b;
+  d->polls++;
+  cl_int status = s->status;
+  if (d->fault == SYNTH_CL_FAULT_EXEC && d->polls >= d->fault_at)
+    status = CL_OUT_OF_RESOURCES;
+  if (status < 0) {
+    synth__log_error(d->log, "%s: batch failed on the device: %s", d->label,
+                     synth__cl_error_name(status));
+    b->done = 0;
+    b->status = SYNTH_EDEVICE;
+    return SYNTH_EDEVICE;
+  }
+  take_hits(d, s, b);
+  b->done = b->range.count; /* a launch runs whole: it cannot stop early */
+  return 0;
+}
+
+void synth__cl_drain(struct cl_device *d)
+{
+  if (d->queue)
+    clFinish(d->queue);
+  for (unsigned i = 0; i < SYNTH_CL_SLOTS; i++) {
+    struct cl_slot *s = &d->slots[i];
+    if (s->done) { /* finished, but its callback may still be running: wait for it */
+      wait_slot(d, s, 10000);
+      clReleaseEvent(s->done);
+      s->done = NULL;
+    }
+    s->batch = NULL;
+  }
+  d->fifo_count = 0;
+}
+
+void synth__cl_inject_fault(void *dev, enum synth__cl_fault fault, unsigned at)
+{
+  struct cl_device *d = dev;
+  d->fault = fault;
+  d->fault_at = at;
+  d->submits = 0;
+  d->polls = 0;
+}

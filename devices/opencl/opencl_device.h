@@ -1,0 +1,87 @@
+/* opencl_device.h: one opened OpenCL device and its batch slots (shared by the backend files). */
+#ifndef SYNTH_DEVICES_OPENCL_DEVICE_H
+#define SYNTH_DEVICES_OPENCL_DEVICE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <CL/cl.h>
+
+#include "scheduler/batch.h"
+
+struct synth__logger;
+
+/* Batches in flight per device: the next launches are queued before the current one ends,
+ * so the device never waits for the host between batches. */
+#define SYNTH_CL_SLOTS 3
+
+struct cl_device;
+
+/* One launch's buffers, reused for every batch that goes through the slot. */
+struct cl_slot {
+  struct cl_device *dev;
+  struct synth__batch *batch; /* NULL while free */
+  cl_mem payload;
+  cl_mem results;         /* [0] hit count, [1 + j] hit nonces */
+  uint32_t *host_results; /* where the results are read back to */
+  cl_event done;          /* the read of the results */
+  uint64_t submit_ns;
+  bool completed; /* set by the event's callback, under dev->lock */
+  cl_int status;  /* the read's final execution status */
+};
+
+/* Fault injection for tests: fail the n-th submit, or report the n-th batch's execution as
+ * failed (as a lost device would). */
+enum synth__cl_fault {
+  SYNTH_CL_FAULT_NONE,
+  SYNTH_CL_FAULT_SUBMIT,
+  SYNTH_CL_FAULT_EXEC,
+};
+
+struct cl_device {
+  char label[96]; /* "opencl:0 (pthread-haswell-AMD EPYC)" for messages */
+  cl_device_id id;
+  cl_context ctx;
+  cl_command_queue queue;
+  cl_program program;
+  cl_kernel kernel;
+  size_t work_group;
+  unsigned lanes; /* nonces per work-item, in a vector: the device's preferred int width */
+  size_t payload_size;
+  uint32_t max_hits;
+  bool from_cache;
+  const struct synth__logger *log;
+
+  struct cl_slot slots[SYNTH_CL_SLOTS];
+  unsigned fifo[SYNTH_CL_SLOTS]; /* slot indexes in launch order */
+  unsigned fifo_head, fifo_count;
+  uint64_t last_done_ns;
+
+  pthread_mutex_t lock; /* completed flags: the driver's callback thread and the poller */
+  pthread_cond_t cond;
+
+  enum synth__cl_fault fault;
+  unsigned fault_at;
+  unsigned submits, polls;
+};
+
+/* opencl_batches.c: create and free the slots' buffers. Returns 0 or SYNTH_ENOMEM /
+ * SYNTH_EDEVICE. */
+int synth__cl_slots_create(struct cl_device *d);
+void synth__cl_slots_destroy(struct cl_device *d);
+
+/* Launches a batch (as the device ops' submit). Returns 0, SYNTH_ESTATE (every slot busy) or
+ * SYNTH_EDEVICE. */
+int synth__cl_submit(struct cl_device *d, struct synth__batch *batch);
+
+/* Returns the oldest batch once it is done (as the device ops' poll). */
+int synth__cl_poll(struct cl_device *d, struct synth__batch **done, int timeout_ms);
+
+/* Waits until nothing is in flight (before the device is released). */
+void synth__cl_drain(struct cl_device *d);
+
+/* Test hook: arm a fault on the device (see enum synth__cl_fault). */
+void synth__cl_inject_fault(void *dev, enum synth__cl_fault fault, unsigned at);
+
+#endif

@@ -1,0 +1,174 @@
+/* opencl_program.c: builds a device's program, from a disk cache when it was built before. */
+#include "devices/opencl/opencl_program.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "devices/opencl/opencl_errors.h"
+#include "precompute/sha256.h"
+#include "runtime/logger.h"
+#include "synth/error.h"
+
+#define MAX_LOG 2000
+
+static void hash_info(struct synth__sha256 *h, cl_device_id dev, cl_device_info what)
+{
+  char buf[512] = {0};
+  clGetDeviceInfo(dev, what, sizeof buf - 1, buf, NULL);
+  synth__sha256_update(h, buf, strlen(buf) + 1);
+}
+
+/* "<cache_dir>/opencl/<64 hex digits>.bin" for this device, options and source. */
+static void cache_path(cl_device_id dev, const char *source, const char *options,
+                       const char *cache_dir, char *path, size_t size)
+{
+  struct synth__sha256 h;
+  uint8_t digest[32];
+  cl_platform_id platform;
+  char pver[256] = {0};
+  clGetDeviceInfo(dev, CL_DEVICE_PLATFORM, sizeof platform, &platform, NULL);
+  clGetPlatformInfo(platform, CL_PLATFORM_VERSION, sizeof pver - 1, pver, NULL);
+  synth__sha256_init(&h);
+  synth__sha256_update(&h, pver, strlen(pver) + 1);
+  hash_info(&h, dev, CL_DEVICE_NAME);
+  hash_info(&h, dev, CL_DEVICE_VENDOR);
+  hash_info(&h, dev, CL_DEVICE_VERSION);
+  hash_info(&h, dev, CL_DRIVER_VERSION);
+  synth__sha256_update(&h, options, strlen(options) + 1);
+  synth__sha256_update(&h, source, strlen(source) + 1);
+  synth__sha256_final(&h, digest);
+  int n = snprintf(path, size, "%s/opencl/", cache_dir);
+  for (int i = 0; i < 32 && n > 0 && (size_t)n + 2 < size; i++)
+    n += snprintf(path + n, size - (size_t)n, "%02x", digest[i]);
+  if (n > 0 && (size_t)n < size)
+    snprintf(path + n, size - (size_t)n, ".bin");
+}
+
+static int build(cl_program prog, cl_device_id dev, const char *options,
+                 const struct synth__logger *log, const char *label, bool quiet)
+{
+  cl_int err = clBuildProgram(prog, 1, &dev, options, NULL, NULL);
+  if (err == CL_SUCCESS)
+    return 0;
+  if (!quiet) {
+    char *text = calloc(1, MAX_LOG + 1);
+    if (text)
+      clGetProgramBuildInfo(prog, dev, CL_PROGRAM_BUILD_LOG, MAX_LOG, text, NULL);
+    synth__log_error(log, "%s: kernel build failed (%s); build log:\n%s", label,
+                     synth__cl_error_name(err), text && *text ? text : "(empty)");
+    free(text);
+  }
+  return SYNTH_EDEVICE;
+}
+
+/* Tries the cached binary. Returns a built program, or NULL. */
+static cl_program load_cached(cl_context ctx, cl_device_id dev, const char *path,
+                              const char *options, const struct synth__logger *log,
+                              const char *label)
+{
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  cl_program prog = NULL;
+  unsigned char *bin = NULL;
+  long size = 0;
+  if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+      (bin = malloc((size_t)size)) && fread(bin, 1, (size_t)size, f) == (size_t)size) {
+    size_t len = (size_t)size;
+    const unsigned char *bins[1] = {bin};
+    cl_int status, err;
+    prog = clCreateProgramWithBinary(ctx, 1, &dev, &len, bins, &status, &err);
+    if (prog && (err != CL_SUCCESS || status != CL_SUCCESS ||
+                 build(prog, dev, options, log, label, true) != 0)) {
+      clReleaseProgram(prog);
+      prog = NULL;
+    }
+  }
+  if (!prog)
+    synth__log_warn(log, "%s: cached kernel %s unusable; compiling again", label, path);
+  free(bin);
+  fclose(f);
+  return prog;
+}
+
+static int make_dirs(const char *dir)
+{
+  char path[1024];
+  snprintf(path, sizeof path, "%s", dir);
+  for (char *p = path + 1; *p; p++) {
+    if (*p == '/') {
+      *p = '\0';
+      if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        return -1;
+      *p = '/';
+    }
+  }
+  return mkdir(path, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Stores the built binary: written aside and renamed, so a reader never sees half a file. */
+static void store(cl_program prog, const char *path, const char *cache_dir,
+                  const struct synth__logger *log, const char *label)
+{
+  char dir[1024], tmp[1100];
+  snprintf(dir, sizeof dir, "%s/opencl", cache_dir);
+  size_t size = 0;
+  if (make_dirs(dir) != 0 ||
+      clGetProgramInfo(prog, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) != CL_SUCCESS ||
+      size == 0) {
+    synth__log_warn(log, "%s: cannot cache the kernel in %s", label, dir);
+    return;
+  }
+  unsigned char *bin = malloc(size);
+  unsigned char *bins[1] = {bin};
+  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+  FILE *f = bin ? fopen(tmp, "wb") : NULL;
+  bool ok = f &&
+            clGetProgramInfo(prog, CL_PROGRAM_BINARIES, sizeof bins, bins, NULL) == CL_SUCCESS &&
+            fwrite(bin, 1, size, f) == size;
+  if (f && fclose(f) != 0)
+    ok = false;
+  if (ok && rename(tmp, path) != 0)
+    ok = false;
+  if (!ok) {
+    unlink(tmp);
+    synth__log_warn(log, "%s: cannot cache the kernel in %s", label, dir);
+  }
+  free(bin);
+}
+
+int synth__cl_program_build(cl_context ctx, cl_device_id dev, const char *source,
+                            const char *options, const char *cache_dir,
+                            const struct synth__logger *log, const char *label, cl_program *out,
+                            bool *from_cache)
+{
+  char path[1200] = {0};
+  *from_cache = false;
+  if (cache_dir && *cache_dir) {
+    cache_path(dev, source, options, cache_dir, path, sizeof path);
+    *out = load_cached(ctx, dev, path, options, log, label);
+    if (*out) {
+      *from_cache = true;
+      return 0;
+    }
+  }
+  cl_int err;
+  cl_program prog = clCreateProgramWithSource(ctx, 1, &source, NULL, &err);
+  if (!prog) {
+    synth__log_error(log, "%s: cannot create the program: %s", label, synth__cl_error_name(err));
+    return err == CL_OUT_OF_HOST_MEMORY ? SYNTH_ENOMEM : SYNTH_EDEVICE;
+  }
+  int rc = build(prog, dev, options, log, label, false);
+  if (rc != 0) {
+    clReleaseProgram(prog);
+    return rc;
+  }
+  if (path[0])
+    store(prog, path, cache_dir, log, label);
+  *out = prog;
+  return 0;
+}

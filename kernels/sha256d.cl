@@ -1,0 +1,262 @@
+/* sha256d.cl: SHA-256d proof-of-work scan for the OpenCL backend; hits only go back to the host. */
+/*
+ * The argument convention every synth OpenCL kernel follows (see docs/api.md):
+ *   payload    the roll's precompute payload, as the host made it (here a
+ *              struct synth__sha256d_payload: precompute/sha256d_payload.h)
+ *   nonce_base first nonce of the launch; work-item i hashes nonces nonce_base + i * LANES + k
+ *   count      nonces in the launch; work-items past it do nothing
+ *   results    results[0] counts hits (atomically, past max_hits too: the host sees overflow);
+ *              results[1 + j] holds hit j's nonce for j < max_hits
+ *   max_hits   capacity of results after its first word
+ *
+ * The work per nonce is the CPU cores': block 2 from the precomputed round-4 state with every
+ * constant message word folded, block 3 up to round 60 and the decision on the word that
+ * becomes H7, then, for the rare survivor, the last three rounds and the full target compare.
+ * Everything is unrolled with literal constants, so the compiler folds the IV and padding
+ * rounds and drops what the H7 decision does not need.
+ *
+ * LANES (a build option: 1, 2, 4, 8 or 16) nonces per work-item in an OpenCL vector: a CPU
+ * device (PoCL) turns the vector into SIMD instructions, a GPU takes LANES = 1.
+ */
+
+
+#ifndef LANES
+#define LANES 1
+#endif
+
+#if LANES == 1
+typedef uint T;
+#define LANE_OFFSETS 0u
+#define ANY(x) (x)
+#elif LANES == 2
+typedef uint2 T;
+#define LANE_OFFSETS (uint2)(0, 1)
+#define ANY(x) any(x)
+#define VSTORE vstore2
+#elif LANES == 4
+typedef uint4 T;
+#define LANE_OFFSETS (uint4)(0, 1, 2, 3)
+#define ANY(x) any(x)
+#define VSTORE vstore4
+#elif LANES == 8
+typedef uint8 T;
+#define LANE_OFFSETS (uint8)(0, 1, 2, 3, 4, 5, 6, 7)
+#define ANY(x) any(x)
+#define VSTORE vstore8
+#elif LANES == 16
+typedef uint16 T;
+#define LANE_OFFSETS (uint16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+#define ANY(x) any(x)
+#define VSTORE vstore16
+#else
+#error "LANES must be 1, 2, 4, 8 or 16"
+#endif
+
+/* Payload layout, in uints (precompute/sha256d_payload.h). */
+#define P_MID 0
+#define P_W 8
+#define P_W16 11
+#define P_W17 12
+#define P_W18B 13
+#define P_W19B 14
+#define P_R4 15
+#define P_TARGET 23
+
+#define ROTR(x, n) rotate((x), (T)(32 - (n)))
+#define BSWAP(x) ((rotate((x), (T)8) & (T)0x00ff00ffu) | (rotate((x), (T)24) & (T)0xff00ff00u))
+#define S0(x) (ROTR(x, 2) ^ ROTR(x, 13) ^ ROTR(x, 22))
+#define S1(x) (ROTR(x, 6) ^ ROTR(x, 11) ^ ROTR(x, 25))
+#define s0(x) (ROTR(x, 7) ^ ROTR(x, 18) ^ ((x) >> 3))
+#define s1(x) (ROTR(x, 17) ^ ROTR(x, 19) ^ ((x) >> 10))
+#define CH(e, f, g) bitselect((g), (f), (e))
+#define MAJ(a, b, c) bitselect((a), (b), (a) ^ (c))
+
+/* One round of index t with message word w; t is a constant wherever this expands, so K[t]
+ * folds into an immediate. */
+#define RT(a, b, c, d, e, f, g, h, t, w)                                                       \
+  {                                                                                            \
+    T t1 = (h) + S1(e) + CH(e, f, g) + K[t] + (w);                                             \
+    (d) += t1;                                                                                 \
+    (h) = t1 + S0(a) + MAJ(a, b, c);                                                           \
+  }
+
+/* Eight rounds from round i (a multiple of 8). */
+#define ROUNDS8(i, w)                                                                          \
+  RT(a, b, c, d, e, f, g, h, (i) + 0, w[(i) + 0]);                                             \
+  RT(h, a, b, c, d, e, f, g, (i) + 1, w[(i) + 1]);                                             \
+  RT(g, h, a, b, c, d, e, f, (i) + 2, w[(i) + 2]);                                             \
+  RT(f, g, h, a, b, c, d, e, (i) + 3, w[(i) + 3]);                                             \
+  RT(e, f, g, h, a, b, c, d, (i) + 4, w[(i) + 4]);                                             \
+  RT(d, e, f, g, h, a, b, c, (i) + 5, w[(i) + 5]);                                             \
+  RT(c, d, e, f, g, h, a, b, (i) + 6, w[(i) + 6]);                                             \
+  RT(b, c, d, e, f, g, h, a, (i) + 7, w[(i) + 7]);
+
+#define SCHED(w, t) w[t] = s1(w[(t) - 2]) + w[(t) - 7] + s0(w[(t) - 15]) + w[(t) - 16]
+
+__constant uint K[64] = {
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+#define IV0 0x6a09e667u
+#define IV1 0xbb67ae85u
+#define IV2 0x3c6ef372u
+#define IV3 0xa54ff53au
+#define IV4 0x510e527fu
+#define IV5 0x9b05688cu
+#define IV6 0x1f83d9abu
+#define IV7 0x5be0cd19u
+
+/*
+ * SHA-256d of the nonces whose block-2 word 3 (the byte-swapped nonce) is w3, as far as the
+ * hash's most significant word: returns it (byte-swapped to a number). With digest, the last
+ * three rounds run too and the whole second digest is stored there, for the rare nonce whose
+ * top word equals the target's.
+ */
+static T sha256d_top(__constant const uint *p, const T w3, T *digest)
+{
+  T w[64];
+  /* Block 2: only W3 varies. W4 = 0x80000000, W5..W14 = 0, W15 = 640. */
+  w[0] = p[P_W + 0];
+  w[1] = p[P_W + 1];
+  w[2] = p[P_W + 2];
+  w[3] = w3;
+  w[4] = 0x80000000u;
+  w[5] = 0;
+  w[6] = 0;
+  w[7] = 0;
+  w[8] = 0;
+  w[9] = 0;
+  w[10] = 0;
+  w[11] = 0;
+  w[12] = 0;
+  w[13] = 0;
+  w[14] = 0;
+  w[15] = 640;
+  w[16] = p[P_W16];
+  w[17] = p[P_W17];
+  w[18] = p[P_W18B] + s0(w3);
+  w[19] = p[P_W19B] + w3;
+#pragma unroll
+  for (int t = 20; t < 64; t++)
+    SCHED(w, t);
+
+  /* Names rotated so that RT(e, f, ...) is round 4. */
+  T e = p[P_R4 + 0] + w3, f = p[P_R4 + 1], g = p[P_R4 + 2], h = p[P_R4 + 3];
+  T a = p[P_R4 + 4] + w3, b = p[P_R4 + 5], c = p[P_R4 + 6], d = p[P_R4 + 7];
+  RT(e, f, g, h, a, b, c, d, 4, w[4]);
+  RT(d, e, f, g, h, a, b, c, 5, w[5]);
+  RT(c, d, e, f, g, h, a, b, 6, w[6]);
+  RT(b, c, d, e, f, g, h, a, 7, w[7]);
+  ROUNDS8(8, w);
+  ROUNDS8(16, w);
+  ROUNDS8(24, w);
+  ROUNDS8(32, w);
+  ROUNDS8(40, w);
+  ROUNDS8(48, w);
+  ROUNDS8(56, w);
+
+  /* Block 3: the first digest, then padding (W8 = 0x80000000, W9..W14 = 0, W15 = 256). */
+  T m[64];
+  m[0] = p[P_MID + 0] + a;
+  m[1] = p[P_MID + 1] + b;
+  m[2] = p[P_MID + 2] + c;
+  m[3] = p[P_MID + 3] + d;
+  m[4] = p[P_MID + 4] + e;
+  m[5] = p[P_MID + 5] + f;
+  m[6] = p[P_MID + 6] + g;
+  m[7] = p[P_MID + 7] + h;
+  m[8] = 0x80000000u;
+  m[9] = 0;
+  m[10] = 0;
+  m[11] = 0;
+  m[12] = 0;
+  m[13] = 0;
+  m[14] = 0;
+  m[15] = 256;
+#pragma unroll
+  for (int t = 16; t < 64; t++)
+    SCHED(m, t);
+
+  a = IV0, b = IV1, c = IV2, d = IV3, e = IV4, f = IV5, g = IV6, h = IV7;
+  ROUNDS8(0, m);
+  ROUNDS8(8, m);
+  ROUNDS8(16, m);
+  ROUNDS8(24, m);
+  ROUNDS8(32, m);
+  ROUNDS8(40, m);
+  ROUNDS8(48, m);
+  RT(a, b, c, d, e, f, g, h, 56, m[56]);
+  RT(h, a, b, c, d, e, f, g, 57, m[57]);
+  RT(g, h, a, b, c, d, e, f, 58, m[58]);
+  RT(f, g, h, a, b, c, d, e, 59, m[59]);
+  RT(e, f, g, h, a, b, c, d, 60, m[60]);
+  /* Round 60 left its new e in h: it becomes H7, the hash's most significant word. */
+  T top = BSWAP(IV7 + h);
+  if (digest) {
+    RT(d, e, f, g, h, a, b, c, 61, m[61]);
+    RT(c, d, e, f, g, h, a, b, 62, m[62]);
+    RT(b, c, d, e, f, g, h, a, 63, m[63]);
+    digest[0] = IV0 + a;
+    digest[1] = IV1 + b;
+    digest[2] = IV2 + c;
+    digest[3] = IV3 + d;
+    digest[4] = IV4 + e;
+    digest[5] = IV5 + f;
+    digest[6] = IV6 + g;
+    digest[7] = IV7 + h;
+  }
+  return top;
+}
+
+/* Lane k of a vector. */
+static uint lane(T v, int k)
+{
+  uint l[LANES];
+#if LANES == 1
+  l[0] = v;
+#else
+  VSTORE(v, 0, l);
+#endif
+  return l[k];
+}
+
+/* The rare nonce whose top word equals the target's: the lower words decide. */
+static bool meets_fully(__constant const uint *p, uint nonce)
+{
+  T digest[8];
+  sha256d_top(p, (T)BSWAP((T)nonce), digest);
+  for (int i = 6; i >= 0; i--) {
+    uint v = lane(BSWAP(digest[i]), 0);
+    if (v != p[P_TARGET + i])
+      return v < p[P_TARGET + i];
+  }
+  return true;
+}
+
+__kernel void sha256d_scan(__constant const uint *payload, const uint nonce_base,
+                           const uint count, __global uint *results, const uint max_hits)
+{
+  uint first = (uint)get_global_id(0) * LANES;
+  if (first >= count)
+    return;
+  T nonce = (T)(nonce_base + first) + LANE_OFFSETS;
+  T top = sha256d_top(payload, BSWAP(nonce), 0);
+  uint t7 = payload[P_TARGET + 7];
+  if (!ANY(top <= (T)t7))
+    return;
+  for (int k = 0; k < LANES && first + k < count; k++) {
+    uint tk = lane(top, k), nk = lane(nonce, k);
+    if (tk < t7 || (tk == t7 && meets_fully(payload, nk))) {
+      uint slot = atomic_inc(&results[0]);
+      if (slot < max_hits)
+        results[1 + slot] = nk;
+    }
+  }
+}
