@@ -17,7 +17,9 @@ struct synth__probe_config {
   const char *cpu_affinity;               /* NULL or a PU list */
   const char *cpu_core;       /* NULL or "auto": fastest by self-benchmark; else a core's name */
   unsigned opencl_work_group; /* 0: from the device's preferred multiple */
-  const char *cache_dir;      /* where compiled device programs are kept; NULL: nowhere */
+  unsigned opencl_lanes;      /* 0: the device's preferred integer vector width */
+  const char *opencl_build_options;   /* appended to the build options, may be NULL */
+  const char *cache_dir;              /* where compiled device programs are kept; NULL: nowhere */
   const char *cpu_topology_synthetic; /* tests only: an hwloc synthetic topology */
   const struct synth__logger *log;
 };

@@ -24,20 +24,24 @@
 #define LANES 1
 #endif
 
+/* BSWAP byte-swaps every lane; a byte swizzle becomes one byte-permute on a GPU. */
 #if LANES == 1
 typedef uint T;
 #define LANE_OFFSETS 0u
 #define ANY(x) (x)
+#define BSWAP(x) as_uint(as_uchar4((T)(x)).s3210)
 #elif LANES == 2
 typedef uint2 T;
 #define LANE_OFFSETS (uint2)(0, 1)
 #define ANY(x) any(x)
 #define VSTORE vstore2
+#define BSWAP(x) as_uint2(as_uchar8((T)(x)).s32107654)
 #elif LANES == 4
 typedef uint4 T;
 #define LANE_OFFSETS (uint4)(0, 1, 2, 3)
 #define ANY(x) any(x)
 #define VSTORE vstore4
+#define BSWAP(x) as_uint4(as_uchar16((T)(x)).s32107654ba98fedc)
 #elif LANES == 8
 typedef uint8 T;
 #define LANE_OFFSETS (uint8)(0, 1, 2, 3, 4, 5, 6, 7)
@@ -63,7 +67,9 @@ typedef uint16 T;
 #define P_TARGET 23
 
 #define ROTR(x, n) rotate((x), (T)(32 - (n)))
-#define BSWAP(x) ((rotate((x), (T)8) & (T)0x00ff00ffu) | (rotate((x), (T)24) & (T)0xff00ff00u))
+#ifndef BSWAP /* wider vectors: no byte vector that wide, so rotate and mask */
+#define BSWAP(x) ((rotate((T)(x), (T)8) & (T)0x00ff00ffu) | (rotate((T)(x), (T)24) & (T)0xff00ff00u))
+#endif
 #define S0(x) (ROTR(x, 2) ^ ROTR(x, 13) ^ ROTR(x, 22))
 #define S1(x) (ROTR(x, 6) ^ ROTR(x, 11) ^ ROTR(x, 25))
 #define s0(x) (ROTR(x, 7) ^ ROTR(x, 18) ^ ((x) >> 3))
@@ -92,6 +98,22 @@ typedef uint16 T;
   RT(b, c, d, e, f, g, h, a, (i) + 7, w[(i) + 7]);
 
 #define SCHED(w, t) w[t] = s1(w[(t) - 2]) + w[(t) - 7] + s0(w[(t) - 15]) + w[(t) - 16]
+
+/* A round whose message word is scheduled just before it: only a window of 16 words is ever
+ * live, which keeps a GPU thread's registers few and its occupancy high. */
+#define RS(a, b, c, d, e, f, g, h, t, w)                                                       \
+  SCHED(w, t);                                                                                 \
+  RT(a, b, c, d, e, f, g, h, t, w[t]);
+
+#define ROUNDS8S(i, w)                                                                         \
+  RS(a, b, c, d, e, f, g, h, (i) + 0, w);                                                      \
+  RS(h, a, b, c, d, e, f, g, (i) + 1, w);                                                      \
+  RS(g, h, a, b, c, d, e, f, (i) + 2, w);                                                      \
+  RS(f, g, h, a, b, c, d, e, (i) + 3, w);                                                      \
+  RS(e, f, g, h, a, b, c, d, (i) + 4, w);                                                      \
+  RS(d, e, f, g, h, a, b, c, (i) + 5, w);                                                      \
+  RS(c, d, e, f, g, h, a, b, (i) + 6, w);                                                      \
+  RS(b, c, d, e, f, g, h, a, (i) + 7, w);
 
 __constant uint K[64] = {
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -143,9 +165,6 @@ static T sha256d_top(__constant const uint *p, const T w3, T *digest)
   w[17] = p[P_W17];
   w[18] = p[P_W18B] + s0(w3);
   w[19] = p[P_W19B] + w3;
-#pragma unroll
-  for (int t = 20; t < 64; t++)
-    SCHED(w, t);
 
   /* Names rotated so that RT(e, f, ...) is round 4. */
   T e = p[P_R4 + 0] + w3, f = p[P_R4 + 1], g = p[P_R4 + 2], h = p[P_R4 + 3];
@@ -155,12 +174,19 @@ static T sha256d_top(__constant const uint *p, const T w3, T *digest)
   RT(c, d, e, f, g, h, a, b, 6, w[6]);
   RT(b, c, d, e, f, g, h, a, 7, w[7]);
   ROUNDS8(8, w);
-  ROUNDS8(16, w);
-  ROUNDS8(24, w);
-  ROUNDS8(32, w);
-  ROUNDS8(40, w);
-  ROUNDS8(48, w);
-  ROUNDS8(56, w);
+  RT(a, b, c, d, e, f, g, h, 16, w[16]);
+  RT(h, a, b, c, d, e, f, g, 17, w[17]);
+  RT(g, h, a, b, c, d, e, f, 18, w[18]);
+  RT(f, g, h, a, b, c, d, e, 19, w[19]);
+  RS(e, f, g, h, a, b, c, d, 20, w);
+  RS(d, e, f, g, h, a, b, c, 21, w);
+  RS(c, d, e, f, g, h, a, b, 22, w);
+  RS(b, c, d, e, f, g, h, a, 23, w);
+  ROUNDS8S(24, w);
+  ROUNDS8S(32, w);
+  ROUNDS8S(40, w);
+  ROUNDS8S(48, w);
+  ROUNDS8S(56, w);
 
   /* Block 3: the first digest, then padding (W8 = 0x80000000, W9..W14 = 0, W15 = 256). */
   T m[64];
@@ -180,29 +206,26 @@ static T sha256d_top(__constant const uint *p, const T w3, T *digest)
   m[13] = 0;
   m[14] = 0;
   m[15] = 256;
-#pragma unroll
-  for (int t = 16; t < 64; t++)
-    SCHED(m, t);
 
   a = IV0, b = IV1, c = IV2, d = IV3, e = IV4, f = IV5, g = IV6, h = IV7;
   ROUNDS8(0, m);
   ROUNDS8(8, m);
-  ROUNDS8(16, m);
-  ROUNDS8(24, m);
-  ROUNDS8(32, m);
-  ROUNDS8(40, m);
-  ROUNDS8(48, m);
-  RT(a, b, c, d, e, f, g, h, 56, m[56]);
-  RT(h, a, b, c, d, e, f, g, 57, m[57]);
-  RT(g, h, a, b, c, d, e, f, 58, m[58]);
-  RT(f, g, h, a, b, c, d, e, 59, m[59]);
-  RT(e, f, g, h, a, b, c, d, 60, m[60]);
+  ROUNDS8S(16, m);
+  ROUNDS8S(24, m);
+  ROUNDS8S(32, m);
+  ROUNDS8S(40, m);
+  ROUNDS8S(48, m);
+  RS(a, b, c, d, e, f, g, h, 56, m);
+  RS(h, a, b, c, d, e, f, g, 57, m);
+  RS(g, h, a, b, c, d, e, f, 58, m);
+  RS(f, g, h, a, b, c, d, e, 59, m);
+  RS(e, f, g, h, a, b, c, d, 60, m);
   /* Round 60 left its new e in h: it becomes H7, the hash's most significant word. */
   T top = BSWAP(IV7 + h);
   if (digest) {
-    RT(d, e, f, g, h, a, b, c, 61, m[61]);
-    RT(c, d, e, f, g, h, a, b, 62, m[62]);
-    RT(b, c, d, e, f, g, h, a, 63, m[63]);
+    RS(d, e, f, g, h, a, b, c, 61, m);
+    RS(c, d, e, f, g, h, a, b, 62, m);
+    RS(b, c, d, e, f, g, h, a, 63, m);
     digest[0] = IV0 + a;
     digest[1] = IV1 + b;
     digest[2] = IV2 + c;

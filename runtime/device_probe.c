@@ -119,6 +119,8 @@ int synth__probe_devices(const struct synth_runtime_config *cfg, const struct sy
       .cpu_affinity = cfg->cpu_affinity,
       .cpu_core = cfg->cpu_core,
       .opencl_work_group = cfg->opencl_work_group,
+      .opencl_lanes = cfg->opencl_lanes,
+      .opencl_build_options = cfg->opencl_build_options,
       .cache_dir = cfg->cache_dir,
       .log = log,
   };

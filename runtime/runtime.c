@@ -43,6 +43,11 @@ static int check_config(const struct synth_runtime_config *cfg, const struct syn
     synth__log_error(log, "CPU target latency must be 0 to 60000 ms");
     return SYNTH_EINVAL;
   }
+  unsigned lanes = cfg->opencl_lanes;
+  if (lanes && (lanes > 16 || (lanes & (lanes - 1)) != 0)) {
+    synth__log_error(log, "--opencl-lanes %u: must be 1, 2, 4, 8 or 16", lanes);
+    return SYNTH_EINVAL;
+  }
   if (cfg->unit_log2 != 0 && (cfg->unit_log2 < 8 || cfg->unit_log2 > 24)) {
     synth__log_error(log, "WorkUnit size must be 2^8 to 2^24 nonces");
     return SYNTH_EINVAL;

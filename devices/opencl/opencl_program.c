@@ -52,8 +52,14 @@ static int build(cl_program prog, cl_device_id dev, const char *options,
                  const struct synth__logger *log, const char *label, bool quiet)
 {
   cl_int err = clBuildProgram(prog, 1, &dev, options, NULL, NULL);
-  if (err == CL_SUCCESS)
+  if (err == CL_SUCCESS) {
+    /* What the compiler said (registers, spills with -cl-nv-verbose) is worth a debug line. */
+    char text[MAX_LOG + 1] = {0};
+    clGetProgramBuildInfo(prog, dev, CL_PROGRAM_BUILD_LOG, MAX_LOG, text, NULL);
+    if (text[0] && text[0] != '\n')
+      synth__log_debug(log, "%s: build log:\n%s", label, text);
     return 0;
+  }
   if (!quiet) {
     char *text = calloc(1, MAX_LOG + 1);
     if (text)

@@ -3,11 +3,26 @@
 
 #include <stdio.h>
 
-void bench_source_init(struct bench_source *src, double difficulty)
+/* Rates a device of each kind is unlikely to beat (a fast CPU core, a large GPU). */
+#define CPU_CORE_HPS_MAX 50e6
+#define GPU_HPS_MAX 20e9
+
+void bench_source_init(struct bench_source *src, double difficulty, synth_runtime *rt)
 {
   *src = (struct bench_source){0};
   src->fixed = difficulty > 0;
-  src->difficulty = src->fixed ? difficulty : SYNTH_BENCHMARK_DIFFICULTY;
+  src->difficulty = difficulty;
+  if (!src->fixed) {
+    unsigned n = synth_runtime_device_count(rt);
+    double hps = 0;
+    for (unsigned i = 0; i < n; i++) {
+      struct synth_device_stats st;
+      if (synth_runtime_device_stats(rt, i, &st, sizeof st) == 0)
+        hps += st.kind == SYNTH_DEVICE_CPU ? CPU_CORE_HPS_MAX : GPU_HPS_MAX;
+    }
+    src->difficulty =
+        n ? hps / (BENCH_SHARES_PER_S * n * 4294967296.0) : SYNTH_BENCHMARK_DIFFICULTY;
+  }
   synth_benchmark_job(&src->job, src->difficulty);
 }
 

@@ -25,8 +25,9 @@ struct bench_source {
   bool fixed; /* given on the command line: never retargeted */
 };
 
-/* difficulty 0: start at SYNTH_BENCHMARK_DIFFICULTY and retarget. */
-void bench_source_init(struct bench_source *src, double difficulty);
+/* difficulty 0: start from an estimate for the runtime's devices (a generous rate per kind,
+ * so no device overflows its hit buffer before the first retarget) and retarget. */
+void bench_source_init(struct bench_source *src, double difficulty, synth_runtime *rt);
 
 /* Sends the first job, or a new one when it is due. Returns 0 or a synth error. */
 int bench_source_tick(struct bench_source *src, synth_runtime *rt, double now);

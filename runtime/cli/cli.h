@@ -14,6 +14,8 @@ struct cli_device_flags {
   const char *affinity;
   const char *cpu_core;
   unsigned opencl_work_group;
+  unsigned opencl_lanes;
+  const char *opencl_build_options;
   const char *cache_dir;
   bool no_cache;
   char default_cache[512]; /* $XDG_CACHE_HOME/synthminer or ~/.cache/synthminer */
@@ -31,6 +33,10 @@ struct cli_device_flags {
    "CPU hash core: auto (default), sha-ni, avx512, avx2, sse, generic, ..."},            \
   {"--opencl-work-group", 0, CLI_UINT, &(flags).opencl_work_group, 1, 65536, "N",        \
    "OpenCL work-group size (default: from the device's preferred multiple)"},            \
+  {"--opencl-lanes", 0, CLI_UINT, &(flags).opencl_lanes, 1, 16, "N",                     \
+   "nonces per OpenCL work-item: 1, 2, 4, 8, 16 (default: the device's preference)"},    \
+  {"--opencl-build-options", 0, CLI_STRING, &(flags).opencl_build_options, 0, 0, "OPTS", \
+   "extra OpenCL compiler options, for tuning"},                                         \
   {"--cache-dir", 0, CLI_STRING, &(flags).cache_dir, 0, 0, "DIR",                        \
    "where compiled kernels are kept (default: $XDG_CACHE_HOME/synthminer)"},             \
   {"--no-cache", 0, CLI_FLAG, &(flags).no_cache, 0, 0, NULL,                             \

@@ -36,6 +36,8 @@ void cli_device_config(struct cli_device_flags *flags, struct synth_runtime_conf
   cfg->cpu_affinity = flags->affinity;
   cfg->cpu_core = flags->cpu_core;
   cfg->opencl_work_group = flags->opencl_work_group;
+  cfg->opencl_lanes = flags->opencl_lanes;
+  cfg->opencl_build_options = flags->opencl_build_options;
   cfg->cache_dir = NULL;
   if (flags->no_cache)
     return;

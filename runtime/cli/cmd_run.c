@@ -116,8 +116,6 @@ int cmd_run(int argc, char **argv)
   if ((rc = cli_log_level("run", log_level, &log.level)) != 0)
     return rc;
 
-  struct bench_source src;
-  bench_source_init(&src, difficulty);
   struct run_state state = {.verbose = verbose};
   struct synth_runtime_config cfg = {
       .log_fn = cli_log_message,
@@ -134,6 +132,8 @@ int cmd_run(int argc, char **argv)
       fprintf(stderr, "synthminer run: %s\n", synth_strerror(rc));
     return cli_exit_for(rc);
   }
+  struct bench_source src;
+  bench_source_init(&src, difficulty, rt);
   install_signals();
   rc = synth_runtime_start(rt);
   if (rc == 0)

@@ -48,6 +48,11 @@ struct synth_runtime_config {
   const char *cpu_core;
   /* OpenCL work-group size; 0 means the device's preferred multiple (up to 256). */
   unsigned opencl_work_group;
+  /* Nonces per OpenCL work-item, in a vector (1, 2, 4, 8, 16); 0 means the device's preferred
+   * integer vector width. */
+  unsigned opencl_lanes;
+  /* Extra OpenCL build options for tuning ("-cl-nv-maxrregcount=128"); NULL for none. */
+  const char *opencl_build_options;
   /* A folder for compiled device programs, so a restart does not recompile; created if
    * missing. NULL: nothing is cached. */
   const char *cache_dir;

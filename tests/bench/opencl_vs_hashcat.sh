@@ -1,0 +1,45 @@
+#!/bin/sh
+# opencl_vs_hashcat.sh: one OpenCL device's SHA-256d rate through synthminer next to hashcat's
+# SHA2-256 benchmark on the same kind of device, in one run. Half of hashcat's -m 1400 -O rate
+# (one compression per candidate) is a fair SHA-256d ceiling. Each side runs RUNS times
+# (default 3); medians count.
+#
+#   tests/bench/opencl_vs_hashcat.sh BUILD_DIR DEVICE HASHCAT_TYPE [SECONDS]
+#     DEVICE        synthminer's device, e.g. opencl:0
+#     HASHCAT_TYPE  hashcat's -D: 1 for a CPU device, 2 for a GPU
+#   HASHCAT=/path/to/hashcat RUNS=3 EXTRA="--opencl-work-group 256"
+set -eu
+build=$1
+device=$2
+htype=$3
+seconds=${4:-20}
+runs=${RUNS:-3}
+hashcat=${HASHCAT:-hashcat}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+i=0
+while [ "$i" -lt "$runs" ]; do
+  i=$((i + 1))
+  (cd "$work" && "$hashcat" -b -m 1400 -O -D "$htype" --force > hashcat.txt 2>&1) || {
+    tail -5 "$work/hashcat.txt" >&2
+    exit 1
+  }
+  awk '/^Speed\.#/ { v = $2; u = $3
+    m = (u == "H/s") ? 1 : (u == "kH/s") ? 1e3 : (u == "MH/s") ? 1e6 : (u == "GH/s") ? 1e9 : 0
+    printf "%.0f\n", v * m; exit }' "$work/hashcat.txt" >> "$work/hashcat"
+  # shellcheck disable=SC2086 # EXTRA is a list of flags
+  "$build/synthminer" run --devices "$device" --duration "$seconds" --status-interval 0 --json \
+    ${EXTRA:-} > "$work/run.json"
+  "$here/json_field.sh" devices.0.hashrate < "$work/run.json" >> "$work/synth"
+done
+hc=$(median < "$work/hashcat")
+sy=$(median < "$work/synth")
+echo "hashcat -m 1400 -O -D $htype (SHA-256), per run:" $(awk '{ printf "%.3f ", $1 / 1e9 }' "$work/hashcat") "GH/s"
+echo "synthminer $device (SHA-256d), per run:" $(awk '{ printf "%.3f ", $1 / 1e9 }' "$work/synth") "GH/s"
+awk -v h="$hc" -v s="$sy" 'BEGIN {
+  printf "median: hashcat %.3f GH/s, ceiling (half) %.3f GH/s, synthminer %.3f GH/s = %.1f%% of the ceiling\n",
+    h / 1e9, h / 2e9, s / 1e9, 100 * s / (h / 2) }'
