@@ -38,8 +38,8 @@ while [ "$i" -lt "$runs" ]; do
 done
 hc=$(median < "$work/hashcat")
 sy=$(median < "$work/synth")
-echo "hashcat -m 1400 -O -D $htype (SHA-256), per run:" $(awk '{ printf "%.3f ", $1 / 1e9 }' "$work/hashcat") "GH/s"
-echo "synthminer $device (SHA-256d), per run:" $(awk '{ printf "%.3f ", $1 / 1e9 }' "$work/synth") "GH/s"
+echo "hashcat -m 1400 -O -D $htype (SHA-256), per run:" $(awk '{ printf "%.1f ", $1 / 1e6 }' "$work/hashcat") "MH/s"
+echo "synthminer $device (SHA-256d), per run:" $(awk '{ printf "%.1f ", $1 / 1e6 }' "$work/synth") "MH/s"
 awk -v h="$hc" -v s="$sy" 'BEGIN {
-  printf "median: hashcat %.3f GH/s, ceiling (half) %.3f GH/s, synthminer %.3f GH/s = %.1f%% of the ceiling\n",
-    h / 1e9, h / 2e9, s / 1e9, 100 * s / (h / 2) }'
+  printf "median: hashcat %.1f MH/s, ceiling (half) %.1f MH/s, synthminer %.1f MH/s = %.1f%% of the ceiling\n",
+    h / 1e6, h / 2e6, s / 1e6, 100 * s / (h / 2) }'
