@@ -194,6 +194,31 @@ static void test_overflow_counted(void)
   OPS.close(dev);
 }
 
+/* Every lane count, and user build options next to the defaults, must compute exactly the
+ * same hits as the reference. */
+static void test_lane_variants_agree(void)
+{
+  static const char *const options[] = {NULL, "-cl-mad-enable", "-DUNUSED_BY_KERNEL=1"};
+  static const unsigned lanes[] = {1, 2, 4};
+  for (size_t v = 0; v < 3; v++) {
+    struct synth__probe_config cfg = pcfg;
+    cfg.opencl_build_options = options[v];
+    cfg.opencl_lanes = lanes[v];
+    void *b2 = NULL, *dev = NULL;
+    CU_ASSERT_EQUAL_FATAL(OPS.backend_create(&cfg, &b2), 0);
+    CU_ASSERT_EQUAL_FATAL(OPS.open(b2, tested, &synth__sha256d_workload, &dev), 0);
+    CU_ASSERT_EQUAL(OPS.self_test(dev, &synth__sha256d_workload), 0);
+    for (int round = 0; round < 2; round++) {
+      uint8_t header[80], target[32];
+      synth_test_fill(header, 80);
+      synth_test_easy_target(0xffffffffu / 1000, target);
+      expect_same(dev, header, target, (uint32_t)synth_test_rand(), 20001);
+    }
+    OPS.close(dev);
+    OPS.backend_destroy(b2);
+  }
+}
+
 static void test_build_failure_logs_the_build_log(void)
 {
   static const struct synth__opencl_kernel broken = {
@@ -463,6 +488,7 @@ int main(int argc, char **argv)
       SYNTH_TEST(test_planted_boundary),
       SYNTH_TEST(test_range_edges),
       SYNTH_TEST(test_overflow_counted),
+      SYNTH_TEST(test_lane_variants_agree),
       SYNTH_TEST(test_build_failure_logs_the_build_log),
       SYNTH_TEST(test_work_group_override),
       SYNTH_TEST(test_program_cache),
