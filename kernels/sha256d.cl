@@ -65,6 +65,7 @@ typedef uint16 T;
 #define P_W19B 14
 #define P_R4 15
 #define P_TARGET 23
+#define P_ONE 31
 
 #define ROTR(x, n) rotate((x), (T)(32 - (n)))
 #ifndef BSWAP /* wider vectors: no byte vector that wide, so rotate and mask */
@@ -74,6 +75,53 @@ typedef uint16 T;
 #define S1(x) (ROTR(x, 6) ^ ROTR(x, 11) ^ ROTR(x, 25))
 #define s0(x) (ROTR(x, 7) ^ ROTR(x, 18) ^ ((x) >> 3))
 #define s1(x) (ROTR(x, 17) ^ ROTR(x, 19) ^ ((x) >> 10))
+/*
+ * x + y as a multiply-add, x * one + y, where one is a 1 the compiler cannot see. On a GPU whose
+ * integer pipe is the bottleneck (rotates, logic and adds all go there) the multiply-add pipe
+ * sits idle. ADD_IMAD picks how many adds move: 0 none, 1 the round's d += t1, 2 also the
+ * schedule's s1 term, 3 also t1's Σ1 term, 4 also the new a's Σ0 term, 5 every add of t1,
+ * 6 every add of the new a, 7 every add of the schedule.
+ */
+#ifndef ADD_IMAD
+#define ADD_IMAD 0
+#endif
+#define MADD(x, y) ((x) * one + (y))
+#define PLUS(x, y) ((x) + (y))
+#if ADD_IMAD >= 1
+#define ADD_D MADD
+#else
+#define ADD_D PLUS
+#endif
+#if ADD_IMAD >= 2
+#define ADD_W MADD
+#else
+#define ADD_W PLUS
+#endif
+#if ADD_IMAD >= 3
+#define ADD_T1 MADD
+#else
+#define ADD_T1 PLUS
+#endif
+#if ADD_IMAD >= 4
+#define ADD_A MADD
+#else
+#define ADD_A PLUS
+#endif
+#if ADD_IMAD >= 5
+#define ADD_T1B MADD
+#else
+#define ADD_T1B PLUS
+#endif
+#if ADD_IMAD >= 6
+#define ADD_AB MADD
+#else
+#define ADD_AB PLUS
+#endif
+#if ADD_IMAD >= 7
+#define ADD_WB MADD
+#else
+#define ADD_WB PLUS
+#endif
 #define CH(e, f, g) bitselect((g), (f), (e))
 #define MAJ(a, b, c) bitselect((a), (b), (a) ^ (c))
 
@@ -81,9 +129,9 @@ typedef uint16 T;
  * folds into an immediate. */
 #define RT(a, b, c, d, e, f, g, h, t, w)                                                       \
   {                                                                                            \
-    T t1 = (h) + S1(e) + CH(e, f, g) + K[t] + (w);                                             \
-    (d) += t1;                                                                                 \
-    (h) = t1 + S0(a) + MAJ(a, b, c);                                                           \
+    T t1 = ADD_T1(S1(e), ADD_T1B(CH(e, f, g), ADD_T1B(w, (h) + K[t])));                        \
+    (d) = ADD_D(t1, d);                                                                        \
+    (h) = ADD_A(S0(a), ADD_AB(MAJ(a, b, c), t1));                                              \
   }
 
 /* Eight rounds from round i (a multiple of 8). */
@@ -97,7 +145,8 @@ typedef uint16 T;
   RT(c, d, e, f, g, h, a, b, (i) + 6, w[(i) + 6]);                                             \
   RT(b, c, d, e, f, g, h, a, (i) + 7, w[(i) + 7]);
 
-#define SCHED(w, t) w[t] = s1(w[(t) - 2]) + w[(t) - 7] + s0(w[(t) - 15]) + w[(t) - 16]
+#define SCHED(w, t)                                                                            \
+  w[t] = ADD_W(s1(w[(t) - 2]), ADD_WB(s0(w[(t) - 15]), ADD_WB(w[(t) - 7], w[(t) - 16])))
 
 /* A round whose message word is scheduled just before it: only a window of 16 words is ever
  * live, which keeps a GPU thread's registers few and its occupancy high. */
@@ -143,6 +192,8 @@ __constant uint K[64] = {
  */
 static T sha256d_top(__constant const uint *p, const T w3, T *digest)
 {
+  const T one = p[P_ONE];
+  (void)one; /* only the ADD_IMAD variants use it */
   T w[64];
   /* Block 2: only W3 varies. W4 = 0x80000000, W5..W14 = 0, W15 = 640. */
   w[0] = p[P_W + 0];

@@ -38,6 +38,7 @@ void synth__sha256d_payload_init(struct synth__sha256d_payload *p, const uint8_t
 
   for (int i = 0; i < 8; i++)
     p->target[i] = synth__load_le32(target + 4 * i);
+  p->one = 1;
   memcpy(p->header, header, 76);
   memset(p->header + 76, 0, 4);
 }

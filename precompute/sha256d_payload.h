@@ -25,7 +25,8 @@ struct synth__sha256d_payload {
    * a = r4[0] + W3, e = r4[4] + W3; the other six words are final. */
   uint32_t r4[8];
   uint32_t target[8]; /* share target as words, target[7] the most significant */
-  uint32_t reserved;  /* keeps the size a multiple of 16 bytes */
+  uint32_t one;       /* 1, as data: lets a GPU kernel write adds the compiler cannot fold
+                       * into plain adds (multiply-adds on an otherwise idle pipe) */
   uint8_t header[80]; /* the header with a zero nonce, for the reference re-hash */
 };
 

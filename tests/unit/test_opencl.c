@@ -198,9 +198,11 @@ static void test_overflow_counted(void)
  * same hits as the reference. */
 static void test_lane_variants_agree(void)
 {
-  static const char *const options[] = {NULL, "-cl-mad-enable", "-DUNUSED_BY_KERNEL=1"};
-  static const unsigned lanes[] = {1, 2, 4};
-  for (size_t v = 0; v < 3; v++) {
+  static const char *const options[] = {"-D ADD_IMAD=0", "-D ADD_IMAD=1", "-D ADD_IMAD=2",
+                                        "-D ADD_IMAD=3", "-D ADD_IMAD=4", "-D ADD_IMAD=5",
+                                        "-D ADD_IMAD=6", "-D ADD_IMAD=7"};
+  static const unsigned lanes[] = {1, 2, 4, 1, 2, 1, 2, 1};
+  for (size_t v = 0; v < 8; v++) {
     struct synth__probe_config cfg = pcfg;
     cfg.opencl_build_options = options[v];
     cfg.opencl_lanes = lanes[v];
