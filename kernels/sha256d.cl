@@ -78,46 +78,46 @@ typedef uint16 T;
 /*
  * x + y as a multiply-add, x * one + y, where one is a 1 the compiler cannot see. On a GPU whose
  * integer pipe is the bottleneck (rotates, logic and adds all go there) the multiply-add pipe
- * sits idle. ADD_IMAD picks how many adds move: 0 none, 1 the round's d += t1, 2 also the
+ * sits idle. MAD_ADDS picks how many adds move: 0 none, 1 the round's d += t1, 2 also the
  * schedule's s1 term, 3 also t1's Σ1 term, 4 also the new a's Σ0 term, 5 every add of t1,
  * 6 every add of the new a, 7 every add of the schedule.
  */
-#ifndef ADD_IMAD
-#define ADD_IMAD 0
+#ifndef MAD_ADDS
+#define MAD_ADDS 0
 #endif
 #define MADD(x, y) ((x) * one + (y))
 #define PLUS(x, y) ((x) + (y))
-#if ADD_IMAD >= 1
+#if MAD_ADDS >= 1
 #define ADD_D MADD
 #else
 #define ADD_D PLUS
 #endif
-#if ADD_IMAD >= 2
+#if MAD_ADDS >= 2
 #define ADD_W MADD
 #else
 #define ADD_W PLUS
 #endif
-#if ADD_IMAD >= 3
+#if MAD_ADDS >= 3
 #define ADD_T1 MADD
 #else
 #define ADD_T1 PLUS
 #endif
-#if ADD_IMAD >= 4
+#if MAD_ADDS >= 4
 #define ADD_A MADD
 #else
 #define ADD_A PLUS
 #endif
-#if ADD_IMAD >= 5
+#if MAD_ADDS >= 5
 #define ADD_T1B MADD
 #else
 #define ADD_T1B PLUS
 #endif
-#if ADD_IMAD >= 6
+#if MAD_ADDS >= 6
 #define ADD_AB MADD
 #else
 #define ADD_AB PLUS
 #endif
-#if ADD_IMAD >= 7
+#if MAD_ADDS >= 7
 #define ADD_WB MADD
 #else
 #define ADD_WB PLUS
@@ -193,7 +193,7 @@ __constant uint K[64] = {
 static T sha256d_top(__constant const uint *p, const T w3, T *digest)
 {
   const T one = p[P_ONE];
-  (void)one; /* only the ADD_IMAD variants use it */
+  (void)one; /* only the MAD_ADDS variants use it */
   T w[64];
   /* Block 2: only W3 varies. W4 = 0x80000000, W5..W14 = 0, W15 = 640. */
   w[0] = p[P_W + 0];

@@ -41,8 +41,12 @@ static void finish(struct synth__sched *s, struct synth__sched_device *d, struct
 static void take_out(struct synth__sched *s, struct synth__sched_device *d, int rc,
                      const char *what)
 {
-  synth__log_error(s->cfg.log, "%s (%s) taken out: %s failed: %s", d->desc.id, d->desc.name, what,
-                   synth_strerror(rc));
+  if (rc == SYNTH_ETIMEDOUT)
+    synth__log_error(s->cfg.log, "%s (%s) taken out: a batch ran longer than %u ms (hung device?)",
+                     d->desc.id, d->desc.name, s->cfg.batch_timeout_ms);
+  else
+    synth__log_error(s->cfg.log, "%s (%s) taken out: %s failed: %s", d->desc.id, d->desc.name,
+                     what, synth_strerror(rc));
   atomic_store_explicit(&d->failed, true, memory_order_relaxed);
   for (int i = 0; i < TAKE_OUT_DRAIN_POLLS && in_flight(d) > 0; i++) {
     struct synth__batch *done = NULL;
@@ -90,6 +94,19 @@ static bool fill(struct synth__sched *s, struct synth__sched_device *d)
   return true;
 }
 
+/* Whether the oldest batch in flight has run past the timeout: the device hangs. Batches
+ * queued behind it wait for it, so only the oldest counts. */
+static bool hung(const struct synth__sched *s, const struct synth__sched_device *d)
+{
+  uint64_t oldest = UINT64_MAX;
+  for (unsigned i = 0; i < d->nslots; i++) {
+    if (d->slots[i].in_flight && d->slots[i].batch.t_submit_ns < oldest)
+      oldest = d->slots[i].batch.t_submit_ns;
+  }
+  return oldest != UINT64_MAX &&
+         synth__now_ns() - oldest > (uint64_t)s->cfg.batch_timeout_ms * 1000000u;
+}
+
 /* Waits up to timeout_ms for one batch. Returns false when the device failed. */
 static bool collect(struct synth__sched *s, struct synth__sched_device *d, int timeout_ms)
 {
@@ -100,6 +117,8 @@ static bool collect(struct synth__sched *s, struct synth__sched_device *d, int t
       done->status = rc;
     finish(s, d, slot_of(done));
   }
+  if (rc == SYNTH_EAGAIN && hung(s, d))
+    rc = SYNTH_ETIMEDOUT;
   if (rc == SYNTH_EAGAIN || rc == 0)
     return true;
   take_out(s, d, rc, "poll");
@@ -136,7 +155,8 @@ void *synth__device_thread(void *arg)
     if (!collect(s, d, 100))
       break;
   }
-  /* Stopping: the epoch moved, so batches in flight end within a poll period. */
+  /* Stopping: the epoch moved, so batches in flight end within a poll period (a hung one
+   * within the batch timeout). */
   while (in_flight(d) > 0 && !atomic_load_explicit(&d->failed, memory_order_relaxed))
     collect(s, d, 100);
   synth__counter_set(&d->counters.run_started_ns, 0); /* see synth__sched_device_stats */

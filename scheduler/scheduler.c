@@ -16,6 +16,7 @@
 
 #define DEFAULT_UNIT_LOG2 14
 #define DEFAULT_MAX_UNITS 65536
+#define DEFAULT_BATCH_TIMEOUT_MS 10000
 #define MAX_BATCH_NONCES (1ull << 31)
 #define SERVICE_TICK_MS 20
 #define WINDOW_PERIOD_NS 1000000000ull
@@ -39,6 +40,8 @@ int synth__sched_create(struct synth__sched **out, const struct synth__sched_con
     return SYNTH_ENOMEM;
   memset(s, 0, sizeof *s);
   s->cfg = *cfg;
+  if (!s->cfg.batch_timeout_ms)
+    s->cfg.batch_timeout_ms = DEFAULT_BATCH_TIMEOUT_MS;
   s->unit_nonces = 1u << unit_log2;
   int rc = synth__unit_pool_create(&s->pool, cfg->max_units ? cfg->max_units : DEFAULT_MAX_UNITS);
   if (rc == 0)

@@ -26,6 +26,9 @@ struct synth__sched_config {
   synth__hit_fn on_hit; /* may be NULL */
   void *hit_user;
   const struct synth__logger *log; /* may be NULL; must outlive the scheduler */
+  /* A batch still running after this long means a hung device: it is taken out and the
+   * batch's units go back to the queues. 0 means 10000 ms. */
+  unsigned batch_timeout_ms;
 };
 
 /* Scheduler-wide figures, for tests and benchmarks. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "devices/device.h"
+#include "devices/device_run.h"
 #include "devices/opencl/opencl_device.h"
 #include "devices/opencl/opencl_errors.h"
 #include "devices/opencl/opencl_program.h"
@@ -159,6 +160,7 @@ static int pick_work_group(struct cl_device *d, unsigned asked)
 }
 
 static void cl_close(void *dev);
+extern const struct synth__device_ops synth__opencl_device_ops;
 
 static int open_device(struct cl_backend *b, const struct cl_found *f, struct cl_device *d,
                        const struct synth__workload *workload)
@@ -182,10 +184,10 @@ static int open_device(struct cl_backend *b, const struct cl_found *f, struct cl
   clGetDeviceInfo(f->id, CL_DEVICE_VENDOR, sizeof vendor - 1, vendor, NULL);
   bool nvidia = strstr(vendor, "NVIDIA") != NULL;
   /* Measured on an H200 (docs/benchmarks.md): the integer pipe is the bottleneck, so most
-   * adds go to the multiply-add pipe (ADD_IMAD=5: +5.5 %), with a cap of 128 registers. */
+   * adds go to the multiply-add pipe (MAD_ADDS=5: +5.5 %), with a cap of 128 registers. */
   const char *vendor_options = "";
   if (nvidia)
-    vendor_options = " -D ADD_IMAD=5 -cl-nv-maxrregcount=128";
+    vendor_options = " -D MAD_ADDS=5 -cl-nv-maxrregcount=128";
   if (b->lanes)
     d->lanes = b->lanes;
   char options[640];
@@ -244,44 +246,18 @@ static int cl_open(void *backend, const struct synth__device_desc *desc,
   return 0;
 }
 
-/* Runs the workload's known answer through the same path as every batch. */
+static void cl_drain(void *dev)
+{
+  synth__cl_drain(dev);
+}
+
+/* The known answer through the same path as every batch. The first launch may compile device
+ * code (PoCL does, per work-group size): it gets time. */
 static int cl_self_test(void *dev, const struct synth__workload *workload)
 {
   struct cl_device *d = dev;
-  if (!workload->known_answer)
-    return 0;
-  struct synth__batch *b = calloc(1, sizeof *b);
-  void *payload = aligned_alloc(64, SYNTH_PAYLOAD_MAX);
-  if (!b || !payload) {
-    free(b);
-    free(payload);
-    return SYNTH_ENOMEM;
-  }
-  struct synth__known_answer ka;
-  workload->known_answer(payload, &ka);
-  atomic_uint epoch = 0;
-  b->payload = payload;
-  b->range.nonce_start = ka.nonce_start;
-  b->range.count = ka.count;
-  b->ctl = (struct synth__scan_ctl){
-      .epoch_now = &epoch, .hits = b->hits, .max_hits = SYNTH_BATCH_MAX_HITS};
-  struct synth__batch *done = NULL;
-  int rc = synth__cl_submit(d, b);
-  /* The first launch may compile device code (PoCL does per work-group size): give it time. */
-  uint64_t deadline = synth__now_ns() + SELF_TEST_TIMEOUT_NS;
-  while (rc == 0 && !done && synth__now_ns() < deadline)
-    if ((rc = synth__cl_poll(d, &done, 100)) == SYNTH_EAGAIN)
-      rc = 0;
-  int ok = rc == 0 && done == b && b->ctl.nhits == ka.n_expect && b->ctl.overflow == 0;
-  for (size_t i = 0; ok && i < ka.n_expect; i++)
-    ok = b->hits[i] == ka.expect[i]; /* one expected hit: order does not arise */
-  if (!ok)
-    synth__log_error(d->log, "%s: the %s known-answer test failed (%u hits, %zu expected)",
-                     d->label, workload->name, b->ctl.nhits, ka.n_expect);
-  synth__cl_drain(d);
-  free(payload);
-  free(b);
-  return ok ? 0 : SYNTH_ESELFTEST;
+  return synth__device_known_answer(&synth__opencl_device_ops, dev, workload, cl_drain, d->label,
+                                    d->log, SELF_TEST_TIMEOUT_NS);
 }
 
 static int cl_submit(void *dev, struct synth__batch *batch)

@@ -63,15 +63,23 @@ static struct cl_slot *free_slot(struct cl_device *d)
   return NULL;
 }
 
-/* Queues payload upload, counter reset, kernel and results read-back for one batch. */
+/* Queues payload upload, counter reset, kernel and results read-back for one batch. With a
+ * hang armed, the upload first waits for a user event that only draining completes. */
 static cl_int enqueue(struct cl_device *d, struct cl_slot *s, const struct synth__batch *b)
 {
   static const cl_uint zero = 0;
+  cl_event *wait = NULL;
+  cl_int err = CL_SUCCESS;
+  if (d->fault == SYNTH_FAULT_HANG && d->submits == d->fault_at && !d->hang) {
+    d->hang = clCreateUserEvent(d->ctx, &err);
+    wait = &d->hang;
+  }
   cl_uint base = b->range.nonce_start, count = b->range.count, max_hits = d->max_hits;
   size_t items = (count + d->lanes - 1) / d->lanes;
   size_t global = (items + d->work_group - 1) / d->work_group * d->work_group;
-  cl_int err = clEnqueueWriteBuffer(d->queue, s->payload, CL_FALSE, 0, d->payload_size, b->payload,
-                                    0, NULL, NULL);
+  if (err == CL_SUCCESS)
+    err = clEnqueueWriteBuffer(d->queue, s->payload, CL_FALSE, 0, d->payload_size, b->payload,
+                               wait ? 1 : 0, wait, NULL);
   if (err == CL_SUCCESS)
     err =
         clEnqueueWriteBuffer(d->queue, s->results, CL_FALSE, 0, sizeof zero, &zero, 0, NULL, NULL);
@@ -105,7 +113,7 @@ int synth__cl_submit(struct cl_device *d, struct synth__batch *b)
   if (!s)
     return SYNTH_ESTATE;
   d->submits++;
-  if (d->fault == SYNTH_CL_FAULT_SUBMIT && d->submits == d->fault_at) {
+  if (d->fault == SYNTH_FAULT_SUBMIT && d->submits == d->fault_at) {
     synth__log_error(d->log, "%s: launch failed: injected fault", d->label);
     return SYNTH_EDEVICE;
   }
@@ -177,7 +185,7 @@ int synth__cl_poll(struct cl_device *d, struct synth__batch **done, int timeout_
   *done = b;
   d->polls++;
   cl_int status = s->status;
-  if (d->fault == SYNTH_CL_FAULT_EXEC && d->polls >= d->fault_at)
+  if (d->fault == SYNTH_FAULT_EXEC && d->polls >= d->fault_at)
     status = CL_OUT_OF_RESOURCES;
   if (status < 0) {
     synth__log_error(d->log, "%s: batch failed on the device: %s", d->label,
@@ -193,6 +201,11 @@ int synth__cl_poll(struct cl_device *d, struct synth__batch **done, int timeout_
 
 void synth__cl_drain(struct cl_device *d)
 {
+  if (d->hang) { /* let the hung batch through, so the queue can finish */
+    clSetUserEventStatus(d->hang, CL_COMPLETE);
+    clReleaseEvent(d->hang);
+    d->hang = NULL;
+  }
   if (d->queue)
     clFinish(d->queue);
   for (unsigned i = 0; i < SYNTH_CL_SLOTS; i++) {
@@ -207,7 +220,7 @@ void synth__cl_drain(struct cl_device *d)
   d->fifo_count = 0;
 }
 
-void synth__cl_inject_fault(void *dev, enum synth__cl_fault fault, unsigned at)
+void synth__cl_inject_fault(void *dev, enum synth__device_fault fault, unsigned at)
 {
   struct cl_device *d = dev;
   d->fault = fault;

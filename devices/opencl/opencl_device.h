@@ -8,6 +8,7 @@
 
 #include <CL/cl.h>
 
+#include "devices/device_fault.h"
 #include "scheduler/batch.h"
 
 struct synth__logger;
@@ -29,14 +30,6 @@ struct cl_slot {
   uint64_t submit_ns;
   bool completed; /* set by the event's callback, under dev->lock */
   cl_int status;  /* the read's final execution status */
-};
-
-/* Fault injection for tests: fail the n-th submit, or report the n-th batch's execution as
- * failed (as a lost device would). */
-enum synth__cl_fault {
-  SYNTH_CL_FAULT_NONE,
-  SYNTH_CL_FAULT_SUBMIT,
-  SYNTH_CL_FAULT_EXEC,
 };
 
 struct cl_device {
@@ -61,8 +54,9 @@ struct cl_device {
   pthread_mutex_t lock; /* completed flags: the driver's callback thread and the poller */
   pthread_cond_t cond;
 
-  enum synth__cl_fault fault;
+  enum synth__device_fault fault;
   unsigned fault_at;
+  cl_event hang; /* a user event the hung batch waits on; completed when the device drains */
   unsigned submits, polls;
 };
 
@@ -81,7 +75,7 @@ int synth__cl_poll(struct cl_device *d, struct synth__batch **done, int timeout_
 /* Waits until nothing is in flight (before the device is released). */
 void synth__cl_drain(struct cl_device *d);
 
-/* Test hook: arm a fault on the device (see enum synth__cl_fault). */
-void synth__cl_inject_fault(void *dev, enum synth__cl_fault fault, unsigned at);
+/* Test hook: arm a fault on the device (see devices/device_fault.h). */
+void synth__cl_inject_fault(void *dev, enum synth__device_fault fault, unsigned at);
 
 #endif

@@ -1,13 +1,11 @@
 /* opencl_program.c: builds a device's program, from a disk cache when it was built before. */
 #include "devices/opencl/opencl_program.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "devices/cache_file.h"
 #include "devices/opencl/opencl_errors.h"
 #include "precompute/sha256.h"
 #include "runtime/logger.h"
@@ -22,7 +20,7 @@ static void hash_info(struct synth__sha256 *h, cl_device_id dev, cl_device_info 
   synth__sha256_update(h, buf, strlen(buf) + 1);
 }
 
-/* "<cache_dir>/opencl/<64 hex digits>.bin" for this device, options and source. */
+/* "<cache_dir>/opencl/<64 hex digits>.bin" for this device, driver, options and source. */
 static void cache_path(cl_device_id dev, const char *source, const char *options,
                        const char *cache_dir, char *path, size_t size)
 {
@@ -41,11 +39,7 @@ static void cache_path(cl_device_id dev, const char *source, const char *options
   synth__sha256_update(&h, options, strlen(options) + 1);
   synth__sha256_update(&h, source, strlen(source) + 1);
   synth__sha256_final(&h, digest);
-  int n = snprintf(path, size, "%s/opencl/", cache_dir);
-  for (int i = 0; i < 32 && n > 0 && (size_t)n + 2 < size; i++)
-    n += snprintf(path + n, size - (size_t)n, "%02x", digest[i]);
-  if (n > 0 && (size_t)n < size)
-    snprintf(path + n, size - (size_t)n, ".bin");
+  synth__cache_path(cache_dir, "opencl", digest, path, size);
 }
 
 static int build(cl_program prog, cl_device_id dev, const char *options,
@@ -76,74 +70,37 @@ static cl_program load_cached(cl_context ctx, cl_device_id dev, const char *path
                               const char *options, const struct synth__logger *log,
                               const char *label)
 {
-  FILE *f = fopen(path, "rb");
-  if (!f)
+  size_t len = 0;
+  unsigned char *bin = synth__cache_read(path, &len);
+  if (!bin)
     return NULL;
-  cl_program prog = NULL;
-  unsigned char *bin = NULL;
-  long size = 0;
-  if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
-      (bin = malloc((size_t)size)) && fread(bin, 1, (size_t)size, f) == (size_t)size) {
-    size_t len = (size_t)size;
-    const unsigned char *bins[1] = {bin};
-    cl_int status, err;
-    prog = clCreateProgramWithBinary(ctx, 1, &dev, &len, bins, &status, &err);
-    if (prog && (err != CL_SUCCESS || status != CL_SUCCESS ||
-                 build(prog, dev, options, log, label, true) != 0)) {
-      clReleaseProgram(prog);
-      prog = NULL;
-    }
+  const unsigned char *bins[1] = {bin};
+  cl_int status, err;
+  cl_program prog = clCreateProgramWithBinary(ctx, 1, &dev, &len, bins, &status, &err);
+  if (prog && (err != CL_SUCCESS || status != CL_SUCCESS ||
+               build(prog, dev, options, log, label, true) != 0)) {
+    clReleaseProgram(prog);
+    prog = NULL;
   }
   if (!prog)
     synth__log_warn(log, "%s: cached kernel %s unusable; compiling again", label, path);
   free(bin);
-  fclose(f);
   return prog;
 }
 
-static int make_dirs(const char *dir)
+/* Stores the built binary for the next start. */
+static void store(cl_program prog, const char *path, const struct synth__logger *log,
+                  const char *label)
 {
-  char path[1024];
-  snprintf(path, sizeof path, "%s", dir);
-  for (char *p = path + 1; *p; p++) {
-    if (*p == '/') {
-      *p = '\0';
-      if (mkdir(path, 0755) != 0 && errno != EEXIST)
-        return -1;
-      *p = '/';
-    }
-  }
-  return mkdir(path, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-/* Stores the built binary: written aside and renamed, so a reader never sees half a file. */
-static void store(cl_program prog, const char *path, const char *cache_dir,
-                  const struct synth__logger *log, const char *label)
-{
-  char dir[1024], tmp[1100];
-  snprintf(dir, sizeof dir, "%s/opencl", cache_dir);
   size_t size = 0;
-  if (make_dirs(dir) != 0 ||
-      clGetProgramInfo(prog, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) != CL_SUCCESS ||
-      size == 0) {
-    synth__log_warn(log, "%s: cannot cache the kernel in %s", label, dir);
-    return;
-  }
-  unsigned char *bin = malloc(size);
+  unsigned char *bin = NULL;
+  if (clGetProgramInfo(prog, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL) == CL_SUCCESS &&
+      size > 0)
+    bin = malloc(size);
   unsigned char *bins[1] = {bin};
-  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-  FILE *f = bin ? fopen(tmp, "wb") : NULL;
-  bool ok = f &&
-            clGetProgramInfo(prog, CL_PROGRAM_BINARIES, sizeof bins, bins, NULL) == CL_SUCCESS &&
-            fwrite(bin, 1, size, f) == size;
-  if (f && fclose(f) != 0)
-    ok = false;
-  if (ok && rename(tmp, path) != 0)
-    ok = false;
-  if (!ok) {
-    unlink(tmp);
-    synth__log_warn(log, "%s: cannot cache the kernel in %s", label, dir);
-  }
+  if (!bin || clGetProgramInfo(prog, CL_PROGRAM_BINARIES, sizeof bins, bins, NULL) != CL_SUCCESS ||
+      synth__cache_write(path, bin, size) != 0)
+    synth__log_warn(log, "%s: cannot cache the kernel as %s", label, path);
   free(bin);
 }
 
@@ -174,7 +131,7 @@ int synth__cl_program_build(cl_context ctx, cl_device_id dev, const char *source
     return rc;
   }
   if (path[0])
-    store(prog, path, cache_dir, log, label);
+    store(prog, path, log, label);
   *out = prog;
   return 0;
 }

@@ -198,9 +198,9 @@ static void test_overflow_counted(void)
  * same hits as the reference. */
 static void test_lane_variants_agree(void)
 {
-  static const char *const options[] = {"-D ADD_IMAD=0", "-D ADD_IMAD=1", "-D ADD_IMAD=2",
-                                        "-D ADD_IMAD=3", "-D ADD_IMAD=4", "-D ADD_IMAD=5",
-                                        "-D ADD_IMAD=6", "-D ADD_IMAD=7"};
+  static const char *const options[] = {"-D MAD_ADDS=0", "-D MAD_ADDS=1", "-D MAD_ADDS=2",
+                                        "-D MAD_ADDS=3", "-D MAD_ADDS=4", "-D MAD_ADDS=5",
+                                        "-D MAD_ADDS=6", "-D MAD_ADDS=7"};
   static const unsigned lanes[] = {1, 2, 4, 1, 2, 1, 2, 1};
   for (size_t v = 0; v < 8; v++) {
     struct synth__probe_config cfg = pcfg;
@@ -338,7 +338,7 @@ static struct synth__job *mining_job(const char *id, uint32_t size, uint32_t top
 }
 
 /* A scheduler with this OpenCL device (fault armed if asked) and one CPU worker. */
-static struct synth__sched *make_sched(struct hits *h, enum synth__cl_fault fault, unsigned at,
+static struct synth__sched *make_sched(struct hits *h, enum synth__device_fault fault, unsigned at,
                                        void **cpu_backend_out, void **cl_dev_out)
 {
   struct synth__sched_config cfg = {
@@ -346,7 +346,7 @@ static struct synth__sched *make_sched(struct hits *h, enum synth__cl_fault faul
   struct synth__sched *s;
   CU_ASSERT_EQUAL_FATAL(synth__sched_create(&s, &cfg), 0);
   void *cl = open_dev(&synth__sha256d_workload);
-  if (fault != SYNTH_CL_FAULT_NONE)
+  if (fault != SYNTH_FAULT_NONE)
     synth__cl_inject_fault(cl, fault, at);
   *cl_dev_out = cl;
   CU_ASSERT_EQUAL(synth__sched_add_device(s, &OPS, cl, tested, 0.02), 0);
@@ -370,7 +370,7 @@ static struct synth__sched *make_sched(struct hits *h, enum synth__cl_fault faul
  * exactly, and every hit the reference finds arrives, once. The hit density keeps even a
  * batch of the whole job inside the device's result buffer.
  */
-static void run_coverage(enum synth__cl_fault fault, unsigned at)
+static void run_coverage(enum synth__device_fault fault, unsigned at)
 {
   struct hits h = {.lock = PTHREAD_MUTEX_INITIALIZER};
   void *cpu_be, *cl;
@@ -406,8 +406,8 @@ static void run_coverage(enum synth__cl_fault fault, unsigned at)
   CU_ASSERT_EQUAL(gpu.duplicates + cpu.duplicates, 0);
   CU_ASSERT_EQUAL(gpu.hw_errors + cpu.hw_errors, 0);
   CU_ASSERT(gpu.nonces > 0);
-  CU_ASSERT_EQUAL(atomic_load(&s->devices[0]->failed), fault != SYNTH_CL_FAULT_NONE);
-  if (fault != SYNTH_CL_FAULT_NONE) {
+  CU_ASSERT_EQUAL(atomic_load(&s->devices[0]->failed), fault != SYNTH_FAULT_NONE);
+  if (fault != SYNTH_FAULT_NONE) {
     struct synth__sched_totals t;
     synth__sched_totals(s, &t);
     CU_ASSERT(t.requeued_nonces > 0);
@@ -420,17 +420,17 @@ static void run_coverage(enum synth__cl_fault fault, unsigned at)
 
 static void test_many_batches_exact_coverage(void)
 {
-  run_coverage(SYNTH_CL_FAULT_NONE, 0);
+  run_coverage(SYNTH_FAULT_NONE, 0);
 }
 
 static void test_failed_batch_returns_its_units(void)
 {
-  run_coverage(SYNTH_CL_FAULT_EXEC, 3);
+  run_coverage(SYNTH_FAULT_EXEC, 3);
 }
 
 static void test_failed_launch_returns_its_units(void)
 {
-  run_coverage(SYNTH_CL_FAULT_SUBMIT, 2);
+  run_coverage(SYNTH_FAULT_SUBMIT, 2);
 }
 
 static void sleep_ms(unsigned ms)
@@ -444,7 +444,7 @@ static void test_job_switch_with_batches_in_flight(void)
 {
   struct hits h = {.lock = PTHREAD_MUTEX_INITIALIZER};
   void *cpu_be, *cl;
-  struct synth__sched *s = make_sched(&h, SYNTH_CL_FAULT_NONE, 0, &cpu_be, &cl);
+  struct synth__sched *s = make_sched(&h, SYNTH_FAULT_NONE, 0, &cpu_be, &cl);
   synth__sched_set_job(s, mining_job("1", 0, 0xffffffffu / 20000, NULL), true);
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
   for (int i = 0; i < 3000 && h.by_job[1] < 20; i++)

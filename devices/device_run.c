@@ -1,0 +1,63 @@
+/* device_run.c: one batch through a device's own ops, outside the scheduler (self-tests). */
+#include "devices/device_run.h"
+
+#include <stdlib.h>
+
+#include "runtime/logger.h"
+#include "scheduler/clock.h"
+#include "synth/error.h"
+
+int synth__device_run_batch(const struct synth__device_ops *ops, void *dev, struct synth__batch *b,
+                            uint64_t timeout_ns)
+{
+  int rc = ops->submit(dev, b);
+  if (rc != 0)
+    return rc;
+  uint64_t deadline = synth__now_ns() + timeout_ns;
+  struct synth__batch *done = NULL;
+  while (!done) {
+    if (synth__now_ns() >= deadline)
+      return SYNTH_ETIMEDOUT;
+    rc = ops->poll(dev, &done, 100);
+    if (rc != 0 && rc != SYNTH_EAGAIN)
+      return rc;
+  }
+  return done == b ? 0 : SYNTH_ESTATE;
+}
+
+int synth__device_known_answer(const struct synth__device_ops *ops, void *dev,
+                               const struct synth__workload *workload, void (*drain)(void *dev),
+                               const char *label, const struct synth__logger *log,
+                               uint64_t timeout_ns)
+{
+  if (!workload->known_answer)
+    return 0;
+  struct synth__batch *b = calloc(1, sizeof *b);
+  void *payload = aligned_alloc(64, SYNTH_PAYLOAD_MAX);
+  if (!b || !payload) {
+    free(b);
+    free(payload);
+    return SYNTH_ENOMEM;
+  }
+  struct synth__known_answer ka;
+  workload->known_answer(payload, &ka);
+  atomic_uint epoch = 0;
+  b->payload = payload;
+  b->range.nonce_start = ka.nonce_start;
+  b->range.count = ka.count;
+  b->ctl = (struct synth__scan_ctl){
+      .epoch_now = &epoch, .hits = b->hits, .max_hits = SYNTH_BATCH_MAX_HITS};
+  int rc = synth__device_run_batch(ops, dev, b, timeout_ns);
+  bool ok = rc == 0 && b->status == 0 && b->ctl.nhits == ka.n_expect && b->ctl.overflow == 0;
+  for (size_t i = 0; ok && i < ka.n_expect; i++)
+    ok = b->hits[i] == ka.expect[i]; /* one expected hit: order does not arise */
+  if (!ok)
+    synth__log_error(log, "%s: the %s known-answer test failed (%s; %u hits, %zu expected)",
+                     label, workload->name, rc ? synth_strerror(rc) : "wrong hits", b->ctl.nhits,
+                     ka.n_expect);
+  if (drain)
+    drain(dev);
+  free(payload);
+  free(b);
+  return ok ? 0 : SYNTH_ESELFTEST;
+}

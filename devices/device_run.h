@@ -1,0 +1,25 @@
+/* device_run.h: one batch through a device's own ops, outside the scheduler (self-tests). */
+#ifndef SYNTH_DEVICES_DEVICE_RUN_H
+#define SYNTH_DEVICES_DEVICE_RUN_H
+
+#include <stdint.h>
+
+#include "devices/device.h"
+
+/* Submits b and polls until it comes back or timeout_ns passes. Returns 0 (b is done), the
+ * device's error, or SYNTH_ETIMEDOUT (b may still be in flight: drain the device). */
+int synth__device_run_batch(const struct synth__device_ops *ops, void *dev, struct synth__batch *b,
+                            uint64_t timeout_ns);
+
+/*
+ * The workload's known answer on an opened device, through the same submit and poll as every
+ * batch: exactly the expected hits, no overflow. drain(dev) runs before the batch is freed, so
+ * a batch the device still holds after a timeout is never touched again. Returns 0,
+ * SYNTH_ESELFTEST (logged with label), or SYNTH_ENOMEM.
+ */
+int synth__device_known_answer(const struct synth__device_ops *ops, void *dev,
+                               const struct synth__workload *workload, void (*drain)(void *dev),
+                               const char *label, const struct synth__logger *log,
+                               uint64_t timeout_ns);
+
+#endif

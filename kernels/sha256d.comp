@@ -1,0 +1,271 @@
+/* sha256d.comp: SHA-256d proof-of-work scan for the Vulkan backend; hits only go back to the host. */
+#version 450
+
+/*
+ * The interface every synth Vulkan kernel follows (see docs/architecture.md):
+ *   set 0, binding 0  uniform buffer: the roll's precompute payload, as the host made it
+ *                     (here a struct synth__sha256d_payload: precompute/sha256d_payload.h)
+ *   set 0, binding 1  storage buffer: count, then hit nonces; count is bumped atomically for
+ *                     every hit, past max_hits too, so the host sees an overflow
+ *   push constants    nonce_base, count, max_hits
+ *   constant_id 0     workgroup size
+ *   constant_id 1     nonces per invocation
+ *   constant_id 2     the kernel's own tuning knob (here MAD_ADDS, below)
+ * The dispatch may be two-dimensional when one dimension cannot hold every workgroup.
+ *
+ * The work per nonce is the OpenCL kernel's (kernels/sha256d.cl): block 2 from the precomputed
+ * round-4 state with every constant message word folded, block 3 up to round 60 and the
+ * decision on the word that becomes H7, then for the rare survivor the last three rounds and
+ * the full target compare. 32-bit integer arithmetic only.
+ */
+
+layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const uint NONCES = 1;
+/*
+ * x + y as a multiply-add, x * one + y, with one a 1 read from the payload that the compiler
+ * cannot see. A GPU whose integer pipe is the bottleneck (rotates, logic and adds all go
+ * there) has its multiply-add pipe idle. MAD_ADDS picks how many adds move: 0 none, 1 the
+ * round's d += t1, 2 also the schedule's s1 term, 3 also t1's S1 term, 4 also the new a's S0
+ * term, 5 every add of t1, 6 every add of the new a, 7 every add of the schedule.
+ */
+layout(constant_id = 2) const uint MAD_ADDS = 0;
+
+layout(std140, set = 0, binding = 0) uniform Payload
+{
+  uvec4 words[13];
+} payload;
+
+layout(std430, set = 0, binding = 1) buffer Results
+{
+  uint count;
+  uint nonce[];
+} results;
+
+layout(push_constant) uniform Launch
+{
+  uint nonce_base;
+  uint count;
+  uint max_hits;
+} launch;
+
+/* Payload layout, in uints (precompute/sha256d_payload.h). */
+#define P_MID 0
+#define P_W 8
+#define P_W16 11
+#define P_W17 12
+#define P_W18B 13
+#define P_W19B 14
+#define P_R4 15
+#define P_TARGET 23
+#define P_ONE 31
+#define P(i) payload.words[(i) >> 2][(i) & 3]
+
+#define ROTR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+#define BSWAP(x) (((x) << 24) | (((x) << 8) & 0x00ff0000u) | (((x) >> 8) & 0x0000ff00u) | ((x) >> 24))
+#define S0(x) (ROTR(x, 2) ^ ROTR(x, 13) ^ ROTR(x, 22))
+#define S1(x) (ROTR(x, 6) ^ ROTR(x, 11) ^ ROTR(x, 25))
+#define s0(x) (ROTR(x, 7) ^ ROTR(x, 18) ^ ((x) >> 3))
+#define s1(x) (ROTR(x, 17) ^ ROTR(x, 19) ^ ((x) >> 10))
+#define CH(e, f, g) ((g) ^ ((e) & ((f) ^ (g))))
+#define MAJ(a, b, c) (((a) & (b)) | ((c) & ((a) | (b))))
+
+/* x + y, as a multiply-add when the factor is one; a literal 1 folds back into a plain add.
+ * MAD_ADDS is constant once the pipeline is made, so every factor is known to the compiler. */
+#define ADD(factor, x, y) ((x) * (factor) + (y))
+
+const uint K[64] = uint[](
+  0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u, 0x923f82a4u, 0xab1c5ed5u,
+  0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u, 0x72be5d74u, 0x80deb1feu, 0x9bdc06a7u, 0xc19bf174u,
+  0xe49b69c1u, 0xefbe4786u, 0x0fc19dc6u, 0x240ca1ccu, 0x2de92c6fu, 0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau,
+  0x983e5152u, 0xa831c66du, 0xb00327c8u, 0xbf597fc7u, 0xc6e00bf3u, 0xd5a79147u, 0x06ca6351u, 0x14292967u,
+  0x27b70a85u, 0x2e1b2138u, 0x4d2c6dfcu, 0x53380d13u, 0x650a7354u, 0x766a0abbu, 0x81c2c92eu, 0x92722c85u,
+  0xa2bfe8a1u, 0xa81a664bu, 0xc24b8b70u, 0xc76c51a3u, 0xd192e819u, 0xd6990624u, 0xf40e3585u, 0x106aa070u,
+  0x19a4c116u, 0x1e376c08u, 0x2748774cu, 0x34b0bcb5u, 0x391c0cb3u, 0x4ed8aa4au, 0x5b9cca4fu, 0x682e6ff3u,
+  0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u, 0x90befffau, 0xa4506cebu, 0xbef9a3f7u, 0xc67178f2u);
+
+/* One round of index t with message word w; t is a literal wherever this expands. */
+#define RT(a, b, c, d, e, f, g, h, t, w)                                                       \
+  {                                                                                            \
+    uint t1 = ADD(f3, S1(e), ADD(f5, CH(e, f, g), ADD(f5, w, (h) + K[t])));                       \
+    (d) = ADD(f1, t1, d);                                                                       \
+    (h) = ADD(f4, S0(a), ADD(f6, MAJ(a, b, c), t1));                                             \
+  }
+
+#define ROUNDS8(i, w)                                                                          \
+  RT(a, b, c, d, e, f, g, h, (i) + 0, w[(i) + 0]);                                             \
+  RT(h, a, b, c, d, e, f, g, (i) + 1, w[(i) + 1]);                                             \
+  RT(g, h, a, b, c, d, e, f, (i) + 2, w[(i) + 2]);                                             \
+  RT(f, g, h, a, b, c, d, e, (i) + 3, w[(i) + 3]);                                             \
+  RT(e, f, g, h, a, b, c, d, (i) + 4, w[(i) + 4]);                                             \
+  RT(d, e, f, g, h, a, b, c, (i) + 5, w[(i) + 5]);                                             \
+  RT(c, d, e, f, g, h, a, b, (i) + 6, w[(i) + 6]);                                             \
+  RT(b, c, d, e, f, g, h, a, (i) + 7, w[(i) + 7]);
+
+#define SCHED(w, t)                                                                            \
+  w[t] = ADD(f2, s1(w[(t) - 2]), ADD(f7, s0(w[(t) - 15]), ADD(f7, w[(t) - 7], w[(t) - 16])))
+
+/* A round whose message word is scheduled just before it: only 16 words are ever live. */
+#define RS(a, b, c, d, e, f, g, h, t, w)                                                       \
+  SCHED(w, t);                                                                                 \
+  RT(a, b, c, d, e, f, g, h, t, w[t]);
+
+#define ROUNDS8S(i, w)                                                                         \
+  RS(a, b, c, d, e, f, g, h, (i) + 0, w);                                                      \
+  RS(h, a, b, c, d, e, f, g, (i) + 1, w);                                                      \
+  RS(g, h, a, b, c, d, e, f, (i) + 2, w);                                                      \
+  RS(f, g, h, a, b, c, d, e, (i) + 3, w);                                                      \
+  RS(e, f, g, h, a, b, c, d, (i) + 4, w);                                                      \
+  RS(d, e, f, g, h, a, b, c, (i) + 5, w);                                                      \
+  RS(c, d, e, f, g, h, a, b, (i) + 6, w);                                                      \
+  RS(b, c, d, e, f, g, h, a, (i) + 7, w);
+
+#define IV0 0x6a09e667u
+#define IV1 0xbb67ae85u
+#define IV2 0x3c6ef372u
+#define IV3 0xa54ff53au
+#define IV4 0x510e527fu
+#define IV5 0x9b05688cu
+#define IV6 0x1f83d9abu
+#define IV7 0x5be0cd19u
+
+/*
+ * SHA-256d of the nonce whose block-2 word 3 (the byte-swapped nonce) is w3, as far as the
+ * hash's most significant word: returns it (byte-swapped to a number). With full, the last
+ * three rounds run too and the whole second digest lands in digest; the callers pass full as a
+ * literal, so the hot path carries none of it.
+ */
+uint sha256d_top(const uint w3, const bool full, out uint digest[8])
+{
+  const uint one = P(P_ONE);
+  const uint f1 = MAD_ADDS >= 1u ? one : 1u, f2 = MAD_ADDS >= 2u ? one : 1u;
+  const uint f3 = MAD_ADDS >= 3u ? one : 1u, f4 = MAD_ADDS >= 4u ? one : 1u;
+  const uint f5 = MAD_ADDS >= 5u ? one : 1u, f6 = MAD_ADDS >= 6u ? one : 1u;
+  const uint f7 = MAD_ADDS >= 7u ? one : 1u;
+  uint w[64];
+  /* Block 2: only W3 varies. W4 = 0x80000000, W5..W14 = 0, W15 = 640. */
+  w[0] = P(P_W + 0);
+  w[1] = P(P_W + 1);
+  w[2] = P(P_W + 2);
+  w[3] = w3;
+  w[4] = 0x80000000u;
+  w[5] = 0u;
+  w[6] = 0u;
+  w[7] = 0u;
+  w[8] = 0u;
+  w[9] = 0u;
+  w[10] = 0u;
+  w[11] = 0u;
+  w[12] = 0u;
+  w[13] = 0u;
+  w[14] = 0u;
+  w[15] = 640u;
+  w[16] = P(P_W16);
+  w[17] = P(P_W17);
+  w[18] = P(P_W18B) + s0(w3);
+  w[19] = P(P_W19B) + w3;
+
+  /* Names rotated so that RT(e, f, ...) is round 4. */
+  uint e = P(P_R4 + 0) + w3, f = P(P_R4 + 1), g = P(P_R4 + 2), h = P(P_R4 + 3);
+  uint a = P(P_R4 + 4) + w3, b = P(P_R4 + 5), c = P(P_R4 + 6), d = P(P_R4 + 7);
+  RT(e, f, g, h, a, b, c, d, 4, w[4]);
+  RT(d, e, f, g, h, a, b, c, 5, w[5]);
+  RT(c, d, e, f, g, h, a, b, 6, w[6]);
+  RT(b, c, d, e, f, g, h, a, 7, w[7]);
+  ROUNDS8(8, w);
+  RT(a, b, c, d, e, f, g, h, 16, w[16]);
+  RT(h, a, b, c, d, e, f, g, 17, w[17]);
+  RT(g, h, a, b, c, d, e, f, 18, w[18]);
+  RT(f, g, h, a, b, c, d, e, 19, w[19]);
+  RS(e, f, g, h, a, b, c, d, 20, w);
+  RS(d, e, f, g, h, a, b, c, 21, w);
+  RS(c, d, e, f, g, h, a, b, 22, w);
+  RS(b, c, d, e, f, g, h, a, 23, w);
+  ROUNDS8S(24, w);
+  ROUNDS8S(32, w);
+  ROUNDS8S(40, w);
+  ROUNDS8S(48, w);
+  ROUNDS8S(56, w);
+
+  /* Block 3: the first digest, then padding (W8 = 0x80000000, W9..W14 = 0, W15 = 256). */
+  uint m[64];
+  m[0] = P(P_MID + 0) + a;
+  m[1] = P(P_MID + 1) + b;
+  m[2] = P(P_MID + 2) + c;
+  m[3] = P(P_MID + 3) + d;
+  m[4] = P(P_MID + 4) + e;
+  m[5] = P(P_MID + 5) + f;
+  m[6] = P(P_MID + 6) + g;
+  m[7] = P(P_MID + 7) + h;
+  m[8] = 0x80000000u;
+  m[9] = 0u;
+  m[10] = 0u;
+  m[11] = 0u;
+  m[12] = 0u;
+  m[13] = 0u;
+  m[14] = 0u;
+  m[15] = 256u;
+
+  a = IV0, b = IV1, c = IV2, d = IV3, e = IV4, f = IV5, g = IV6, h = IV7;
+  ROUNDS8(0, m);
+  ROUNDS8(8, m);
+  ROUNDS8S(16, m);
+  ROUNDS8S(24, m);
+  ROUNDS8S(32, m);
+  ROUNDS8S(40, m);
+  ROUNDS8S(48, m);
+  RS(a, b, c, d, e, f, g, h, 56, m);
+  RS(h, a, b, c, d, e, f, g, 57, m);
+  RS(g, h, a, b, c, d, e, f, 58, m);
+  RS(f, g, h, a, b, c, d, e, 59, m);
+  RS(e, f, g, h, a, b, c, d, 60, m);
+  /* Round 60 left its new e in h: it becomes H7, the hash's most significant word. */
+  uint top = BSWAP(IV7 + h);
+  if (full) {
+    RS(d, e, f, g, h, a, b, c, 61, m);
+    RS(c, d, e, f, g, h, a, b, 62, m);
+    RS(b, c, d, e, f, g, h, a, 63, m);
+    digest[0] = IV0 + a;
+    digest[1] = IV1 + b;
+    digest[2] = IV2 + c;
+    digest[3] = IV3 + d;
+    digest[4] = IV4 + e;
+    digest[5] = IV5 + f;
+    digest[6] = IV6 + g;
+    digest[7] = IV7 + h;
+  }
+  return top;
+}
+
+/* The rare nonce whose top word equals the target's: the lower words decide. */
+bool meets_fully(const uint nonce)
+{
+  uint digest[8];
+  sha256d_top(BSWAP(nonce), true, digest);
+  for (int i = 6; i >= 0; i--) {
+    uint v = BSWAP(digest[i]), t = P(P_TARGET + i);
+    if (v != t)
+      return v < t;
+  }
+  return true;
+}
+
+void main()
+{
+  /* Workgroups may be spread over y: count invocations in x first. */
+  uint invocation = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * gl_WorkGroupSize.x +
+                    gl_LocalInvocationID.x;
+  uint t7 = P(P_TARGET + 7);
+  for (uint k = 0u; k < NONCES; k++) {
+    uint i = invocation * NONCES + k;
+    if (i >= launch.count)
+      return;
+    uint nonce = launch.nonce_base + i;
+    uint unused[8];
+    uint top = sha256d_top(BSWAP(nonce), false, unused);
+    if (top < t7 || (top == t7 && meets_fully(nonce))) {
+      uint slot = atomicAdd(results.count, 1u);
+      if (slot < launch.max_hits)
+        results.nonce[slot] = nonce;
+    }
+  }
+}
