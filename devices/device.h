@@ -19,6 +19,10 @@ struct synth__probe_config {
   unsigned opencl_work_group; /* 0: from the device's preferred multiple */
   unsigned opencl_lanes;      /* 0: the device's preferred integer vector width */
   const char *opencl_build_options;   /* appended to the build options, may be NULL */
+  unsigned vulkan_work_group;         /* 0: 256, within the device's limits */
+  unsigned vulkan_nonces;             /* nonces per invocation; 0: 1 */
+  int vulkan_tuning; /* the kernel's specialization constant 2: 0 the device's default,
+                      * -1 zero, N > 0 N */
   const char *cache_dir;              /* where compiled device programs are kept; NULL: nowhere */
   const char *cpu_topology_synthetic; /* tests only: an hwloc synthetic topology */
   const struct synth__logger *log;
@@ -37,6 +41,12 @@ struct synth__device_desc {
   int index1;
   int selected; /* the probe config makes it hash */
   int host_cpu; /* hashes on the host's CPU cores (an OpenCL or Vulkan CPU device) */
+  int named;    /* selected by its own id ("opencl:1"), not by kind or "all" */
+  /* Which physical device it is, to find the same GPU behind two APIs: */
+  unsigned char uuid[16];
+  int has_uuid;
+  char pci[16]; /* "0000:17:00.0", or "" when the API does not say */
+  char twin[32]; /* the id of the same physical device through the other API, or "" */
 };
 
 struct synth__desc_list {

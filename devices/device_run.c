@@ -1,4 +1,5 @@
-/* device_run.c: one batch through a device's own ops, outside the scheduler (self-tests). */
+/* device_run.c: what the GPU-style backends share: one batch through a device's ops outside the
+ * scheduler (self-tests), and a kernel's hits taken into a batch. */
 #include "devices/device_run.h"
 
 #include <stdlib.h>
@@ -60,4 +61,13 @@ int synth__device_known_answer(const struct synth__device_ops *ops, void *dev,
   free(payload);
   free(b);
   return ok ? 0 : SYNTH_ESELFTEST;
+}
+
+void synth__device_take_hits(struct synth__batch *b, const uint32_t *results, uint32_t max_hits)
+{
+  uint32_t found = results[0];
+  uint32_t stored = found < max_hits ? found : max_hits;
+  for (uint32_t i = 0; i < stored; i++)
+    synth__scan_report(&b->ctl, results[1 + i]);
+  b->ctl.overflow += found - stored;
 }

@@ -1,4 +1,5 @@
-/* device_run.h: one batch through a device's own ops, outside the scheduler (self-tests). */
+/* device_run.h: what the GPU-style backends share: one batch through a device's ops outside the
+ * scheduler (self-tests), and a kernel's hits taken into a batch. */
 #ifndef SYNTH_DEVICES_DEVICE_RUN_H
 #define SYNTH_DEVICES_DEVICE_RUN_H
 
@@ -21,5 +22,10 @@ int synth__device_known_answer(const struct synth__device_ops *ops, void *dev,
                                const struct synth__workload *workload, void (*drain)(void *dev),
                                const char *label, const struct synth__logger *log,
                                uint64_t timeout_ns);
+
+/* Copies a kernel's result buffer ([0] hits counted, [1 + j] the nonce of hit j for
+ * j < max_hits) into the batch: hits past the buffer are counted as overflow, never dropped
+ * silently. */
+void synth__device_take_hits(struct synth__batch *b, const uint32_t *results, uint32_t max_hits);
 
 #endif

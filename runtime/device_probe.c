@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "runtime/device_select.h"
+#include "runtime/device_twins.h"
 #include "runtime/logger.h"
 #include "runtime/sha256d_workload.h"
 #include "synth/error.h"
@@ -101,8 +102,18 @@ static int probe_backend(const struct synth__device_ops *ops,
   for (size_t i = 0; i < item->descs.count; i++) {
     struct synth__device_desc *d = &item->descs.items[i];
     d->selected = synth__device_selection_match(sel, d, (int)i);
+    d->named = synth__device_selection_names(sel, d->kind, (int)i);
   }
   return 0;
+}
+
+static struct synth__desc_list *descs_of(struct synth__probe_set *set, enum synth_device_kind k)
+{
+  for (size_t i = 0; i < set->n; i++) {
+    if (set->items[i].ops->kind == k)
+      return &set->items[i].descs;
+  }
+  return NULL;
 }
 
 int synth__probe_devices(const struct synth_runtime_config *cfg, const struct synth__logger *log,
@@ -110,7 +121,10 @@ int synth__probe_devices(const struct synth_runtime_config *cfg, const struct sy
 {
   memset(set, 0, sizeof *set);
   struct synth__device_selection sel;
+  enum synth__prefer prefer;
   int rc = synth__device_selection_parse(cfg->devices, &sel, log);
+  if (rc == 0)
+    rc = synth__prefer_parse(cfg->prefer, &prefer, log);
   if (rc != 0)
     return rc;
   struct synth__probe_config pcfg = {
@@ -121,6 +135,9 @@ int synth__probe_devices(const struct synth_runtime_config *cfg, const struct sy
       .opencl_work_group = cfg->opencl_work_group,
       .opencl_lanes = cfg->opencl_lanes,
       .opencl_build_options = cfg->opencl_build_options,
+      .vulkan_work_group = cfg->vulkan_work_group,
+      .vulkan_nonces = cfg->vulkan_nonces,
+      .vulkan_tuning = cfg->vulkan_mad_adds,
       .cache_dir = cfg->cache_dir,
       .log = log,
   };
@@ -139,6 +156,8 @@ int synth__probe_devices(const struct synth_runtime_config *cfg, const struct sy
     set->n++;
   }
   apply_host_cpu_rule(&sel, set);
+  synth__twins_pair(descs_of(set, SYNTH_DEVICE_OPENCL), descs_of(set, SYNTH_DEVICE_VULKAN), prefer,
+                    log);
   set->selected = 0;
   for (size_t b = 0; b < set->n; b++) {
     for (size_t i = 0; i < set->items[b].descs.count; i++)

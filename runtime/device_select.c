@@ -109,3 +109,13 @@ bool synth__device_selection_match(const struct synth__device_selection *sel,
   }
   return false;
 }
+
+bool synth__device_selection_names(const struct synth__device_selection *sel,
+                                   enum synth_device_kind kind, int kind_index)
+{
+  for (size_t i = 0; i < sel->n; i++) {
+    if (sel->picks[i].kind == kind && sel->picks[i].index == kind_index)
+      return true;
+  }
+  return false;
+}

@@ -35,4 +35,8 @@ bool synth__device_selection_wants(const struct synth__device_selection *sel,
 bool synth__device_selection_match(const struct synth__device_selection *sel,
                                    const struct synth__device_desc *desc, int kind_index);
 
+/* Whether the list names the kind_index-th device of kind by its id ("opencl:1"). */
+bool synth__device_selection_names(const struct synth__device_selection *sel,
+                                   enum synth_device_kind kind, int kind_index);
+
 #endif

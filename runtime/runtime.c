@@ -2,12 +2,14 @@
 #include "synth/runtime.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "precompute/sha256.h"
 #include "precompute/sha256d_payload.h"
 #include "runtime/device_probe.h"
+#include "runtime/device_rate.h"
 #include "runtime/logger.h"
 #include "runtime/mining_job.h"
 #include "runtime/sha256d_workload.h"
@@ -46,6 +48,15 @@ static int check_config(const struct synth_runtime_config *cfg, const struct syn
   unsigned lanes = cfg->opencl_lanes;
   if (lanes && (lanes > 16 || (lanes & (lanes - 1)) != 0)) {
     synth__log_error(log, "--opencl-lanes %u: must be 1, 2, 4, 8 or 16", lanes);
+    return SYNTH_EINVAL;
+  }
+  if (cfg->vulkan_nonces > 64) {
+    synth__log_error(log, "--vulkan-nonces %u: must be 1 to 64", cfg->vulkan_nonces);
+    return SYNTH_EINVAL;
+  }
+  if (cfg->vulkan_mad_adds < -1 || cfg->vulkan_mad_adds > 7) {
+    synth__log_error(log, "Vulkan multiply-add level %d: must be -1 (none) to 7",
+                     cfg->vulkan_mad_adds);
     return SYNTH_EINVAL;
   }
   if (cfg->unit_log2 != 0 && (cfg->unit_log2 < 8 || cfg->unit_log2 > 24)) {
@@ -132,6 +143,56 @@ static unsigned unit_log2_for(const struct opened *devs, size_t n, unsigned aske
   return 14;
 }
 
+/* How long each of two twins hashes to show which API is faster. */
+#define TWIN_MEASURE_MS 300
+
+/* Index of the opened device with this id, or n. */
+static size_t find_opened(const struct opened *devs, size_t n, const char *id)
+{
+  size_t i = 0;
+  while (i < n && strcmp(devs[i].desc.id, id) != 0)
+    i++;
+  return i;
+}
+
+/*
+ * One GPU opened through both OpenCL and Vulkan (--prefer auto): each hashes alone for a
+ * moment and the slower is closed, so the GPU is driven through one API. Returns the number
+ * of devices left in devs.
+ */
+static size_t choose_twins(struct synth_runtime *rt, struct opened *devs, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    if (devs[i].desc.kind != SYNTH_DEVICE_OPENCL || !devs[i].desc.twin[0])
+      continue;
+    size_t j = find_opened(devs, n, devs[i].desc.twin);
+    if (j == n)
+      continue;
+    double rate[2] = {0, 0};
+    size_t pair[2] = {i, j};
+    for (int k = 0; k < 2; k++) {
+      const struct opened *o = &devs[pair[k]];
+      int rc = synth__device_measure_rate(o->ops, o->dev, &synth__sha256d_workload,
+                                          TWIN_MEASURE_MS, &rate[k]);
+      if (rc != 0)
+        synth__log_warn(&rt->log, "%s: cannot measure its rate: %s", o->desc.id,
+                        synth_strerror(rc));
+    }
+    size_t keep = rate[1] > rate[0] ? j : i, drop = keep == i ? j : i;
+    synth__log_info(&rt->log,
+                    "%s and %s are one device: %s %.1f MH/s, %s %.1f MH/s; hashing through %s "
+                    "(--prefer chooses)",
+                    devs[i].desc.id, devs[j].desc.id, devs[i].desc.id, rate[0] / 1e6,
+                    devs[j].desc.id, rate[1] / 1e6, devs[keep].desc.id);
+    devs[drop].ops->close(devs[drop].dev);
+    memmove(&devs[drop], &devs[drop + 1], (n - drop - 1) * sizeof devs[0]);
+    n--;
+    if (drop <= i)
+      i--; /* what was after moved up: look at position i again (wraps back to 0 at 0) */
+  }
+  return n;
+}
+
 /* Opens every selected device, then hands them to a new scheduler. */
 static int open_devices(struct synth_runtime *rt, const struct synth_runtime_config *cfg)
 {
@@ -146,6 +207,7 @@ static int open_devices(struct synth_runtime *rt, const struct synth_runtime_con
         n++;
     }
   }
+  n = choose_twins(rt, devs, n);
   int rc = 0;
   if (n == 0) {
     synth__log_error(&rt->log, "no selected device could be opened");
@@ -156,6 +218,7 @@ static int open_devices(struct synth_runtime *rt, const struct synth_runtime_con
       .on_hit = on_hit,
       .hit_user = rt,
       .log = &rt->log,
+      .batch_timeout_ms = cfg->batch_timeout_ms,
   };
   if (rc == 0)
     rc = synth__sched_create(&rt->sched, &scfg);
@@ -259,6 +322,14 @@ int synth_runtime_device_stats(synth_runtime *rt, unsigned index, struct synth_d
   return 0;
 }
 
+/* "6d657361-3232-2e33-2e36-000000000000": the usual UUID spelling. */
+static void format_uuid(const unsigned char u[16], char *out, size_t size)
+{
+  snprintf(out, size,
+           "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
+           u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
 int synth_probe(const struct synth_runtime_config *cfg, synth_probe_fn fn, void *user)
 {
   if (!cfg || !fn)
@@ -272,6 +343,9 @@ int synth_probe(const struct synth_runtime_config *cfg, synth_probe_fn fn, void 
     const struct synth__probed *p = &set.items[b];
     for (size_t i = 0; i < p->descs.count; i++) {
       const struct synth__device_desc *d = &p->descs.items[i];
+      char uuid[40] = "";
+      if (d->has_uuid)
+        format_uuid(d->uuid, uuid, sizeof uuid);
       struct synth_device_desc pub = {
           .id = d->id,
           .kind = d->kind,
@@ -280,6 +354,9 @@ int synth_probe(const struct synth_runtime_config *cfg, synth_probe_fn fn, void 
           .topology = p->topology,
           .engine = d->engine,
           .selected = d->selected,
+          .uuid = uuid,
+          .pci = d->pci,
+          .twin = d->twin,
       };
       fn(user, &pub);
     }

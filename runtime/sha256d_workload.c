@@ -5,6 +5,7 @@
 
 #include "devices/cpu/sha256d_cores.h"
 #include "kernels/sha256d_cl.h"
+#include "kernels/sha256d_comp.h"
 #include "precompute/sha256.h"
 #include "precompute/sha256d_payload.h"
 #include "runtime/mining_job.h"
@@ -59,6 +60,12 @@ static const struct synth__opencl_kernel opencl_kernel = {
     .options = NULL,
 };
 
+static const struct synth__vulkan_kernel vulkan_kernel = {
+    .spirv = synth__sha256d_spirv,
+    .spirv_size = sizeof synth__sha256d_spirv,
+    .entry = "main",
+};
+
 const struct synth__workload synth__sha256d_workload = {
     .name = "sha256d",
     .payload_size = sizeof(struct synth__sha256d_payload),
@@ -66,5 +73,6 @@ const struct synth__workload synth__sha256d_workload = {
     .verify = verify,
     .cpu_cores = synth__sha256d_cpu_cores,
     .opencl = &opencl_kernel,
+    .vulkan = &vulkan_kernel,
     .known_answer = known_answer,
 };

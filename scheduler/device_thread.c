@@ -48,7 +48,8 @@ static void take_out(struct synth__sched *s, struct synth__sched_device *d, int 
     synth__log_error(s->cfg.log, "%s (%s) taken out: %s failed: %s", d->desc.id, d->desc.name,
                      what, synth_strerror(rc));
   atomic_store_explicit(&d->failed, true, memory_order_relaxed);
-  for (int i = 0; i < TAKE_OUT_DRAIN_POLLS && in_flight(d) > 0; i++) {
+  /* A hung device returns nothing more: no use waiting for it. */
+  for (int i = 0; rc != SYNTH_ETIMEDOUT && i < TAKE_OUT_DRAIN_POLLS && in_flight(d) > 0; i++) {
     struct synth__batch *done = NULL;
     int prc = d->ops->poll(d->dev, &done, 100);
     if (done) {

@@ -85,6 +85,19 @@ struct synth__opencl_kernel {
   const char *options; /* extra build options, or NULL */
 };
 
+/*
+ * A workload's kernel for the Vulkan backend: SPIR-V with one interface (kernels/sha256d.comp
+ * shows it): set 0 binding 0 a uniform buffer holding the payload, binding 1 a storage buffer
+ * {uint count; uint nonce[];} with count bumped atomically for every hit; push constants
+ * {uint nonce_base, count, max_hits}; specialization constants 0 the workgroup size, 1 nonces
+ * per invocation, 2 a tuning knob of the kernel's own. The dispatch may be two-dimensional.
+ */
+struct synth__vulkan_kernel {
+  const uint32_t *spirv;
+  size_t spirv_size; /* bytes */
+  const char *entry;
+};
+
 /* The largest payload a workload may have: batch slots and the midstate cache reserve it. */
 #define SYNTH_PAYLOAD_MAX 512
 
@@ -104,6 +117,9 @@ struct synth__workload {
 
   /* Device code for the OpenCL backend, or NULL. */
   const struct synth__opencl_kernel *opencl;
+
+  /* Device code for the Vulkan backend, or NULL. */
+  const struct synth__vulkan_kernel *vulkan;
 
   /* Writes the payload of a fixed known answer every device must reproduce when it opens,
    * and describes it in ka. NULL: no self-test. Cannot fail. Thread-safe. */

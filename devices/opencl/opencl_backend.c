@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <CL/cl_ext.h>
+
 #include "devices/device.h"
 #include "devices/device_run.h"
 #include "devices/opencl/opencl_device.h"
@@ -25,6 +27,9 @@ struct cl_found {
   char driver[64];
   cl_uint units;
   cl_ulong memory;
+  unsigned char uuid[CL_UUID_SIZE_KHR];
+  bool has_uuid;
+  char pci[16];
 };
 
 struct cl_backend {
@@ -47,6 +52,51 @@ static void info_string(char *dst, size_t size, const char *src)
     dst[n - 1] = '\0';
 }
 
+/* NVIDIA's PCI location queries (cl_nv_device_attribute_query), missing from the headers. */
+#define SYNTH_CL_DEVICE_PCI_BUS_ID_NV 0x4008
+#define SYNTH_CL_DEVICE_PCI_SLOT_ID_NV 0x4009
+#define SYNTH_CL_DEVICE_PCI_DOMAIN_ID_NV 0x400A
+
+static bool has_extension(cl_device_id id, const char *name)
+{
+  size_t size = 0;
+  if (clGetDeviceInfo(id, CL_DEVICE_EXTENSIONS, 0, NULL, &size) != CL_SUCCESS || size == 0)
+    return false;
+  char *ext = calloc(1, size + 1);
+  bool found = false;
+  if (ext && clGetDeviceInfo(id, CL_DEVICE_EXTENSIONS, size, ext, NULL) == CL_SUCCESS) {
+    size_t len = strlen(name);
+    for (const char *p = strstr(ext, name); p && !found; p = strstr(p + 1, name))
+      found = (p == ext || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0');
+  }
+  free(ext);
+  return found;
+}
+
+/* Which physical device it is: its UUID, and its PCI address where the driver tells. */
+static void identify(struct cl_found *f)
+{
+  if (has_extension(f->id, "cl_khr_device_uuid"))
+    f->has_uuid = clGetDeviceInfo(f->id, CL_DEVICE_UUID_KHR, sizeof f->uuid, f->uuid, NULL) ==
+                  CL_SUCCESS;
+  if (has_extension(f->id, "cl_khr_pci_bus_info")) {
+    cl_device_pci_bus_info_khr pci;
+    if (clGetDeviceInfo(f->id, CL_DEVICE_PCI_BUS_INFO_KHR, sizeof pci, &pci, NULL) == CL_SUCCESS)
+      snprintf(f->pci, sizeof f->pci, "%04x:%02x:%02x.%x", pci.pci_domain & 0xffff,
+               pci.pci_bus & 0xff, pci.pci_device & 0x1f, pci.pci_function & 0x7);
+  } else if (has_extension(f->id, "cl_nv_device_attribute_query")) {
+    cl_uint bus = 0, slot = 0, domain = 0;
+    if (clGetDeviceInfo(f->id, SYNTH_CL_DEVICE_PCI_BUS_ID_NV, sizeof bus, &bus, NULL) ==
+            CL_SUCCESS &&
+        clGetDeviceInfo(f->id, SYNTH_CL_DEVICE_PCI_SLOT_ID_NV, sizeof slot, &slot, NULL) ==
+            CL_SUCCESS) {
+      clGetDeviceInfo(f->id, SYNTH_CL_DEVICE_PCI_DOMAIN_ID_NV, sizeof domain, &domain, NULL);
+      snprintf(f->pci, sizeof f->pci, "%04x:%02x:%02x.0", domain & 0xffff, bus & 0xff,
+               slot & 0x1f);
+    }
+  }
+}
+
 static void describe(struct cl_found *f)
 {
   char buf[256] = {0};
@@ -61,6 +111,7 @@ static void describe(struct cl_found *f)
   clGetDeviceInfo(f->id, CL_DEVICE_TYPE, sizeof f->type, &f->type, NULL);
   clGetDeviceInfo(f->id, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof f->units, &f->units, NULL);
   clGetDeviceInfo(f->id, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof f->memory, &f->memory, NULL);
+  identify(f);
 }
 
 static int cl_backend_create(const struct synth__probe_config *cfg, void **out)
@@ -127,6 +178,9 @@ static int cl_probe(void *backend, const struct synth__probe_config *cfg,
     /* A CPU device hashes on the cores the native backend already uses: only when named. */
     d->host_cpu = cpu;
     d->selected = !cpu;
+    memcpy(d->uuid, f->uuid, sizeof d->uuid);
+    d->has_uuid = f->has_uuid;
+    snprintf(d->pci, sizeof d->pci, "%s", f->pci);
   }
   return 0;
 }

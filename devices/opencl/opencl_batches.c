@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices/device_run.h"
 #include "devices/opencl/opencl_device.h"
 #include "devices/opencl/opencl_errors.h"
 #include "runtime/logger.h"
@@ -152,17 +153,6 @@ static bool wait_slot(struct cl_device *d, struct cl_slot *s, int timeout_ms)
   return done;
 }
 
-/* Copies the kernel's hits into the batch: the counter may pass max_hits; the rest is counted
- * as overflow, never dropped silently. */
-static void take_hits(struct cl_device *d, struct cl_slot *s, struct synth__batch *b)
-{
-  uint32_t found = s->host_results[0];
-  uint32_t stored = found < d->max_hits ? found : d->max_hits;
-  for (uint32_t i = 0; i < stored; i++)
-    synth__scan_report(&b->ctl, s->host_results[1 + i]);
-  b->ctl.overflow += found - stored;
-}
-
 int synth__cl_poll(struct cl_device *d, struct synth__batch **done, int timeout_ms)
 {
   *done = NULL;
@@ -194,7 +184,7 @@ int synth__cl_poll(struct cl_device *d, struct synth__batch **done, int timeout_
     b->status = SYNTH_EDEVICE;
     return SYNTH_EDEVICE;
   }
-  take_hits(d, s, b);
+  synth__device_take_hits(b, s->host_results, d->max_hits);
   b->done = b->range.count; /* a launch runs whole: it cannot stop early */
   return 0;
 }

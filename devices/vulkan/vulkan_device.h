@@ -17,6 +17,13 @@ struct synth__vulkan_kernel;
  * ends, so the queue never runs dry. */
 #define SYNTH_VK_SLOTS 3
 
+/* The push constants every kernel takes. */
+struct vk_launch {
+  uint32_t nonce_base;
+  uint32_t count;
+  uint32_t max_hits;
+};
+
 /* A buffer and the memory bound to it; mapped when the memory is host-visible. */
 struct vk_buffer {
   VkBuffer buffer;
@@ -34,6 +41,7 @@ struct vk_slot {
   VkDescriptorSet set;
   VkCommandBuffer cmd;
   VkFence fence;
+  bool pending; /* submitted, and its fence not yet waited for and reset */
   uint64_t submit_ns;
 };
 

@@ -16,10 +16,19 @@ struct cli_device_flags {
   unsigned opencl_work_group;
   unsigned opencl_lanes;
   const char *opencl_build_options;
+  unsigned vulkan_work_group;
+  unsigned vulkan_nonces;
+  unsigned vulkan_mad_adds; /* CLI_UNSET: the device's default */
+  const char *prefer;
   const char *cache_dir;
   bool no_cache;
   char default_cache[512]; /* $XDG_CACHE_HOME/synthminer or ~/.cache/synthminer */
 };
+
+#define CLI_UNSET 0xffffffffu
+
+/* What a command's device flags start as. */
+#define CLI_DEVICE_FLAGS_INIT {.devices = "all", .vulkan_mad_adds = CLI_UNSET}
 
 /* clang-format off */
 #define CLI_DEVICE_OPTIONS(flags)                                                        \
@@ -37,6 +46,14 @@ struct cli_device_flags {
    "nonces per OpenCL work-item: 1, 2, 4, 8, 16 (default: the device's preference)"},    \
   {"--opencl-build-options", 0, CLI_STRING, &(flags).opencl_build_options, 0, 0, "OPTS", \
    "extra OpenCL compiler options, for tuning"},                                         \
+  {"--vulkan-work-group", 0, CLI_UINT, &(flags).vulkan_work_group, 1, 65536, "N",        \
+   "Vulkan workgroup size (default: 256 within the device's limits)"},                   \
+  {"--vulkan-nonces", 0, CLI_UINT, &(flags).vulkan_nonces, 1, 64, "N",                   \
+   "nonces per Vulkan invocation (default 1)"},                                          \
+  {"--vulkan-mad-adds", 0, CLI_UINT, &(flags).vulkan_mad_adds, 0, 7, "N",                \
+   "Vulkan kernel adds done as multiply-adds, 0-7 (default: NVIDIA 5, others 0)"},      \
+  {"--prefer", 0, CLI_STRING, &(flags).prefer, 0, 0, "API",                              \
+   "a GPU both APIs reach: auto (faster, default), opencl or vulkan"},                   \
   {"--cache-dir", 0, CLI_STRING, &(flags).cache_dir, 0, 0, "DIR",                        \
    "where compiled kernels are kept (default: $XDG_CACHE_HOME/synthminer)"},             \
   {"--no-cache", 0, CLI_FLAG, &(flags).no_cache, 0, 0, NULL,                             \

@@ -38,6 +38,11 @@ void cli_device_config(struct cli_device_flags *flags, struct synth_runtime_conf
   cfg->opencl_work_group = flags->opencl_work_group;
   cfg->opencl_lanes = flags->opencl_lanes;
   cfg->opencl_build_options = flags->opencl_build_options;
+  cfg->vulkan_work_group = flags->vulkan_work_group;
+  cfg->vulkan_nonces = flags->vulkan_nonces;
+  if (flags->vulkan_mad_adds != CLI_UNSET)
+    cfg->vulkan_mad_adds = flags->vulkan_mad_adds ? (int)flags->vulkan_mad_adds : -1;
+  cfg->prefer = flags->prefer;
   cfg->cache_dir = NULL;
   if (flags->no_cache)
     return;

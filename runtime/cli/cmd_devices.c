@@ -27,6 +27,9 @@ static void print_desc(void *user, const struct synth_device_desc *d)
     json_object_set_new(o, "topology", json_string(d->topology));
     json_object_set_new(o, "engine", json_string(d->engine));
     json_object_set_new(o, "selected", json_boolean(d->selected));
+    json_object_set_new(o, "uuid", json_string(d->uuid));
+    json_object_set_new(o, "pci", json_string(d->pci));
+    json_object_set_new(o, "twin", json_string(d->twin));
     json_array_append_new(l->array, o);
     return;
   }
@@ -37,11 +40,14 @@ static void print_desc(void *user, const struct synth_device_desc *d)
   }
   printf("  %-10s %-30.30s %-30.30s %-14.14s %s\n", d->id, d->name, d->detail, d->engine,
          d->selected ? "yes" : "no");
+  if (d->twin[0])
+    printf("  %-10s the same device as %s%s%s: one API drives it (--prefer)\n", "", d->twin,
+           d->pci[0] ? ", PCI " : "", d->pci);
 }
 
 int cmd_devices(int argc, char **argv)
 {
-  struct cli_device_flags dev = {.devices = "all"};
+  struct cli_device_flags dev = CLI_DEVICE_FLAGS_INIT;
   bool json = false, help = false;
   const struct cli_option opts[] = {
       CLI_DEVICE_OPTIONS(dev),

@@ -86,9 +86,10 @@ static double hash_until_done(synth_runtime *rt, struct bench_source *src, doubl
 
 int cmd_run(int argc, char **argv)
 {
-  struct cli_device_flags dev = {.devices = "all"};
+  struct cli_device_flags dev = CLI_DEVICE_FLAGS_INIT;
   const char *log_level = "warn";
   double duration = 0, difficulty = 0, status_every = 5;
+  unsigned batch_timeout_ms = 0;
   bool json = false, verbose = false, help = false;
   const struct cli_option opts[] = {
       CLI_DEVICE_OPTIONS(dev),
@@ -98,6 +99,8 @@ int cmd_run(int argc, char **argv)
        "fixed share difficulty of the benchmark job (default: about 3 shares/s per device)"},
       {"--status-interval", 0, CLI_DOUBLE, &status_every, 0, 3600, "SECONDS",
        "status line period on stderr, 0 for none (default 5)"},
+      {"--batch-timeout", 0, CLI_UINT, &batch_timeout_ms, 100, 3600000, "MS",
+       "a device batch running longer means a hung device, taken out (default 10000)"},
       {"--json", 0, CLI_FLAG, &json, 0, 0, NULL, "print the final summary as JSON"},
       {"--log-level", 0, CLI_STRING, &log_level, 0, 0, "LEVEL",
        "error, warn (default), info or debug"},
@@ -123,6 +126,7 @@ int cmd_run(int argc, char **argv)
       .log_level = log.level,
       .share_fn = on_share,
       .share_user = &state,
+      .batch_timeout_ms = batch_timeout_ms,
   };
   cli_device_config(&dev, &cfg);
   synth_runtime *rt;

@@ -176,7 +176,11 @@ static void test_bad_configs(void)
 {
   expect_create_error((struct synth_runtime_config){.devices = "gpu"}, SYNTH_EINVAL);
   expect_create_error((struct synth_runtime_config){.devices = "opencl:99"}, SYNTH_ENODEV);
-  expect_create_error((struct synth_runtime_config){.devices = "vulkan"}, SYNTH_ENODEV);
+  expect_create_error((struct synth_runtime_config){.devices = "vulkan:99"}, SYNTH_ENODEV);
+  expect_create_error((struct synth_runtime_config){.prefer = "fastest"}, SYNTH_EINVAL);
+  expect_create_error((struct synth_runtime_config){.vulkan_nonces = 65}, SYNTH_EINVAL);
+  expect_create_error((struct synth_runtime_config){.vulkan_mad_adds = 8}, SYNTH_EINVAL);
+  expect_create_error((struct synth_runtime_config){.vulkan_mad_adds = -2}, SYNTH_EINVAL);
   expect_create_error((struct synth_runtime_config){.cpu_threads = 100000}, SYNTH_EINVAL);
   expect_create_error((struct synth_runtime_config){.cpu_affinity = "4095"}, SYNTH_EINVAL);
   expect_create_error((struct synth_runtime_config){.cpu_affinity = "0-"}, SYNTH_EINVAL);

@@ -53,6 +53,21 @@ struct synth_runtime_config {
   unsigned opencl_lanes;
   /* Extra OpenCL build options for tuning ("-cl-nv-maxrregcount=128"); NULL for none. */
   const char *opencl_build_options;
+  /* Vulkan workgroup size; 0 means 256, within the device's limits. */
+  unsigned vulkan_work_group;
+  /* Nonces each Vulkan invocation hashes (1..64); 0 means 1. */
+  unsigned vulkan_nonces;
+  /* How many of the SHA-256d kernel's adds run as multiply-adds, a GPU tuning knob (see
+   * kernels/sha256d.comp): 1..7 that level, -1 none, 0 the device's default (NVIDIA 5,
+   * others none). */
+  int vulkan_mad_adds;
+  /* A GPU that both OpenCL and Vulkan reach hashes through one of them only: NULL or "auto"
+   * (the faster, by a short benchmark when the runtime is created), "opencl" or "vulkan". A
+   * device named by its id ("vulkan:0") is always driven as named. */
+  const char *prefer;
+  /* A device batch still running after this many milliseconds means a hung device: it is
+   * taken out and its work goes to the others. 0 means 10000. */
+  unsigned batch_timeout_ms;
   /* A folder for compiled device programs, so a restart does not recompile; created if
    * missing. NULL: nothing is cached. */
   const char *cache_dir;
@@ -137,6 +152,11 @@ struct synth_device_desc {
   const char *topology; /* the backend's view of the machine, the same for each of its devices */
   const char *engine;   /* what it would hash with ("avx2"); topology says why */
   int selected;         /* 1 if cfg would make it hash */
+  const char *uuid;     /* the device UUID the API reports ("6d657361-..."), or "" */
+  const char *pci;      /* its PCI address ("0000:17:00.0"), or "" */
+  /* The id of the same hardware through the other API ("vulkan:0"), or "". When both would
+   * hash, synth_runtime_create() drives it through one: see synth_runtime_config.prefer. */
+  const char *twin;
 };
 
 typedef void (*synth_probe_fn)(void *user, const struct synth_device_desc *desc);
