@@ -1,0 +1,51 @@
+#!/bin/sh
+# vulkan_vs_opencl.sh: one GPU's SHA-256d rate through the Vulkan backend next to the OpenCL
+# backend and to hashcat's SHA2-256 benchmark on the same kind of device, in one run. Half of
+# hashcat's -m 1400 -O rate (one compression per candidate) is a fair SHA-256d ceiling. Each
+# of the three runs RUNS times (default 3), interleaved; medians count.
+#
+#   tests/bench/vulkan_vs_opencl.sh BUILD_DIR OPENCL_DEVICE VULKAN_DEVICE HASHCAT_TYPE [SECONDS]
+#     e.g. tests/bench/vulkan_vs_opencl.sh build opencl:0 vulkan:0 2 20
+#   HASHCAT=/path/to/hashcat RUNS=3 EXTRA="--vulkan-work-group 512" (flags for both runs)
+set -eu
+build=$1
+cl=$2
+vk=$3
+htype=$4
+seconds=${5:-20}
+runs=${RUNS:-3}
+hashcat=${HASHCAT:-hashcat}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+rate() {
+  # shellcheck disable=SC2086 # EXTRA is a list of flags
+  "$build/synthminer" run --devices "$1" --duration "$seconds" --status-interval 0 --json \
+    ${EXTRA:-} | "$here/json_field.sh" devices.0.hashrate
+}
+
+i=0
+while [ "$i" -lt "$runs" ]; do
+  i=$((i + 1))
+  (cd "$work" && "$hashcat" -b -m 1400 -O -D "$htype" --force > hashcat.txt 2>&1) || {
+    tail -5 "$work/hashcat.txt" >&2
+    exit 1
+  }
+  awk '/^Speed\.#/ { v = $2; u = $3
+    m = (u == "H/s") ? 1 : (u == "kH/s") ? 1e3 : (u == "MH/s") ? 1e6 : (u == "GH/s") ? 1e9 : 0
+    printf "%.0f\n", v * m; exit }' "$work/hashcat.txt" >> "$work/hashcat"
+  rate "$cl" >> "$work/opencl"
+  rate "$vk" >> "$work/vulkan"
+done
+hc=$(median < "$work/hashcat")
+oc=$(median < "$work/opencl")
+vu=$(median < "$work/vulkan")
+for f in hashcat opencl vulkan; do
+  echo "$f, per run:" $(awk '{ printf "%.1f ", $1 / 1e6 }' "$work/$f") "MH/s"
+done
+awk -v h="$hc" -v o="$oc" -v v="$vu" -v cl="$cl" -v vk="$vk" 'BEGIN {
+  printf "median: hashcat %.1f MH/s (ceiling %.1f), %s %.1f MH/s = %.1f%% of the ceiling, %s %.1f MH/s = %.1f%% of the ceiling\n",
+    h / 1e6, h / 2e6, cl, o / 1e6, 100 * o / (h / 2), vk, v / 1e6, 100 * v / (h / 2)
+  printf "vulkan / opencl = %.1f%%\n", 100 * v / o }'
