@@ -18,12 +18,12 @@ struct synth__probe_config {
   const char *cpu_core;       /* NULL or "auto": fastest by self-benchmark; else a core's name */
   unsigned opencl_work_group; /* 0: from the device's preferred multiple */
   unsigned opencl_lanes;      /* 0: the device's preferred integer vector width */
-  const char *opencl_build_options;   /* appended to the build options, may be NULL */
-  unsigned vulkan_work_group;         /* 0: 256, within the device's limits */
-  unsigned vulkan_nonces;             /* nonces per invocation; 0: 1 */
-  int vulkan_tuning; /* the kernel's specialization constant 2: 0 the device's default,
-                      * -1 zero, N > 0 N */
-  const char *cache_dir;              /* where compiled device programs are kept; NULL: nowhere */
+  const char *opencl_build_options; /* appended to the build options, may be NULL */
+  unsigned vulkan_work_group;       /* 0: the vendor default, within the limits */
+  unsigned vulkan_nonces;           /* nonces per invocation; 0: by device type */
+  int vulkan_tuning;     /* the kernel's specialization constant 2: 0 the device's default,
+                          * -1 zero, N > 0 N */
+  const char *cache_dir; /* where compiled device programs are kept; NULL: nowhere */
   const char *cpu_topology_synthetic; /* tests only: an hwloc synthetic topology */
   const struct synth__logger *log;
 };
@@ -45,7 +45,7 @@ struct synth__device_desc {
   /* Which physical device it is, to find the same GPU behind two APIs: */
   unsigned char uuid[16];
   int has_uuid;
-  char pci[16]; /* "0000:17:00.0", or "" when the API does not say */
+  char pci[16];  /* "0000:17:00.0", or "" when the API does not say */
   char twin[32]; /* the id of the same physical device through the other API, or "" */
 };
 

@@ -53,8 +53,8 @@ int synth__device_known_answer(const struct synth__device_ops *ops, void *dev,
   for (size_t i = 0; ok && i < ka.n_expect; i++)
     ok = b->hits[i] == ka.expect[i]; /* one expected hit: order does not arise */
   if (!ok)
-    synth__log_error(log, "%s: the %s known-answer test failed (%s; %u hits, %zu expected)",
-                     label, workload->name, rc ? synth_strerror(rc) : "wrong hits", b->ctl.nhits,
+    synth__log_error(log, "%s: the %s known-answer test failed (%s; %u hits, %zu expected)", label,
+                     workload->name, rc ? synth_strerror(rc) : "wrong hits", b->ctl.nhits,
                      ka.n_expect);
   if (drain)
     drain(dev);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "runtime/device_rate.h"
 #include "runtime/logger.h"
 #include "synth/error.h"
 
@@ -71,4 +72,46 @@ size_t synth__twins_pair(struct synth__desc_list *opencl, struct synth__desc_lis
     }
   }
   return pairs;
+}
+
+/* Index of the opened device with this id, or n. */
+static size_t find_opened(const struct synth__opened *devs, size_t n, const char *id)
+{
+  size_t i = 0;
+  while (i < n && strcmp(devs[i].desc.id, id) != 0)
+    i++;
+  return i;
+}
+
+size_t synth__twins_choose(struct synth__opened *devs, size_t n,
+                           const struct synth__workload *workload, unsigned measure_ms,
+                           const struct synth__logger *log)
+{
+  for (size_t i = 0; i < n; i++) {
+    if (devs[i].desc.kind != SYNTH_DEVICE_OPENCL || !devs[i].desc.twin[0])
+      continue;
+    size_t j = find_opened(devs, n, devs[i].desc.twin);
+    if (j == n)
+      continue;
+    double rate[2] = {0, 0};
+    size_t pair[2] = {i, j};
+    for (int k = 0; k < 2; k++) {
+      const struct synth__opened *o = &devs[pair[k]];
+      int rc = synth__device_measure_rate(o->ops, o->dev, workload, measure_ms, &rate[k]);
+      if (rc != 0)
+        synth__log_warn(log, "%s: cannot measure its rate: %s", o->desc.id, synth_strerror(rc));
+    }
+    size_t keep = rate[1] > rate[0] ? j : i, drop = keep == i ? j : i;
+    synth__log_info(log,
+                    "%s and %s are one device: %s %.1f MH/s, %s %.1f MH/s; hashing through %s "
+                    "(--prefer chooses)",
+                    devs[i].desc.id, devs[j].desc.id, devs[i].desc.id, rate[0] / 1e6,
+                    devs[j].desc.id, rate[1] / 1e6, devs[keep].desc.id);
+    devs[drop].ops->close(devs[drop].dev);
+    memmove(&devs[drop], &devs[drop + 1], (n - drop - 1) * sizeof devs[0]);
+    n--;
+    if (drop <= i)
+      i--; /* what was after moved up: look at position i again (wraps back to 0 at 0) */
+  }
+  return n;
 }

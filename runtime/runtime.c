@@ -9,7 +9,7 @@
 #include "precompute/sha256.h"
 #include "precompute/sha256d_payload.h"
 #include "runtime/device_probe.h"
-#include "runtime/device_rate.h"
+#include "runtime/device_twins.h"
 #include "runtime/logger.h"
 #include "runtime/mining_job.h"
 #include "runtime/sha256d_workload.h"
@@ -91,19 +91,11 @@ static void on_hit(void *user, struct synth__job *job, const void *payload, uint
   rt->share_fn(rt->share_user, &share);
 }
 
-/* A device opened and self-tested, waiting for the scheduler. */
-struct opened {
-  const struct synth__device_ops *ops;
-  void *dev;
-  struct synth__device_desc desc;
-  double latency_s;
-};
-
 /* Opens and self-tests one device. A device that fails is left out with the reason logged;
  * the others still hash. Returns whether it opened. */
 static bool open_one(struct synth_runtime *rt, const struct synth__probed *p,
                      const struct synth__device_desc *desc, const struct synth_runtime_config *cfg,
-                     struct opened *out)
+                     struct synth__opened *out)
 {
   void *dev = NULL;
   int rc = p->ops->open(p->backend, desc, &synth__sha256d_workload, &dev);
@@ -119,7 +111,7 @@ static bool open_one(struct synth_runtime *rt, const struct synth__probed *p,
     p->ops->close(dev);
     return false;
   }
-  *out = (struct opened){.ops = p->ops, .dev = dev, .desc = *desc};
+  *out = (struct synth__opened){.ops = p->ops, .dev = dev, .desc = *desc};
   if (p->ops->engine)
     p->ops->engine(dev, out->desc.engine, sizeof out->desc.engine);
   if (desc->kind == SYNTH_DEVICE_CPU)
@@ -132,7 +124,7 @@ static bool open_one(struct synth_runtime *rt, const struct synth__probed *p,
 /* WorkUnits sized for the fastest kind of device: with a GPU, a batch of 50 ms is hundreds of
  * millions of nonces, and larger units keep the queues short; CPU cores alone want units of
  * a few milliseconds. */
-static unsigned unit_log2_for(const struct opened *devs, size_t n, unsigned asked)
+static unsigned unit_log2_for(const struct synth__opened *devs, size_t n, unsigned asked)
 {
   if (asked)
     return asked;
@@ -146,58 +138,11 @@ static unsigned unit_log2_for(const struct opened *devs, size_t n, unsigned aske
 /* How long each of two twins hashes to show which API is faster. */
 #define TWIN_MEASURE_MS 300
 
-/* Index of the opened device with this id, or n. */
-static size_t find_opened(const struct opened *devs, size_t n, const char *id)
-{
-  size_t i = 0;
-  while (i < n && strcmp(devs[i].desc.id, id) != 0)
-    i++;
-  return i;
-}
-
-/*
- * One GPU opened through both OpenCL and Vulkan (--prefer auto): each hashes alone for a
- * moment and the slower is closed, so the GPU is driven through one API. Returns the number
- * of devices left in devs.
- */
-static size_t choose_twins(struct synth_runtime *rt, struct opened *devs, size_t n)
-{
-  for (size_t i = 0; i < n; i++) {
-    if (devs[i].desc.kind != SYNTH_DEVICE_OPENCL || !devs[i].desc.twin[0])
-      continue;
-    size_t j = find_opened(devs, n, devs[i].desc.twin);
-    if (j == n)
-      continue;
-    double rate[2] = {0, 0};
-    size_t pair[2] = {i, j};
-    for (int k = 0; k < 2; k++) {
-      const struct opened *o = &devs[pair[k]];
-      int rc = synth__device_measure_rate(o->ops, o->dev, &synth__sha256d_workload,
-                                          TWIN_MEASURE_MS, &rate[k]);
-      if (rc != 0)
-        synth__log_warn(&rt->log, "%s: cannot measure its rate: %s", o->desc.id,
-                        synth_strerror(rc));
-    }
-    size_t keep = rate[1] > rate[0] ? j : i, drop = keep == i ? j : i;
-    synth__log_info(&rt->log,
-                    "%s and %s are one device: %s %.1f MH/s, %s %.1f MH/s; hashing through %s "
-                    "(--prefer chooses)",
-                    devs[i].desc.id, devs[j].desc.id, devs[i].desc.id, rate[0] / 1e6,
-                    devs[j].desc.id, rate[1] / 1e6, devs[keep].desc.id);
-    devs[drop].ops->close(devs[drop].dev);
-    memmove(&devs[drop], &devs[drop + 1], (n - drop - 1) * sizeof devs[0]);
-    n--;
-    if (drop <= i)
-      i--; /* what was after moved up: look at position i again (wraps back to 0 at 0) */
-  }
-  return n;
-}
-
 /* Opens every selected device, then hands them to a new scheduler. */
 static int open_devices(struct synth_runtime *rt, const struct synth_runtime_config *cfg)
 {
   size_t cap = rt->probed.selected, n = 0;
-  struct opened *devs = calloc(cap ? cap : 1, sizeof *devs);
+  struct synth__opened *devs = calloc(cap ? cap : 1, sizeof *devs);
   if (!devs)
     return SYNTH_ENOMEM;
   for (size_t b = 0; b < rt->probed.n; b++) {
@@ -207,7 +152,7 @@ static int open_devices(struct synth_runtime *rt, const struct synth_runtime_con
         n++;
     }
   }
-  n = choose_twins(rt, devs, n);
+  n = synth__twins_choose(devs, n, &synth__sha256d_workload, TWIN_MEASURE_MS, &rt->log);
   int rc = 0;
   if (n == 0) {
     synth__log_error(&rt->log, "no selected device could be opened");
@@ -224,7 +169,7 @@ static int open_devices(struct synth_runtime *rt, const struct synth_runtime_con
     rc = synth__sched_create(&rt->sched, &scfg);
   size_t handed = 0; /* the scheduler owns (and on failure closed) devs[0 .. handed) */
   while (rc == 0 && handed < n) {
-    const struct opened *o = &devs[handed++];
+    const struct synth__opened *o = &devs[handed++];
     int idx = synth__sched_add_device(rt->sched, o->ops, o->dev, &o->desc, o->latency_s);
     if (idx < 0)
       rc = idx;
@@ -325,9 +270,9 @@ int synth_runtime_device_stats(synth_runtime *rt, unsigned index, struct synth_d
 /* "6d657361-3232-2e33-2e36-000000000000": the usual UUID spelling. */
 static void format_uuid(const unsigned char u[16], char *out, size_t size)
 {
-  snprintf(out, size,
-           "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
-           u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+  snprintf(out, size, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
+           u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
+           u[15]);
 }
 
 int synth_probe(const struct synth_runtime_config *cfg, synth_probe_fn fn, void *user)

@@ -45,8 +45,8 @@ static void take_out(struct synth__sched *s, struct synth__sched_device *d, int 
     synth__log_error(s->cfg.log, "%s (%s) taken out: a batch ran longer than %u ms (hung device?)",
                      d->desc.id, d->desc.name, s->cfg.batch_timeout_ms);
   else
-    synth__log_error(s->cfg.log, "%s (%s) taken out: %s failed: %s", d->desc.id, d->desc.name,
-                     what, synth_strerror(rc));
+    synth__log_error(s->cfg.log, "%s (%s) taken out: %s failed: %s", d->desc.id, d->desc.name, what,
+                     synth_strerror(rc));
   atomic_store_explicit(&d->failed, true, memory_order_relaxed);
   /* A hung device returns nothing more: no use waiting for it. */
   for (int i = 0; rc != SYNTH_ETIMEDOUT && i < TAKE_OUT_DRAIN_POLLS && in_flight(d) > 0; i++) {

@@ -13,7 +13,9 @@
 
 #define MAX_DEVICES 32
 #define DEFAULT_WORK_GROUP 256
+#define NVIDIA_WORK_GROUP 512
 #define MAX_NONCES 64
+#define CPU_NONCES 8
 #define SELF_TEST_TIMEOUT_NS (120 * 1000000000ull)
 #define VENDOR_NVIDIA 0x10de
 
@@ -93,13 +95,13 @@ static void describe(const struct vk_backend *b, struct vk_found *f)
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT};
   VkPhysicalDeviceSubgroupProperties subgroup = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
-  VkPhysicalDeviceIDProperties id = {
-      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES, .pNext = &subgroup};
+  VkPhysicalDeviceIDProperties id = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES,
+                                     .pNext = &subgroup};
   bool with_pci = has_extension(f->phys, VK_EXT_PCI_BUS_INFO_EXTENSION_NAME);
   if (with_pci)
     subgroup.pNext = &pci;
-  VkPhysicalDeviceProperties2 props2 = {
-      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &id};
+  VkPhysicalDeviceProperties2 props2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+                                        .pNext = &id};
   vkGetPhysicalDeviceProperties2(f->phys, &props2);
   memcpy(f->uuid, id.deviceUUID, VK_UUID_SIZE);
   f->has_uuid = true;
@@ -121,8 +123,8 @@ static int vk_backend_create(const struct synth__probe_config *cfg, void **out)
       .apiVersion = api >= VK_API_VERSION_1_1 ? VK_API_VERSION_1_1 : VK_API_VERSION_1_0,
   };
   /* Compute only: no surface, no window-system extension. */
-  const VkInstanceCreateInfo info = {
-      .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, .pApplicationInfo = &app};
+  const VkInstanceCreateInfo info = {.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+                                     .pApplicationInfo = &app};
   VkInstance instance;
   VkResult r = vkCreateInstance(&info, NULL, &instance);
   if (r != VK_SUCCESS)
@@ -214,8 +216,8 @@ static int vk_probe(void *backend, const struct synth__probe_config *cfg,
   return 0;
 }
 
-/* Workgroup size: the asked one within the device's limits, else 256 (or the limit) rounded to
- * the subgroup size. */
+/* Workgroup size: the asked one within the device's limits, else the vendor's measured best
+ * (NVIDIA 512, docs/benchmarks.md) or 256, within the limit, rounded to the subgroup size. */
 static int pick_work_group(struct vk_device *d, const struct vk_found *f, unsigned asked)
 {
   uint32_t max = f->props.limits.maxComputeWorkGroupSize[0];
@@ -223,14 +225,15 @@ static int pick_work_group(struct vk_device *d, const struct vk_found *f, unsign
     max = f->props.limits.maxComputeWorkGroupInvocations;
   if (asked) {
     if (asked > max) {
-      synth__log_error(d->log, "%s: workgroup size %u is above its limit %u", d->label, asked,
-                       max);
+      synth__log_error(d->log, "%s: workgroup size %u is above its limit %u", d->label, asked, max);
       return SYNTH_EINVAL;
     }
     d->work_group = asked;
     return 0;
   }
-  uint32_t wg = DEFAULT_WORK_GROUP < max ? DEFAULT_WORK_GROUP : max;
+  uint32_t wg = f->props.vendorID == VENDOR_NVIDIA ? NVIDIA_WORK_GROUP : DEFAULT_WORK_GROUP;
+  if (wg > max)
+    wg = max;
   if (f->subgroup && wg >= f->subgroup)
     wg = wg / f->subgroup * f->subgroup;
   d->work_group = wg ? wg : 1;
@@ -238,14 +241,14 @@ static int pick_work_group(struct vk_device *d, const struct vk_found *f, unsign
 }
 
 /* The kernel's tuning constant: what the user asked, else what was measured best for the
- * vendor (docs/benchmarks.md: on NVIDIA, adds as multiply-adds, level 5). */
+ * vendor (docs/benchmarks.md: on NVIDIA every add as a multiply-add, level 7). */
 static uint32_t pick_tuning(int asked, uint32_t vendor)
 {
   if (asked > 0)
     return (uint32_t)asked;
   if (asked < 0)
     return 0;
-  return vendor == VENDOR_NVIDIA ? 5 : 0;
+  return vendor == VENDOR_NVIDIA ? 7 : 0;
 }
 
 static int create_device(struct vk_device *d, const struct vk_found *f)
@@ -294,13 +297,15 @@ static int vk_open(void *backend, const struct synth__device_desc *desc,
   d->log = b->log;
   d->payload_size = workload->payload_size;
   d->max_hits = SYNTH_BATCH_MAX_HITS;
-  d->nonces = b->nonces ? b->nonces : 1;
+  /* lavapipe runs invocations as SIMD lanes with a cost per invocation: 8 nonces each doubled
+   * its rate (docs/benchmarks.md). A GPU takes 1. */
+  bool cpu = f->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+  d->nonces = b->nonces ? b->nonces : cpu ? CPU_NONCES : 1;
   d->tuning = pick_tuning(b->tuning, f->props.vendorID);
   d->alloc_fault_at = b->alloc_fault_at;
   vkGetPhysicalDeviceMemoryProperties(f->phys, &d->memory);
   /* Unified memory: the host reads hits where the kernel wrote them, no copy. */
-  bool shared = f->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ||
-                f->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
+  bool shared = cpu || f->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
   d->unified = shared && !b->force_staging && synth__vk_has_unified_memory(&d->memory);
   int rc = 0;
   if (d->nonces > MAX_NONCES) {
@@ -323,8 +328,8 @@ static int vk_open(void *backend, const struct synth__device_desc *desc,
   synth__log_info(b->log,
                   "%s: pipeline %s, workgroup %u, %u nonce%s per invocation, tuning %u, "
                   "results %s",
-                  d->label, d->from_cache ? "from the cache" : "compiled", d->work_group,
-                  d->nonces, d->nonces == 1 ? "" : "s", d->tuning,
+                  d->label, d->from_cache ? "from the cache" : "compiled", d->work_group, d->nonces,
+                  d->nonces == 1 ? "" : "s", d->tuning,
                   d->unified ? "in unified memory" : "through a staging copy");
   *out = d;
   return 0;

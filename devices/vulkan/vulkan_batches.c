@@ -39,8 +39,7 @@ static int pools(struct vk_device *d)
     r = vkCreateCommandPool(d->device, &info, NULL, &d->command_pool);
   }
   if (r != VK_SUCCESS) {
-    synth__log_error(d->log, "%s: cannot create its pools: %s", d->label,
-                     synth__vk_result_name(r));
+    synth__log_error(d->log, "%s: cannot create its pools: %s", d->label, synth__vk_result_name(r));
     return synth__vk_to_synth(r);
   }
   return 0;
@@ -192,8 +191,8 @@ static VkResult record(struct vk_device *d, struct vk_slot *s, const struct synt
     return r;
   VkCommandBuffer cmd = s->cmd;
   if (hang)
-    vkCmdWaitEvents(cmd, 1, &d->hang, VK_PIPELINE_STAGE_HOST_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
-                    0, NULL, 0, NULL, 0, NULL);
+    vkCmdWaitEvents(cmd, 1, &d->hang, VK_PIPELINE_STAGE_HOST_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
+                    NULL, 0, NULL, 0, NULL);
   vkCmdUpdateBuffer(cmd, s->payload.buffer, 0, d->payload_size, b->payload);
   vkCmdFillBuffer(cmd, s->results.buffer, 0, sizeof(uint32_t), 0);
   barrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
@@ -201,8 +200,8 @@ static VkResult record(struct vk_device *d, struct vk_slot *s, const struct synt
           VK_ACCESS_UNIFORM_READ_BIT | VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
   const struct vk_launch launch = {b->range.nonce_start, b->range.count, d->max_hits};
   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, d->pipeline);
-  vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, d->pipeline_layout, 0, 1, &s->set,
-                          0, NULL);
+  vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, d->pipeline_layout, 0, 1, &s->set, 0,
+                          NULL);
   vkCmdPushConstants(cmd, d->pipeline_layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof launch,
                      &launch);
   if (gx > 0)
@@ -251,8 +250,9 @@ int synth__vk_submit(struct vk_device *d, struct synth__batch *b)
   if (r == VK_SUCCESS)
     r = record(d, s, b, hang);
   if (r == VK_SUCCESS) {
-    const VkSubmitInfo submit = {
-        .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &s->cmd};
+    const VkSubmitInfo submit = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+                                 .commandBufferCount = 1,
+                                 .pCommandBuffers = &s->cmd};
     r = vkQueueSubmit(d->queue, 1, &submit, s->fence);
   }
   if (r != VK_SUCCESS) {
@@ -272,8 +272,9 @@ static void take_results(struct vk_device *d, struct vk_slot *s, struct synth__b
 {
   struct vk_buffer *from = d->unified ? &s->results : &s->staging;
   if (!from->coherent) {
-    const VkMappedMemoryRange range = {
-        .sType = VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE, .memory = from->memory, .size = VK_WHOLE_SIZE};
+    const VkMappedMemoryRange range = {.sType = VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE,
+                                       .memory = from->memory,
+                                       .size = VK_WHOLE_SIZE};
     vkInvalidateMappedMemoryRanges(d->device, 1, &range);
   }
   synth__device_take_hits(b, from->mapped, d->max_hits);

@@ -78,7 +78,7 @@ struct vk_device {
   enum synth__device_fault fault;
   unsigned fault_at;
   unsigned submits, polls;
-  VkEvent hang; /* what a hung batch waits on; set when the device drains */
+  VkEvent hang;            /* what a hung batch waits on; set when the device drains */
   unsigned alloc_fault_at; /* tests: the n-th buffer allocation fails as out of memory */
   unsigned allocs;
 };

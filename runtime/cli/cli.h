@@ -47,11 +47,11 @@ struct cli_device_flags {
   {"--opencl-build-options", 0, CLI_STRING, &(flags).opencl_build_options, 0, 0, "OPTS", \
    "extra OpenCL compiler options, for tuning"},                                         \
   {"--vulkan-work-group", 0, CLI_UINT, &(flags).vulkan_work_group, 1, 65536, "N",        \
-   "Vulkan workgroup size (default: 256 within the device's limits)"},                   \
+   "Vulkan workgroup size (default: NVIDIA 512, others 256)"},                           \
   {"--vulkan-nonces", 0, CLI_UINT, &(flags).vulkan_nonces, 1, 64, "N",                   \
-   "nonces per Vulkan invocation (default 1)"},                                          \
+   "nonces per Vulkan invocation (default: GPU 1, CPU device 8)"},                      \
   {"--vulkan-mad-adds", 0, CLI_UINT, &(flags).vulkan_mad_adds, 0, 7, "N",                \
-   "Vulkan kernel adds done as multiply-adds, 0-7 (default: NVIDIA 5, others 0)"},      \
+   "Vulkan kernel adds done as multiply-adds, 0-7 (default: NVIDIA 7, others 0)"},      \
   {"--prefer", 0, CLI_STRING, &(flags).prefer, 0, 0, "API",                              \
    "a GPU both APIs reach: auto (faster, default), opencl or vulkan"},                   \
   {"--cache-dir", 0, CLI_STRING, &(flags).cache_dir, 0, 0, "DIR",                        \

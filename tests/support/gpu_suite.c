@@ -101,8 +101,8 @@ static uint32_t reference(const uint8_t header_in[80], const uint8_t target[32],
   return n;
 }
 
-void gpu_expect_same(void *dev, const uint8_t header[80], const uint8_t target[32],
-                        uint32_t start, uint32_t count)
+void gpu_expect_same(void *dev, const uint8_t header[80], const uint8_t target[32], uint32_t start,
+                     uint32_t count)
 {
   static uint32_t want[SYNTH_BATCH_MAX_HITS], got[SYNTH_BATCH_MAX_HITS];
   struct synth__sha256d_payload p;
@@ -311,8 +311,8 @@ static void run_coverage(enum synth__device_fault fault, unsigned at)
   atomic_uint epoch = 0;
   struct synth__scan_ctl ctl = {.epoch_now = &epoch, .hits = want, .max_hits = 8192};
   struct synth__core_choice fastest;
-  CU_ASSERT_EQUAL_FATAL(synth__cpu_core_choose(&synth__sha256d_workload, NULL, &gpu_logger, &fastest),
-                        0);
+  CU_ASSERT_EQUAL_FATAL(
+      synth__cpu_core_choose(&synth__sha256d_workload, NULL, &gpu_logger, &fastest), 0);
   fastest.core->scan(&p, 0, size, &ctl);
   qsort(h.nonces, h.n, sizeof h.nonces[0], cmp_u32);
   CU_ASSERT(ctl.nhits > 250);
@@ -395,7 +395,6 @@ void gpu_test_job_switch_with_batches_in_flight(void)
   synth__sched_destroy(s);
   synth__cpu_device_ops.backend_destroy(cpu_be);
 }
-
 
 int gpu_suite_main(int argc, char **argv, const char *suite, const struct synth_test *tests)
 {

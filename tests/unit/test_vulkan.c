@@ -42,7 +42,7 @@ static void test_specialization_variants_agree(void)
     unsigned work_group, nonces;
     int mad_adds;
   } variants[] = {{64, 1, -1}, {32, 3, 1}, {128, 2, 2}, {256, 4, 3},
-                  {8, 1, 4},   {96, 5, 5}, {16, 7, 6}, {512, 1, 7}};
+                  {8, 1, 4},   {96, 5, 5}, {16, 7, 6},  {512, 1, 7}};
   for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
     struct synth__probe_config cfg = gpu.cfg;
     cfg.vulkan_work_group = variants[v].work_group;

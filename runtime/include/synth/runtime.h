@@ -53,12 +53,14 @@ struct synth_runtime_config {
   unsigned opencl_lanes;
   /* Extra OpenCL build options for tuning ("-cl-nv-maxrregcount=128"); NULL for none. */
   const char *opencl_build_options;
-  /* Vulkan workgroup size; 0 means 256, within the device's limits. */
+  /* Vulkan workgroup size; 0 means the device's default (NVIDIA 512, others 256), within its
+   * limits. */
   unsigned vulkan_work_group;
-  /* Nonces each Vulkan invocation hashes (1..64); 0 means 1. */
+  /* Nonces each Vulkan invocation hashes (1..64); 0 means the device's default (a GPU 1, a CPU
+   * device such as lavapipe 8). */
   unsigned vulkan_nonces;
   /* How many of the SHA-256d kernel's adds run as multiply-adds, a GPU tuning knob (see
-   * kernels/sha256d.comp): 1..7 that level, -1 none, 0 the device's default (NVIDIA 5,
+   * kernels/sha256d.comp): 1..7 that level, -1 none, 0 the device's default (NVIDIA 7,
    * others none). */
   int vulkan_mad_adds;
   /* A GPU that both OpenCL and Vulkan reach hashes through one of them only: NULL or "auto"
