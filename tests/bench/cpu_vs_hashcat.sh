@@ -10,13 +10,9 @@ set -eu
 build=${1:-build}
 json=${2:-}
 runs=${RUNS:-3}
-hashcat=${HASHCAT:-hashcat}
+here=$(cd "$(dirname "$0")" && pwd)
 bench="$build/tests/bench_cpu_cores"
 [ -x "$bench" ] || { echo "cpu_vs_hashcat: build $bench first" >&2; exit 1; }
-command -v "$hashcat" >/dev/null 2>&1 || {
-  echo "cpu_vs_hashcat: no hashcat (Debian: apt-get install hashcat, or set HASHCAT)" >&2
-  exit 1
-}
 
 pus=$(nproc)
 work=$(mktemp -d)
@@ -25,16 +21,7 @@ trap 'rm -rf "$work"' EXIT
 i=0
 while [ "$i" -lt "$runs" ]; do
   i=$((i + 1))
-  # Its potfile and session files go to the scratch folder, not the repository.
-  (cd "$work" && "$hashcat" -b -m 1400 -O -D 1 --force > hashcat.txt 2>&1) || {
-    echo "cpu_vs_hashcat: hashcat failed:" >&2
-    tail -5 "$work/hashcat.txt" >&2
-    exit 1
-  }
-  # "Speed.#1.........: 47091.4 kH/s (9.11ms) @ ..." -> hashes per second
-  awk '/^Speed\.#/ { v = $2; u = $3
-    m = (u == "H/s") ? 1 : (u == "kH/s") ? 1e3 : (u == "MH/s") ? 1e6 : (u == "GH/s") ? 1e9 : 0
-    printf "%.0f\n", v * m; exit }' "$work/hashcat.txt" >> "$work/rates"
+  "$here/hashcat_rate.sh" 1 >> "$work/rates"
 done
 hps=$(sort -n "$work/rates" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 [ -n "$hps" ] || { echo "cpu_vs_hashcat: no speed in hashcat's output" >&2; exit 1; }

@@ -14,7 +14,6 @@ device=$2
 htype=$3
 seconds=${4:-20}
 runs=${RUNS:-3}
-hashcat=${HASHCAT:-hashcat}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -24,13 +23,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 i=0
 while [ "$i" -lt "$runs" ]; do
   i=$((i + 1))
-  (cd "$work" && "$hashcat" -b -m 1400 -O -D "$htype" --force > hashcat.txt 2>&1) || {
-    tail -5 "$work/hashcat.txt" >&2
-    exit 1
-  }
-  awk '/^Speed\.#/ { v = $2; u = $3
-    m = (u == "H/s") ? 1 : (u == "kH/s") ? 1e3 : (u == "MH/s") ? 1e6 : (u == "GH/s") ? 1e9 : 0
-    printf "%.0f\n", v * m; exit }' "$work/hashcat.txt" >> "$work/hashcat"
+  "$here/hashcat_rate.sh" "$htype" >> "$work/hashcat"
   # shellcheck disable=SC2086 # EXTRA is a list of flags
   "$build/synthminer" run --devices "$device" --duration "$seconds" --status-interval 0 --json \
     ${EXTRA:-} > "$work/run.json"

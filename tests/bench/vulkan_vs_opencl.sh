@@ -14,7 +14,6 @@ vk=$3
 htype=$4
 seconds=${5:-20}
 runs=${RUNS:-3}
-hashcat=${HASHCAT:-hashcat}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -29,13 +28,7 @@ rate() {
 i=0
 while [ "$i" -lt "$runs" ]; do
   i=$((i + 1))
-  (cd "$work" && "$hashcat" -b -m 1400 -O -D "$htype" --force > hashcat.txt 2>&1) || {
-    tail -5 "$work/hashcat.txt" >&2
-    exit 1
-  }
-  awk '/^Speed\.#/ { v = $2; u = $3
-    m = (u == "H/s") ? 1 : (u == "kH/s") ? 1e3 : (u == "MH/s") ? 1e6 : (u == "GH/s") ? 1e9 : 0
-    printf "%.0f\n", v * m; exit }' "$work/hashcat.txt" >> "$work/hashcat"
+  "$here/hashcat_rate.sh" "$htype" >> "$work/hashcat"
   rate "$cl" >> "$work/opencl"
   rate "$vk" >> "$work/vulkan"
 done

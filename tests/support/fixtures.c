@@ -87,3 +87,31 @@ void synth_test_easy_target(uint32_t top_word, uint8_t target[32])
   target[30] = (uint8_t)(top_word >> 16);
   target[31] = (uint8_t)(top_word >> 24);
 }
+
+void synth_test_target_minus_one(uint8_t target[32])
+{
+  int byte = 0;
+  while (byte < 31 && target[byte] == 0)
+    byte++;
+  target[byte]--;
+  for (int i = 0; i < byte; i++)
+    target[i] = 0xff;
+}
+
+uint32_t synth_test_ref_hits(const uint8_t header_in[80], const uint8_t target[32], uint32_t start,
+                             uint32_t count, uint32_t *hits, uint32_t max)
+{
+  uint8_t header[80], hash[32];
+  memcpy(header, header_in, 80);
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    header[76] = (uint8_t)(start + i);
+    header[77] = (uint8_t)((start + i) >> 8);
+    header[78] = (uint8_t)((start + i) >> 16);
+    header[79] = (uint8_t)((start + i) >> 24);
+    synth_test_ref_sha256d(header, 80, hash);
+    if (synth_test_ref_meets(hash, target) && n < max)
+      hits[n++] = start + i;
+  }
+  return n;
+}

@@ -28,4 +28,12 @@ int synth_test_ref_meets(const uint8_t hash[32], const uint8_t target[32]);
  * hashes meet it. */
 void synth_test_easy_target(uint32_t top_word, uint8_t target[32]);
 
+/* Lowers a little-endian 256-bit target by one, so a hash planted equal to it now misses. */
+void synth_test_target_minus_one(uint8_t target[32]);
+
+/* The nonces of [start, start + count) whose SHA-256d of header meets target, by OpenSSL, in
+ * order: at most max of them are stored; returns how many were. */
+uint32_t synth_test_ref_hits(const uint8_t header[80], const uint8_t target[32], uint32_t start,
+                             uint32_t count, uint32_t *hits, uint32_t max);
+
 #endif

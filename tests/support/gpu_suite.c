@@ -85,29 +85,13 @@ static uint32_t run_batch(void *dev, const struct synth__sha256d_payload *p, uin
   return b.ctl.nhits;
 }
 
-/* The reference: OpenSSL on every nonce. */
-static uint32_t reference(const uint8_t header_in[80], const uint8_t target[32], uint32_t start,
-                          uint32_t count, uint32_t *hits, uint32_t max)
-{
-  uint8_t header[80], hash[32];
-  memcpy(header, header_in, 80);
-  uint32_t n = 0;
-  for (uint32_t i = 0; i < count; i++) {
-    synth__store_le32(header + 76, start + i);
-    synth_test_ref_sha256d(header, 80, hash);
-    if (synth_test_ref_meets(hash, target) && n < max)
-      hits[n++] = start + i;
-  }
-  return n;
-}
-
 void gpu_expect_same(void *dev, const uint8_t header[80], const uint8_t target[32], uint32_t start,
                      uint32_t count)
 {
   static uint32_t want[SYNTH_BATCH_MAX_HITS], got[SYNTH_BATCH_MAX_HITS];
   struct synth__sha256d_payload p;
   synth__sha256d_payload_init(&p, header, target);
-  uint32_t n = reference(header, target, start, count, want, SYNTH_BATCH_MAX_HITS);
+  uint32_t n = synth_test_ref_hits(header, target, start, count, want, SYNTH_BATCH_MAX_HITS);
   uint32_t overflow = 0, m = run_batch(dev, &p, start, count, got, &overflow);
   CU_ASSERT_EQUAL(overflow, 0);
   CU_ASSERT_EQUAL_FATAL(m, n);
@@ -154,12 +138,7 @@ void gpu_test_planted_boundary(void)
     synth_test_ref_sha256d(header, 80, hash);
     memcpy(target, hash, 32);
     gpu_expect_same(dev, header, target, nonce - 300, 600);
-    int byte = 0;
-    while (byte < 31 && target[byte] == 0)
-      byte++;
-    target[byte]--;
-    for (int i = 0; i < byte; i++)
-      target[i] = 0xff;
+    synth_test_target_minus_one(target);
     gpu_expect_same(dev, header, target, nonce - 300, 600);
   }
   gpu.ops->close(dev);

@@ -10,22 +10,6 @@
 
 #define MAX_HITS 4096
 
-/* Nonces of [start, start + count) whose full SHA-256d meets target, by the reference. */
-static uint32_t reference_hits(const uint8_t header_in[80], const uint8_t target[32],
-                               uint32_t start, uint32_t count, uint32_t *hits)
-{
-  uint8_t header[80], hash[32];
-  memcpy(header, header_in, 80);
-  uint32_t n = 0;
-  for (uint32_t i = 0; i < count; i++) {
-    synth__store_le32(header + 76, start + i);
-    synth_test_ref_sha256d(header, 80, hash);
-    if (synth_test_ref_meets(hash, target) && n < MAX_HITS)
-      hits[n++] = start + i;
-  }
-  return n;
-}
-
 /* Runs core over the range and requires exactly the reference's hits, in order. */
 static void expect_same_hits(const struct synth__cpu_core *core, const uint8_t header[80],
                              const uint8_t target[32], uint32_t start, uint32_t count)
@@ -33,7 +17,7 @@ static void expect_same_hits(const struct synth__cpu_core *core, const uint8_t h
   static uint32_t want[MAX_HITS], got[MAX_HITS];
   struct synth__sha256d_payload p;
   synth__sha256d_payload_init(&p, header, target);
-  uint32_t n = reference_hits(header, target, start, count, want);
+  uint32_t n = synth_test_ref_hits(header, target, start, count, want, MAX_HITS);
   atomic_uint epoch = 0;
   struct synth__scan_ctl ctl = {.epoch_now = &epoch, .hits = got, .max_hits = MAX_HITS};
   uint32_t done = core->scan(&p, start, count, &ctl);
@@ -86,12 +70,7 @@ static void planted_boundary(const struct synth__cpu_core *core)
     memcpy(target, hash, 32);
     expect_same_hits(core, header, target, nonce - 100, 200);
 
-    int byte = 0;
-    while (byte < 31 && target[byte] == 0)
-      byte++;
-    target[byte]--; /* now exactly one below the planted hash in its lowest non-zero byte */
-    for (int i = 0; i < byte; i++)
-      target[i] = 0xff;
+    synth_test_target_minus_one(target); /* now one below the planted hash */
     expect_same_hits(core, header, target, nonce - 100, 200);
   }
 }
