@@ -70,7 +70,7 @@ void report_status(const struct report *r, double elapsed_s)
 static void table_row(FILE *out, const struct synth_device_stats *d, const char *kind)
 {
   char rate[32];
-  fprintf(out, "%-8s %-6s %-30.30s %-13.13s %12s %14llu %7llu %9llu %6llu\n", d->id, kind, d->name,
+  fprintf(out, "%-8s %-6s %-30.30s %-19.19s %12s %14llu %7llu %9llu %6llu\n", d->id, kind, d->name,
           d->engine, report_rate(d->hashrate, rate, sizeof rate), (unsigned long long)d->nonces,
           (unsigned long long)d->shares, (unsigned long long)d->shares_verified,
           (unsigned long long)d->hw_errors);
@@ -78,7 +78,7 @@ static void table_row(FILE *out, const struct synth_device_stats *d, const char 
 
 void report_table(const struct report *r, FILE *out)
 {
-  fprintf(out, "%-8s %-6s %-30s %-13s %12s %14s %7s %9s %6s\n", "DEVICE", "KIND", "NAME", "ENGINE",
+  fprintf(out, "%-8s %-6s %-30s %-19s %12s %14s %7s %9s %6s\n", "DEVICE", "KIND", "NAME", "ENGINE",
           "HASHRATE", "NONCES", "SHARES", "VERIFIED", "HWERR");
   for (unsigned i = 0; i < r->count; i++)
     table_row(out, &r->devices[i], synth_device_kind_name(r->devices[i].kind));
