@@ -314,16 +314,6 @@ static int cl_self_test(void *dev, const struct synth__workload *workload)
                                     d->log, SELF_TEST_TIMEOUT_NS);
 }
 
-static int cl_submit(void *dev, struct synth__batch *batch)
-{
-  return synth__cl_submit(dev, batch);
-}
-
-static int cl_poll(void *dev, struct synth__batch **done, int timeout_ms)
-{
-  return synth__cl_poll(dev, done, timeout_ms);
-}
-
 static void cl_engine(void *dev, char *buf, size_t size)
 {
   struct cl_device *d = dev;
@@ -361,8 +351,8 @@ const struct synth__device_ops synth__opencl_device_ops = {
     .open = cl_open,
     .self_test = cl_self_test,
     .thread_init = NULL,
-    .submit = cl_submit,
-    .poll = cl_poll,
+    .submit = synth__cl_submit,
+    .poll = synth__cl_poll,
     .engine = cl_engine,
     .close = cl_close,
 };

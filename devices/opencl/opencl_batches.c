@@ -108,8 +108,9 @@ static cl_int enqueue(struct cl_device *d, struct cl_slot *s, const struct synth
   return err;
 }
 
-int synth__cl_submit(struct cl_device *d, struct synth__batch *b)
+int synth__cl_submit(void *dev, struct synth__batch *b)
 {
+  struct cl_device *d = dev;
   struct cl_slot *s = free_slot(d);
   if (!s)
     return SYNTH_ESTATE;
@@ -153,8 +154,9 @@ static bool wait_slot(struct cl_device *d, struct cl_slot *s, int timeout_ms)
   return done;
 }
 
-int synth__cl_poll(struct cl_device *d, struct synth__batch **done, int timeout_ms)
+int synth__cl_poll(void *dev, struct synth__batch **done, int timeout_ms)
 {
+  struct cl_device *d = dev;
   *done = NULL;
   if (d->fifo_count == 0)
     return SYNTH_EAGAIN;

@@ -67,10 +67,10 @@ void synth__cl_slots_destroy(struct cl_device *d);
 
 /* Launches a batch (as the device ops' submit). Returns 0, SYNTH_ESTATE (every slot busy) or
  * SYNTH_EDEVICE. */
-int synth__cl_submit(struct cl_device *d, struct synth__batch *batch);
+int synth__cl_submit(void *dev, struct synth__batch *batch);
 
 /* Returns the oldest batch once it is done (as the device ops' poll). */
-int synth__cl_poll(struct cl_device *d, struct synth__batch **done, int timeout_ms);
+int synth__cl_poll(void *dev, struct synth__batch **done, int timeout_ms);
 
 /* Waits until nothing is in flight (before the device is released). */
 void synth__cl_drain(struct cl_device *d);

@@ -351,16 +351,6 @@ static int vk_self_test(void *dev, const struct synth__workload *workload)
                                     d->log, SELF_TEST_TIMEOUT_NS);
 }
 
-static int vk_submit(void *dev, struct synth__batch *batch)
-{
-  return synth__vk_submit(dev, batch);
-}
-
-static int vk_poll(void *dev, struct synth__batch **done, int timeout_ms)
-{
-  return synth__vk_poll(dev, done, timeout_ms);
-}
-
 static void vk_engine(void *dev, char *buf, size_t size)
 {
   struct vk_device *d = dev;
@@ -405,8 +395,8 @@ const struct synth__device_ops synth__vulkan_device_ops = {
     .open = vk_open,
     .self_test = vk_self_test,
     .thread_init = NULL,
-    .submit = vk_submit,
-    .poll = vk_poll,
+    .submit = synth__vk_submit,
+    .poll = synth__vk_poll,
     .engine = vk_engine,
     .close = vk_close,
 };

@@ -229,8 +229,9 @@ static struct vk_slot *free_slot(struct vk_device *d)
   return NULL;
 }
 
-int synth__vk_submit(struct vk_device *d, struct synth__batch *b)
+int synth__vk_submit(void *dev, struct synth__batch *b)
 {
+  struct vk_device *d = dev;
   if (d->lost)
     return SYNTH_EDEVICE;
   struct vk_slot *s = free_slot(d);
@@ -280,8 +281,9 @@ static void take_results(struct vk_device *d, struct vk_slot *s, struct synth__b
   synth__device_take_hits(b, from->mapped, d->max_hits);
 }
 
-int synth__vk_poll(struct vk_device *d, struct synth__batch **done, int timeout_ms)
+int synth__vk_poll(void *dev, struct synth__batch **done, int timeout_ms)
 {
+  struct vk_device *d = dev;
   *done = NULL;
   if (d->fifo_count == 0)
     return SYNTH_EAGAIN;

@@ -107,10 +107,10 @@ void synth__vk_slots_destroy(struct vk_device *d);
 
 /* Records and submits a batch (as the device ops' submit). Returns 0, SYNTH_ESTATE (every
  * slot busy) or SYNTH_EDEVICE. */
-int synth__vk_submit(struct vk_device *d, struct synth__batch *batch);
+int synth__vk_submit(void *dev, struct synth__batch *batch);
 
 /* Returns the oldest batch once its fence signals (as the device ops' poll). */
-int synth__vk_poll(struct vk_device *d, struct synth__batch **done, int timeout_ms);
+int synth__vk_poll(void *dev, struct synth__batch **done, int timeout_ms);
 
 /* Waits, within a bound, until nothing is in flight; returns whether the queue is idle. */
 bool synth__vk_drain(struct vk_device *d);
