@@ -77,8 +77,8 @@ static bool has_extension(cl_device_id id, const char *name)
 static void identify(struct cl_found *f)
 {
   if (has_extension(f->id, "cl_khr_device_uuid"))
-    f->has_uuid = clGetDeviceInfo(f->id, CL_DEVICE_UUID_KHR, sizeof f->uuid, f->uuid, NULL) ==
-                  CL_SUCCESS;
+    f->has_uuid =
+        clGetDeviceInfo(f->id, CL_DEVICE_UUID_KHR, sizeof f->uuid, f->uuid, NULL) == CL_SUCCESS;
   if (has_extension(f->id, "cl_khr_pci_bus_info")) {
     cl_device_pci_bus_info_khr pci;
     if (clGetDeviceInfo(f->id, CL_DEVICE_PCI_BUS_INFO_KHR, sizeof pci, &pci, NULL) == CL_SUCCESS)
@@ -91,8 +91,7 @@ static void identify(struct cl_found *f)
         clGetDeviceInfo(f->id, SYNTH_CL_DEVICE_PCI_SLOT_ID_NV, sizeof slot, &slot, NULL) ==
             CL_SUCCESS) {
       clGetDeviceInfo(f->id, SYNTH_CL_DEVICE_PCI_DOMAIN_ID_NV, sizeof domain, &domain, NULL);
-      snprintf(f->pci, sizeof f->pci, "%04x:%02x:%02x.0", domain & 0xffff, bus & 0xff,
-               slot & 0x1f);
+      snprintf(f->pci, sizeof f->pci, "%04x:%02x:%02x.0", domain & 0xffff, bus & 0xff, slot & 0x1f);
     }
   }
 }
