@@ -2,6 +2,7 @@
 #include "synth/runtime.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "runtime/logger.h"
 #include "runtime/mining_job.h"
 #include "runtime/sha256d_workload.h"
+#include "scheduler/clock.h"
 #include "scheduler/scheduler.h"
 #include "synth/error.h"
 #include "synth/target.h"
@@ -23,6 +25,7 @@ struct synth_runtime {
   struct synth__sched *sched;
   synth_share_fn share_fn;
   void *share_user;
+  uint64_t created_ns; /* what batch trace times count from */
 };
 
 const char *synth_device_kind_name(enum synth_device_kind kind)
@@ -38,11 +41,41 @@ const char *synth_device_kind_name(enum synth_device_kind kind)
   return "unknown";
 }
 
+const char *synth_device_state_name(enum synth_device_state state)
+{
+  switch (state) {
+  case SYNTH_DEVICE_IDLE:
+    return "idle";
+  case SYNTH_DEVICE_TUNING:
+    return "tuning";
+  case SYNTH_DEVICE_OK:
+    return "ok";
+  case SYNTH_DEVICE_BACKING_OFF:
+    return "backing-off";
+  case SYNTH_DEVICE_SICK:
+    return "sick";
+  case SYNTH_DEVICE_OUT:
+    return "out";
+  }
+  return "unknown";
+}
+
+/* Whether v is finite and within [lo, hi]. */
+static bool within(double v, double lo, double hi)
+{
+  return isfinite(v) && v >= lo && v <= hi;
+}
+
 static int check_config(const struct synth_runtime_config *cfg, const struct synth__logger *log)
 {
-  if (!isfinite(cfg->cpu_target_latency_ms) || cfg->cpu_target_latency_ms < 0 ||
-      cfg->cpu_target_latency_ms > 60000) {
-    synth__log_error(log, "CPU target latency must be 0 to 60000 ms");
+  if (!within(cfg->cpu_target_latency_ms, 0, 60000) ||
+      !within(cfg->gpu_target_latency_ms, 0, 60000)) {
+    synth__log_error(log, "target latency must be 0 to 60000 ms");
+    return SYNTH_EINVAL;
+  }
+  if (!within(cfg->error_rate_limit, 0, 1) || !within(cfg->overrun_factor, 0, 1e6) ||
+      (cfg->overrun_factor != 0 && cfg->overrun_factor < 1.5)) {
+    synth__log_error(log, "health thresholds: error rate limit 0 to 1, overrun factor 1.5 or more");
     return SYNTH_EINVAL;
   }
   unsigned lanes = cfg->opencl_lanes;
@@ -114,8 +147,12 @@ static bool open_one(struct synth_runtime *rt, const struct synth__probed *p,
   *out = (struct synth__opened){.ops = p->ops, .dev = dev, .desc = *desc};
   if (p->ops->engine)
     p->ops->engine(dev, out->desc.engine, sizeof out->desc.engine);
+  /* A native CPU worker pulls a few milliseconds of work; a GPU (or an OpenCL or Vulkan CPU
+   * device) launches about 50 ms, long enough to hide the launch cost. */
   if (desc->kind == SYNTH_DEVICE_CPU)
-    out->latency_s = cfg->cpu_target_latency_ms / 1000.0;
+    out->latency_s = (cfg->cpu_target_latency_ms > 0 ? cfg->cpu_target_latency_ms : 5) / 1000.0;
+  else
+    out->latency_s = (cfg->gpu_target_latency_ms > 0 ? cfg->gpu_target_latency_ms : 50) / 1000.0;
   synth__log_debug(&rt->log, "%s: %s, %s, %s", desc->id, desc->name, desc->detail,
                    out->desc.engine);
   return true;
@@ -164,6 +201,13 @@ static int open_devices(struct synth_runtime *rt, const struct synth_runtime_con
       .hit_user = rt,
       .log = &rt->log,
       .batch_timeout_ms = cfg->batch_timeout_ms,
+      .health =
+          {
+              .error_rate_limit = cfg->error_rate_limit,
+              .overrun_factor = cfg->overrun_factor,
+              .retry_ns = (uint64_t)cfg->sick_retry_ms * 1000000u,
+              .sick_limit = cfg->sick_limit,
+          },
   };
   if (rc == 0)
     rc = synth__sched_create(&rt->sched, &scfg);
@@ -188,6 +232,7 @@ int synth_runtime_create(synth_runtime **out, const struct synth_runtime_config 
   if (!rt)
     return SYNTH_ENOMEM;
   rt->log = (struct synth__logger){cfg->log_fn, cfg->log_user, cfg->log_level};
+  rt->created_ns = synth__now_ns();
   rt->share_fn = cfg->share_fn;
   rt->share_user = cfg->share_user;
 
@@ -264,6 +309,15 @@ int synth_runtime_device_stats(synth_runtime *rt, unsigned index, struct synth_d
   struct synth_device_stats full;
   synth__sched_device_stats(rt->sched, index, &full);
   memcpy(out, &full, out_size < sizeof full ? out_size : sizeof full);
+  return 0;
+}
+
+int synth_runtime_batch_trace(synth_runtime *rt, unsigned index, uint64_t *cursor,
+                              struct synth_batch_record *out, size_t max, size_t *count)
+{
+  if (!rt || !cursor || !count || (!out && max) || index >= synth__sched_device_count(rt->sched))
+    return SYNTH_EINVAL;
+  *count = synth__sched_batch_trace(rt->sched, index, cursor, out, max, rt->created_ns);
   return 0;
 }
 

@@ -46,12 +46,12 @@ static void collect_hit(struct synth__sched *s, struct synth__sched_device *d,
     s->cfg.on_hit(s->cfg.hit_user, job, b->payload, roll, nonce, &verdict, d->index);
 }
 
-/* Hands the unhashed tail of a batch to the generator, or counts it as aborted when its job
- * is no longer current. */
-static void give_back(struct synth__sched *s, struct synth__slot *slot)
+/* Hands the batch's range from nonce offset `from` on to the generator, or counts it as
+ * aborted when its job is no longer current. */
+static void give_back(struct synth__sched *s, struct synth__slot *slot, uint32_t from)
 {
   struct synth__batch *b = &slot->batch;
-  uint32_t rest = b->range.count - b->done;
+  uint32_t rest = b->range.count - from;
   /* Acquire on the epoch pairs with the job switch's release: a batch cut short by a switch
    * sees its job retired here. */
   (void)atomic_load_explicit(&s->epoch, memory_order_acquire);
@@ -62,7 +62,7 @@ static void give_back(struct synth__sched *s, struct synth__slot *slot)
   struct synth__remainder *rem = &slot->remainder;
   rem->job_id = b->job->id;
   rem->range.midstate_id = b->range.midstate_id;
-  rem->range.nonce_start = b->range.nonce_start + b->done;
+  rem->range.nonce_start = b->range.nonce_start + from;
   rem->range.count = rest;
   atomic_store_explicit(&rem->pending, true, memory_order_relaxed);
   cds_wfcq_node_init(&rem->node);
@@ -72,13 +72,56 @@ static void give_back(struct synth__sched *s, struct synth__slot *slot)
   synth__sched_want_refill(s);
 }
 
-void synth__collector_complete(struct synth__sched *s, struct synth__sched_device *d,
-                               struct synth__slot *slot)
+void synth__collector_abandon(struct synth__sched *s, struct synth__slot *slot)
+{
+  give_back(s, slot, 0);
+  slot->abandoned = true;
+}
+
+static bool oversize_status(int status)
+{
+  return status == SYNTH_ENOMEM || status == SYNTH_ERANGE;
+}
+
+/* Tuner, health state and batch log: the telemetry loop's view of one batch. */
+static enum synth__health_action observe(struct synth__sched *s, struct synth__sched_device *d,
+                                         struct synth__slot *slot, uint64_t latency)
+{
+  struct synth__batch *b = &slot->batch;
+  int status = b->status;
+  if (oversize_status(status) && synth__tuner_shrink(&d->tuner, b->range.count)) {
+    synth__log_warn(s->cfg.log, "%s: a batch of %u nonces failed (%s): batches now at most %llu",
+                    d->desc.id, b->range.count, synth_strerror(status),
+                    (unsigned long long)atomic_load(&d->tuner.max_nonces));
+    status = 0; /* the size's fault, not the device's */
+  } else if (status == 0 && b->done == b->range.count && !slot->abandoned) {
+    synth__tuner_observe(&d->tuner, b->done, latency); /* cut-short batches say little */
+  }
+  enum synth__health_action action = SYNTH__HEALTH_CARRY_ON;
+  if (!slot->abandoned)
+    action = synth__health_batch(&d->health, &s->cfg.health, status,
+                                 synth__tuner_settled(&d->tuner), b->t_done_ns);
+  struct synth__batch_entry e = {
+      .t_done_ns = b->t_done_ns,
+      .size = b->range.count,
+      .nonces = b->done,
+      .latency_ns = latency,
+      .next_batch = synth__tuner_batch(&d->tuner),
+      .status = b->status,
+      .state = (int32_t)synth__health_state(&d->health),
+  };
+  synth__batch_log_append(&d->log, &e);
+  return action;
+}
+
+enum synth__health_action synth__collector_complete(struct synth__sched *s,
+                                                    struct synth__sched_device *d,
+                                                    struct synth__slot *slot)
 {
   struct synth__batch *b = &slot->batch;
   struct synth__device_counters *c = &d->counters;
   struct synth__job *job = b->job;
-  uint64_t latency = b->t_done_ns > b->t_submit_ns ? b->t_done_ns - b->t_submit_ns : 0;
+  uint64_t latency = b->t_done_ns > slot->t_start_ns ? b->t_done_ns - slot->t_start_ns : 0;
 
   if (b->done > b->range.count)
     b->done = b->range.count; /* a device cannot have hashed more than it was given */
@@ -90,23 +133,29 @@ void synth__collector_complete(struct synth__sched *s, struct synth__sched_devic
   synth__ewma_add(&d->ewma, b->done, b->t_done_ns);
   if (b->status != 0)
     synth__counter_add(&c->batch_errors, 1);
-  else if (b->done == b->range.count)
-    synth__tuner_observe(&d->tuner, b->done, latency); /* cut-short batches say little */
+  enum synth__health_action action = observe(s, d, slot, latency);
   if (b->ctl.overflow)
     synth__log_warn(s->cfg.log, "%s: %u hits did not fit the result buffer", d->desc.id,
                     b->ctl.overflow);
 
+  /* Hits of a batch given up on still count: the seen set drops any the queues' second
+   * hashing finds again. */
   for (uint32_t i = 0; i < b->ctl.nhits && i < b->ctl.max_hits; i++)
     collect_hit(s, d, b, b->hits[i]);
 
-  if (b->done < b->range.count)
-    give_back(s, slot);
-  if (b->done > 0 && job->size != 0) {
-    uint64_t hashed =
-        atomic_fetch_add_explicit(&job->hashed, b->done, memory_order_acq_rel) + b->done;
-    if (hashed == job->size)
-      synth__sched_job_completed(s, job);
+  if (slot->abandoned) {
+    slot->abandoned = false; /* its range was given back whole when it was given up on */
+  } else {
+    if (b->done < b->range.count)
+      give_back(s, slot, b->done);
+    if (b->done > 0 && job->size != 0) {
+      uint64_t hashed =
+          atomic_fetch_add_explicit(&job->hashed, b->done, memory_order_acq_rel) + b->done;
+      if (hashed == job->size)
+        synth__sched_job_completed(s, job);
+    }
   }
   b->job = NULL;
   synth__job_put(job);
+  return action;
 }

@@ -21,35 +21,92 @@ static unsigned in_flight(const struct synth__sched_device *d)
   return n;
 }
 
+static void take_out(struct synth__sched *s, struct synth__sched_device *d, int rc,
+                     const char *why);
+
+/* Gives every batch in flight back to the queues; the device keeps them until it returns
+ * them, which then only counts towards its own figures. */
+static void abandon_in_flight(struct synth__sched *s, struct synth__sched_device *d)
+{
+  for (unsigned i = 0; i < d->nslots; i++) {
+    struct synth__slot *slot = &d->slots[i];
+    if (slot->in_flight && !slot->abandoned)
+      synth__collector_abandon(s, slot);
+  }
+}
+
+/* Acts on what the health state made of the latest batch or overrun. */
+static void act(struct synth__sched *s, struct synth__sched_device *d,
+                enum synth__health_action action, const char *why)
+{
+  struct synth__health_config *hc = &s->cfg.health;
+  switch (action) {
+  case SYNTH__HEALTH_SICK:
+    abandon_in_flight(s, d);
+    synth__log_warn(s->cfg.log,
+                    "%s (%s) is sick: %s; its work went back to the queues, probing it again "
+                    "in %.1f s",
+                    d->desc.id, d->desc.name, why, (double)hc->retry_ns * 1e-9);
+    synth__sched_want_refill(s);
+    break;
+  case SYNTH__HEALTH_TAKE_OUT: {
+    char reason[256];
+    snprintf(reason, sizeof reason, "sick %u times in a row, last: %s", d->health.strikes, why);
+    take_out(s, d, SYNTH_EDEVICE, reason);
+    break;
+  }
+  case SYNTH__HEALTH_RECOVERED:
+    synth__log_info(s->cfg.log, "%s (%s) recovered: its probe batch came back in time", d->desc.id,
+                    d->desc.name);
+    break;
+  case SYNTH__HEALTH_BACK_OFF:
+    synth__tuner_back_off(&d->tuner);
+    break;
+  case SYNTH__HEALTH_RELEASE:
+    synth__tuner_release(&d->tuner);
+    break;
+  case SYNTH__HEALTH_CARRY_ON:
+    break;
+  }
+}
+
 static void finish(struct synth__sched *s, struct synth__sched_device *d, struct synth__slot *slot)
 {
+  struct synth__batch *b = &slot->batch;
   slot->in_flight = false;
-  if (slot->batch.t_done_ns == 0)
-    slot->batch.t_done_ns = synth__now_ns();
-  synth__collector_complete(s, d, slot);
+  if (b->t_done_ns == 0)
+    b->t_done_ns = synth__now_ns();
+  /* A device runs its batches in order: one could start only once the one before was done. */
+  slot->t_start_ns = b->t_submit_ns > d->last_done_ns ? b->t_submit_ns : d->last_done_ns;
+  if (b->t_done_ns > d->last_done_ns)
+    d->last_done_ns = b->t_done_ns;
+  char why[160];
+  snprintf(why, sizeof why, "%u batches in a row failed, the last with %s",
+           s->cfg.health.fail_streak, synth_strerror(b->status));
+  enum synth__health_action action = synth__collector_complete(s, d, slot);
+  act(s, d, action, why);
 }
 
 /* How long a failed device gets to hand back the batches it still holds. */
 #define TAKE_OUT_DRAIN_POLLS 20
 
 /*
- * Takes the device out. By the poll contract a failed device still returns every batch in
- * flight, with what it hashed, through the following polls: collect them for a while, so work
- * it did is not repeated; whatever it does not return is given back whole. The generator stops
- * filling the device's queue, and idle devices steal what is left there.
+ * Takes the device out for good. By the poll contract a failed device still returns every
+ * batch in flight, with what it hashed, through the following polls: collect them for a
+ * while, so work it did is not repeated; whatever it does not return is given back whole. The
+ * generator stops filling the device's queue, and idle devices steal what is left there.
  */
-static void take_out(struct synth__sched *s, struct synth__sched_device *d, int rc,
-                     const char *what)
+static void take_out(struct synth__sched *s, struct synth__sched_device *d, int rc, const char *why)
 {
-  if (rc == SYNTH_ETIMEDOUT)
-    synth__log_error(s->cfg.log, "%s (%s) taken out: a batch ran longer than %u ms (hung device?)",
-                     d->desc.id, d->desc.name, s->cfg.batch_timeout_ms);
-  else
-    synth__log_error(s->cfg.log, "%s (%s) taken out: %s failed: %s", d->desc.id, d->desc.name, what,
-                     synth_strerror(rc));
+  if (atomic_load_explicit(&d->failed, memory_order_relaxed))
+    return;
+  synth__log_error(s->cfg.log, "%s (%s) taken out: %s", d->desc.id, d->desc.name, why);
+  synth__health_out(&d->health);
   atomic_store_explicit(&d->failed, true, memory_order_relaxed);
-  /* A hung device returns nothing more: no use waiting for it. */
-  for (int i = 0; rc != SYNTH_ETIMEDOUT && i < TAKE_OUT_DRAIN_POLLS && in_flight(d) > 0; i++) {
+  bool responsive = false;
+  for (unsigned i = 0; i < d->nslots; i++)
+    responsive |= d->slots[i].in_flight && !d->slots[i].abandoned;
+  for (int i = 0; responsive && i < TAKE_OUT_DRAIN_POLLS && in_flight(d) > 0; i++) {
     struct synth__batch *done = NULL;
     int prc = d->ops->poll(d->dev, &done, 100);
     if (done) {
@@ -70,42 +127,112 @@ static void take_out(struct synth__sched *s, struct synth__sched_device *d, int 
   synth__sched_want_refill(s);
 }
 
-/* Pulls and submits into every free slot. Returns false when the device failed. */
-static bool fill(struct synth__sched *s, struct synth__sched_device *d)
+static void take_out_failed(struct synth__sched *s, struct synth__sched_device *d, int rc,
+                            const char *what)
+{
+  char why[160];
+  snprintf(why, sizeof why, "%s failed: %s", what, synth_strerror(rc));
+  take_out(s, d, rc, why);
+}
+
+/* An allocation or launch failure of a batch larger than one unit: the tuner shrinks it. */
+static bool oversize(int rc, const struct synth__batch *b, const struct synth__sched *s)
+{
+  return (rc == SYNTH_ENOMEM || rc == SYNTH_ERANGE) && b->range.count > s->unit_nonces;
+}
+
+/* Pulls into slot and submits. Returns 1 when submitted, 0 when there was no work, -1 when the
+ * device failed (taken out). */
+static int submit_one(struct synth__sched *s, struct synth__sched_device *d,
+                      struct synth__slot *slot)
+{
+  if (!synth__sched_pull(s, d, &slot->batch))
+    return 0;
+  slot->batch.t_submit_ns = synth__now_ns();
+  int rc = d->ops->submit(d->dev, &slot->batch);
+  if (rc == 0) {
+    slot->in_flight = true;
+    return 1;
+  }
+  /* Not taken by the device: give it back whole. */
+  bool retry = oversize(rc, &slot->batch, s);
+  slot->batch.status = rc;
+  slot->batch.done = 0;
+  finish(s, d, slot);
+  if (retry)
+    return 0; /* the collector shrank the batch: the next pull tries the smaller size */
+  take_out_failed(s, d, rc, "submit");
+  return -1;
+}
+
+static struct synth__slot *free_slot(struct synth__sched_device *d)
 {
   for (unsigned i = 0; i < d->nslots; i++) {
     struct synth__slot *slot = &d->slots[i];
     /* Acquire pairs with the generator's release: it is done with the remainder. */
-    if (slot->in_flight || atomic_load_explicit(&slot->remainder.pending, memory_order_acquire))
-      continue;
-    if (!synth__sched_pull(s, d, &slot->batch))
-      return true;
-    slot->batch.t_submit_ns = synth__now_ns();
-    int rc = d->ops->submit(d->dev, &slot->batch);
-    if (rc != 0) {
-      /* Not taken by the device: give it back whole, then collect what it still holds. */
-      slot->batch.status = rc;
-      slot->batch.done = 0;
-      finish(s, d, slot);
-      take_out(s, d, rc, "submit");
+    if (!slot->in_flight && !atomic_load_explicit(&slot->remainder.pending, memory_order_acquire))
+      return slot;
+  }
+  return NULL;
+}
+
+/* A sick device gets one small probe batch once its wait is over. */
+static bool probe(struct synth__sched *s, struct synth__sched_device *d)
+{
+  if (!synth__health_probe_due(&d->health, &s->cfg.health, synth__now_ns()))
+    return true;
+  struct synth__slot *slot = free_slot(d);
+  if (!slot) { /* it still holds every batch it was given: as sick as before */
+    act(s, d, synth__health_overrun(&d->health, &s->cfg.health, synth__now_ns()),
+        "it still has not returned the batches it was given");
+    return !atomic_load_explicit(&d->failed, memory_order_relaxed);
+  }
+  synth__tuner_restart(&d->tuner); /* one unit, and tuning starts over */
+  synth__health_probe_started(&d->health);
+  return submit_one(s, d, slot) >= 0;
+}
+
+/* Pulls and submits into every free slot. Returns false when the device failed. */
+static bool fill(struct synth__sched *s, struct synth__sched_device *d)
+{
+  if (synth__health_state(&d->health) == SYNTH_DEVICE_SICK)
+    return probe(s, d);
+  struct synth__slot *slot;
+  while ((slot = free_slot(d))) {
+    int rc = submit_one(s, d, slot);
+    if (rc < 0)
       return false;
-    }
-    slot->in_flight = true;
+    if (rc == 0)
+      return true;
   }
   return true;
 }
 
-/* Whether the oldest batch in flight has run past the timeout: the device hangs. Batches
- * queued behind it wait for it, so only the oldest counts. */
-static bool hung(const struct synth__sched *s, const struct synth__sched_device *d)
+/* Whether the oldest live batch in flight has run far past what the device's speed says.
+ * Batches queued behind it wait for it, so only the oldest counts. */
+static bool overrun(const struct synth__sched *s, const struct synth__sched_device *d, char *why,
+                    size_t size)
 {
-  uint64_t oldest = UINT64_MAX;
+  const struct synth__slot *oldest = NULL;
   for (unsigned i = 0; i < d->nslots; i++) {
-    if (d->slots[i].in_flight && d->slots[i].batch.t_submit_ns < oldest)
-      oldest = d->slots[i].batch.t_submit_ns;
+    const struct synth__slot *slot = &d->slots[i];
+    if (slot->in_flight && !slot->abandoned &&
+        (!oldest || slot->batch.t_submit_ns < oldest->batch.t_submit_ns))
+      oldest = slot;
   }
-  return oldest != UINT64_MAX &&
-         synth__now_ns() - oldest > (uint64_t)s->cfg.batch_timeout_ms * 1000000u;
+  if (!oldest)
+    return false;
+  uint64_t start =
+      oldest->batch.t_submit_ns > d->last_done_ns ? oldest->batch.t_submit_ns : d->last_done_ns;
+  double rate = atomic_load_explicit(&d->tuner.rate, memory_order_relaxed);
+  uint64_t limit = synth__health_deadline_ns(&s->cfg.health, oldest->batch.range.count, rate);
+  uint64_t ran = synth__now_ns() - start;
+  if (ran <= limit)
+    return false;
+  snprintf(why, size, "a batch of %u nonces ran longer than %.0f ms (expected %.1f ms)",
+           oldest->batch.range.count, (double)limit * 1e-6,
+           rate > 0 ? (double)oldest->batch.range.count / rate * 1e3 : 0.0);
+  return true;
 }
 
 /* Waits up to timeout_ms for one batch. Returns false when the device failed. */
@@ -118,12 +245,34 @@ static bool collect(struct synth__sched *s, struct synth__sched_device *d, int t
       done->status = rc;
     finish(s, d, slot_of(done));
   }
-  if (rc == SYNTH_EAGAIN && hung(s, d))
-    rc = SYNTH_ETIMEDOUT;
+  if (atomic_load_explicit(&d->failed, memory_order_relaxed))
+    return false;
+  char why[160];
+  if (rc == SYNTH_EAGAIN && overrun(s, d, why, sizeof why))
+    act(s, d, synth__health_overrun(&d->health, &s->cfg.health, synth__now_ns()), why);
+  if (atomic_load_explicit(&d->failed, memory_order_relaxed))
+    return false;
   if (rc == SYNTH_EAGAIN || rc == 0)
     return true;
-  take_out(s, d, rc, "poll");
+  take_out_failed(s, d, rc, "poll");
   return false;
+}
+
+/* Stopping: live batches end within a poll period (the epoch moved); batches given up on get
+ * a moment, and a device that still holds them after that is not trusted with more. */
+static void drain(struct synth__sched *s, struct synth__sched_device *d)
+{
+  uint64_t give_up = synth__now_ns() + 1000000000ull;
+  while (in_flight(d) > 0 && !atomic_load_explicit(&d->failed, memory_order_relaxed)) {
+    bool live = false;
+    for (unsigned i = 0; i < d->nslots; i++)
+      live |= d->slots[i].in_flight && !d->slots[i].abandoned;
+    if (!live && synth__now_ns() > give_up) {
+      take_out(s, d, SYNTH_ETIMEDOUT, "it never returned the batches it was given up on");
+      break;
+    }
+    collect(s, d, 100);
+  }
 }
 
 void *synth__device_thread(void *arg)
@@ -138,7 +287,7 @@ void *synth__device_thread(void *arg)
 
   int rc = d->ops->thread_init ? d->ops->thread_init(d->dev) : 0;
   if (rc != 0) {
-    take_out(s, d, rc, "thread start");
+    take_out_failed(s, d, rc, "thread start");
     goto out;
   }
   uint64_t run_start = synth__now_ns();
@@ -156,10 +305,7 @@ void *synth__device_thread(void *arg)
     if (!collect(s, d, 100))
       break;
   }
-  /* Stopping: the epoch moved, so batches in flight end within a poll period (a hung one
-   * within the batch timeout). */
-  while (in_flight(d) > 0 && !atomic_load_explicit(&d->failed, memory_order_relaxed))
-    collect(s, d, 100);
+  drain(s, d);
   synth__counter_set(&d->counters.run_started_ns, 0); /* see synth__sched_device_stats */
   synth__counter_add(&d->counters.active_ns, synth__now_ns() - run_start);
 out:

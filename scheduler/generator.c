@@ -59,7 +59,7 @@ static struct synth__sched_device *least_loaded(struct synth__sched *s)
   for (unsigned i = 0; i < s->ndevices; i++) {
     struct synth__sched_device *d = s->devices[i];
     uint64_t n = synth__unit_queue_nonces(&d->queue);
-    if (!atomic_load_explicit(&d->failed, memory_order_relaxed) && n < best_nonces) {
+    if (!synth__device_benched(d) && n < best_nonces) {
       best = d;
       best_nonces = n;
     }
@@ -123,7 +123,7 @@ bool synth__generator_refill(struct synth__sched *s)
 
   for (unsigned i = 0; i < s->ndevices && !job->generated_all; i++) {
     struct synth__sched_device *d = s->devices[i];
-    if (atomic_load_explicit(&d->failed, memory_order_relaxed))
+    if (synth__device_benched(d))
       continue;
     uint64_t have = synth__unit_queue_nonces(&d->queue);
     if (have >= synth__queue_low_mark(d))

@@ -13,25 +13,39 @@ static void count_stale(struct synth__sched *s, const struct synth__take_result 
     atomic_fetch_add_explicit(&s->stale_nonces, res->stale_nonces, memory_order_relaxed);
 }
 
+/* Whether the device has lost priority: others take its queued work first. */
+static bool demoted(struct synth__sched_device *d)
+{
+  enum synth_device_state st = synth__health_state(&d->health);
+  return st == SYNTH_DEVICE_BACKING_OFF || st == SYNTH_DEVICE_SICK || st == SYNTH_DEVICE_OUT ||
+         atomic_load_explicit(&d->failed, memory_order_relaxed);
+}
+
 /* Visits the other queues round-robin from the next device, never blocking: takes half of what a
- * victim holds, at most want, at least one unit. */
+ * victim holds, at most want, at least one unit. Demoted victims (backing off, sick, out) are
+ * emptied first, so their work moves to healthy devices. */
 static void steal(struct synth__sched *s, struct synth__sched_device *d, uint32_t job_id,
                   uint64_t want, struct synth__take_result *res)
 {
-  for (unsigned k = 1; k < s->ndevices; k++) {
-    struct synth__sched_device *victim = s->devices[(d->index + k) % s->ndevices];
-    uint64_t there = synth__unit_queue_nonces(&victim->queue);
-    if (there == 0)
-      continue;
-    uint64_t take = there / 2 < want ? there / 2 : want;
-    if (take < s->unit_nonces)
-      take = s->unit_nonces;
-    if (synth__unit_queue_take(&victim->queue, s->pool, job_id, take, true, res) != 0)
-      continue; /* the owner or another thief is there: try the next one */
-    count_stale(s, res);
-    if (res->taken > 0) {
-      atomic_fetch_add_explicit(&s->steals, 1, memory_order_relaxed);
-      return;
+  for (int pass = 0; pass < 2; pass++) {
+    for (unsigned k = 1; k < s->ndevices; k++) {
+      struct synth__sched_device *victim = s->devices[(d->index + k) % s->ndevices];
+      if (demoted(victim) != (pass == 0))
+        continue;
+      uint64_t there = synth__unit_queue_nonces(&victim->queue);
+      if (there == 0)
+        continue;
+      /* From a demoted victim all we want; from a healthy one at most half of its queue. */
+      uint64_t take = pass == 0 || there / 2 >= want ? want : there / 2;
+      if (take < s->unit_nonces)
+        take = s->unit_nonces;
+      if (synth__unit_queue_take(&victim->queue, s->pool, job_id, take, true, res) != 0)
+        continue; /* the owner or another thief is there: try the next one */
+      count_stale(s, res);
+      if (res->taken > 0) {
+        atomic_fetch_add_explicit(&s->steals, 1, memory_order_relaxed);
+        return;
+      }
     }
   }
 }
@@ -69,7 +83,7 @@ bool synth__sched_pull(struct synth__sched *s, struct synth__sched_device *d,
       synth__job_put(job); /* units of a newer job: read the job pointer again */
       continue;
     }
-    if (res.taken == 0)
+    if (res.taken == 0 && !demoted(d)) /* a demoted device takes no one else's work */
       steal(s, d, job->id, want, &res);
     if (synth__unit_queue_nonces(&d->queue) < synth__queue_low_mark(d))
       synth__sched_want_refill(s);

@@ -12,8 +12,10 @@
 #include "scheduler/scheduler.h"
 #include "scheduler/unit_pool.h"
 #include "scheduler/unit_queue.h"
+#include "telemetry/batch_log.h"
 #include "telemetry/device_counters.h"
 #include "telemetry/hashrate.h"
+#include "telemetry/health.h"
 #include "telemetry/tuner.h"
 
 /*
@@ -31,15 +33,21 @@ struct synth__remainder {
 struct synth__slot {
   struct synth__batch batch;
   struct synth__remainder remainder;
-  bool in_flight; /* device-thread-only */
+  uint64_t t_start_ns; /* when the device could start it: submitted, and the one before done */
+  bool in_flight;      /* device-thread-only, as is the rest */
+  /* Given up on (the device fell sick): its units went back to the queues, and whatever the
+   * device still returns for it only counts towards the device's own figures. */
+  bool abandoned;
 };
 
 struct synth__sched_device {
   struct synth__unit_queue queue; /* cache-line aligned inside */
   struct synth__device_counters counters;
   struct synth__ewma ewma;
-  struct synth__rate_window window;
+  struct synth__rate_horizons rates;
   struct synth__tuner tuner;
+  struct synth__health health;
+  uint64_t last_done_ns; /* device-thread-only: when its latest batch came back */
 
   struct synth__sched *sched;
   unsigned index;
@@ -50,6 +58,7 @@ struct synth__sched_device {
   unsigned nslots;
   pthread_t thread;
   atomic_bool failed; /* taken out: its queue is no longer refilled */
+  struct synth__batch_log log;
 };
 
 struct synth__sched {
@@ -108,9 +117,15 @@ bool synth__sched_pull(struct synth__sched *s, struct synth__sched_device *d,
 bool synth__generator_refill(struct synth__sched *s);
 
 /* collector.c: accounts a finished batch, verifies its hits, gives back what was not hashed,
- * and drops the batch's job reference. Device thread only. */
-void synth__collector_complete(struct synth__sched *s, struct synth__sched_device *d,
-                               struct synth__slot *slot);
+ * feeds the tuner, the health state and the batch log, and drops the batch's job reference.
+ * Returns what the health state makes of it. Device thread only. */
+enum synth__health_action synth__collector_complete(struct synth__sched *s,
+                                                    struct synth__sched_device *d,
+                                                    struct synth__slot *slot);
+
+/* collector.c: gives a batch still in flight back to the queues whole and marks the slot
+ * abandoned. Device thread only. */
+void synth__collector_abandon(struct synth__sched *s, struct synth__slot *slot);
 
 /* device_thread.c: a device's worker thread. */
 void *synth__device_thread(void *arg);
@@ -120,6 +135,13 @@ void synth__sched_want_refill(struct synth__sched *s);
 void synth__sched_notify_work(struct synth__sched *s);
 void synth__sched_wait_work(struct synth__sched *s, unsigned seen_seq, unsigned timeout_ms);
 void synth__sched_job_completed(struct synth__sched *s, struct synth__job *job);
+
+/* Whether the device should get no new work: taken out, or sick. */
+static inline bool synth__device_benched(struct synth__sched_device *d)
+{
+  return atomic_load_explicit(&d->failed, memory_order_relaxed) ||
+         synth__health_state(&d->health) == SYNTH_DEVICE_SICK;
+}
 
 /* Whether hits of job no longer count: a clean job came after it. */
 static inline bool synth__job_is_stale(struct synth__sched *s, const struct synth__job *job)

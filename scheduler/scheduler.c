@@ -16,10 +16,12 @@
 
 #define DEFAULT_UNIT_LOG2 14
 #define DEFAULT_MAX_UNITS 65536
-#define DEFAULT_BATCH_TIMEOUT_MS 10000
+#define DEFAULT_BATCH_TIMEOUT_MS 2000
 #define MAX_BATCH_NONCES (1ull << 31)
 #define SERVICE_TICK_MS 20
 #define WINDOW_PERIOD_NS 1000000000ull
+/* Batches the latency percentiles are taken over. */
+#define LATENCY_BATCHES 64
 
 static void cond_init_monotonic(pthread_cond_t *cond)
 {
@@ -42,6 +44,8 @@ int synth__sched_create(struct synth__sched **out, const struct synth__sched_con
   s->cfg = *cfg;
   if (!s->cfg.batch_timeout_ms)
     s->cfg.batch_timeout_ms = DEFAULT_BATCH_TIMEOUT_MS;
+  s->cfg.health.overrun_floor_ns = (uint64_t)s->cfg.batch_timeout_ms * 1000000u;
+  synth__health_config_defaults(&s->cfg.health);
   s->unit_nonces = 1u << unit_log2;
   int rc = synth__unit_pool_create(&s->pool, cfg->max_units ? cfg->max_units : DEFAULT_MAX_UNITS);
   if (rc == 0)
@@ -80,7 +84,7 @@ static void free_device(struct synth__sched_device *d)
       free(d->slots[i].batch.payload);
     free(d->slots);
   }
-  synth__rate_window_destroy(&d->window);
+  synth__rate_horizons_destroy(&d->rates);
   free(d);
 }
 
@@ -101,7 +105,9 @@ int synth__sched_add_device(struct synth__sched *s, const struct synth__device_o
   if (!d)
     goto fail;
   memset(d, 0, sizeof *d);
-  synth__rate_window_init(&d->window);
+  synth__rate_horizons_init(&d->rates);
+  synth__batch_log_init(&d->log);
+  synth__health_init(&d->health);
   d->nslots = ops->max_inflight ? ops->max_inflight : 1;
   d->slots = calloc(d->nslots, sizeof *d->slots);
   if (!d->slots) {
@@ -281,7 +287,7 @@ static void sample_windows(struct synth__sched *s, uint64_t now)
 {
   for (unsigned i = 0; i < s->ndevices; i++) {
     struct synth__sched_device *d = s->devices[i];
-    synth__rate_window_sample(&d->window, now, synth__counter_get(&d->counters.nonces));
+    synth__rate_horizons_sample(&d->rates, now, synth__counter_get(&d->counters.nonces));
   }
 }
 
@@ -439,9 +445,49 @@ void synth__sched_device_stats(struct synth__sched *s, unsigned index,
   out->seconds = (double)active * 1e-9;
   out->hashrate = out->seconds > 0 ? (double)out->nonces / out->seconds : 0;
   out->hashrate_ewma = synth__ewma_rate(&d->ewma);
-  out->hashrate_window = synth__rate_window_rate(&d->window);
+  out->hashrate_window = synth__rate_window_rate(&d->rates.seconds);
+  synth__rate_horizons_get(&d->rates, &out->hashrate_10s, &out->hashrate_60s, &out->hashrate_15m);
   out->latency_ms = (double)synth__counter_get(&c->last_latency_ns) * 1e-6;
   out->batch_nonces = synth__tuner_batch(&d->tuner);
+  double p50, p95;
+  synth__batch_log_latency(&d->log, LATENCY_BATCHES, &p50, &p95);
+  out->latency_p50_ms = p50 * 1e-6;
+  out->latency_p95_ms = p95 * 1e-6;
+  out->target_latency_ms = d->tuner.target_s * 1e3;
+  out->error_rate = atomic_load_explicit(&d->health.error_rate, memory_order_relaxed);
+  out->batch_errors = synth__counter_get(&c->batch_errors);
+  out->batch_max_nonces = atomic_load_explicit(&d->tuner.max_nonces, memory_order_relaxed);
+  out->state = synth__health_state(&d->health);
+  if (out->state != SYNTH_DEVICE_OUT && !started)
+    out->state = SYNTH_DEVICE_IDLE;
+  out->sick_count = atomic_load_explicit(&d->health.sick_count, memory_order_relaxed);
+}
+
+size_t synth__sched_batch_trace(struct synth__sched *s, unsigned index, uint64_t *cursor,
+                                struct synth_batch_record *out, size_t max, uint64_t t0_ns)
+{
+  struct synth__batch_entry e[64];
+  size_t n = 0;
+  while (n < max) {
+    size_t want = max - n < 64 ? max - n : 64;
+    size_t got = synth__batch_log_read(&s->devices[index]->log, *cursor, e, want);
+    if (got == 0)
+      break;
+    for (size_t i = 0; i < got; i++, n++) {
+      out[n] = (struct synth_batch_record){
+          .seq = e[i].seq,
+          .t_s = e[i].t_done_ns > t0_ns ? (double)(e[i].t_done_ns - t0_ns) * 1e-9 : 0,
+          .size = e[i].size,
+          .nonces = e[i].nonces,
+          .latency_ms = (double)e[i].latency_ns * 1e-6,
+          .next_batch_nonces = e[i].next_batch,
+          .status = e[i].status,
+          .state = (enum synth_device_state)e[i].state,
+      };
+    }
+    *cursor = e[got - 1].seq;
+  }
+  return n;
 }
 
 void synth__sched_totals(struct synth__sched *s, struct synth__sched_totals *out)

@@ -10,6 +10,7 @@
 #include "scheduler/job.h"
 #include "scheduler/workload.h"
 #include "synth/runtime.h"
+#include "telemetry/health.h"
 
 struct synth__logger;
 struct synth__sched;
@@ -26,9 +27,10 @@ struct synth__sched_config {
   synth__hit_fn on_hit; /* may be NULL */
   void *hit_user;
   const struct synth__logger *log; /* may be NULL; must outlive the scheduler */
-  /* A batch still running after this long means a hung device: it is taken out and the
-   * batch's units go back to the queues. 0 means 10000 ms. */
+  /* Health thresholds (see telemetry/health.h); zero fields get the defaults. A batch is
+   * overrun only once it also ran batch_timeout_ms; 0 means 2000. */
   unsigned batch_timeout_ms;
+  struct synth__health_config health;
 };
 
 /* Scheduler-wide figures, for tests and benchmarks. */
@@ -78,5 +80,10 @@ unsigned synth__sched_device_count(const struct synth__sched *s);
 void synth__sched_device_stats(struct synth__sched *s, unsigned index,
                                struct synth_device_stats *out);
 void synth__sched_totals(struct synth__sched *s, struct synth__sched_totals *out);
+
+/* The device's batches after *cursor: see synth_runtime_batch_trace. t0_ns: what t_s counts
+ * from. */
+size_t synth__sched_batch_trace(struct synth__sched *s, unsigned index, uint64_t *cursor,
+                                struct synth_batch_record *out, size_t max, uint64_t t0_ns);
 
 #endif

@@ -22,24 +22,41 @@ void synth__ewma_add(struct synth__ewma *e, uint64_t nonces, uint64_t now_ns);
 double synth__ewma_rate(struct synth__ewma *e);
 
 /*
- * The last SYNTH_RATE_WINDOW snapshots of a device's cumulative nonce count, taken by the
- * scheduler's service thread about once a second; the rate is the slope from the oldest to the
- * newest. Away from the hashing path, so a mutex guards it.
+ * The last SYNTH_RATE_WINDOW snapshots of a device's cumulative nonce count, at most one per
+ * period, offered by the scheduler's service thread about once a second; a rate is the slope
+ * between two snapshots. Away from the hashing path, so a mutex guards it.
  */
 #define SYNTH_RATE_WINDOW 30
 
 struct synth__rate_window {
   pthread_mutex_t lock;
+  uint64_t period_ns;
   uint64_t t_ns[SYNTH_RATE_WINDOW];
   uint64_t nonces[SYNTH_RATE_WINDOW];
   unsigned next;
   unsigned count;
 };
 
-void synth__rate_window_init(struct synth__rate_window *w);
+/* period_ns 0 keeps every snapshot offered. */
+void synth__rate_window_init(struct synth__rate_window *w, uint64_t period_ns);
 void synth__rate_window_destroy(struct synth__rate_window *w);
+/* Keeps the snapshot when a period has passed since the newest one kept. */
 void synth__rate_window_sample(struct synth__rate_window *w, uint64_t now_ns, uint64_t nonces);
-/* H/s over the window, 0 until two snapshots exist. */
+/* H/s over the whole window, 0 until two snapshots exist. */
 double synth__rate_window_rate(struct synth__rate_window *w);
+/* H/s from the newest snapshot back to the oldest one no more than horizon_ns before it (the
+ * oldest there is while the window is younger than that). 0 until two snapshots exist. */
+double synth__rate_window_rate_over(struct synth__rate_window *w, uint64_t horizon_ns);
+
+/* 10 s, 60 s and 15 min averages from three windows of 30 snapshots: 1 s, 2 s and 30 s apart. */
+struct synth__rate_horizons {
+  struct synth__rate_window seconds, minute, quarter;
+};
+
+void synth__rate_horizons_init(struct synth__rate_horizons *h);
+void synth__rate_horizons_destroy(struct synth__rate_horizons *h);
+void synth__rate_horizons_sample(struct synth__rate_horizons *h, uint64_t now_ns, uint64_t nonces);
+void synth__rate_horizons_get(struct synth__rate_horizons *h, double *r10s, double *r60s,
+                              double *r15m);
 
 #endif

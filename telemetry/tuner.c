@@ -1,27 +1,97 @@
 /* tuner.c: sizes a device's next batch from its measured speed and a target latency. */
 #include "telemetry/tuner.h"
 
+#include <math.h>
+
 void synth__tuner_init(struct synth__tuner *t, double target_latency_s, uint64_t unit,
                        uint64_t max_nonces)
 {
   t->target_s = target_latency_s;
   t->unit = unit;
-  t->max_nonces = max_nonces < unit ? unit : max_nonces;
+  atomic_init(&t->max_nonces, max_nonces < unit ? unit : max_nonces / unit * unit);
+  atomic_init(&t->cap_nonces, 0);
+  atomic_init(&t->rate, 0.0);
+  t->on_target = 0;
   /* Start with one unit: the first batches measure the device. */
   atomic_init(&t->batch_nonces, unit);
+}
+
+static uint64_t get(const atomic_uint_least64_t *v)
+{
+  return atomic_load_explicit(v, memory_order_relaxed);
+}
+
+/* Rounds to whole units within [unit, min(max, cap)] and publishes. */
+static void publish(struct synth__tuner *t, double size)
+{
+  uint64_t hi = get(&t->max_nonces), cap = get(&t->cap_nonces);
+  if (cap && cap < hi)
+    hi = cap;
+  if (size > (double)hi)
+    size = (double)hi;
+  uint64_t units = (uint64_t)(size / (double)t->unit);
+  if (units == 0)
+    units = 1;
+  atomic_store_explicit(&t->batch_nonces, units * t->unit, memory_order_relaxed);
 }
 
 void synth__tuner_observe(struct synth__tuner *t, uint64_t nonces, uint64_t elapsed_ns)
 {
   if (nonces == 0 || elapsed_ns == 0)
     return;
-  double ideal = (double)nonces / ((double)elapsed_ns * 1e-9) * t->target_s;
-  double now = (double)atomic_load_explicit(&t->batch_nonces, memory_order_relaxed);
-  double next = now + (ideal - now) * 0.5;
-  if (next > (double)t->max_nonces)
-    next = (double)t->max_nonces;
-  uint64_t units = (uint64_t)(next / (double)t->unit);
-  if (units == 0)
-    units = 1;
-  atomic_store_explicit(&t->batch_nonces, units * t->unit, memory_order_relaxed);
+  double sample = (double)nonces / ((double)elapsed_ns * 1e-9);
+  double rate = atomic_load_explicit(&t->rate, memory_order_relaxed);
+  rate = rate == 0 ? sample : rate + (sample - rate) * 0.5;
+  atomic_store_explicit(&t->rate, rate, memory_order_relaxed);
+
+  double off = (double)elapsed_ns * 1e-9 / t->target_s - 1;
+  t->on_target = fabs(off) <= SYNTH_TUNER_BAND ? t->on_target + 1 : 0;
+
+  publish(t, rate * t->target_s);
+}
+
+bool synth__tuner_shrink(struct synth__tuner *t, uint64_t size)
+{
+  if (size <= t->unit)
+    return false;
+  uint64_t half = size / 2 / t->unit * t->unit;
+  atomic_store_explicit(&t->max_nonces, half < t->unit ? t->unit : half, memory_order_relaxed);
+  publish(t, (double)synth__tuner_batch(t));
+  return true;
+}
+
+void synth__tuner_back_off(struct synth__tuner *t)
+{
+  uint64_t half = synth__tuner_batch(t) / 2;
+  atomic_store_explicit(&t->cap_nonces, half < t->unit ? t->unit : half, memory_order_relaxed);
+  t->on_target = 0;
+  publish(t, (double)half);
+}
+
+void synth__tuner_release(struct synth__tuner *t)
+{
+  atomic_store_explicit(&t->cap_nonces, 0, memory_order_relaxed);
+}
+
+void synth__tuner_restart(struct synth__tuner *t)
+{
+  atomic_store_explicit(&t->rate, 0.0, memory_order_relaxed);
+  atomic_store_explicit(&t->cap_nonces, 0, memory_order_relaxed);
+  t->on_target = 0;
+  atomic_store_explicit(&t->batch_nonces, t->unit, memory_order_relaxed);
+}
+
+bool synth__tuner_settled(const struct synth__tuner *t)
+{
+  if (t->on_target >= 3)
+    return true;
+  double rate = atomic_load_explicit(&t->rate, memory_order_relaxed);
+  if (rate == 0)
+    return false;
+  /* At a clamp the size cannot get closer to the target: that is as settled as it gets. */
+  uint64_t b = get(&t->batch_nonces), ideal = (uint64_t)(rate * t->target_s);
+  uint64_t hi = get(&t->max_nonces), cap = get(&t->cap_nonces);
+  if (cap && cap < hi)
+    hi = cap;
+  return (b == t->unit && ideal <= t->unit) || (b == hi && ideal >= hi);
 }

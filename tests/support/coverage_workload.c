@@ -103,6 +103,14 @@ uint64_t cover_job_misses(const struct cover_job *job)
   return bad;
 }
 
+uint64_t cover_job_unhashed(const struct cover_job *job)
+{
+  uint64_t lost = 0;
+  for (uint64_t i = 0; i < job->size; i++)
+    lost += atomic_load_explicit(&job->seen[i], memory_order_relaxed) == 0;
+  return lost;
+}
+
 uint64_t cover_job_expected_hits(const struct cover_job *job)
 {
   uint64_t first = (job->base + job->hit_modulus - 1) / job->hit_modulus * job->hit_modulus;

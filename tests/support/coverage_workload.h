@@ -31,6 +31,10 @@ void cover_job_free(struct cover_job *job);
 /* Indexes of the job hashed other than exactly once (0 = perfect coverage). */
 uint64_t cover_job_misses(const struct cover_job *job);
 
+/* Indexes of the job never hashed (0 = nothing lost; a device given up on may have hashed
+ * some twice). */
+uint64_t cover_job_unhashed(const struct cover_job *job);
+
 /* Hits the rule gives in [base, base + size). */
 uint64_t cover_job_expected_hits(const struct cover_job *job);
 

@@ -24,6 +24,21 @@ enum synth_device_kind {
 /* "cpu", "opencl" or "vulkan"; "unknown" otherwise. Thread-safe. */
 SYNTH_EXTERN const char *synth_device_kind_name(enum synth_device_kind kind);
 
+/* What the telemetry loop makes of a device (see docs/architecture.md, "Health"). */
+enum synth_device_state {
+  SYNTH_DEVICE_IDLE = 0,        /* not started yet, or stopped */
+  SYNTH_DEVICE_TUNING = 1,      /* its batch size is still moving towards the target latency */
+  SYNTH_DEVICE_OK = 2,          /* batches land within the target latency */
+  SYNTH_DEVICE_BACKING_OFF = 3, /* failed batches above the error-rate limit: smaller batches,
+                                 * lower priority */
+  SYNTH_DEVICE_SICK = 4,        /* batches overran their deadline many times over: its work went
+                                 * back to the queues; probed again later with a small batch */
+  SYNTH_DEVICE_OUT = 5,         /* taken out for good, the reason logged */
+};
+
+/* "idle", "tuning", "ok", "backing-off", "sick", "out"; "unknown" otherwise. Thread-safe. */
+SYNTH_EXTERN const char *synth_device_state_name(enum synth_device_state state);
+
 /*
  * Called once for every verified, de-duplicated share of a current job, from the device
  * thread that found it. It must be thread-safe and quick (hand the share to a queue) and
@@ -67,14 +82,26 @@ struct synth_runtime_config {
    * (the faster, by a short benchmark when the runtime is created), "opencl" or "vulkan". A
    * device named by its id ("vulkan:0") is always driven as named. */
   const char *prefer;
-  /* A device batch still running after this many milliseconds means a hung device: it is
-   * taken out and its work goes to the others. 0 means 10000. */
+  /* No batch is called overrun (see overrun_factor) before it has run this many
+   * milliseconds, whatever the device's speed. 0 means 2000. */
   unsigned batch_timeout_ms;
   /* A folder for compiled device programs, so a restart does not recompile; created if
    * missing. NULL: nothing is cached. */
   const char *cache_dir;
   /* Wanted wall time of one CPU batch in milliseconds; 0 means 5. */
   double cpu_target_latency_ms;
+  /* Wanted device time of one OpenCL or Vulkan launch in milliseconds; 0 means 50. */
+  double gpu_target_latency_ms;
+  /* Health thresholds (0 means the default in brackets). A device whose recent batches fail
+   * more often than error_rate_limit [0.05] backs off: its batch is halved and others take its
+   * queued work first. A batch running overrun_factor [10] times longer than the device's
+   * measured speed says, and longer than batch_timeout_ms, makes the device sick: its work
+   * goes back to the queues and it is probed again with a small batch after sick_retry_ms
+   * [5000]. A device sick sick_limit [3] times in a row is taken out. */
+  double error_rate_limit;
+  double overrun_factor;
+  unsigned sick_retry_ms;
+  unsigned sick_limit;
   /* log2 of the nonces in one WorkUnit (8..24); 0 means 14. */
   unsigned unit_log2;
 
@@ -134,6 +161,18 @@ struct synth_device_stats {
   double latency_ms;        /* of the last batch */
   uint64_t batch_nonces;    /* the tuner's current batch size */
   char engine[32];          /* what it hashes with: "sha-ni", "avx2", ... for a CPU worker */
+  /* Telemetry: */
+  double hashrate_10s; /* H/s over the last 10 s, 60 s and 15 min (or since start) */
+  double hashrate_60s;
+  double hashrate_15m;
+  double latency_p50_ms; /* device time of the last (up to) 64 batches: median, 95th pct */
+  double latency_p95_ms;
+  double target_latency_ms; /* what the tuner aims each batch at */
+  double error_rate;        /* share of recent batches that failed (about the last 20) */
+  uint64_t batch_errors;    /* batches the device failed, in all */
+  uint64_t batch_max_nonces; /* the batch size's upper clamp (device limits, oversize failures) */
+  enum synth_device_state state;
+  unsigned sick_count; /* times it was found sick */
 };
 
 /* Number of devices the runtime drives. Thread-safe. */
@@ -144,6 +183,28 @@ SYNTH_EXTERN unsigned synth_runtime_device_count(const synth_runtime *rt);
  * Thread-safe; figures are read without stopping the devices. */
 SYNTH_EXTERN int synth_runtime_device_stats(synth_runtime *rt, unsigned index,
                                             struct synth_device_stats *out, size_t out_size);
+
+/* One finished batch, as the telemetry loop saw it. */
+struct synth_batch_record {
+  uint64_t seq;                /* the device's batch number, from 1 */
+  double t_s;                  /* when it finished, seconds since the runtime was created */
+  uint64_t size;               /* nonces it was given */
+  uint64_t nonces;             /* nonces it hashed */
+  double latency_ms;           /* device time: from when it could start to when it finished */
+  uint64_t next_batch_nonces;  /* the tuner's batch size after it */
+  int status;                  /* 0, or the SYNTH_E* code it failed with */
+  enum synth_device_state state; /* the device's state after it */
+};
+
+/*
+ * The device's batches after *cursor (start with 0), oldest first, up to max of them into
+ * out; *count says how many, and *cursor moves past them. Only the last 256 batches are kept:
+ * a gap in seq is how many were missed. Returns 0, or SYNTH_EINVAL (index out of range, NULL
+ * pointers). Thread-safe; never slows the device down.
+ */
+SYNTH_EXTERN int synth_runtime_batch_trace(synth_runtime *rt, unsigned index, uint64_t *cursor,
+                                           struct synth_batch_record *out, size_t max,
+                                           size_t *count);
 
 /* A device a backend found, as listed by synth_probe(). */
 struct synth_device_desc {
