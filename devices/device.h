@@ -103,6 +103,10 @@ struct synth__device_ops {
    * stands. */
   void (*engine)(void *dev, char *buf, size_t size);
 
+  /* The largest batch one launch can take (dispatch limits), for the tuner's clamp. May be
+   * NULL: no limit below the scheduler's own. */
+  uint64_t (*max_batch)(void *dev);
+
   void (*close)(void *dev);
 };
 

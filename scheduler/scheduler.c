@@ -127,7 +127,10 @@ int synth__sched_add_device(struct synth__sched *s, const struct synth__device_o
   synth__ewma_init(&d->ewma, 5.0);
   if (target_latency_s <= 0)
     target_latency_s = ops->default_latency_ms / 1000.0;
-  synth__tuner_init(&d->tuner, target_latency_s, s->unit_nonces, MAX_BATCH_NONCES);
+  uint64_t max_batch = MAX_BATCH_NONCES;
+  if (ops->max_batch && ops->max_batch(dev) < max_batch)
+    max_batch = ops->max_batch(dev);
+  synth__tuner_init(&d->tuner, target_latency_s, s->unit_nonces, max_batch);
   d->sched = s;
   d->index = s->ndevices;
   d->ops = ops;

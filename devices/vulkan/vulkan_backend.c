@@ -351,6 +351,16 @@ static int vk_self_test(void *dev, const struct synth__workload *workload)
                                     d->log, SELF_TEST_TIMEOUT_NS);
 }
 
+/* Workgroups spread over x and y (see vulkan_batches.c), each hashing wg x nonces. */
+static uint64_t vk_max_batch(void *dev)
+{
+  struct vk_device *d = dev;
+  const VkPhysicalDeviceLimits *l = &d->props.limits;
+  double n = (double)l->maxComputeWorkGroupCount[0] * l->maxComputeWorkGroupCount[1] *
+             (double)d->work_group * d->nonces;
+  return n > 4294967295.0 ? 4294967295u : (uint64_t)n;
+}
+
 static void vk_engine(void *dev, char *buf, size_t size)
 {
   struct vk_device *d = dev;
@@ -398,5 +408,6 @@ const struct synth__device_ops synth__vulkan_device_ops = {
     .submit = synth__vk_submit,
     .poll = synth__vk_poll,
     .engine = vk_engine,
+    .max_batch = vk_max_batch,
     .close = vk_close,
 };
