@@ -65,6 +65,7 @@ void cli_device_config(struct cli_device_flags *flags, struct synth_runtime_conf
 
 int cmd_run(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 
 /* The library's log messages go to stderr, prefixed; error_seen tells the caller that the
  * reason for a failure was already printed. */

@@ -2,40 +2,43 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "api_server.h"
+#include "api_snapshot.h"
 #include "bench_source.h"
 #include "cli.h"
 #include "options.h"
 #include "report.h"
 
-static volatile sig_atomic_t stop_requested;
+/* Set by SIGINT/SIGTERM and by POST /api/stop; lock-free, so a signal handler may set it. */
+static atomic_int stop_requested;
 
 static void on_stop_signal(int sig)
 {
-  stop_requested = sig;
+  atomic_store(&stop_requested, sig);
+}
+
+static void on_api_stop(void *user)
+{
+  (void)user;
+  atomic_store(&stop_requested, SIGTERM); /* the same graceful stop as a signal */
 }
 
 struct run_state {
   bool verbose;
-  atomic_ulong shares;
+  struct api_state api;
 };
 
 static void on_share(void *user, const struct synth_share *share)
 {
   struct run_state *st = user;
-  atomic_fetch_add_explicit(&st->shares, 1, memory_order_relaxed);
+  api_state_count_share(&st->api, share->device);
   if (st->verbose)
     fprintf(stderr, "share: device %u, job %s, nonce %08x, difficulty %.6g\n", share->device,
             share->job_id, share->nonce, share->difficulty);
-}
-
-static double now_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 static void install_signals(void)
@@ -53,25 +56,95 @@ static void usage(const struct cli_option *opts)
   printf("usage: synthminer run [options]\n\n"
          "Hashes on every selected device until --duration passes or SIGINT/SIGTERM arrives,\n"
          "then prints a per-device table (or, with --json, one JSON document) on stdout.\n"
-         "With no pool, the built-in benchmark job is hashed.\n\noptions:\n");
+         "With no pool, the built-in benchmark job is hashed. While it runs, a local HTTP API\n"
+         "(JSON and Prometheus /metrics) serves on 127.0.0.1:4077 unless --no-api.\n\n"
+         "options:\n");
   cli_print_options(opts);
 }
 
-/* Hashes until the duration passes or a signal arrives, printing status lines and renewing
- * the job. Returns the elapsed seconds. */
-static double hash_until_done(synth_runtime *rt, struct bench_source *src, double duration,
-                              double status_every)
+/* The API flags. */
+struct api_flags {
+  const char *bind; /* NULL: API_DEFAULT_BIND */
+  unsigned port;    /* CLI_UNSET: API_DEFAULT_PORT */
+  const char *token;
+  bool off;
+};
+
+/* What can be refused before any device opens. Returns 0, or prints one line and returns
+ * CLI_EXIT_USAGE. */
+static int check_api_flags(struct api_flags *f)
 {
-  double start = now_s(), next_status = start + status_every, elapsed = 0;
+  if (!f->token) { /* the environment keeps the token out of `ps` */
+    const char *env = getenv("SYNTHMINER_API_TOKEN");
+    f->token = env && *env ? env : NULL;
+  }
+  if (f->off)
+    return 0;
+  char msg[256];
+  struct api_server_config cfg = {.bind = f->bind ? f->bind : API_DEFAULT_BIND, .token = f->token};
+  if (api_server_check(&cfg, msg, sizeof msg) != 0) {
+    fprintf(stderr, "synthminer run: %s\n", msg);
+    return CLI_EXIT_USAGE;
+  }
+  return 0;
+}
+
+/*
+ * Starts the API unless it is off. Returns 0 (*out NULL when the default port was busy: one
+ * warning, the run goes on), or prints one line and returns CLI_EXIT_USAGE when what the
+ * flags asked for cannot be served.
+ */
+static int start_api(const struct api_flags *f, struct api_state *state, struct api_server **out)
+{
+  *out = NULL;
+  if (f->off)
+    return 0;
+  struct api_server_config cfg = {
+      .bind = f->bind ? f->bind : API_DEFAULT_BIND,
+      .port = f->port == CLI_UNSET ? API_DEFAULT_PORT : f->port,
+      .token = f->token,
+      .state = state,
+      .stop_fn = on_api_stop,
+  };
+  char msg[256];
+  int rc = api_server_start(out, &cfg, msg, sizeof msg);
+  if (rc == 0) {
+    const char *b = cfg.bind;
+    fprintf(stderr,
+            strchr(b, ':') ? "synthminer run: API at http://[%s]:%u/\n"
+                           : "synthminer run: API at http://%s:%u/\n",
+            b, api_server_port(*out));
+    return 0;
+  }
+  if (f->bind || f->port != CLI_UNSET) {
+    fprintf(stderr, "synthminer run: %s\n", msg);
+    return CLI_EXIT_USAGE;
+  }
+  /* Most likely another instance holds the default port: this one hashes all the same. */
+  fprintf(stderr, "synthminer run: warning: %s; running without the API (see --api-port)\n", msg);
+  return 0;
+}
+
+/* Hashes until the duration passes or a stop is asked for, printing status lines and renewing
+ * the job. Returns the elapsed seconds. */
+static double hash_until_done(synth_runtime *rt, struct bench_source *src, struct api_state *api,
+                              double duration, double status_every)
+{
+  double start = api_now_s(), next_status = start + status_every, elapsed = 0;
+  unsigned published = src->issued;
   const struct timespec tick = {0, 100 * 1000 * 1000};
-  while (!stop_requested) {
+  while (!atomic_load(&stop_requested)) {
     nanosleep(&tick, NULL);
-    double now = now_s();
+    double now = api_now_s();
     elapsed = now - start;
     if (duration > 0 && elapsed >= duration)
       break;
     if (bench_source_tick(src, rt, now) != 0)
       fprintf(stderr, "synthminer run: cannot renew the benchmark job\n");
+    if (src->issued != published) {
+      api_state_set_job(api, src->job_id, "benchmark", src->difficulty);
+      published = src->issued;
+    }
     if (status_every > 0 && now >= next_status) {
       struct report r;
       if (report_collect(rt, &r) == 0) {
@@ -84,9 +157,57 @@ static double hash_until_done(synth_runtime *rt, struct bench_source *src, doubl
   return elapsed;
 }
 
+/* The final table, or the JSON summary. Returns the exit status. */
+static int final_report(synth_runtime *rt, struct api_state *api, bool json, double elapsed)
+{
+  if (json) {
+    json_t *doc = api_final_report(api, elapsed);
+    int rc = doc && json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) == 0 ? 0 : 1;
+    fputc('\n', stdout);
+    json_decref(doc);
+    if (rc != 0)
+      fprintf(stderr, "synthminer run: cannot write the JSON summary\n");
+    return rc;
+  }
+  struct report r;
+  if (report_collect(rt, &r) != 0) {
+    fprintf(stderr, "synthminer run: out of memory\n");
+    return 1;
+  }
+  report_table(&r, stdout);
+  report_free(&r);
+  return 0;
+}
+
+/* Starts hashing and the API, runs, stops. Returns the exit status. */
+static int run(synth_runtime *rt, struct run_state *state, const struct api_flags *api_flags,
+               double difficulty, double duration, double status_every, bool json)
+{
+  struct bench_source src;
+  bench_source_init(&src, difficulty, rt);
+  install_signals();
+  int rc = synth_runtime_start(rt);
+  if (rc == 0)
+    rc = bench_source_tick(&src, rt, api_now_s());
+  if (rc != 0) {
+    fprintf(stderr, "synthminer run: cannot start: %s\n", synth_strerror(rc));
+    return 1;
+  }
+  /* The API starts with a job in place, so no response shows an empty one. */
+  api_state_set_job(&state->api, src.job_id, "benchmark", src.difficulty);
+  struct api_server *server;
+  if ((rc = start_api(api_flags, &state->api, &server)) != 0)
+    return rc;
+  double elapsed = hash_until_done(rt, &src, &state->api, duration, status_every);
+  api_server_stop(server); /* first: no request sees a runtime half stopped */
+  synth_runtime_stop(rt);
+  return final_report(rt, &state->api, json, elapsed);
+}
+
 int cmd_run(int argc, char **argv)
 {
   struct cli_device_flags dev = CLI_DEVICE_FLAGS_INIT;
+  struct api_flags api = {.port = CLI_UNSET};
   const char *log_level = "warn";
   double duration = 0, difficulty = 0, status_every = 5;
   unsigned batch_timeout_ms = 0;
@@ -102,6 +223,14 @@ int cmd_run(int argc, char **argv)
       {"--batch-timeout", 0, CLI_UINT, &batch_timeout_ms, 100, 3600000, "MS",
        "a device batch running longer means a hung device, taken out (default 10000)"},
       {"--json", 0, CLI_FLAG, &json, 0, 0, NULL, "print the final summary as JSON"},
+      {"--api-bind", 0, CLI_STRING, &api.bind, 0, 0, "ADDR",
+       "API address, IPv4 or IPv6 (default 127.0.0.1; others need --api-token)"},
+      {"--api-port", 0, CLI_UINT, &api.port, 0, 65535, "N",
+       "API port, 0 for any free one (default 4077)"},
+      {"--api-token", 0, CLI_STRING, &api.token, 0, 0, "TOKEN",
+       "require 'Authorization: Bearer TOKEN'; enables POST /api/stop "
+       "(default: $SYNTHMINER_API_TOKEN)"},
+      {"--no-api", 0, CLI_FLAG, &api.off, 0, 0, NULL, "serve no API"},
       {"--log-level", 0, CLI_STRING, &log_level, 0, 0, "LEVEL",
        "error, warn (default), info or debug"},
       {"--verbose", 'v', CLI_FLAG, &verbose, 0, 0, NULL, "print every share on stderr"},
@@ -118,14 +247,21 @@ int cmd_run(int argc, char **argv)
   struct cli_log log = {0};
   if ((rc = cli_log_level("run", log_level, &log.level)) != 0)
     return rc;
+  if ((rc = check_api_flags(&api)) != 0)
+    return rc;
 
-  struct run_state state = {.verbose = verbose};
+  struct run_state *state = calloc(1, sizeof *state);
+  if (!state) {
+    fprintf(stderr, "synthminer run: out of memory\n");
+    return 1;
+  }
+  state->verbose = verbose;
   struct synth_runtime_config cfg = {
       .log_fn = cli_log_message,
       .log_user = &log,
       .log_level = log.level,
       .share_fn = on_share,
-      .share_user = &state,
+      .share_user = state,
       .batch_timeout_ms = batch_timeout_ms,
   };
   cli_device_config(&dev, &cfg);
@@ -134,34 +270,18 @@ int cmd_run(int argc, char **argv)
   if (rc != 0) {
     if (!atomic_load(&log.error_seen))
       fprintf(stderr, "synthminer run: %s\n", synth_strerror(rc));
+    free(state);
     return cli_exit_for(rc);
   }
-  struct bench_source src;
-  bench_source_init(&src, difficulty, rt);
-  install_signals();
-  rc = synth_runtime_start(rt);
-  if (rc == 0)
-    rc = bench_source_tick(&src, rt, now_s());
-  if (rc != 0) {
-    fprintf(stderr, "synthminer run: cannot start: %s\n", synth_strerror(rc));
-    synth_runtime_destroy(rt);
-    return 1;
-  }
-  double elapsed = hash_until_done(rt, &src, duration, status_every);
-  synth_runtime_stop(rt);
-
-  struct report r;
-  int exit_code = 0;
-  if (report_collect(rt, &r) != 0) {
+  /* No share arrives before synth_runtime_start(), so the counters are ready in time. */
+  if (api_state_init(&state->api, rt) != 0) {
     fprintf(stderr, "synthminer run: out of memory\n");
-    exit_code = 1;
+    rc = 1;
   } else {
-    if (json)
-      exit_code = report_json(&r, "benchmark", src.difficulty, elapsed, stdout);
-    else
-      report_table(&r, stdout);
-    report_free(&r);
+    rc = run(rt, state, &api, difficulty, duration, status_every, json);
   }
   synth_runtime_destroy(rt);
-  return exit_code;
+  api_state_free(&state->api);
+  free(state);
+  return rc;
 }

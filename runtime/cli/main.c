@@ -11,7 +11,8 @@ static void usage(FILE *out)
           "usage: synthminer <command> [options]\n\n"
           "commands:\n"
           "  run       hash on every selected device (the built-in benchmark job without a pool)\n"
-          "  devices   list the devices found and which would hash\n\n"
+          "  devices   list the devices found and which would hash\n"
+          "  stats     show a running instance's devices, live (its API)\n\n"
           "  synthminer <command> --help   options of a command\n"
           "  synthminer --version          print the version\n");
 }
@@ -27,6 +28,8 @@ int main(int argc, char **argv)
     return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "devices") == 0)
     return cmd_devices(argc - 2, argv + 2);
+  if (strcmp(cmd, "stats") == 0)
+    return cmd_stats(argc - 2, argv + 2);
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
     usage(stdout);
     return 0;

@@ -1,0 +1,296 @@
+/* api_snapshot.c: one JSON picture of a running `synthminer run`, for the API and --json. */
+#include "api_snapshot.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+double api_now_s(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int api_state_init(struct api_state *s, synth_runtime *rt)
+{
+  memset(s, 0, sizeof *s);
+  s->rt = rt;
+  s->start_s = api_now_s();
+  s->count = synth_runtime_device_count(rt);
+  s->accepted = calloc(s->count ? s->count : 1, sizeof *s->accepted);
+  if (!s->accepted || pthread_mutex_init(&s->lock, NULL) != 0) {
+    free(s->accepted);
+    s->accepted = NULL;
+    return SYNTH_ENOMEM;
+  }
+  for (unsigned i = 0; i < s->count; i++)
+    atomic_init(&s->accepted[i], 0);
+  snprintf(s->pool.state, sizeof s->pool.state, "benchmark");
+  return 0;
+}
+
+void api_state_free(struct api_state *s)
+{
+  if (!s->accepted)
+    return;
+  pthread_mutex_destroy(&s->lock);
+  free(s->accepted);
+  s->accepted = NULL;
+}
+
+void api_state_count_share(struct api_state *s, unsigned device)
+{
+  /* Relaxed: a counter read for display, ordering nothing else. */
+  if (device < s->count)
+    atomic_fetch_add_explicit(&s->accepted[device], 1, memory_order_relaxed);
+}
+
+void api_state_set_job(struct api_state *s, const char *id, const char *source, double difficulty)
+{
+  pthread_mutex_lock(&s->lock);
+  snprintf(s->job_id, sizeof s->job_id, "%s", id);
+  snprintf(s->job_source, sizeof s->job_source, "%s", source);
+  s->job_difficulty = difficulty;
+  pthread_mutex_unlock(&s->lock);
+}
+
+void api_state_set_pool(struct api_state *s, const struct api_pool_info *pool)
+{
+  pthread_mutex_lock(&s->lock);
+  s->pool = *pool;
+  pthread_mutex_unlock(&s->lock);
+}
+
+/* A JSON string that is never NULL: bytes that are not UTF-8 (a driver's device name) become
+ * '?', since jansson refuses the whole string otherwise. */
+static json_t *text(const char *s)
+{
+  json_t *j = json_string(s);
+  if (j)
+    return j;
+  char buf[256];
+  size_t i = 0;
+  for (; s[i] && i < sizeof buf - 1; i++)
+    buf[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+  buf[i] = '\0';
+  return json_string(buf);
+}
+
+static void put_real(json_t *o, const char *key, double v)
+{
+  json_object_set_new(o, key, json_real(isfinite(v) ? v : 0.0)); /* JSON has no NaN */
+}
+
+static void put_uint(json_t *o, const char *key, uint64_t v)
+{
+  json_object_set_new(o, key, json_integer((json_int_t)v));
+}
+
+/* What the 10 s window says, or the EWMA before the window has filled. */
+static double current_rate(const struct synth_device_stats *d)
+{
+  return d->hashrate_10s > 0 ? d->hashrate_10s : d->hashrate_ewma;
+}
+
+static json_t *latency_json(const struct synth_device_stats *d)
+{
+  json_t *o = json_object();
+  put_real(o, "last", d->latency_ms);
+  put_real(o, "p50", d->latency_p50_ms);
+  put_real(o, "p95", d->latency_p95_ms);
+  put_real(o, "target", d->target_latency_ms);
+  return o;
+}
+
+/*
+ * One device. The API's hashrate is the current one and latency_ms an object; the final
+ * report keeps the meanings it always had (nonces / seconds, the last batch) and puts the
+ * latency object under "latency".
+ */
+static json_t *device_json(const struct synth_device_stats *d, uint64_t accepted, bool final)
+{
+  json_t *o = json_object();
+  json_object_set_new(o, "id", text(d->id));
+  json_object_set_new(o, "kind", text(synth_device_kind_name(d->kind)));
+  json_object_set_new(o, "name", text(d->name));
+  json_object_set_new(o, "engine", text(d->engine));
+  json_object_set_new(o, "state", text(synth_device_state_name(d->state)));
+  put_real(o, "hashrate", final ? d->hashrate : current_rate(d));
+  put_real(o, "hashrate_10s", d->hashrate_10s);
+  put_real(o, "hashrate_60s", d->hashrate_60s);
+  put_real(o, "hashrate_15m", d->hashrate_15m);
+  put_real(o, "hashrate_ewma", d->hashrate_ewma);
+  put_uint(o, "batch_size", d->batch_nonces);
+  put_uint(o, "batch_max", d->batch_max_nonces);
+  if (final) {
+    put_uint(o, "batch_nonces", d->batch_nonces);
+    put_real(o, "latency_ms", d->latency_ms);
+    json_object_set_new(o, "latency", latency_json(d));
+  } else {
+    json_object_set_new(o, "latency_ms", latency_json(d));
+  }
+  put_real(o, "error_rate", d->error_rate);
+  put_uint(o, "batches", d->batches);
+  put_uint(o, "batch_errors", d->batch_errors);
+  put_uint(o, "nonces", d->nonces);
+  put_real(o, "seconds", d->seconds);
+  put_uint(o, "shares", d->shares);
+  put_uint(o, "shares_verified", d->shares_verified);
+  /* The benchmark job takes every share the runtime delivers: none is rejected. */
+  put_uint(o, "accepted", accepted);
+  put_uint(o, "rejected", 0);
+  put_uint(o, "stale", d->stale);
+  put_uint(o, "duplicates", d->duplicates);
+  put_uint(o, "hw_errors", d->hw_errors);
+  put_uint(o, "sick_count", d->sick_count);
+  return o;
+}
+
+/* Sums over the devices. */
+struct totals {
+  double rate, avg, r10, r60, r15m, ewma, seconds;
+  uint64_t nonces, batches, batch_errors, shares, verified, accepted, stale, duplicates, hw;
+};
+
+static void add_total(struct totals *t, const struct synth_device_stats *d, uint64_t accepted)
+{
+  t->rate += current_rate(d);
+  t->avg += d->hashrate;
+  t->r10 += d->hashrate_10s;
+  t->r60 += d->hashrate_60s;
+  t->r15m += d->hashrate_15m;
+  t->ewma += d->hashrate_ewma;
+  t->seconds = d->seconds > t->seconds ? d->seconds : t->seconds;
+  t->nonces += d->nonces;
+  t->batches += d->batches;
+  t->batch_errors += d->batch_errors;
+  t->shares += d->shares;
+  t->verified += d->shares_verified;
+  t->accepted += accepted;
+  t->stale += d->stale;
+  t->duplicates += d->duplicates;
+  t->hw += d->hw_errors;
+}
+
+/* final: hashrate is the run's average (the report's meaning) rather than the current rate. */
+static json_t *totals_json(const struct totals *t, unsigned devices, bool final)
+{
+  json_t *o = json_object();
+  put_uint(o, "devices", devices);
+  put_real(o, "hashrate", final ? t->avg : t->rate);
+  put_real(o, "hashrate_10s", t->r10);
+  put_real(o, "hashrate_60s", t->r60);
+  put_real(o, "hashrate_15m", t->r15m);
+  put_real(o, "hashrate_ewma", t->ewma);
+  put_uint(o, "nonces", t->nonces);
+  put_real(o, "seconds", t->seconds);
+  put_uint(o, "batches", t->batches);
+  put_uint(o, "batch_errors", t->batch_errors);
+  put_uint(o, "shares", t->shares);
+  put_uint(o, "shares_verified", t->verified);
+  put_uint(o, "accepted", t->accepted);
+  put_uint(o, "rejected", 0);
+  put_uint(o, "stale", t->stale);
+  put_uint(o, "duplicates", t->duplicates);
+  put_uint(o, "hw_errors", t->hw);
+  return o;
+}
+
+static json_t *job_json(struct api_state *s)
+{
+  json_t *o = json_object();
+  pthread_mutex_lock(&s->lock);
+  json_object_set_new(o, "id", text(s->job_id));
+  json_object_set_new(o, "source", text(s->job_source));
+  put_real(o, "difficulty", s->job_difficulty);
+  pthread_mutex_unlock(&s->lock);
+  return o;
+}
+
+static json_t *pool_json(struct api_state *s, const struct totals *t)
+{
+  json_t *o = json_object();
+  pthread_mutex_lock(&s->lock);
+  json_object_set_new(o, "url", s->pool.url[0] ? text(s->pool.url) : json_null());
+  json_object_set_new(o, "user", s->pool.user[0] ? text(s->pool.user) : json_null());
+  json_object_set_new(o, "state", text(s->pool.state));
+  pthread_mutex_unlock(&s->lock);
+  put_uint(o, "accepted", t->accepted);
+  put_uint(o, "rejected", 0);
+  put_uint(o, "stale", t->stale);
+  return o;
+}
+
+/* Reads every device into devices[] (an array it appends to) and sums them into t. */
+static void collect(struct api_state *s, json_t *devices, struct totals *t, bool final)
+{
+  for (unsigned i = 0; i < s->count; i++) {
+    struct synth_device_stats d;
+    memset(&d, 0, sizeof d);
+    if (synth_runtime_device_stats(s->rt, i, &d, sizeof d) != 0)
+      continue;
+    uint64_t accepted = atomic_load_explicit(&s->accepted[i], memory_order_relaxed);
+    json_t *o = device_json(&d, accepted, final);
+    json_array_append_new(devices, o);
+    add_total(t, &d, accepted);
+  }
+}
+
+json_t *api_snapshot(struct api_state *s)
+{
+  json_t *root = json_object(), *devices = json_array();
+  if (!root || !devices) {
+    json_decref(root);
+    json_decref(devices);
+    return NULL;
+  }
+  struct totals t = {0};
+  collect(s, devices, &t, false);
+  json_object_set_new(root, "version", text(synth_version_string()));
+  put_real(root, "uptime_s", api_now_s() - s->start_s);
+  json_object_set_new(root, "devices", devices);
+  json_object_set_new(root, "total", totals_json(&t, s->count, false));
+  json_object_set_new(root, "job", job_json(s));
+  json_object_set_new(root, "pool", pool_json(s, &t));
+  return root;
+}
+
+json_t *api_snapshot_device(json_t *snapshot, const char *id)
+{
+  json_t *devices = json_object_get(snapshot, "devices"), *d;
+  size_t i;
+  json_array_foreach(devices, i, d)
+  {
+    const char *did = json_string_value(json_object_get(d, "id"));
+    if (did && strcmp(did, id) == 0)
+      return d;
+  }
+  return NULL;
+}
+
+json_t *api_final_report(struct api_state *s, double elapsed_s)
+{
+  json_t *root = json_object(), *devices = json_array();
+  if (!root || !devices) {
+    json_decref(root);
+    json_decref(devices);
+    return NULL;
+  }
+  struct totals t = {0};
+  collect(s, devices, &t, true);
+  json_t *job = job_json(s);
+  json_object_set_new(root, "version", text(synth_version_string()));
+  json_object_set(root, "job", json_object_get(job, "source"));
+  json_object_set(root, "job_id", json_object_get(job, "id"));
+  json_object_set(root, "difficulty", json_object_get(job, "difficulty"));
+  json_decref(job);
+  put_real(root, "elapsed", elapsed_s);
+  json_object_set_new(root, "devices", devices);
+  json_object_set_new(root, "totals", totals_json(&t, s->count, true));
+  json_object_set_new(root, "pool", pool_json(s, &t));
+  return root;
+}

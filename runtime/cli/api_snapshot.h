@@ -1,0 +1,72 @@
+/* api_snapshot.h: one JSON picture of a running `synthminer run`, for the API and --json. */
+#ifndef SYNTH_CLI_API_SNAPSHOT_H
+#define SYNTH_CLI_API_SNAPSHOT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <jansson.h>
+#include <synth/synth.h>
+
+/*
+ * Where the work comes from. The benchmark fills only state; a Stratum client fills url and
+ * user too. There is deliberately no password field: nothing secret can reach a snapshot.
+ */
+struct api_pool_info {
+  char url[256];  /* "" while there is no pool */
+  char user[128]; /* "" while there is no pool */
+  char state[24]; /* "benchmark"; later "connecting", "subscribed", ... */
+};
+
+/*
+ * What a snapshot is built from. Synchronization:
+ *   rt             set once before any reader; its stats calls are thread-safe
+ *   accepted[]     atomics, written by device threads (share callback), read by anyone
+ *   job_*, pool    under lock: the main loop writes, API threads read
+ */
+struct api_state {
+  synth_runtime *rt;
+  double start_s; /* CLOCK_MONOTONIC seconds when hashing started */
+  unsigned count; /* devices, and entries of accepted */
+  atomic_ulong *accepted;
+  pthread_mutex_t lock;
+  char job_id[64];
+  char job_source[24];
+  double job_difficulty;
+  struct api_pool_info pool;
+};
+
+/* Sets up s for rt's devices, the clock starting now. Returns 0, or SYNTH_ENOMEM. */
+int api_state_init(struct api_state *s, synth_runtime *rt);
+void api_state_free(struct api_state *s);
+
+/* Counts one share the runtime delivered for device index (ignored when out of range).
+ * Thread-safe and lock-free: called from the share callback on device threads. */
+void api_state_count_share(struct api_state *s, unsigned device);
+
+/* Records the job in force. Thread-safe. */
+void api_state_set_job(struct api_state *s, const char *id, const char *source, double difficulty);
+
+/* Records the pool (pass the fields; a password is never taken). Thread-safe. */
+void api_state_set_pool(struct api_state *s, const struct api_pool_info *pool);
+
+/* CLOCK_MONOTONIC in seconds. */
+double api_now_s(void);
+
+/*
+ * The whole picture: {"version", "uptime_s", "devices", "total", "job", "pool"} (see
+ * docs/cli.md). Returns a new reference, or NULL when out of memory. Thread-safe.
+ */
+json_t *api_snapshot(struct api_state *s);
+
+/* The device of snapshot whose "id" is id (a borrowed reference), or NULL. */
+json_t *api_snapshot_device(json_t *snapshot, const char *id);
+
+/*
+ * The final report of `synthminer run --json`: the fields it always had (a device's hashrate
+ * is nonces / seconds, latency_ms the last batch's; "job" the source name) and the
+ * snapshot's telemetry beside them. Returns a new reference, or NULL when out of memory.
+ */
+json_t *api_final_report(struct api_state *s, double elapsed_s);
+
+#endif

@@ -1,0 +1,38 @@
+/* stats_table.h: an API snapshot as a table of text cells, for the terminal and for --once. */
+#ifndef SYNTH_CLI_STATS_TABLE_H
+#define SYNTH_CLI_STATS_TABLE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#define STATS_COLUMNS 13
+#define STATS_TITLES ((size_t)-1) /* the row index of the column titles */
+
+struct stats_row {
+  char cell[STATS_COLUMNS][48];
+};
+
+struct stats_table {
+  char header[256];       /* version, uptime, job, device count, total hashrate */
+  struct stats_row *rows; /* one per device, then the totals */
+  size_t count;
+  int name_width; /* the NAME column when nothing limits the width */
+};
+
+/* Fills t from snapshot (GET /api/summary). Returns 0, or -1 when it is not a snapshot (no
+ * devices array) or memory ran out. */
+int stats_table_build(json_t *snapshot, struct stats_table *t);
+void stats_table_free(struct stats_table *t);
+
+/*
+ * One line of the table into buf: row (or STATS_TITLES) with every column, at most width
+ * characters (0: no limit). The NAME column gives way first, then the line is cut.
+ */
+void stats_table_line(const struct stats_table *t, size_t row, int width, char *buf, size_t size);
+
+/* The header, the titles and every row, as plain text. */
+void stats_table_print(const struct stats_table *t, FILE *out);
+
+#endif
