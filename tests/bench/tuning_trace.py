@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Reads a `synthminer run --trace FILE` batch trace (JSON lines).
+
+  tuning_trace.py settle TRACE --step T [--device ID]
+      For each device: seconds from T until batch latency is back within +-15 % of its
+      target for three batches in a row (batches queued before T count too: that is what
+      the operator waits for).
+  tuning_trace.py plot TRACE OUT.png [--device ID ...] [--step T ...] [--title TEXT]
+      Batch size and latency against time, one colour per device, the target band shaded.
+"""
+import argparse
+import json
+import statistics
+import sys
+
+BAND = 0.15
+
+
+def load(path, devices=None):
+    by_dev = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            r = json.loads(line)
+            if devices and r["device"] not in devices:
+                continue
+            by_dev.setdefault(r["device"], []).append(r)
+    for recs in by_dev.values():
+        recs.sort(key=lambda r: r["t"])
+    return by_dev
+
+
+def complete(r):
+    return r["status"] == 0 and r["nonces"] == r["size"]
+
+
+def settle_time(recs, step):
+    """Seconds after step until three complete batches in a row land in the band; None if never."""
+    recs = [r for r in recs if complete(r) and r["t"] >= step]
+    for i in range(len(recs) - 2):
+        if all(abs(recs[k]["latency_ms"] / recs[k]["target_ms"] - 1) <= BAND for k in range(i, i + 3)):
+            return recs[i]["t"] - step
+    return None
+
+
+def cmd_settle(args):
+    by_dev = load(args.trace, args.device)
+    worst = 0.0
+    for dev, recs in sorted(by_dev.items()):
+        before = [r["latency_ms"] for r in recs if complete(r) and args.step - 2 <= r["t"] < args.step]
+        after = [r["latency_ms"] for r in recs if complete(r) and r["t"] >= args.step + 2]
+        s = settle_time(recs, args.step)
+        med = lambda v: statistics.median(v) if v else float("nan")
+        print("%-10s target %6.1f ms  p50 before %7.2f ms  p50 after %7.2f ms  settled in %s" % (
+            dev, recs[-1]["target_ms"], med(before), med(after),
+            "%.3f s" % s if s is not None else "never"))
+        worst = max(worst, s if s is not None else float("inf"))
+    print("slowest: %.3f s" % worst)
+    return 0 if worst != float("inf") else 1
+
+
+def cmd_plot(args):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    by_dev = load(args.trace, args.device)
+    fig, (ax_size, ax_lat) = plt.subplots(2, 1, sharex=True, figsize=(10, 6.5))
+    for dev, recs in sorted(by_dev.items()):
+        t = [r["t"] for r in recs]
+        line, = ax_size.plot(t, [r["next_batch"] for r in recs], lw=1, label=dev)
+        done = [r for r in recs if complete(r)]
+        ax_lat.plot([r["t"] for r in done], [r["latency_ms"] for r in done], ".", ms=2,
+                    color=line.get_color(), label=dev)
+        target = recs[-1]["target_ms"]
+        ax_lat.axhspan(target * (1 - BAND), target * (1 + BAND), color=line.get_color(), alpha=0.12)
+    for step in args.step or []:
+        for ax in (ax_size, ax_lat):
+            ax.axvline(step, color="k", ls="--", lw=0.8)
+    ax_size.set_yscale("log")
+    ax_size.set_ylabel("batch size (nonces)")
+    ax_lat.set_yscale("log")
+    ax_lat.set_ylabel("batch latency (ms)")
+    ax_lat.set_xlabel("seconds since start")
+    ax_size.legend(loc="best", fontsize=8)
+    ax_size.set_title(args.title or "batch size and latency (shaded: target +-15 %)")
+    fig.tight_layout()
+    fig.savefig(args.out, dpi=110)
+    return 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("settle")
+    s.add_argument("trace")
+    s.add_argument("--step", type=float, required=True)
+    s.add_argument("--device", action="append")
+    s.set_defaults(fn=cmd_settle)
+    q = sub.add_parser("plot")
+    q.add_argument("trace")
+    q.add_argument("out")
+    q.add_argument("--device", action="append")
+    q.add_argument("--step", type=float, action="append")
+    q.add_argument("--title")
+    q.set_defaults(fn=cmd_plot)
+    args = p.parse_args()
+    return args.fn(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
