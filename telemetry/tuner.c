@@ -21,15 +21,16 @@ static uint64_t get(const atomic_uint_least64_t *v)
   return atomic_load_explicit(v, memory_order_relaxed);
 }
 
-/* Rounds to whole units within [unit, min(max, cap)] and publishes. */
+/* Rounds to the nearest whole unit within [unit, min(max, cap)] and publishes. */
 static void publish(struct synth__tuner *t, double size)
 {
   uint64_t hi = get(&t->max_nonces), cap = get(&t->cap_nonces);
   if (cap && cap < hi)
     hi = cap;
   if (size > (double)hi)
-    size = (double)hi;
-  uint64_t units = (uint64_t)(size / (double)t->unit);
+    size = (double)hi; /* hi is whole units: rounding cannot pass it */
+  /* Nearest, not down: rounding down would keep every batch short of the target. */
+  uint64_t units = (uint64_t)(size / (double)t->unit + 0.5);
   if (units == 0)
     units = 1;
   atomic_store_explicit(&t->batch_nonces, units * t->unit, memory_order_relaxed);
@@ -62,7 +63,7 @@ bool synth__tuner_shrink(struct synth__tuner *t, uint64_t size)
 
 void synth__tuner_back_off(struct synth__tuner *t)
 {
-  uint64_t half = synth__tuner_batch(t) / 2;
+  uint64_t half = synth__tuner_batch(t) / 2 / t->unit * t->unit;
   atomic_store_explicit(&t->cap_nonces, half < t->unit ? t->unit : half, memory_order_relaxed);
   t->on_target = 0;
   publish(t, (double)half);

@@ -33,7 +33,7 @@ struct cl_slot {
 };
 
 struct cl_device {
-  char label[96]; /* "opencl:0 (pthread-haswell-AMD EPYC)" for messages */
+  char label[192]; /* "opencl:0 (pthread-haswell-AMD EPYC)" for messages */
   cl_device_id id;
   cl_context ctx;
   cl_command_queue queue;

@@ -8,8 +8,10 @@
 
 #include "api_server.h"
 #include "api_snapshot.h"
+#include "batch_trace.h"
 #include "bench_source.h"
 #include "cli.h"
+#include "latency_spec.h"
 #include "options.h"
 #include "report.h"
 
@@ -128,7 +130,7 @@ static int start_api(const struct api_flags *f, struct api_state *state, struct 
 /* Hashes until the duration passes or a stop is asked for, printing status lines and renewing
  * the job. Returns the elapsed seconds. */
 static double hash_until_done(synth_runtime *rt, struct bench_source *src, struct api_state *api,
-                              double duration, double status_every)
+                              struct batch_trace *trace, double duration, double status_every)
 {
   double start = api_now_s(), next_status = start + status_every, elapsed = 0;
   unsigned published = src->issued;
@@ -141,6 +143,8 @@ static double hash_until_done(synth_runtime *rt, struct bench_source *src, struc
       break;
     if (bench_source_tick(src, rt, now) != 0)
       fprintf(stderr, "synthminer run: cannot renew the benchmark job\n");
+    if (trace && trace->out && batch_trace_poll(trace, rt) != 0)
+      trace = NULL; /* said once; the run goes on */
     if (src->issued != published) {
       api_state_set_job(api, src->job_id, "benchmark", src->difficulty);
       published = src->issued;
@@ -181,8 +185,15 @@ static int final_report(synth_runtime *rt, struct api_state *api, bool json, dou
 
 /* Starts hashing and the API, runs, stops. Returns the exit status. */
 static int run(synth_runtime *rt, struct run_state *state, const struct api_flags *api_flags,
-               double difficulty, double duration, double status_every, bool json)
+               const char *trace_path, double difficulty, double duration, double status_every,
+               bool json)
 {
+  struct batch_trace trace = {0};
+  if (trace_path) {
+    int trc = batch_trace_open(&trace, trace_path, rt);
+    if (trc != 0)
+      return trc;
+  }
   struct bench_source src;
   bench_source_init(&src, difficulty, rt);
   install_signals();
@@ -191,16 +202,24 @@ static int run(synth_runtime *rt, struct run_state *state, const struct api_flag
     rc = bench_source_tick(&src, rt, api_now_s());
   if (rc != 0) {
     fprintf(stderr, "synthminer run: cannot start: %s\n", synth_strerror(rc));
+    batch_trace_close(&trace);
     return 1;
   }
   /* The API starts with a job in place, so no response shows an empty one. */
   api_state_set_job(&state->api, src.job_id, "benchmark", src.difficulty);
   struct api_server *server;
-  if ((rc = start_api(api_flags, &state->api, &server)) != 0)
+  if ((rc = start_api(api_flags, &state->api, &server)) != 0) {
+    batch_trace_close(&trace);
     return rc;
-  double elapsed = hash_until_done(rt, &src, &state->api, duration, status_every);
+  }
+  double elapsed = hash_until_done(rt, &src, &state->api, &trace, duration, status_every);
   api_server_stop(server); /* first: no request sees a runtime half stopped */
   synth_runtime_stop(rt);
+  if (trace.out) {
+    batch_trace_poll(&trace, rt); /* the batches cut short by the stop */
+    if (batch_trace_close(&trace) != 0)
+      fprintf(stderr, "synthminer run: --trace: cannot finish the file\n");
+  }
   return final_report(rt, &state->api, json, elapsed);
 }
 
@@ -210,7 +229,9 @@ int cmd_run(int argc, char **argv)
   struct api_flags api = {.port = CLI_UNSET};
   const char *log_level = "warn";
   double duration = 0, difficulty = 0, status_every = 5;
-  unsigned batch_timeout_ms = 0;
+  unsigned batch_timeout_ms = 0, sick_retry_ms = 0, sick_limit = 0;
+  double error_rate_limit = 0, overrun_factor = 0;
+  const char *target_latency = NULL, *trace_path = NULL;
   bool json = false, verbose = false, help = false;
   const struct cli_option opts[] = {
       CLI_DEVICE_OPTIONS(dev),
@@ -220,8 +241,20 @@ int cmd_run(int argc, char **argv)
        "fixed share difficulty of the benchmark job (default: about 3 shares/s per device)"},
       {"--status-interval", 0, CLI_DOUBLE, &status_every, 0, 3600, "SECONDS",
        "status line period on stderr, 0 for none (default 5)"},
+      {"--target-latency", 0, CLI_STRING, &target_latency, 0, 0, "MS",
+       "wanted time of one batch: MS for every device, or cpu=MS,gpu=MS (default cpu=5,gpu=50)"},
       {"--batch-timeout", 0, CLI_UINT, &batch_timeout_ms, 100, 3600000, "MS",
-       "a device batch running longer means a hung device, taken out (default 10000)"},
+       "no batch counts as overrun (device sick) before it ran this long (default 2000)"},
+      {"--overrun-factor", 0, CLI_DOUBLE, &overrun_factor, 1.5, 1e6, "X",
+       "a batch running X times its expected time makes its device sick (default 10)"},
+      {"--error-rate-limit", 0, CLI_DOUBLE, &error_rate_limit, 0.001, 1, "F",
+       "failed batches above this share make a device back off (default 0.05)"},
+      {"--sick-retry", 0, CLI_UINT, &sick_retry_ms, 10, 3600000, "MS",
+       "a sick device is probed again after this long (default 5000)"},
+      {"--sick-limit", 0, CLI_UINT, &sick_limit, 1, 1000, "N",
+       "sick this many times in a row: taken out for good (default 3)"},
+      {"--trace", 0, CLI_STRING, &trace_path, 0, 0, "FILE",
+       "write every device batch as a JSON line to FILE (see tests/bench/tuning_trace.py)"},
       {"--json", 0, CLI_FLAG, &json, 0, 0, NULL, "print the final summary as JSON"},
       {"--api-bind", 0, CLI_STRING, &api.bind, 0, 0, "ADDR",
        "API address, IPv4 or IPv6 (default 127.0.0.1; others need --api-token)"},
@@ -249,6 +282,10 @@ int cmd_run(int argc, char **argv)
     return rc;
   if ((rc = check_api_flags(&api)) != 0)
     return rc;
+  double cpu_latency_ms = 0, gpu_latency_ms = 0;
+  if (target_latency &&
+      (rc = latency_spec_parse("run", target_latency, &cpu_latency_ms, &gpu_latency_ms)) != 0)
+    return rc;
 
   struct run_state *state = calloc(1, sizeof *state);
   if (!state) {
@@ -263,6 +300,12 @@ int cmd_run(int argc, char **argv)
       .share_fn = on_share,
       .share_user = state,
       .batch_timeout_ms = batch_timeout_ms,
+      .cpu_target_latency_ms = cpu_latency_ms,
+      .gpu_target_latency_ms = gpu_latency_ms,
+      .error_rate_limit = error_rate_limit,
+      .overrun_factor = overrun_factor,
+      .sick_retry_ms = sick_retry_ms,
+      .sick_limit = sick_limit,
   };
   cli_device_config(&dev, &cfg);
   synth_runtime *rt;
@@ -278,7 +321,7 @@ int cmd_run(int argc, char **argv)
     fprintf(stderr, "synthminer run: out of memory\n");
     rc = 1;
   } else {
-    rc = run(rt, state, &api, difficulty, duration, status_every, json);
+    rc = run(rt, state, &api, trace_path, difficulty, duration, status_every, json);
   }
   synth_runtime_destroy(rt);
   api_state_free(&state->api);

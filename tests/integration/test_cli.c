@@ -4,6 +4,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -140,6 +142,17 @@ static void test_usage_errors(void)
   expect_usage_error((const char *[]){"run", "--vulkan-work-group", "0", NULL},
                      "--vulkan-work-group");
   expect_usage_error((const char *[]){"run", "--batch-timeout", "5", NULL}, "--batch-timeout");
+  expect_usage_error((const char *[]){"run", "--target-latency", "0", NULL}, "--target-latency");
+  expect_usage_error((const char *[]){"run", "--target-latency", "cpu=5,gpu", NULL},
+                     "--target-latency");
+  expect_usage_error((const char *[]){"run", "--target-latency", "tpu=5", NULL}, "tpu=5");
+  expect_usage_error((const char *[]){"run", "--overrun-factor", "1", NULL}, "--overrun-factor");
+  expect_usage_error((const char *[]){"run", "--error-rate-limit", "2", NULL},
+                     "--error-rate-limit");
+  expect_usage_error((const char *[]){"run", "--sick-limit", "0", NULL}, "--sick-limit");
+  expect_usage_error((const char *[]){"run", "--trace", "/nonexistent/dir/t.jsonl", "--duration",
+                                      "1", "--no-api", "--devices", "cpu", NULL},
+                     "--trace");
 }
 
 static void test_help_and_version(void)
@@ -243,6 +256,59 @@ static void test_run_json_summary(void)
   json_decref(root);
 }
 
+/* --trace writes one JSON line per batch, every field there, latencies near the asked target,
+ * and the run's telemetry fields are in the JSON summary. */
+static void test_run_trace_and_target_latency(void)
+{
+  char path[] = "/tmp/synth-trace-XXXXXX";
+  int fd = mkstemp(path);
+  CU_ASSERT_FATAL(fd >= 0);
+  close(fd);
+  struct outcome o;
+  run_cli((const char *[]){"run", "--devices", "cpu", "--threads", "1", "--duration", "3",
+                           "--target-latency", "cpu=8", "--trace", path, "--no-api",
+                           "--status-interval", "0", "--json", NULL},
+          0, &o);
+  CU_ASSERT_EQUAL_FATAL(o.status, 0);
+  FILE *f = fopen(path, "r");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  char line[512];
+  unsigned n = 0, near = 0, complete = 0;
+  uint64_t last_seq = 0;
+  while (fgets(line, sizeof line, f)) {
+    json_error_t e;
+    json_t *r = json_loads(line, 0, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(r, "device")), "cpu:0");
+    uint64_t seq = (uint64_t)json_integer_value(json_object_get(r, "seq"));
+    CU_ASSERT_EQUAL(seq, last_seq + 1); /* read often enough that none was missed */
+    last_seq = seq;
+    CU_ASSERT_EQUAL(json_real_value(json_object_get(r, "target_ms")), 8.0);
+    CU_ASSERT_PTR_NOT_NULL(json_object_get(r, "state"));
+    double lat = json_real_value(json_object_get(r, "latency_ms"));
+    bool whole = json_integer_value(json_object_get(r, "nonces")) ==
+                 json_integer_value(json_object_get(r, "size"));
+    complete += whole && n > 20;
+    near += whole && n > 20 && lat > 8 * 0.7 && lat < 8 * 1.3;
+    json_decref(r);
+    n++;
+  }
+  fclose(f);
+  unlink(path);
+  CU_ASSERT(n > 100);
+  /* Once tuned, most batches take about the asked 8 ms (a shared CI machine may stall some). */
+  CU_ASSERT(near * 10 >= complete * 6);
+  json_error_t e;
+  json_t *root = json_loads(o.out, 0, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+  json_t *d = json_array_get(json_object_get(root, "devices"), 0);
+  static const char *const fields[] = {"hashrate_10s", "hashrate_60s", "hashrate_15m",
+                                       "batch_size",   "error_rate",   "state"};
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+    CU_ASSERT_PTR_NOT_NULL(json_object_get(d, fields[i]));
+  json_decref(root);
+}
+
 /* SIGINT stops cleanly: exit 0 and the final table. */
 static void test_sigint_stops_cleanly(void)
 {
@@ -261,6 +327,7 @@ int main(void)
     SYNTH_TEST(test_help_and_version),
     SYNTH_TEST(test_devices),
     SYNTH_TEST(test_run_json_summary),
+    SYNTH_TEST(test_run_trace_and_target_latency),
 #if SYNTH_TEST_WITH_VULKAN
     SYNTH_TEST(test_run_vulkan_device),
 #endif
