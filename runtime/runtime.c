@@ -158,16 +158,18 @@ static bool open_one(struct synth_runtime *rt, const struct synth__probed *p,
   return true;
 }
 
-/* WorkUnits sized for the fastest kind of device: with a GPU, a batch of 50 ms is hundreds of
- * millions of nonces, and larger units keep the queues short; CPU cores alone want units of
- * a few milliseconds. */
+/* WorkUnits sized for both kinds of device: with a GPU, a batch of 50 ms is hundreds of
+ * millions of nonces and larger units keep the queues short (a GPU's high mark of six 50 ms
+ * batches at 8 GH/s is 18,000 units of 2^17), yet one unit must stay within a CPU worker's
+ * 5 ms target (2^17 nonces take 3.7 ms at 35 MH/s; 2^18 took 7.5 ms). CPU cores alone want
+ * units of well under a millisecond. */
 static unsigned unit_log2_for(const struct synth__opened *devs, size_t n, unsigned asked)
 {
   if (asked)
     return asked;
   for (size_t i = 0; i < n; i++) {
     if (devs[i].desc.kind != SYNTH_DEVICE_CPU && !devs[i].desc.host_cpu)
-      return 18;
+      return 17;
   }
   return 14;
 }

@@ -11,6 +11,7 @@ void synth__tuner_init(struct synth__tuner *t, double target_latency_s, uint64_t
   atomic_init(&t->max_nonces, max_nonces < unit ? unit : max_nonces / unit * unit);
   atomic_init(&t->cap_nonces, 0);
   atomic_init(&t->rate, 0.0);
+  t->acc_nonces = t->acc_s = 0;
   t->on_target = 0;
   /* Start with one unit: the first batches measure the device. */
   atomic_init(&t->batch_nonces, unit);
@@ -40,9 +41,12 @@ void synth__tuner_observe(struct synth__tuner *t, uint64_t nonces, uint64_t elap
 {
   if (nonces == 0 || elapsed_ns == 0)
     return;
-  double sample = (double)nonces / ((double)elapsed_ns * 1e-9);
-  double rate = atomic_load_explicit(&t->rate, memory_order_relaxed);
-  rate = rate == 0 ? sample : rate + (sample - rate) * 0.5;
+  /* Nonces over time, each halved per batch: a time-weighted average, so a batch that waited
+   * out another process's time slice weighs by how long it took, not as one sample among
+   * fast ones (an average of per-batch rates would overrate a shared CPU core). */
+  t->acc_nonces = t->acc_nonces * 0.5 + (double)nonces;
+  t->acc_s = t->acc_s * 0.5 + (double)elapsed_ns * 1e-9;
+  double rate = t->acc_nonces / t->acc_s;
   atomic_store_explicit(&t->rate, rate, memory_order_relaxed);
 
   double off = (double)elapsed_ns * 1e-9 / t->target_s - 1;
@@ -77,6 +81,7 @@ void synth__tuner_release(struct synth__tuner *t)
 void synth__tuner_restart(struct synth__tuner *t)
 {
   atomic_store_explicit(&t->rate, 0.0, memory_order_relaxed);
+  t->acc_nonces = t->acc_s = 0;
   atomic_store_explicit(&t->cap_nonces, 0, memory_order_relaxed);
   t->on_target = 0;
   atomic_store_explicit(&t->batch_nonces, t->unit, memory_order_relaxed);

@@ -8,10 +8,10 @@
 
 /*
  * next batch = measured rate x target latency, smoothed and clamped:
- * - the rate is an average of the batches' own rates, moving half-way towards each new one,
- *   so no single measurement (a cold first launch, clocks still ramping) fixes the size, yet a
- *   step in speed is followed within a few batches (one smoothing stage, not two: a second
- *   lag on the size itself would double the batches a 4x step takes to settle);
+ * - the rate is nonces over time with both halved at every batch: a time-weighted average
+ *   in which no single measurement (a cold first launch, clocks still ramping) fixes the
+ *   size, yet a 4x step in speed is followed within about three batches (one smoothing
+ *   stage, not two: a second lag on the size itself would double that);
  * - the size is rate x target as a multiple of the unit size, within [unit, max]; max starts
  *   at the device's limit and falls when a batch of some size fails for want of memory or
  *   launch resources;
@@ -25,6 +25,7 @@ struct synth__tuner {
   _Atomic double rate;              /* H/s the size is based on; 0 until measured */
   double target_s;
   uint64_t unit;
+  double acc_nonces, acc_s; /* the decaying sums behind rate (writer only) */
   unsigned on_target; /* batches in a row within the settle band (writer only) */
 };
 

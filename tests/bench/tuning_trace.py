@@ -2,9 +2,11 @@
 """Reads a `synthminer run --trace FILE` batch trace (JSON lines).
 
   tuning_trace.py settle TRACE --step T [--device ID]
-      For each device: seconds from T until batch latency is back within +-15 % of its
-      target for three batches in a row (batches queued before T count too: that is what
-      the operator waits for).
+      For each device, after T: when the disturbance showed (the first batch out of the
+      +-15 % band around its target, which can come a little after T if the load takes time
+      to start), and how long from there until three batches in a row are back in the band.
+      A device whose batch is already the smallest possible (one WorkUnit) cannot get
+      closer to the target: it is reported as clamped.
   tuning_trace.py plot TRACE OUT.png [--device ID ...] [--step T ...] [--title TEXT]
       Batch size and latency against time, one colour per device, the target band shaded.
 """
@@ -36,13 +38,30 @@ def complete(r):
     return r["status"] == 0 and r["nonces"] == r["size"]
 
 
-def settle_time(recs, step):
-    """Seconds after step until three complete batches in a row land in the band; None if never."""
+def in_band(r):
+    return abs(r["latency_ms"] / r["target_ms"] - 1) <= BAND
+
+
+def settle(recs, step):
+    """(onset, settle): seconds from step to the first out-of-band batch, and from there until
+    three complete batches in a row are in the band. onset None: never disturbed; settle None:
+    never settled."""
     recs = [r for r in recs if complete(r) and r["t"] >= step]
-    for i in range(len(recs) - 2):
-        if all(abs(recs[k]["latency_ms"] / recs[k]["target_ms"] - 1) <= BAND for k in range(i, i + 3)):
-            return recs[i]["t"] - step
-    return None
+    onset = next((i for i, r in enumerate(recs) if not in_band(r)), None)
+    if onset is None:
+        return None, 0.0
+    for i in range(onset, len(recs) - 2):
+        if all(in_band(recs[k]) for k in range(i, i + 3)):
+            return recs[onset]["t"] - step, recs[i]["t"] - recs[onset]["t"]
+    return recs[onset]["t"] - step, None
+
+
+def clamped(recs, step):
+    """Whether every batch after step was one unit, the smallest there is, and still too long."""
+    after = [r for r in recs if complete(r) and r["t"] >= step]
+    smallest = min(r["size"] for r in recs)
+    return after and all(r["size"] == smallest for r in after) and \
+        statistics.median(r["latency_ms"] / r["target_ms"] for r in after) > 1 + BAND
 
 
 def cmd_settle(args):
@@ -51,11 +70,18 @@ def cmd_settle(args):
     for dev, recs in sorted(by_dev.items()):
         before = [r["latency_ms"] for r in recs if complete(r) and args.step - 2 <= r["t"] < args.step]
         after = [r["latency_ms"] for r in recs if complete(r) and r["t"] >= args.step + 2]
-        s = settle_time(recs, args.step)
         med = lambda v: statistics.median(v) if v else float("nan")
-        print("%-10s target %6.1f ms  p50 before %7.2f ms  p50 after %7.2f ms  settled in %s" % (
-            dev, recs[-1]["target_ms"], med(before), med(after),
-            "%.3f s" % s if s is not None else "never"))
+        line = "%-10s target %6.1f ms  p50 before %7.2f ms  p50 after %7.2f ms  " % (
+            dev, recs[-1]["target_ms"], med(before), med(after))
+        if clamped(recs, args.step):
+            print(line + "clamped at one unit (%d nonces)" % recs[-1]["size"])
+            continue
+        onset, s = settle(recs, args.step)
+        if onset is None:
+            print(line + "no batch left the band")
+            continue
+        print(line + "disturbed at +%.3f s, settled %s" % (
+            onset, "in %.3f s" % s if s is not None else "never"))
         worst = max(worst, s if s is not None else float("inf"))
     print("slowest: %.3f s" % worst)
     return 0 if worst != float("inf") else 1
