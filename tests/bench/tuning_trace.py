@@ -2,8 +2,8 @@
 """Reads a `synthminer run --trace FILE` batch trace (JSON lines).
 
   tuning_trace.py settle TRACE --step T [--device ID]
-      For each device, after T: when the disturbance showed (the first batch out of the
-      +-15 % band around its target, which can come a little after T if the load takes time
+      For each device, after T: when the disturbance showed (the first of three batches in a
+      row out of the +-15 % band around its target, which can come a little after T if the load takes time
       to start), and how long from there until three batches in a row are back in the band.
       A device whose batch is already the smallest possible (one WorkUnit) cannot get
       closer to the target: it is reported as clamped.
@@ -47,7 +47,9 @@ def settle(recs, step):
     three complete batches in a row are in the band. onset None: never disturbed; settle None:
     never settled."""
     recs = [r for r in recs if complete(r) and r["t"] >= step]
-    onset = next((i for i, r in enumerate(recs) if not in_band(r)), None)
+    # Three out of the band in a row: one alone is scheduling noise, not the load arriving.
+    onset = next((i for i in range(len(recs) - 2)
+                  if not any(in_band(recs[k]) for k in range(i, i + 3))), None)
     if onset is None:
         return None, 0.0
     for i in range(onset, len(recs) - 2):
