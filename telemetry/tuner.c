@@ -94,10 +94,14 @@ bool synth__tuner_settled(const struct synth__tuner *t)
   double rate = atomic_load_explicit(&t->rate, memory_order_relaxed);
   if (rate == 0)
     return false;
-  /* At a clamp the size cannot get closer to the target: that is as settled as it gets. */
-  uint64_t b = get(&t->batch_nonces), ideal = (uint64_t)(rate * t->target_s);
+  /* The size is whole units within the clamps: when it already is the best of those (the
+   * target falls between one unit and the next, or beyond a clamp), it cannot get closer. */
   uint64_t hi = get(&t->max_nonces), cap = get(&t->cap_nonces);
   if (cap && cap < hi)
     hi = cap;
-  return (b == t->unit && ideal <= t->unit) || (b == hi && ideal >= hi);
+  double ideal = rate * t->target_s;
+  if (ideal > (double)hi)
+    ideal = (double)hi;
+  uint64_t units = (uint64_t)(ideal / (double)t->unit + 0.5);
+  return (units ? units : 1) * t->unit == get(&t->batch_nonces);
 }

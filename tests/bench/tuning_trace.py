@@ -5,8 +5,8 @@
       For each device, after T: when the disturbance showed (the first of three batches in a
       row out of the +-15 % band around its target, which can come a little after T if the load takes time
       to start), and how long from there until three batches in a row are back in the band.
-      A device whose batch is already the smallest possible (one WorkUnit) cannot get
-      closer to the target: it is reported as clamped.
+      A device that never settles while its batches are one WorkUnit (the tuner's finest
+      step) is reported as such: the band may lie between one unit and two.
   tuning_trace.py plot TRACE OUT.png [--device ID ...] [--step T ...] [--title TEXT]
       Batch size and latency against time, one colour per device, the target band shaded.
 """
@@ -58,12 +58,12 @@ def settle(recs, step):
     return recs[onset]["t"] - step, None
 
 
-def clamped(recs, step):
-    """Whether every batch after step was one unit, the smallest there is, and still too long."""
+def one_unit(recs, step):
+    """Whether nearly every batch after step was the smallest size seen: one WorkUnit, the
+    finest step the tuner has, so the band may lie between one unit and two."""
     after = [r for r in recs if complete(r) and r["t"] >= step]
     smallest = min(r["size"] for r in recs)
-    return after and all(r["size"] == smallest for r in after) and \
-        statistics.median(r["latency_ms"] / r["target_ms"] for r in after) > 1 + BAND
+    return bool(after) and sum(r["size"] == smallest for r in after) >= 0.9 * len(after)
 
 
 def cmd_settle(args):
@@ -75,10 +75,11 @@ def cmd_settle(args):
         med = lambda v: statistics.median(v) if v else float("nan")
         line = "%-10s target %6.1f ms  p50 before %7.2f ms  p50 after %7.2f ms  " % (
             dev, recs[-1]["target_ms"], med(before), med(after))
-        if clamped(recs, args.step):
-            print(line + "clamped at one unit (%d nonces)" % recs[-1]["size"])
-            continue
         onset, s = settle(recs, args.step)
+        if s is None and one_unit(recs, args.step):
+            print(line + "one-unit batches (%d nonces): the unit is the finest step" %
+                  min(r["size"] for r in recs))
+            continue
         if onset is None:
             print(line + "no batch left the band")
             continue
