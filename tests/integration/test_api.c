@@ -5,7 +5,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +15,7 @@
 #include <unistd.h>
 
 #include "support/harness.h"
-
-extern char **environ;
+#include "support/spawn.h"
 
 #define TOKEN "t0ken-sekrit-4a8f"
 #define API_LINE "synthminer run: API at http://127.0.0.1:"
@@ -45,23 +43,8 @@ static long long now_ms(void)
 static void child_start(struct child *c, const char *const *args)
 {
   memset(c, 0, sizeof *c);
-  int out[2], err[2];
-  CU_ASSERT_FATAL(pipe(out) == 0 && pipe(err) == 0);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-  posix_spawn_file_actions_addclose(&fa, out[0]);
-  posix_spawn_file_actions_addclose(&fa, err[0]);
-  char *argv[32] = {SYNTHMINER_PATH};
-  for (int i = 0; args[i] && i < 30; i++)
-    argv[i + 1] = (char *)args[i];
-  CU_ASSERT_EQUAL_FATAL(posix_spawn(&c->pid, SYNTHMINER_PATH, &fa, NULL, argv, environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
-  close(out[1]);
-  close(err[1]);
-  c->out = out[0];
-  c->err = err[0];
+  c->pid = synth_test_spawn(SYNTHMINER_PATH, args, &c->out, &c->err);
+  CU_ASSERT_FATAL(c->pid > 0);
   for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
     if (!live[i]) {
       live[i] = c;

@@ -3,7 +3,6 @@
 #include <jansson.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +12,7 @@
 #include <unistd.h>
 
 #include "support/harness.h"
-
-extern char **environ;
+#include "support/spawn.h"
 
 struct outcome {
   int status; /* exit code, or 128 + signal */
@@ -41,33 +39,20 @@ static void append(int fd, char *buf, size_t *len, size_t cap, int *open_fds)
 static void run_cli(const char *const *args, unsigned signal_after_ms, struct outcome *o)
 {
   memset(o, 0, sizeof *o);
-  int out[2], err[2];
-  CU_ASSERT_FATAL(pipe(out) == 0 && pipe(err) == 0);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-  posix_spawn_file_actions_addclose(&fa, out[0]);
-  posix_spawn_file_actions_addclose(&fa, err[0]);
-  char *argv[32] = {SYNTHMINER_PATH};
-  for (int i = 0; args[i]; i++)
-    argv[i + 1] = (char *)args[i];
-  pid_t pid;
-  CU_ASSERT_EQUAL_FATAL(posix_spawn(&pid, SYNTHMINER_PATH, &fa, NULL, argv, environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
-  close(out[1]);
-  close(err[1]);
+  int out_fd, err_fd;
+  pid_t pid = synth_test_spawn(SYNTHMINER_PATH, args, &out_fd, &err_fd);
+  CU_ASSERT_FATAL(pid > 0);
 
   struct timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
   int open_fds = 2, signalled = 0;
   while (open_fds > 0) {
-    struct pollfd p[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+    struct pollfd p[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
     poll(p, 2, 50);
     if (p[0].revents)
-      append(out[0], o->out, &o->out_len, sizeof o->out, &open_fds);
+      append(out_fd, o->out, &o->out_len, sizeof o->out, &open_fds);
     if (p[1].revents)
-      append(err[0], o->err, &o->err_len, sizeof o->err, &open_fds);
+      append(err_fd, o->err, &o->err_len, sizeof o->err, &open_fds);
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
@@ -81,8 +66,8 @@ static void run_cli(const char *const *args, unsigned signal_after_ms, struct ou
       break;
     }
   }
-  close(out[0]);
-  close(err[0]);
+  close(out_fd);
+  close(err_fd);
   int st;
   waitpid(pid, &st, 0);
   o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
