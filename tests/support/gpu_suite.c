@@ -356,8 +356,15 @@ void gpu_test_job_switch_with_batches_in_flight(void)
   struct synth__sched *s = make_sched(&h, SYNTH_FAULT_NONE, 0, &cpu_be);
   synth__sched_set_job(s, mining_job("1", 0, 0xffffffffu / 20000, NULL), true);
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
-  for (int i = 0; i < 3000 && h.by_job[1] < 20; i++)
+  /* Switch once the device is tuned: its launches then hold many hits each (its first ones,
+   * a unit each, may hold none, and the stale count below would say nothing). */
+  struct synth_device_stats dev;
+  for (int i = 0; i < 3000; i++) {
+    synth__sched_device_stats(s, 0, &dev);
+    if (h.by_job[1] >= 20 && dev.batches >= 12)
+      break;
     sleep_ms(10);
+  }
   synth__sched_set_job(s, mining_job("2", 0, 0xffffffffu / 20000, NULL), true);
   sleep_ms(20);
   pthread_mutex_lock(&h.lock);
@@ -369,7 +376,6 @@ void gpu_test_job_switch_with_batches_in_flight(void)
   CU_ASSERT(h.by_job[1] >= 20);
   CU_ASSERT(h.by_job[2] >= 20);
   CU_ASSERT_EQUAL(h.late, 0);
-  struct synth_device_stats dev;
   synth__sched_device_stats(s, 0, &dev);
   CU_ASSERT(dev.stale > 0); /* launches of job 1 finished after the switch, their hits held back */
   synth__sched_destroy(s);
