@@ -9,6 +9,7 @@
       step) is reported as such: the band may lie between one unit and two.
   tuning_trace.py plot TRACE OUT.png [--device ID ...] [--step T ...] [--title TEXT]
       Batch size and latency against time, one colour per device, the target band shaded.
+      Needs matplotlib (Debian: python3-matplotlib); settle needs nothing beyond Python 3.
 """
 import argparse
 import json
