@@ -109,7 +109,13 @@ int synth__mining_job_create(const struct synth_job *job, const struct synth__lo
   m->extranonce1_len = job->extranonce1_len;
   m->extranonce2_size = job->extranonce2_size;
   m->nbranches = job->merkle_count;
-  m->rolls = job->extranonce2_size >= 4 ? 1ull << 32 : 1ull << (8 * job->extranonce2_size);
+  /* Version bits take the high end of the 32-bit roll, extranonce2 what is left. */
+  unsigned vbits = (unsigned)__builtin_popcount(job->version_mask);
+  m->version_mask = job->version_mask;
+  m->version_bits = vbits > 16 ? 16 : vbits;
+  unsigned en2_bits = 8 * (unsigned)job->extranonce2_size;
+  m->extranonce2_bits = en2_bits < 32 - m->version_bits ? en2_bits : 32 - m->version_bits;
+  m->rolls = 1ull << (m->extranonce2_bits + m->version_bits);
   m->coinbase = malloc(m->coinb1_len + m->coinb2_len + 1);
   m->branches = malloc((m->nbranches ? m->nbranches : 1) * sizeof *m->branches);
   if (!m->coinbase || !m->branches) {
@@ -146,8 +152,25 @@ void synth__mining_job_extranonce2(const struct synth__mining_job *job, uint32_t
                                    uint8_t out[SYNTH_EXTRANONCE_MAX])
 {
   memset(out, 0, SYNTH_EXTRANONCE_MAX);
+  uint32_t value = job->extranonce2_bits >= 32 ? roll : roll & ((1u << job->extranonce2_bits) - 1);
   for (size_t i = 0; i < job->extranonce2_size && i < 4; i++)
-    out[i] = (uint8_t)(roll >> (8 * i));
+    out[i] = (uint8_t)(value >> (8 * i));
+}
+
+uint32_t synth__mining_job_version(const struct synth__mining_job *job, uint32_t roll)
+{
+  if (!job->version_bits)
+    return job->version;
+  uint32_t index = job->extranonce2_bits >= 32 ? 0 : roll >> job->extranonce2_bits;
+  uint32_t version = job->version & ~job->version_mask, mask = job->version_mask;
+  /* Deposit the index's bits into the mask's lowest set bits, one by one (pdep). */
+  for (unsigned i = 0; i < job->version_bits; i++) {
+    uint32_t bit = mask & -mask;
+    if (index >> i & 1)
+      version |= bit;
+    mask &= mask - 1;
+  }
+  return version;
 }
 
 void synth__mining_job_header(const struct synth__mining_job *job, uint32_t roll,
@@ -164,7 +187,7 @@ void synth__mining_job_header(const struct synth__mining_job *job, uint32_t roll
                          job->coinb2_len, root);
     synth__merkle_fold(root, (const uint8_t(*)[32])job->branches, job->nbranches, root);
   }
-  synth__store_le32(header, job->version);
+  synth__store_le32(header, synth__mining_job_version(job, roll));
   memcpy(header + 4, job->prevhash, 32);
   memcpy(header + 36, root, 32);
   synth__store_le32(header + 68, job->ntime);

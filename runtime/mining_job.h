@@ -27,7 +27,10 @@ struct synth__mining_job {
   size_t extranonce2_size;
   uint8_t (*branches)[32];
   size_t nbranches;
-  uint64_t rolls; /* extranonce2 values: 2^(8 * size), at most 2^32 */
+  uint64_t rolls;            /* extranonce2 values x version values, at most 2^32 */
+  uint32_t version_mask;     /* the bits a roll may change */
+  unsigned version_bits;     /* how many of them roll: the lowest, at most 16 */
+  unsigned extranonce2_bits; /* low bits of a roll that are the extranonce2 value */
 };
 
 /* Validates job and copies everything it points to. Returns 0 and *out, or SYNTH_EINVAL with
@@ -41,9 +44,13 @@ void synth__mining_job_free(void *job);
 /* The job's search space in indexes (roll << 32 | nonce): 0 means all 2^64. */
 uint64_t synth__mining_job_size(const struct synth__mining_job *job);
 
-/* The extranonce2 bytes of a roll: the roll little-endian in extranonce2_size bytes. */
+/* The extranonce2 bytes of a roll: its extranonce2 bits little-endian in extranonce2_size
+ * bytes. */
 void synth__mining_job_extranonce2(const struct synth__mining_job *job, uint32_t roll,
                                    uint8_t out[SYNTH_EXTRANONCE_MAX]);
+
+/* The header version of a roll: the job's, with the roll's high bits spread over the mask. */
+uint32_t synth__mining_job_version(const struct synth__mining_job *job, uint32_t roll);
 
 /* The 80-byte header of a roll, nonce zero. Cannot fail. */
 void synth__mining_job_header(const struct synth__mining_job *job, uint32_t roll,

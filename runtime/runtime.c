@@ -112,9 +112,10 @@ static void on_hit(void *user, struct synth__job *job, const void *payload, uint
       .extranonce2_size = mj->fixed_root ? 0 : mj->extranonce2_size,
       .ntime = mj->ntime,
       .nonce = nonce,
-      .version = mj->version,
+      .version = synth__mining_job_version(mj, roll),
       .device = device,
   };
+  share.version_bits = share.version & mj->version_mask;
   const struct synth__sha256d_payload *p = payload;
   synth__mining_job_extranonce2(mj, roll, share.extranonce2);
   memcpy(share.header, p->header, 76);

@@ -100,6 +100,50 @@ static void test_fixed_root_and_small_extranonce(void)
   synth__mining_job_free(mj);
 }
 
+/* BIP 310: a roll's high bits go into the mask's lowest bits, its low bits are extranonce2;
+ * the header's other version bits stay the job's. */
+static void test_version_rolling(void)
+{
+  static const uint8_t c1[8] = {1, 2, 3, 4, 5, 6, 7, 8}, c2[4] = {9, 9, 9, 9};
+  struct synth_job job = {.job_id = "vr",
+                          .version = 0x20000004,
+                          .nbits = 0x1d00ffff,
+                          .coinb1 = c1,
+                          .coinb1_len = 8,
+                          .coinb2 = c2,
+                          .coinb2_len = 4,
+                          .extranonce2_size = 4,
+                          .version_mask = 0x1fffe000};
+  struct synth__mining_job *m;
+  CU_ASSERT_EQUAL_FATAL(synth__mining_job_create(&job, &logger, &m), 0);
+  CU_ASSERT_EQUAL(m->version_bits, 16);
+  CU_ASSERT_EQUAL(m->extranonce2_bits, 16);
+  CU_ASSERT_EQUAL(synth__mining_job_size(m), 0); /* 2^32 rolls: the whole 64-bit space */
+  uint32_t roll = 0x0003abcd;
+  CU_ASSERT_EQUAL(synth__mining_job_version(m, roll), 0x20000004u | 1u << 13 | 1u << 14);
+  CU_ASSERT_EQUAL(synth__mining_job_version(m, 0xffff0000u), 0x20000004u | 0x1fffe000u);
+  uint8_t en2[SYNTH_EXTRANONCE_MAX], header[80];
+  synth__mining_job_extranonce2(m, roll, en2);
+  CU_ASSERT(en2[0] == 0xcd && en2[1] == 0xab && en2[2] == 0 && en2[3] == 0);
+  synth__mining_job_header(m, roll, header);
+  CU_ASSERT_EQUAL(synth__load_le32(header), 0x20006004u);
+  /* Two rolls that differ only in their version bits hash different headers. */
+  uint8_t other[80];
+  synth__mining_job_header(m, roll & 0xffff, other);
+  CU_ASSERT_EQUAL(memcmp(header + 4, other + 4, 76), 0);
+  CU_ASSERT_NOT_EQUAL(memcmp(header, other, 4), 0);
+  synth__mining_job_free(m);
+
+  /* A 1-byte extranonce2 and a 2-bit mask: 2^10 rolls. */
+  job.extranonce2_size = 1;
+  job.version_mask = 0x00006000;
+  CU_ASSERT_EQUAL_FATAL(synth__mining_job_create(&job, &logger, &m), 0);
+  CU_ASSERT_EQUAL(synth__mining_job_size(m), 1ull << 42);
+  CU_ASSERT_EQUAL(synth__mining_job_version(m, 0x100), 0x20002004u);
+  CU_ASSERT_EQUAL(synth__mining_job_version(m, 0x200), 0x20004004u);
+  synth__mining_job_free(m);
+}
+
 static void test_rejects_malformed(void)
 {
   static const uint8_t c1[] = {1}, branches[40][32];
@@ -150,11 +194,9 @@ static void test_benchmark_job(void)
 int main(void)
 {
   static const struct synth_test tests[] = {
-      SYNTH_TEST(test_genesis_from_coinbase),
-      SYNTH_TEST(test_fixed_root_and_small_extranonce),
-      SYNTH_TEST(test_rejects_malformed),
-      SYNTH_TEST(test_benchmark_job),
-      SYNTH_TEST_END,
+      SYNTH_TEST(test_genesis_from_coinbase), SYNTH_TEST(test_fixed_root_and_small_extranonce),
+      SYNTH_TEST(test_version_rolling),       SYNTH_TEST(test_rejects_malformed),
+      SYNTH_TEST(test_benchmark_job),         SYNTH_TEST_END,
   };
   return synth_test_run("mining_job", tests);
 }

@@ -51,6 +51,12 @@ struct synth_job {
   /* 1: shares of every earlier job become stale (Stratum's clean_jobs). 0: shares of the
    * previous job that are already in flight are still delivered. */
   int clean;
+
+  /* Version rolling (BIP 310), with coinb1 only: the header version bits the pool lets the
+   * miner change; 0 for none. With a mask, the lowest min(16, bits in the mask) of its bits roll
+   * too: a roll's low bits are the extranonce2 value (as many as still fit in 32) and its high bits
+   * are spread over those mask bits; share.version is the rolled version. */
+  uint32_t version_mask;
 };
 
 /* A share: a header whose SHA-256d meets the job's share target, re-hashed on the CPU. */
@@ -59,8 +65,9 @@ struct synth_share {
   uint8_t extranonce2[SYNTH_EXTRANONCE_MAX];
   size_t extranonce2_size;
   uint32_t ntime;
-  uint32_t nonce; /* the header's nonce field, as a number */
-  uint32_t version;
+  uint32_t nonce;        /* the header's nonce field, as a number */
+  uint32_t version;      /* the header's version, rolled bits included */
+  uint32_t version_bits; /* version & the job's version_mask: what Stratum submits */
   uint8_t header[80];
   uint8_t hash[32];  /* SHA-256d of header, digest byte order */
   double difficulty; /* the difficulty this hash reaches */
