@@ -16,15 +16,15 @@
 #define STRATUM_HOST_MAX 256
 
 enum stratum_kind {
-  STRATUM_RESPONSE,        /* an answer to one of our requests: id, result, error */
-  STRATUM_NOTIFY,          /* mining.notify */
-  STRATUM_SET_DIFFICULTY,  /* mining.set_difficulty */
-  STRATUM_SET_EXTRANONCE,  /* mining.set_extranonce */
+  STRATUM_RESPONSE,         /* an answer to one of our requests: id, result, error */
+  STRATUM_NOTIFY,           /* mining.notify */
+  STRATUM_SET_DIFFICULTY,   /* mining.set_difficulty */
+  STRATUM_SET_EXTRANONCE,   /* mining.set_extranonce */
   STRATUM_SET_VERSION_MASK, /* mining.set_version_mask */
-  STRATUM_RECONNECT,       /* client.reconnect */
-  STRATUM_SHOW_MESSAGE,    /* client.show_message */
-  STRATUM_GET_VERSION,     /* client.get_version: answer with our version */
-  STRATUM_UNKNOWN,         /* a well-formed request we do not know: ignored */
+  STRATUM_RECONNECT,        /* client.reconnect */
+  STRATUM_SHOW_MESSAGE,     /* client.show_message */
+  STRATUM_GET_VERSION,      /* client.get_version: answer with our version */
+  STRATUM_UNKNOWN,          /* a well-formed request we do not know: ignored */
 };
 
 /* mining.notify, decoded: byte strings in the order they are hashed. */
@@ -57,13 +57,13 @@ struct stratum_msg {
       uint8_t extranonce1[SYNTH_EXTRANONCE_MAX];
       size_t extranonce1_len;
       size_t extranonce2_size;
-    } extranonce; /* STRATUM_SET_EXTRANONCE */
+    } extranonce;          /* STRATUM_SET_EXTRANONCE */
     uint32_t version_mask; /* STRATUM_SET_VERSION_MASK */
     struct {
       char host[STRATUM_HOST_MAX]; /* "" means the same host */
       unsigned port;               /* 0 means the same port */
       unsigned wait_s;
-    } reconnect; /* STRATUM_RECONNECT */
+    } reconnect;                       /* STRATUM_RECONNECT */
     char message[STRATUM_MESSAGE_MAX]; /* STRATUM_SHOW_MESSAGE, printable ASCII only */
   } u;
   json_t *root;
