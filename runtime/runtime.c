@@ -315,6 +315,11 @@ int synth_runtime_device_stats(synth_runtime *rt, unsigned index, struct synth_d
   return 0;
 }
 
+uint32_t synth_runtime_job_serial(synth_runtime *rt)
+{
+  return rt ? synth__sched_current_job_id(rt->sched) : 0;
+}
+
 int synth_runtime_batch_trace(synth_runtime *rt, unsigned index, uint64_t *cursor,
                               struct synth_batch_record *out, size_t max, size_t *count)
 {

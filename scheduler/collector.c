@@ -133,6 +133,12 @@ enum synth__health_action synth__collector_complete(struct synth__sched *s,
   synth__ewma_add(&d->ewma, b->done, b->t_done_ns);
   if (b->status != 0)
     synth__counter_add(&c->batch_errors, 1);
+  uint32_t started = atomic_load_explicit(&d->job_started_id, memory_order_relaxed);
+  if (b->done > 0 && (started == 0 || synth__job_newer(job->id, started))) {
+    /* Start time before id: a reader that sees the new id sees its time too. */
+    atomic_store_explicit(&d->job_started_ns, slot->t_start_ns, memory_order_relaxed);
+    atomic_store_explicit(&d->job_started_id, job->id, memory_order_release);
+  }
   enum synth__health_action action = observe(s, d, slot, latency);
   if (b->ctl.overflow)
     synth__log_warn(s->cfg.log, "%s: %u hits did not fit the result buffer", d->desc.id,

@@ -59,6 +59,10 @@ struct synth__sched_device {
   pthread_t thread;
   atomic_bool failed; /* taken out: its queue is no longer refilled */
   struct synth__batch_log log;
+  /* The newest job the device has hashed, and when its first batch of it could start: how
+   * long a job switch takes to reach the device. Written by its thread. */
+  atomic_uint job_started_id;
+  atomic_uint_least64_t job_started_ns;
 };
 
 struct synth__sched {

@@ -107,6 +107,8 @@ int synth__sched_add_device(struct synth__sched *s, const struct synth__device_o
   memset(d, 0, sizeof *d);
   synth__rate_horizons_init(&d->rates);
   synth__batch_log_init(&d->log);
+  atomic_init(&d->job_started_id, 0);
+  atomic_init(&d->job_started_ns, 0);
   synth__health_init(&d->health);
   d->nslots = ops->max_inflight ? ops->max_inflight : 1;
   d->slots = calloc(d->nslots, sizeof *d->slots);
@@ -464,6 +466,16 @@ void synth__sched_device_stats(struct synth__sched *s, unsigned index,
   if (out->state != SYNTH_DEVICE_OUT && !started)
     out->state = SYNTH_DEVICE_IDLE;
   out->sick_count = atomic_load_explicit(&d->health.sick_count, memory_order_relaxed);
+  out->job_serial = atomic_load_explicit(&d->job_started_id, memory_order_acquire);
+  out->job_started_ns = atomic_load_explicit(&d->job_started_ns, memory_order_relaxed);
+}
+
+uint32_t synth__sched_current_job_id(struct synth__sched *s)
+{
+  pthread_mutex_lock(&s->control);
+  uint32_t id = s->job ? s->job->id : 0;
+  pthread_mutex_unlock(&s->control);
+  return id;
 }
 
 size_t synth__sched_batch_trace(struct synth__sched *s, unsigned index, uint64_t *cursor,

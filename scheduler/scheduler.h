@@ -77,6 +77,8 @@ int synth__sched_set_job(struct synth__sched *s, struct synth__job *job, bool cl
 int synth__sched_wait_job(struct synth__sched *s, struct synth__job *job, unsigned timeout_ms);
 
 unsigned synth__sched_device_count(const struct synth__sched *s);
+/* The id the current job got from set_job, 0 before the first. Thread-safe. */
+uint32_t synth__sched_current_job_id(struct synth__sched *s);
 void synth__sched_device_stats(struct synth__sched *s, unsigned index,
                                struct synth_device_stats *out);
 void synth__sched_totals(struct synth__sched *s, struct synth__sched_totals *out);

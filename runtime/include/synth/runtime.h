@@ -173,7 +173,16 @@ struct synth_device_stats {
   uint64_t batch_max_nonces; /* the batch size's upper clamp (device limits, oversize failures) */
   enum synth_device_state state;
   unsigned sick_count; /* times it was found sick */
+  /* The newest job the device has hashed (its serial, see synth_runtime_job_serial) and when
+   * its first batch of it could start on the device (CLOCK_MONOTONIC ns): how long a job
+   * switch took to reach it. */
+  uint32_t job_serial;
+  uint64_t job_started_ns;
 };
+
+/* The serial number the runtime gave the current job (each synth_runtime_set_job() gets the
+ * next), 0 before the first. Thread-safe. */
+SYNTH_EXTERN uint32_t synth_runtime_job_serial(synth_runtime *rt);
 
 /* Number of devices the runtime drives. Thread-safe. */
 SYNTH_EXTERN unsigned synth_runtime_device_count(const synth_runtime *rt);

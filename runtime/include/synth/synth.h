@@ -5,6 +5,7 @@
 #include "synth/error.h"
 #include "synth/job.h"
 #include "synth/log.h"
+#include "synth/pool.h"
 #include "synth/runtime.h"
 #include "synth/target.h"
 #include "synth/version.h"

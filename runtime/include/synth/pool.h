@@ -1,0 +1,94 @@
+/* pool.h: a Stratum V1 client that feeds a runtime with a pool's jobs and submits its shares. */
+#ifndef SYNTH_POOL_H
+#define SYNTH_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "synth/export.h"
+#include "synth/job.h"
+#include "synth/log.h"
+#include "synth/runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct synth_pool synth_pool;
+
+/* Zero-initialise, then set what you need: every zero field means its default. */
+struct synth_pool_config {
+  /* Pools in priority order: "stratum+tcp://HOST:PORT" or "stratum+ssl://HOST:PORT". The
+   * first that answers is used; after failover_after failed attempts in a row the next one is
+   * tried, and the client returns to a higher one as soon as it answers again. */
+  const char *const *urls;
+  size_t url_count;
+  const char *user;            /* worker name, sent with every share */
+  const char *password;        /* never logged, never in any figure */
+  int tls_insecure;            /* accept any certificate (self-signed pools) */
+  const char *tls_ca_file;     /* NULL: the system's CA certificates */
+  unsigned connect_timeout_ms; /* 10000 */
+  unsigned retry_min_ms;       /* first reconnect delay, doubled per failure: 1000 */
+  unsigned retry_max_ms;       /* 60000 */
+  unsigned failover_after;     /* failed attempts before the next pool: 3 */
+  unsigned primary_check_ms;   /* how often a higher pool is tried while on a lower one: 30000 */
+  unsigned shares_kept;        /* shares held while disconnected: 1024 */
+  synth_log_fn log_fn;         /* NULL: nothing is logged */
+  void *log_user;
+  enum synth_log_level log_level;
+};
+
+/* Pool figures; fields are only ever appended: pass sizeof(struct synth_pool_stats). */
+struct synth_pool_stats {
+  char url[256]; /* the pool in use ("" while none answers); no credentials */
+  char user[128];
+  int connected;     /* subscribed and authorized */
+  uint64_t accepted; /* shares the pool accepted */
+  uint64_t rejected; /* shares it rejected for another reason than staleness */
+  uint64_t stale;    /* shares of a job the pool had replaced (its answer, or found so here) */
+  uint64_t submitted;
+  uint64_t duplicates; /* shares not sent because the same one was sent before */
+  uint64_t kept;       /* shares waiting for a connection */
+  uint64_t reconnects;
+  uint64_t failovers;
+  uint64_t jobs;              /* mining.notify received */
+  double difficulty;          /* the pool's current share difficulty */
+  double accepted_difficulty; /* sum of the difficulty of accepted shares */
+  char last_reject[128];      /* the pool's reason for the last rejected share */
+  char job_id[SYNTH_JOB_ID_MAX + 1];
+  /* Clean job switches: from the notify arriving to every device hashing the new job. */
+  uint64_t switches;
+  double switch_p50_ms, switch_p99_ms, switch_max_ms;
+};
+
+/*
+ * A client for rt (which must outlive it): nothing connects until synth_pool_start(). The
+ * runtime's share callback must hand every share to synth_pool_submit(). Returns 0 and *out,
+ * or SYNTH_EINVAL (a malformed URL or config, logged), SYNTH_ENOMEM.
+ */
+SYNTH_EXTERN int synth_pool_create(synth_pool **out, synth_runtime *rt,
+                                   const struct synth_pool_config *cfg);
+
+/* Starts the client's thread: it connects, subscribes, authorizes and sets every job it gets
+ * on the runtime. Returns 0 or SYNTH_ESYSTEM. */
+SYNTH_EXTERN int synth_pool_start(synth_pool *pool);
+
+/* Queues a share for the pool (copied; sent as soon as a connection is up). Never blocks on
+ * the network: safe to call from the runtime's share callback. Thread-safe. */
+SYNTH_EXTERN void synth_pool_submit(synth_pool *pool, const struct synth_share *share);
+
+/* Copies the figures (out_size bytes of them). Returns 0 or SYNTH_EINVAL. Thread-safe. */
+SYNTH_EXTERN int synth_pool_stats(synth_pool *pool, struct synth_pool_stats *out, size_t out_size);
+
+/* Per-device share counts (device = synth_share.device). Returns 0 or SYNTH_EINVAL. */
+SYNTH_EXTERN int synth_pool_device_shares(synth_pool *pool, unsigned device, uint64_t *accepted,
+                                          uint64_t *rejected, uint64_t *stale);
+
+/* Disconnects, stops the thread, frees. NULL is ignored. */
+SYNTH_EXTERN void synth_pool_destroy(synth_pool *pool);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
