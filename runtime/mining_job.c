@@ -109,7 +109,8 @@ int synth__mining_job_create(const struct synth_job *job, const struct synth__lo
   m->extranonce1_len = job->extranonce1_len;
   m->extranonce2_size = job->extranonce2_size;
   m->nbranches = job->merkle_count;
-  /* Version bits take the high end of the 32-bit roll, extranonce2 what is left. */
+  /* Version bits take the low end of the 32-bit roll (so the first rolls already use them),
+   * extranonce2 what is left above. */
   unsigned vbits = (unsigned)__builtin_popcount(job->version_mask);
   m->version_mask = job->version_mask;
   m->version_bits = vbits > 16 ? 16 : vbits;
@@ -152,7 +153,7 @@ void synth__mining_job_extranonce2(const struct synth__mining_job *job, uint32_t
                                    uint8_t out[SYNTH_EXTRANONCE_MAX])
 {
   memset(out, 0, SYNTH_EXTRANONCE_MAX);
-  uint32_t value = job->extranonce2_bits >= 32 ? roll : roll & ((1u << job->extranonce2_bits) - 1);
+  uint32_t value = job->version_bits ? roll >> job->version_bits : roll;
   for (size_t i = 0; i < job->extranonce2_size && i < 4; i++)
     out[i] = (uint8_t)(value >> (8 * i));
 }
@@ -161,7 +162,7 @@ uint32_t synth__mining_job_version(const struct synth__mining_job *job, uint32_t
 {
   if (!job->version_bits)
     return job->version;
-  uint32_t index = job->extranonce2_bits >= 32 ? 0 : roll >> job->extranonce2_bits;
+  uint32_t index = roll & ((1u << job->version_bits) - 1);
   uint32_t version = job->version & ~job->version_mask, mask = job->version_mask;
   /* Deposit the index's bits into the mask's lowest set bits, one by one (pdep). */
   for (unsigned i = 0; i < job->version_bits; i++) {

@@ -100,8 +100,8 @@ static void test_fixed_root_and_small_extranonce(void)
   synth__mining_job_free(mj);
 }
 
-/* BIP 310: a roll's high bits go into the mask's lowest bits, its low bits are extranonce2;
- * the header's other version bits stay the job's. */
+/* BIP 310: a roll's low bits go into the mask's lowest bits, the bits above are
+ * extranonce2; the header's other version bits stay the job's. */
 static void test_version_rolling(void)
 {
   static const uint8_t c1[8] = {1, 2, 3, 4, 5, 6, 7, 8}, c2[4] = {9, 9, 9, 9};
@@ -119,9 +119,9 @@ static void test_version_rolling(void)
   CU_ASSERT_EQUAL(m->version_bits, 16);
   CU_ASSERT_EQUAL(m->extranonce2_bits, 16);
   CU_ASSERT_EQUAL(synth__mining_job_size(m), 0); /* 2^32 rolls: the whole 64-bit space */
-  uint32_t roll = 0x0003abcd;
+  uint32_t roll = 0xabcd0003;
   CU_ASSERT_EQUAL(synth__mining_job_version(m, roll), 0x20000004u | 1u << 13 | 1u << 14);
-  CU_ASSERT_EQUAL(synth__mining_job_version(m, 0xffff0000u), 0x20000004u | 0x1fffe000u);
+  CU_ASSERT_EQUAL(synth__mining_job_version(m, 0x0000ffffu), 0x20000004u | 0x1fffe000u);
   uint8_t en2[SYNTH_EXTRANONCE_MAX], header[80];
   synth__mining_job_extranonce2(m, roll, en2);
   CU_ASSERT(en2[0] == 0xcd && en2[1] == 0xab && en2[2] == 0 && en2[3] == 0);
@@ -129,7 +129,7 @@ static void test_version_rolling(void)
   CU_ASSERT_EQUAL(synth__load_le32(header), 0x20006004u);
   /* Two rolls that differ only in their version bits hash different headers. */
   uint8_t other[80];
-  synth__mining_job_header(m, roll & 0xffff, other);
+  synth__mining_job_header(m, roll & 0xffff0000u, other);
   CU_ASSERT_EQUAL(memcmp(header + 4, other + 4, 76), 0);
   CU_ASSERT_NOT_EQUAL(memcmp(header, other, 4), 0);
   synth__mining_job_free(m);
@@ -139,8 +139,10 @@ static void test_version_rolling(void)
   job.version_mask = 0x00006000;
   CU_ASSERT_EQUAL_FATAL(synth__mining_job_create(&job, &logger, &m), 0);
   CU_ASSERT_EQUAL(synth__mining_job_size(m), 1ull << 42);
-  CU_ASSERT_EQUAL(synth__mining_job_version(m, 0x100), 0x20002004u);
-  CU_ASSERT_EQUAL(synth__mining_job_version(m, 0x200), 0x20004004u);
+  CU_ASSERT_EQUAL(synth__mining_job_version(m, 0x101), 0x20002004u);
+  CU_ASSERT_EQUAL(synth__mining_job_version(m, 0x302), 0x20004004u);
+  synth__mining_job_extranonce2(m, 0x302, en2);
+  CU_ASSERT_EQUAL(en2[0], 0xc0);
   synth__mining_job_free(m);
 }
 
