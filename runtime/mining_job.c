@@ -117,6 +117,13 @@ int synth__mining_job_create(const struct synth_job *job, const struct synth__lo
   unsigned en2_bits = 8 * (unsigned)job->extranonce2_size;
   m->extranonce2_bits = en2_bits < 32 - m->version_bits ? en2_bits : 32 - m->version_bits;
   m->rolls = 1ull << (m->extranonce2_bits + m->version_bits);
+  if (job->first_roll >= m->rolls) {
+    synth__log_error(log, "job %s: first roll %u is beyond its %llu rolls", job->job_id,
+                     job->first_roll, (unsigned long long)m->rolls);
+    free(m);
+    return SYNTH_EINVAL;
+  }
+  m->first_roll = job->first_roll;
   m->coinbase = malloc(m->coinb1_len + m->coinb2_len + 1);
   m->branches = malloc((m->nbranches ? m->nbranches : 1) * sizeof *m->branches);
   if (!m->coinbase || !m->branches) {
@@ -146,7 +153,12 @@ void synth__mining_job_free(void *job)
 
 uint64_t synth__mining_job_size(const struct synth__mining_job *job)
 {
-  return job->rolls >= (1ull << 32) ? 0 : job->rolls << 32;
+  return job->rolls >= (1ull << 32) ? 0 : (job->rolls - job->first_roll) << 32;
+}
+
+uint64_t synth__mining_job_start(const struct synth__mining_job *job)
+{
+  return (uint64_t)job->first_roll << 32;
 }
 
 void synth__mining_job_extranonce2(const struct synth__mining_job *job, uint32_t roll,

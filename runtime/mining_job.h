@@ -31,6 +31,7 @@ struct synth__mining_job {
   uint32_t version_mask;     /* the bits a roll may change */
   unsigned version_bits;     /* how many of them roll: the lowest, at most 16 */
   unsigned extranonce2_bits; /* low bits of a roll that are the extranonce2 value */
+  uint32_t first_roll;       /* where the search starts */
 };
 
 /* Validates job and copies everything it points to. Returns 0 and *out, or SYNTH_EINVAL with
@@ -41,8 +42,12 @@ int synth__mining_job_create(const struct synth_job *job, const struct synth__lo
 /* Frees a job made by synth__mining_job_create. NULL is ignored. */
 void synth__mining_job_free(void *job);
 
-/* The job's search space in indexes (roll << 32 | nonce): 0 means all 2^64. */
+/* The job's search space in indexes (roll << 32 | nonce) from its first roll on: 0 means to
+ * the end of the 64-bit space. */
 uint64_t synth__mining_job_size(const struct synth__mining_job *job);
+
+/* The first index of the search: first_roll << 32. */
+uint64_t synth__mining_job_start(const struct synth__mining_job *job);
 
 /* The extranonce2 bytes of a roll: its extranonce2 bits little-endian in extranonce2_size
  * bytes. */

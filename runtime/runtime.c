@@ -286,8 +286,8 @@ int synth_runtime_set_job(synth_runtime *rt, const struct synth_job *job)
   if (rc != 0)
     return rc;
   struct synth__job *sj;
-  rc = synth__job_create(&sj, &synth__sha256d_workload, mj, synth__mining_job_free, 0,
-                         synth__mining_job_size(mj));
+  rc = synth__job_create(&sj, &synth__sha256d_workload, mj, synth__mining_job_free,
+                         synth__mining_job_start(mj), synth__mining_job_size(mj));
   if (rc != 0) {
     synth__mining_job_free(mj);
     return rc;

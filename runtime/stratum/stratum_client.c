@@ -52,6 +52,7 @@ struct session {
   /* A clean switch whose arrival at every device is still being timed. */
   uint32_t switch_serial;
   uint64_t switch_notify_ns;
+  unsigned seed;
 };
 
 struct synth_pool {
@@ -440,6 +441,19 @@ static int on_response(struct synth_pool *p, struct session *s, const struct str
   return 0;
 }
 
+/* A random roll in the first half of the job's rolls (as synth/job.h counts them): miners
+ * behind one extranonce1 rarely repeat each other's work, and half the space is left. */
+static uint32_t first_roll(const struct synth_job *job, unsigned *seed)
+{
+  unsigned vbits = (unsigned)__builtin_popcount(job->version_mask);
+  vbits = vbits > 16 ? 16 : vbits;
+  unsigned en2_bits = 8 * (unsigned)job->extranonce2_size;
+  en2_bits = en2_bits < 32 - vbits ? en2_bits : 32 - vbits;
+  uint64_t half = (1ull << (vbits + en2_bits)) / 2;
+  uint64_t r = (uint64_t)rand_r(seed) << 31 ^ (uint64_t)rand_r(seed);
+  return half ? (uint32_t)(r % half) : 0;
+}
+
 static void on_notify(struct synth_pool *p, struct session *s, const struct stratum_notify *n)
 {
   add(&p->jobs, 1);
@@ -455,6 +469,7 @@ static void on_notify(struct synth_pool *p, struct session *s, const struct stra
                     s->ses.difficulty);
     return;
   }
+  job.first_roll = first_roll(&job, &s->seed);
   uint64_t t = synth__now_ns();
   int rc = synth_runtime_set_job(p->rt, &job);
   if (rc != 0) {
@@ -663,6 +678,7 @@ static void *client_thread(void *arg)
   bool ever = false;
   struct redirect redirect = {0};
   unsigned seed = (unsigned)synth__now_ns();
+  s->seed = seed ^ 0x5bd1e995u;
   while (!atomic_load(&p->stopping)) {
     char why[256];
     struct stratum_endpoint ep = redirect.set ? redirect.ep : p->eps[pool];

@@ -134,6 +134,14 @@ static void test_version_rolling(void)
   CU_ASSERT_NOT_EQUAL(memcmp(header, other, 4), 0);
   synth__mining_job_free(m);
 
+  /* A first roll moves the search's start, and must lie within the rolls. */
+  job.first_roll = 5;
+  CU_ASSERT_EQUAL_FATAL(synth__mining_job_create(&job, &logger, &m), 0);
+  CU_ASSERT_EQUAL(synth__mining_job_start(m), 5ull << 32);
+  CU_ASSERT_EQUAL(synth__mining_job_size(m), 0); /* to the end of the 64-bit space */
+  synth__mining_job_free(m);
+  job.first_roll = 0;
+
   /* A 1-byte extranonce2 and a 2-bit mask: 2^10 rolls. */
   job.extranonce2_size = 1;
   job.version_mask = 0x00006000;
@@ -144,6 +152,12 @@ static void test_version_rolling(void)
   synth__mining_job_extranonce2(m, 0x302, en2);
   CU_ASSERT_EQUAL(en2[0], 0xc0);
   synth__mining_job_free(m);
+  job.first_roll = 1000;
+  CU_ASSERT_EQUAL_FATAL(synth__mining_job_create(&job, &logger, &m), 0);
+  CU_ASSERT_EQUAL(synth__mining_job_size(m), 24ull << 32);
+  synth__mining_job_free(m);
+  job.first_roll = 1024;
+  CU_ASSERT_EQUAL(synth__mining_job_create(&job, &logger, &m), SYNTH_EINVAL);
 }
 
 static void test_rejects_malformed(void)

@@ -57,6 +57,11 @@ struct synth_job {
    * too: a roll's low bits are the extranonce2 value (as many as still fit in 32) and its high bits
    * are spread over those mask bits; share.version is the rolled version. */
   uint32_t version_mask;
+
+  /* The roll hashing starts at (below the job's number of rolls): the space searched is
+   * rolls first_roll.. of it. A pool client picks it at random, so miners behind one
+   * extranonce1 (a proxy) rarely repeat each other's work. */
+  uint32_t first_roll;
 };
 
 /* A share: a header whose SHA-256d meets the job's share target, re-hashed on the CPU. */

@@ -1,0 +1,483 @@
+/* test_stratum.c: the pool client against the loopback test pool, which speaks real Stratum
+ * with jobs cut from Bitcoin block 100000 and checks every share itself: sessions, version
+ * rolling, difficulty and job switches, extranonce changes, a pool killed and revived, failover
+ * and return, reconnect requests, TLS, hostile messages, and byte order against the real
+ * block. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/sha.h>
+
+#include "runtime/mining_job.h"
+#include "runtime/stratum/stratum_msg.h"
+#include "runtime/stratum/stratum_work.h"
+#include "support/block100000.h"
+#include "support/harness.h"
+#include "support/test_pool.h"
+#include "synth/synth.h"
+
+#define PASSWORD "s3cret-pa55"
+
+/* ---- a runtime with one CPU worker and a pool client ---- */
+
+static char logged[65536];
+static size_t logged_len;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void log_fn(void *user, enum synth_log_level level, const char *msg)
+{
+  (void)user, (void)level;
+  pthread_mutex_lock(&log_lock);
+  int n = snprintf(logged + logged_len, sizeof logged - logged_len, "%s\n", msg);
+  if (n > 0 && (size_t)n < sizeof logged - logged_len)
+    logged_len += (size_t)n;
+  pthread_mutex_unlock(&log_lock);
+}
+
+static bool log_has(const char *what)
+{
+  pthread_mutex_lock(&log_lock);
+  bool found = strstr(logged, what) != NULL;
+  pthread_mutex_unlock(&log_lock);
+  return found;
+}
+
+struct rig {
+  synth_runtime *rt;
+  synth_pool *pool;
+};
+
+static void on_share(void *user, const struct synth_share *share)
+{
+  struct rig *r = user;
+  synth_pool_submit(r->pool, share);
+}
+
+static void sleep_ms(unsigned ms)
+{
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+static void url_of(char *buf, size_t size, const struct test_pool *tp, bool tls)
+{
+  snprintf(buf, size, "stratum+%s://127.0.0.1:%u", tls ? "ssl" : "tcp", test_pool_port(tp));
+}
+
+/* Starts a runtime and a client of urls; cfg (may be NULL) adds client settings. */
+static void rig_start(struct rig *r, const char *const *urls, size_t n,
+                      const struct synth_pool_config *cfg)
+{
+  pthread_mutex_lock(&log_lock);
+  logged_len = 0;
+  logged[0] = 0;
+  pthread_mutex_unlock(&log_lock);
+  struct synth_runtime_config rc = {.devices = "cpu",
+                                    .cpu_threads = 1,
+                                    .share_fn = on_share,
+                                    .share_user = r,
+                                    .log_fn = log_fn,
+                                    .log_level = SYNTH_LOG_DEBUG};
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&r->rt, &rc), 0);
+  struct synth_pool_config pc = cfg ? *cfg : (struct synth_pool_config){0};
+  pc.urls = urls;
+  pc.url_count = n;
+  pc.user = "tester.rig1";
+  pc.password = PASSWORD;
+  pc.log_fn = log_fn;
+  pc.log_level = SYNTH_LOG_DEBUG;
+  if (!pc.retry_min_ms)
+    pc.retry_min_ms = 100;
+  if (!pc.retry_max_ms)
+    pc.retry_max_ms = 400;
+  CU_ASSERT_EQUAL_FATAL(synth_pool_create(&r->pool, r->rt, &pc), 0);
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_start(r->rt), 0);
+  CU_ASSERT_EQUAL_FATAL(synth_pool_start(r->pool), 0);
+}
+
+static void rig_stop(struct rig *r)
+{
+  synth_runtime_stop(r->rt);
+  synth_pool_destroy(r->pool);
+  synth_runtime_destroy(r->rt);
+  CU_ASSERT_PTR_NULL(strstr(logged, PASSWORD)); /* the password is never logged */
+}
+
+static struct synth_pool_stats client(struct rig *r)
+{
+  struct synth_pool_stats s;
+  synth_pool_stats(r->pool, &s, sizeof s);
+  return s;
+}
+
+/* Waits up to ms for pred on the pool's counters. */
+struct want {
+  unsigned accepted;
+};
+static int accepted_at_least(const struct test_pool_stats *s, void *arg)
+{
+  return s->accepted >= ((struct want *)arg)->accepted;
+}
+
+static int wait_accepted(struct test_pool *tp, unsigned more, unsigned ms)
+{
+  struct test_pool_stats s;
+  test_pool_stats(tp, &s);
+  struct want w = {s.accepted + more};
+  return test_pool_wait(tp, accepted_at_least, &w, ms);
+}
+
+static unsigned rejected(const struct test_pool_stats *s)
+{
+  return s->rejected_duplicate + s->rejected_low_difficulty + s->rejected_bad_job +
+         s->rejected_malformed + s->rejected_other;
+}
+
+/* About 40 shares a second on one fast CPU core, a few under the sanitizers. */
+#define DIFFICULTY (1.0 / 8192)
+
+static struct test_pool *pool_up(const struct test_pool_config *extra)
+{
+  struct test_pool_config c = extra ? *extra : (struct test_pool_config){0};
+  if (!c.difficulty)
+    c.difficulty = DIFFICULTY;
+  c.user = "tester.rig1";
+  c.password = PASSWORD;
+  struct test_pool *tp;
+  CU_ASSERT_EQUAL_FATAL(test_pool_start(&tp, &c), 0);
+  return tp;
+}
+
+/* ---- tests ---- */
+
+static void test_session_and_version_rolling(void)
+{
+  struct test_pool *tp = pool_up(&(struct test_pool_config){.version_rolling = 1});
+  char url[64];
+  url_of(url, sizeof url, tp, false);
+  const char *urls[] = {url};
+  struct rig r;
+  rig_start(&r, urls, 1, NULL);
+  CU_ASSERT_EQUAL(wait_accepted(tp, 20, 60000), 0);
+  struct test_pool_stats s;
+  test_pool_stats(tp, &s);
+  CU_ASSERT_EQUAL(s.subscribes, 1);
+  CU_ASSERT_EQUAL(s.authorizes, 1);
+  CU_ASSERT_EQUAL(s.authorize_failures, 0);
+  CU_ASSERT_EQUAL(s.configures, 1);
+  CU_ASSERT_EQUAL(s.extranonce_subscribes, 1);
+  CU_ASSERT_EQUAL(strncmp(s.last_user_agent, "synthminer/", 11), 0);
+  CU_ASSERT_STRING_EQUAL(s.last_worker, "tester.rig1");
+  CU_ASSERT(s.accepted_version_rolled > 0); /* shares with rolled version bits verify */
+  CU_ASSERT_EQUAL(rejected(&s), 0);
+  /* The client's figures agree with the pool's once the answers are in. */
+  for (int i = 0; i < 100 && client(&r).accepted < s.accepted; i++)
+    sleep_ms(20);
+  struct synth_pool_stats c = client(&r);
+  CU_ASSERT(c.accepted >= s.accepted);
+  CU_ASSERT_EQUAL(c.rejected, 0);
+  CU_ASSERT_EQUAL(c.connected, 1);
+  CU_ASSERT_PTR_NULL(strstr(c.url, PASSWORD));
+  uint64_t dev_accepted = 0;
+  CU_ASSERT_EQUAL(synth_pool_device_shares(r.pool, 0, &dev_accepted, NULL, NULL), 0);
+  CU_ASSERT(dev_accepted >= s.accepted);
+  rig_stop(&r);
+  test_pool_stop(tp);
+}
+
+/* Harder shares, then clean switches: no share is rejected for its difficulty, the old
+ * job's shares stop at the switch (counted stale here, hardly any reach the pool), and every
+ * switch reaches the device quickly. */
+static void test_difficulty_and_clean_switches(void)
+{
+  struct test_pool *tp = pool_up(NULL);
+  char url[64];
+  url_of(url, sizeof url, tp, false);
+  const char *urls[] = {url};
+  struct rig r;
+  rig_start(&r, urls, 1, NULL);
+  CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 5, 60000), 0);
+  test_pool_set_difficulty(tp, DIFFICULTY * 2);
+  for (int i = 0; i < 6; i++) {
+    test_pool_notify(tp, 1);
+    CU_ASSERT_EQUAL(wait_accepted(tp, 2, 60000), 0);
+  }
+  struct test_pool_stats s;
+  test_pool_stats(tp, &s);
+  CU_ASSERT_EQUAL(s.rejected_low_difficulty, 0);
+  CU_ASSERT_EQUAL(rejected(&s), 0);
+  CU_ASSERT(s.rejected_stale <= 3); /* a share in flight at the switch may still arrive */
+  for (int i = 0; i < 100 && client(&r).switches < 7; i++)
+    sleep_ms(20);
+  struct synth_pool_stats c = client(&r);
+  CU_ASSERT(c.switches >= 6);
+  CU_ASSERT(c.switch_p50_ms >= 0 && c.switch_max_ms < 2000);
+  CU_ASSERT_EQUAL(c.difficulty, DIFFICULTY * 2);
+  printf("\n    switch latency p50 %.2f ms, p99 %.2f ms over %llu switches; stale here %llu, "
+         "at the pool %u\n",
+         c.switch_p50_ms, c.switch_p99_ms, (unsigned long long)c.switches,
+         (unsigned long long)c.stale, s.rejected_stale);
+  rig_stop(&r);
+  test_pool_stop(tp);
+}
+
+static void test_extranonce_change(void)
+{
+  struct test_pool *tp = pool_up(NULL);
+  char url[64];
+  url_of(url, sizeof url, tp, false);
+  const char *urls[] = {url};
+  struct rig r;
+  rig_start(&r, urls, 1, NULL);
+  CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 5, 60000), 0);
+  test_pool_set_extranonce(tp, "a1b2c3", 3);
+  test_pool_notify(tp, 0); /* not clean: the client must make it so itself */
+  sleep_ms(200);
+  struct test_pool_stats before;
+  test_pool_stats(tp, &before);
+  CU_ASSERT_EQUAL(wait_accepted(tp, 10, 60000), 0);
+  struct test_pool_stats s;
+  test_pool_stats(tp, &s);
+  /* Shares cut with the old extranonce would fail the pool's check: none after the change. */
+  CU_ASSERT_EQUAL(rejected(&s), rejected(&before));
+  CU_ASSERT_EQUAL(s.rejected_low_difficulty, 0);
+  rig_stop(&r);
+  test_pool_stop(tp);
+}
+
+static void test_pool_killed_and_revived(void)
+{
+  struct test_pool *tp = pool_up(NULL);
+  char url[64];
+  url_of(url, sizeof url, tp, false);
+  const char *urls[] = {url};
+  struct rig r;
+  rig_start(&r, urls, 1, NULL);
+  CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 3, 60000), 0);
+  test_pool_kill(tp);
+  sleep_ms(800); /* the device keeps hashing; the client keeps retrying */
+  CU_ASSERT_EQUAL(client(&r).connected, 0);
+  CU_ASSERT_EQUAL_FATAL(test_pool_revive(tp), 0);
+  CU_ASSERT_EQUAL(wait_accepted(tp, 3, 60000), 0);
+  struct synth_pool_stats c = client(&r);
+  CU_ASSERT(c.reconnects >= 1);
+  CU_ASSERT_EQUAL(c.connected, 1);
+  rig_stop(&r);
+  test_pool_stop(tp);
+}
+
+static void test_failover_and_return(void)
+{
+  struct test_pool *a = pool_up(NULL), *b = pool_up(NULL);
+  char ua[64], ub[64];
+  url_of(ua, sizeof ua, a, false);
+  url_of(ub, sizeof ub, b, false);
+  const char *urls[] = {ua, ub};
+  struct synth_pool_config cfg = {.failover_after = 2, .primary_check_ms = 300};
+  struct rig r;
+  rig_start(&r, urls, 2, &cfg);
+  CU_ASSERT_EQUAL_FATAL(wait_accepted(a, 3, 60000), 0);
+  test_pool_kill(a);
+  CU_ASSERT_EQUAL(wait_accepted(b, 3, 60000), 0); /* failed over */
+  CU_ASSERT_STRING_EQUAL(client(&r).url, ub);
+  CU_ASSERT_EQUAL_FATAL(test_pool_revive(a), 0);
+  CU_ASSERT_EQUAL(wait_accepted(a, 3, 60000), 0); /* and back to the primary */
+  struct synth_pool_stats c = client(&r);
+  CU_ASSERT(c.failovers >= 2);
+  CU_ASSERT_STRING_EQUAL(c.url, ua);
+  rig_stop(&r);
+  test_pool_stop(a);
+  test_pool_stop(b);
+}
+
+/* client.reconnect to another port of the same host is followed; to another host it is not. */
+static void test_reconnect_request(void)
+{
+  struct test_pool *a = pool_up(NULL), *b = pool_up(NULL);
+  char ua[64];
+  url_of(ua, sizeof ua, a, false);
+  const char *urls[] = {ua};
+  struct rig r;
+  rig_start(&r, urls, 1, NULL);
+  CU_ASSERT_EQUAL_FATAL(wait_accepted(a, 3, 60000), 0);
+  test_pool_reconnect(a, "evil.example", test_pool_port(b), 0);
+  sleep_ms(300);
+  CU_ASSERT_TRUE(log_has("refused (another host)"));
+  test_pool_reconnect(a, "127.0.0.1", test_pool_port(b), 0);
+  CU_ASSERT_EQUAL(wait_accepted(b, 3, 60000), 0);
+  rig_stop(&r);
+  test_pool_stop(a);
+  test_pool_stop(b);
+}
+
+/* Garbage, broken fields, unknown methods, a control-character message, an over-long line:
+ * dropped (the last one costs a reconnect), never a crash; the miner goes on. */
+static void test_hostile_messages(void)
+{
+  struct test_pool *tp = pool_up(NULL);
+  char url[64];
+  url_of(url, sizeof url, tp, false);
+  const char *urls[] = {url};
+  struct rig r;
+  rig_start(&r, urls, 1, NULL);
+  CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 3, 60000), 0);
+  static const char *const lines[] = {
+      "garbage",
+      "{}",
+      "[]",
+      "{\"id\":999,\"result\":true,\"error\":null}",
+      "{\"method\":\"mining.notify\",\"params\":[\"x\",\"zz\",\"\",\"\",[],\"1\",\"2\",\"3\",true]"
+      "}",
+      "{\"method\":\"mining.set_difficulty\",\"params\":[-5]}",
+      "{\"method\":\"mining.set_difficulty\",\"params\":[\"high\"]}",
+      "{\"method\":\"mining.set_extranonce\",\"params\":[\"abcdef0123456789ab\",4]}",
+      "{\"method\":\"client.reconnect\",\"params\":[\"h o s t\",1,1]}",
+      "{\"id\":5,\"method\":\"mining.unheard_of\",\"params\":[]}",
+      "{\"method\":\"client.show_message\",\"params\":[\"maintenance\\u001b[31m at noon\"]}",
+  };
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+    test_pool_send_raw(tp, lines[i]);
+  test_pool_get_version(tp);
+  CU_ASSERT_EQUAL(wait_accepted(tp, 3, 60000), 0);
+  CU_ASSERT_TRUE(log_has("message dropped"));
+  CU_ASSERT_TRUE(log_has("says: maintenance?[31m at noon"));
+  static char big[STRATUM_LINE_MAX + 100];
+  memset(big, 'a', sizeof big - 1);
+  big[sizeof big - 1] = 0;
+  test_pool_send_raw(tp, big);
+  CU_ASSERT_EQUAL(wait_accepted(tp, 3, 60000), 0);
+  struct test_pool_stats s;
+  test_pool_stats(tp, &s);
+  CU_ASSERT(s.get_version_answers >= 1);
+  CU_ASSERT_EQUAL(strncmp(s.last_version, "synthminer/", 11), 0);
+  CU_ASSERT_TRUE(log_has("over 16384 bytes"));
+  CU_ASSERT(client(&r).reconnects >= 1);
+  CU_ASSERT_EQUAL(s.rejected_low_difficulty + s.rejected_malformed, 0);
+  rig_stop(&r);
+  test_pool_stop(tp);
+}
+
+static void test_tls(void)
+{
+  struct test_pool *tp = pool_up(&(struct test_pool_config){.tls = 1});
+  char url[64], ca[] = "/tmp/synth-ca-XXXXXX";
+  url_of(url, sizeof url, tp, true);
+  const char *urls[] = {url};
+  int fd = mkstemp(ca);
+  CU_ASSERT_FATAL(fd >= 0);
+  const char *pem = test_pool_cert_pem(tp);
+  CU_ASSERT_EQUAL_FATAL(write(fd, pem, strlen(pem)), (ssize_t)strlen(pem));
+  close(fd);
+  struct rig r;
+  /* The pool's self-signed certificate is not in the system store: refused, said clearly. */
+  rig_start(&r, urls, 1, NULL);
+  sleep_ms(600);
+  CU_ASSERT_EQUAL(client(&r).connected, 0);
+  CU_ASSERT_TRUE(log_has("not trusted"));
+  rig_stop(&r);
+  /* Verified with the pool's certificate as CA (its SAN is 127.0.0.1). */
+  rig_start(&r, urls, 1, &(struct synth_pool_config){.tls_ca_file = ca});
+  CU_ASSERT_EQUAL(wait_accepted(tp, 3, 60000), 0);
+  rig_stop(&r);
+  /* Or not verified at all, when asked. */
+  rig_start(&r, urls, 1, &(struct synth_pool_config){.tls_insecure = 1});
+  CU_ASSERT_EQUAL(wait_accepted(tp, 3, 60000), 0);
+  rig_stop(&r);
+  unlink(ca);
+  test_pool_stop(tp);
+}
+
+/* The notify the pool sends for block 100000's own coinbase split, parsed and cut as the
+ * client does, rebuilds the real header: with the real nonce it hashes to the real block. */
+static void test_real_block_byte_order(void)
+{
+  struct test_pool *tp = pool_up(&(struct test_pool_config){.real_block_job = 1});
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)test_pool_port(tp))};
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  CU_ASSERT_EQUAL_FATAL(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+  const char hello[] =
+      "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"t\"]}\n"
+      "{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"tester.rig1\",\"" PASSWORD "\"]}\n";
+  CU_ASSERT_EQUAL_FATAL(write(fd, hello, strlen(hello)), (ssize_t)strlen(hello));
+  static char buf[65536];
+  size_t len = 0;
+  struct stratum_session ses = {.difficulty = 1};
+  struct stratum_msg notify = {0};
+  bool have_notify = false, have_sub = false;
+  for (int tries = 0; tries < 200 && !(have_notify && have_sub); tries++) {
+    ssize_t n = recv(fd, buf + len, sizeof buf - 1 - len, MSG_DONTWAIT);
+    if (n > 0)
+      len += (size_t)n;
+    else
+      sleep_ms(10);
+    char *nl;
+    while ((nl = memchr(buf, '\n', len))) {
+      struct stratum_msg m;
+      char why[256];
+      if (stratum_msg_parse(buf, (size_t)(nl - buf), &m, why, sizeof why) == 0) {
+        if (m.kind == STRATUM_RESPONSE && m.id == 1) {
+          CU_ASSERT_EQUAL(stratum_subscribe_result(m.result, ses.extranonce1, &ses.extranonce1_len,
+                                                   &ses.extranonce2_size, why, sizeof why),
+                          0);
+          have_sub = true;
+        }
+        if (m.kind == STRATUM_NOTIFY && !have_notify) {
+          notify = m;
+          have_notify = true;
+          m.root = NULL;
+          m.kind = STRATUM_UNKNOWN;
+        }
+        stratum_msg_free(&m);
+      }
+      len -= (size_t)(nl + 1 - buf);
+      memmove(buf, nl + 1, len);
+    }
+  }
+  close(fd);
+  CU_ASSERT_FATAL(have_notify && have_sub);
+  CU_ASSERT_EQUAL(ses.extranonce1_len, 1);
+  CU_ASSERT_EQUAL(ses.extranonce2_size, 2);
+  struct synth_job job;
+  CU_ASSERT_EQUAL_FATAL(stratum_job_from_notify(notify.u.notify, &ses, true, &job), 0);
+  struct synth__mining_job *mj;
+  CU_ASSERT_EQUAL_FATAL(synth__mining_job_create(&job, NULL, &mj), 0);
+  uint8_t header[80], expect[80], hash[32], want[32];
+  synth__mining_job_header(mj, 0x0206, header); /* extranonce2 bytes 06 02 */
+  uint32_t nonce = synth_test_b100000.nonce;
+  memcpy(header + 76, &nonce, 4); /* little-endian host */
+  synth_test_b100000_header(expect);
+  CU_ASSERT_EQUAL(memcmp(header, expect, 80), 0);
+  SHA256(header, 80, hash);
+  SHA256(hash, 32, hash);
+  CU_ASSERT_EQUAL(synth_test_b100000_internal(synth_test_b100000.hash_hex, want), 0);
+  CU_ASSERT_EQUAL(memcmp(hash, want, 32), 0);
+  synth__mining_job_free(mj);
+  free(notify.u.notify);
+  json_decref(notify.root);
+  test_pool_stop(tp);
+}
+
+int main(void)
+{
+  static const struct synth_test tests[] = {
+      SYNTH_TEST(test_real_block_byte_order),
+      SYNTH_TEST(test_session_and_version_rolling),
+      SYNTH_TEST(test_difficulty_and_clean_switches),
+      SYNTH_TEST(test_extranonce_change),
+      SYNTH_TEST(test_pool_killed_and_revived),
+      SYNTH_TEST(test_failover_and_return),
+      SYNTH_TEST(test_reconnect_request),
+      SYNTH_TEST(test_hostile_messages),
+      SYNTH_TEST(test_tls),
+      SYNTH_TEST_END,
+  };
+  return synth_test_run("stratum", tests);
+}
