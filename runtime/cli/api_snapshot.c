@@ -111,7 +111,12 @@ static json_t *latency_json(const struct synth_device_stats *d)
  * report keeps the meanings it always had (nonces / seconds, the last batch) and puts the
  * latency object under "latency".
  */
-static json_t *device_json(const struct synth_device_stats *d, uint64_t accepted, bool final)
+/* A device's shares as the pool answered them (or, on the benchmark, as delivered). */
+struct shares {
+  uint64_t accepted, rejected, stale;
+};
+
+static json_t *device_json(const struct synth_device_stats *d, const struct shares *sh, bool final)
 {
   json_t *o = json_object();
   json_object_set_new(o, "id", text(d->id));
@@ -140,10 +145,9 @@ static json_t *device_json(const struct synth_device_stats *d, uint64_t accepted
   put_real(o, "seconds", d->seconds);
   put_uint(o, "shares", d->shares);
   put_uint(o, "shares_verified", d->shares_verified);
-  /* The benchmark job takes every share the runtime delivers: none is rejected. */
-  put_uint(o, "accepted", accepted);
-  put_uint(o, "rejected", 0);
-  put_uint(o, "stale", d->stale);
+  put_uint(o, "accepted", sh->accepted);
+  put_uint(o, "rejected", sh->rejected);
+  put_uint(o, "stale", sh->stale);
   put_uint(o, "duplicates", d->duplicates);
   put_uint(o, "hw_errors", d->hw_errors);
   put_uint(o, "sick_count", d->sick_count);
@@ -153,10 +157,11 @@ static json_t *device_json(const struct synth_device_stats *d, uint64_t accepted
 /* Sums over the devices. */
 struct totals {
   double rate, avg, r10, r60, r15m, ewma, seconds;
-  uint64_t nonces, batches, batch_errors, shares, verified, accepted, stale, duplicates, hw;
+  uint64_t nonces, batches, batch_errors, shares, verified, accepted, rejected, stale, duplicates,
+      hw;
 };
 
-static void add_total(struct totals *t, const struct synth_device_stats *d, uint64_t accepted)
+static void add_total(struct totals *t, const struct synth_device_stats *d, const struct shares *sh)
 {
   t->rate += current_rate(d);
   t->avg += d->hashrate;
@@ -170,8 +175,9 @@ static void add_total(struct totals *t, const struct synth_device_stats *d, uint
   t->batch_errors += d->batch_errors;
   t->shares += d->shares;
   t->verified += d->shares_verified;
-  t->accepted += accepted;
-  t->stale += d->stale;
+  t->accepted += sh->accepted;
+  t->rejected += sh->rejected;
+  t->stale += sh->stale;
   t->duplicates += d->duplicates;
   t->hw += d->hw_errors;
 }
@@ -193,7 +199,7 @@ static json_t *totals_json(const struct totals *t, unsigned devices, bool final)
   put_uint(o, "shares", t->shares);
   put_uint(o, "shares_verified", t->verified);
   put_uint(o, "accepted", t->accepted);
-  put_uint(o, "rejected", 0);
+  put_uint(o, "rejected", t->rejected);
   put_uint(o, "stale", t->stale);
   put_uint(o, "duplicates", t->duplicates);
   put_uint(o, "hw_errors", t->hw);
@@ -214,13 +220,38 @@ static json_t *job_json(struct api_state *s)
 static json_t *pool_json(struct api_state *s, const struct totals *t)
 {
   json_t *o = json_object();
+  if (s->client) {
+    struct synth_pool_stats ps;
+    synth_pool_stats(s->client, &ps, sizeof ps);
+    json_object_set_new(o, "url", ps.url[0] ? text(ps.url) : json_null());
+    json_object_set_new(o, "user", text(ps.user));
+    json_object_set_new(o, "state", text(ps.connected ? "connected" : "connecting"));
+    put_uint(o, "accepted", ps.accepted);
+    put_uint(o, "rejected", ps.rejected);
+    put_uint(o, "stale", ps.stale);
+    put_uint(o, "submitted", ps.submitted);
+    put_uint(o, "kept", ps.kept);
+    put_uint(o, "reconnects", ps.reconnects);
+    put_uint(o, "failovers", ps.failovers);
+    put_uint(o, "jobs", ps.jobs);
+    put_real(o, "difficulty", ps.difficulty);
+    put_real(o, "accepted_difficulty", ps.accepted_difficulty);
+    json_object_set_new(o, "last_reject", text(ps.last_reject));
+    json_t *sw = json_object();
+    put_uint(sw, "count", ps.switches);
+    put_real(sw, "p50_ms", ps.switch_p50_ms);
+    put_real(sw, "p99_ms", ps.switch_p99_ms);
+    put_real(sw, "max_ms", ps.switch_max_ms);
+    json_object_set_new(o, "job_switch", sw);
+    return o;
+  }
   pthread_mutex_lock(&s->lock);
   json_object_set_new(o, "url", s->pool.url[0] ? text(s->pool.url) : json_null());
   json_object_set_new(o, "user", s->pool.user[0] ? text(s->pool.user) : json_null());
   json_object_set_new(o, "state", text(s->pool.state));
   pthread_mutex_unlock(&s->lock);
   put_uint(o, "accepted", t->accepted);
-  put_uint(o, "rejected", 0);
+  put_uint(o, "rejected", t->rejected);
   put_uint(o, "stale", t->stale);
   return o;
 }
@@ -233,10 +264,16 @@ static void collect(struct api_state *s, json_t *devices, struct totals *t, bool
     memset(&d, 0, sizeof d);
     if (synth_runtime_device_stats(s->rt, i, &d, sizeof d) != 0)
       continue;
-    uint64_t accepted = atomic_load_explicit(&s->accepted[i], memory_order_relaxed);
-    json_t *o = device_json(&d, accepted, final);
+    /* The benchmark job takes every share the runtime delivers: none is rejected. */
+    struct shares sh = {atomic_load_explicit(&s->accepted[i], memory_order_relaxed), 0, d.stale};
+    if (s->client) {
+      uint64_t stale = 0;
+      synth_pool_device_shares(s->client, i, &sh.accepted, &sh.rejected, &stale);
+      sh.stale = d.stale + stale; /* found stale here, and answered stale by the pool */
+    }
+    json_t *o = device_json(&d, &sh, final);
     json_array_append_new(devices, o);
-    add_total(t, &d, accepted);
+    add_total(t, &d, &sh);
   }
 }
 

@@ -34,6 +34,9 @@ struct api_state {
   char job_source[24];
   double job_difficulty;
   struct api_pool_info pool;
+  /* Set once before any reader when mining for a pool: share counts and the pool object then
+   * come from the client (the pool's own answers), not from the benchmark's count. */
+  synth_pool *client;
 };
 
 /* Sets up s for rt's devices, the clock starting now. Returns 0, or SYNTH_ENOMEM. */

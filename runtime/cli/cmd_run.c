@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "latency_spec.h"
 #include "options.h"
+#include "pool_source.h"
 #include "report.h"
 
 /* Set by SIGINT/SIGTERM and by POST /api/stop; lock-free, so a signal handler may set it. */
@@ -32,12 +33,17 @@ static void on_api_stop(void *user)
 struct run_state {
   bool verbose;
   struct api_state api;
+  struct pool_source pool; /* pool.count 0: the benchmark job */
+  struct cli_log *log;
 };
 
 static void on_share(void *user, const struct synth_share *share)
 {
   struct run_state *st = user;
-  api_state_count_share(&st->api, share->device);
+  if (st->pool.pool) /* set before the runtime starts, so before any share */
+    synth_pool_submit(st->pool.pool, share);
+  else
+    api_state_count_share(&st->api, share->device);
   if (st->verbose)
     fprintf(stderr, "share: device %u, job %s, nonce %08x, difficulty %.6g\n", share->device,
             share->job_id, share->nonce, share->difficulty);
@@ -129,11 +135,12 @@ static int start_api(const struct api_flags *f, struct api_state *state, struct 
 
 /* Hashes until the duration passes or a stop is asked for, printing status lines and renewing
  * the job. Returns the elapsed seconds. */
-static double hash_until_done(synth_runtime *rt, struct bench_source *src, struct api_state *api,
+static double hash_until_done(synth_runtime *rt, struct bench_source *src, struct run_state *st,
                               struct batch_trace *trace, double duration, double status_every)
 {
+  struct api_state *api = &st->api;
   double start = api_now_s(), next_status = start + status_every, elapsed = 0;
-  unsigned published = src->issued;
+  unsigned published = src ? src->issued : 0;
   const struct timespec tick = {0, 100 * 1000 * 1000};
   while (!atomic_load(&stop_requested)) {
     nanosleep(&tick, NULL);
@@ -141,11 +148,13 @@ static double hash_until_done(synth_runtime *rt, struct bench_source *src, struc
     elapsed = now - start;
     if (duration > 0 && elapsed >= duration)
       break;
-    if (bench_source_tick(src, rt, now) != 0)
+    if (src && bench_source_tick(src, rt, now) != 0)
       fprintf(stderr, "synthminer run: cannot renew the benchmark job\n");
+    if (!src)
+      pool_source_tick(&st->pool, api);
     if (trace && trace->out && batch_trace_poll(trace, rt) != 0)
       trace = NULL; /* said once; the run goes on */
-    if (src->issued != published) {
+    if (src && src->issued != published) {
       api_state_set_job(api, src->job_id, "benchmark", src->difficulty);
       published = src->issued;
     }
@@ -194,27 +203,41 @@ static int run(synth_runtime *rt, struct run_state *state, const struct api_flag
     if (trc != 0)
       return trc;
   }
-  struct bench_source src;
-  bench_source_init(&src, difficulty, rt);
+  struct bench_source src, *bench = state->pool.count ? NULL : &src;
+  if (bench)
+    bench_source_init(&src, difficulty, rt);
   install_signals();
   int rc = synth_runtime_start(rt);
-  if (rc == 0)
+  if (rc == 0 && bench)
     rc = bench_source_tick(&src, rt, api_now_s());
   if (rc != 0) {
     fprintf(stderr, "synthminer run: cannot start: %s\n", synth_strerror(rc));
     batch_trace_close(&trace);
     return 1;
   }
-  /* The API starts with a job in place, so no response shows an empty one. */
-  api_state_set_job(&state->api, src.job_id, "benchmark", src.difficulty);
+  if (bench) {
+    /* The API starts with a job in place, so no response shows an empty one. */
+    api_state_set_job(&state->api, src.job_id, "benchmark", src.difficulty);
+  } else {
+    /* The devices wait for the pool's first job. */
+    api_state_set_job(&state->api, "", "pool", 0);
+    if ((rc = pool_source_start(&state->pool, rt, state->log)) != 0) {
+      synth_runtime_stop(rt);
+      batch_trace_close(&trace);
+      return rc;
+    }
+    state->api.client = state->pool.pool;
+  }
   struct api_server *server;
   if ((rc = start_api(api_flags, &state->api, &server)) != 0) {
     batch_trace_close(&trace);
     return rc;
   }
-  double elapsed = hash_until_done(rt, &src, &state->api, &trace, duration, status_every);
+  double elapsed = hash_until_done(rt, bench, state, &trace, duration, status_every);
   api_server_stop(server); /* first: no request sees a runtime half stopped */
   synth_runtime_stop(rt);
+  if (state->pool.pool)
+    pool_source_report(&state->pool);
   if (trace.out) {
     batch_trace_poll(&trace, rt); /* the batches cut short by the stop */
     if (batch_trace_close(&trace) != 0)
@@ -233,8 +256,10 @@ int cmd_run(int argc, char **argv)
   double error_rate_limit = 0, overrun_factor = 0;
   const char *target_latency = NULL, *trace_path = NULL;
   bool json = false, verbose = false, help = false;
+  struct pool_flags pool = {0};
   const struct cli_option opts[] = {
       CLI_DEVICE_OPTIONS(dev),
+      POOL_OPTIONS(pool),
       {"--duration", 0, CLI_DOUBLE, &duration, 0.1, 1e9, "SECONDS",
        "stop after this long (default: until interrupted)"},
       {"--difficulty", 0, CLI_DOUBLE, &difficulty, 1e-12, 1e15, "D",
@@ -292,7 +317,19 @@ int cmd_run(int argc, char **argv)
     fprintf(stderr, "synthminer run: out of memory\n");
     return 1;
   }
+  if ((rc = pool_source_load(&state->pool, &pool)) != 0) {
+    pool_source_free(&state->pool);
+    free(state);
+    return rc;
+  }
+  if (state->pool.count && difficulty > 0) {
+    fprintf(stderr, "synthminer run: --difficulty is the benchmark's; a pool sets its own\n");
+    pool_source_free(&state->pool);
+    free(state);
+    return CLI_EXIT_USAGE;
+  }
   state->verbose = verbose;
+  state->log = &log;
   struct synth_runtime_config cfg = {
       .log_fn = cli_log_message,
       .log_user = &log,
@@ -313,6 +350,7 @@ int cmd_run(int argc, char **argv)
   if (rc != 0) {
     if (!atomic_load(&log.error_seen))
       fprintf(stderr, "synthminer run: %s\n", synth_strerror(rc));
+    pool_source_free(&state->pool);
     free(state);
     return cli_exit_for(rc);
   }
@@ -323,6 +361,7 @@ int cmd_run(int argc, char **argv)
   } else {
     rc = run(rt, state, &api, trace_path, difficulty, duration, status_every, json);
   }
+  pool_source_free(&state->pool); /* the client first: it sets jobs on the runtime */
   synth_runtime_destroy(rt);
   api_state_free(&state->api);
   free(state);

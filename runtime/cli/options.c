@@ -43,6 +43,15 @@ static int store(const char *command, const struct cli_option *o, const char *va
       return usage_error(command, "%s needs a non-empty value", o->name);
     *(const char **)o->dest = value;
     return 0;
+  case CLI_LIST: {
+    struct cli_list *l = o->dest;
+    if (!*value)
+      return usage_error(command, "%s needs a non-empty value", o->name);
+    if (l->count >= (unsigned)o->max || l->count >= CLI_LIST_MAX)
+      return usage_error(command, "%s: at most %.0f of them", o->name, o->max);
+    l->items[l->count++] = value;
+    return 0;
+  }
   case CLI_UINT: {
     errno = 0;
     unsigned long long v = strtoull(value, &end, 10);

@@ -9,6 +9,13 @@ enum cli_opt_type {
   CLI_STRING, /* const char *, non-empty */
   CLI_UINT,   /* unsigned, decimal, within [min, max] */
   CLI_DOUBLE, /* double, finite, within [min, max] */
+  CLI_LIST,   /* struct cli_list: each use appends one non-empty value, at most max of them */
+};
+
+#define CLI_LIST_MAX 16
+struct cli_list {
+  const char *items[CLI_LIST_MAX];
+  unsigned count;
 };
 
 struct cli_option {

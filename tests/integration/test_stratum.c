@@ -5,11 +5,14 @@
  * block. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +23,7 @@
 #include "runtime/stratum/stratum_work.h"
 #include "support/block100000.h"
 #include "support/harness.h"
+#include "support/spawn.h"
 #include "support/test_pool.h"
 #include "synth/synth.h"
 
@@ -465,6 +469,139 @@ static void test_real_block_byte_order(void)
   test_pool_stop(tp);
 }
 
+/* ---- the command line ---- */
+
+struct outcome {
+  int status;
+  char out[65536], err[65536];
+};
+
+static void read_some(int fd, char *buf, size_t cap, size_t *len, int *open_fds)
+{
+  ssize_t n = read(fd, buf + *len, cap - 1 - *len);
+  if (n <= 0) {
+    (*open_fds)--;
+    return;
+  }
+  *len += (size_t)n;
+  buf[*len] = 0;
+}
+
+static void run_cli(const char *const *args, struct outcome *o)
+{
+  memset(o, 0, sizeof *o);
+  int out, err;
+  pid_t pid = synth_test_spawn(SYNTHMINER_PATH, args, &out, &err);
+  CU_ASSERT_FATAL(pid > 0);
+  size_t ol = 0, el = 0;
+  int open_fds = 2;
+  bool out_open = true, err_open = true;
+  for (int waited = 0; open_fds > 0 && waited < 120000; waited += 50) {
+    struct pollfd p[2] = {{out_open ? out : -1, POLLIN, 0}, {err_open ? err : -1, POLLIN, 0}};
+    poll(p, 2, 50);
+    int before = open_fds;
+    if (p[0].revents) {
+      read_some(out, o->out, sizeof o->out, &ol, &open_fds);
+      out_open = open_fds == before;
+    }
+    before = open_fds;
+    if (p[1].revents) {
+      read_some(err, o->err, sizeof o->err, &el, &open_fds);
+      err_open = open_fds == before;
+    }
+  }
+  close(out);
+  close(err);
+  int st;
+  waitpid(pid, &st, 0);
+  o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* `synthminer run -o ... -u ... -p ...`: mines for the pool, reports its answers in the JSON
+ * summary's pool object, and never shows the password. */
+static void test_cli_mines_for_the_pool(void)
+{
+  struct test_pool *tp = pool_up(NULL);
+  char url[64];
+  url_of(url, sizeof url, tp, false);
+  static struct outcome o;
+  run_cli((const char *[]){"run", "--devices", "cpu", "--threads", "1", "-o", url, "-u",
+                           "tester.rig1", "-p", PASSWORD, "--duration", "4", "--no-api",
+                           "--status-interval", "0", "--json", NULL},
+          &o);
+  CU_ASSERT_EQUAL_FATAL(o.status, 0);
+  json_error_t e;
+  json_t *root = json_loads(o.out, 0, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+  json_t *pool = json_object_get(root, "pool");
+  CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(pool, "url")), url);
+  json_int_t accepted = json_integer_value(json_object_get(pool, "accepted"));
+  CU_ASSERT(accepted > 0);
+  CU_ASSERT_EQUAL(json_integer_value(json_object_get(pool, "rejected")), 0);
+  CU_ASSERT_PTR_NOT_NULL(json_object_get(pool, "stale"));
+  json_t *d = json_array_get(json_object_get(root, "devices"), 0);
+  CU_ASSERT(json_integer_value(json_object_get(d, "accepted")) > 0);
+  json_decref(root);
+  struct test_pool_stats s;
+  test_pool_stats(tp, &s);
+  CU_ASSERT((json_int_t)s.accepted >= accepted);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "accepted"));
+  CU_ASSERT_PTR_NULL(strstr(o.out, PASSWORD));
+  CU_ASSERT_PTR_NULL(strstr(o.err, PASSWORD));
+
+  /* The same from a config file. */
+  char cfg[] = "/tmp/synth-pool-XXXXXX";
+  int fd = mkstemp(cfg);
+  CU_ASSERT_FATAL(fd >= 0);
+  char body[512];
+  int n = snprintf(body, sizeof body,
+                   "{\"pools\": [\"stratum+tcp://127.0.0.1:1\", {\"url\": \"%s\"}],"
+                   " \"user\": \"tester.rig1\", \"pass\": \"%s\"}",
+                   url, PASSWORD);
+  CU_ASSERT_EQUAL_FATAL(write(fd, body, (size_t)n), n);
+  close(fd);
+  unsigned before = s.accepted;
+  run_cli((const char *[]){"run", "--devices", "cpu", "--threads", "1", "-c", cfg, "--duration",
+                           "5", "--no-api", "--status-interval", "0", NULL},
+          &o);
+  CU_ASSERT_EQUAL(o.status, 0); /* the first pool is down: it fails over to the second */
+  test_pool_stats(tp, &s);
+  CU_ASSERT(s.accepted > before);
+  unlink(cfg);
+  test_pool_stop(tp);
+}
+
+static void expect_usage(const char *const *args, const char *mentions)
+{
+  static struct outcome o;
+  run_cli(args, &o);
+  CU_ASSERT_EQUAL(o.status, 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, mentions));
+  if (o.status != 2 || !strstr(o.err, mentions))
+    fprintf(stderr, "\n    stderr was: %s\n", o.err);
+}
+
+static void test_cli_bad_pool_settings(void)
+{
+  expect_usage((const char *[]){"run", "-u", "w", NULL}, "need a pool");
+  expect_usage((const char *[]){"run", "-o", "stratum+tcp://127.0.0.1:3333", NULL}, "worker name");
+  expect_usage((const char *[]){"run", "-o", "http://pool:3333", "-u", "w", NULL},
+               "stratum+tcp://HOST:PORT");
+  expect_usage((const char *[]){"run", "-o", "stratum+tcp://pool", "-u", "w", NULL}, "port");
+  expect_usage((const char *[]){"run", "-o", "stratum+tcp://127.0.0.1:3333", "-u", "w",
+                                "--difficulty", "1", NULL},
+               "--difficulty");
+  expect_usage((const char *[]){"run", "-c", "/nonexistent/pool.json", NULL}, "--config");
+  char cfg[] = "/tmp/synth-pool-XXXXXX";
+  int fd = mkstemp(cfg);
+  CU_ASSERT_FATAL(fd >= 0);
+  const char body[] = "{\"pools\": [\"stratum+tcp://127.0.0.1:3333\"], \"usr\": \"typo\"}";
+  CU_ASSERT_EQUAL_FATAL(write(fd, body, sizeof body - 1), (ssize_t)sizeof body - 1);
+  close(fd);
+  expect_usage((const char *[]){"run", "-c", cfg, NULL}, "unknown key \"usr\"");
+  unlink(cfg);
+}
+
 int main(void)
 {
   static const struct synth_test tests[] = {
@@ -477,6 +614,8 @@ int main(void)
       SYNTH_TEST(test_reconnect_request),
       SYNTH_TEST(test_hostile_messages),
       SYNTH_TEST(test_tls),
+      SYNTH_TEST(test_cli_mines_for_the_pool),
+      SYNTH_TEST(test_cli_bad_pool_settings),
       SYNTH_TEST_END,
   };
   return synth_test_run("stratum", tests);

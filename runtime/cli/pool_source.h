@@ -1,0 +1,63 @@
+/* pool_source.h: `run` mining for a Stratum pool: flags, the JSON config file, the client. */
+#ifndef SYNTH_CLI_POOL_SOURCE_H
+#define SYNTH_CLI_POOL_SOURCE_H
+
+#include <stdbool.h>
+
+#include <synth/synth.h>
+
+#include "options.h"
+
+struct api_state;
+struct cli_log;
+
+struct pool_flags {
+  struct cli_list urls; /* -o, in priority order */
+  const char *user;     /* -u */
+  const char *password; /* -p */
+  const char *config;   /* -c FILE */
+  bool tls_insecure;
+  const char *tls_ca;
+};
+
+/* clang-format off */
+#define POOL_OPTIONS(f)                                                                    \
+  {"--url", 'o', CLI_LIST, &(f).urls, 1, CLI_LIST_MAX, "URL",                              \
+   "pool: stratum+tcp://HOST:PORT or stratum+ssl://HOST:PORT; repeat for failover"},       \
+  {"--user", 'u', CLI_STRING, &(f).user, 0, 0, "USER", "pool worker name"},                \
+  {"--pass", 'p', CLI_STRING, &(f).password, 0, 0, "PASS",                                 \
+   "pool password (default x; never logged or shown)"},                                    \
+  {"--config", 'c', CLI_STRING, &(f).config, 0, 0, "FILE",                                 \
+   "JSON file with pools, user, pass, tls_insecure, tls_ca (flags win)"},                  \
+  {"--tls-insecure", 0, CLI_FLAG, &(f).tls_insecure, 0, 0, NULL,                           \
+   "accept a pool's self-signed certificate"},                                             \
+  {"--tls-ca", 0, CLI_STRING, &(f).tls_ca, 0, 0, "FILE",                                   \
+   "CA certificates to verify the pool with (default: the system's)"}
+/* clang-format on */
+
+/* The pool settings after the config file is merged under the flags. */
+struct pool_source {
+  char *urls[CLI_LIST_MAX];
+  unsigned count;
+  char *user, *password, *tls_ca;
+  bool tls_insecure;
+  synth_pool *pool;
+};
+
+/* Reads the config file, if any, under the flags. Returns 0 with count 0 when no pool is
+ * configured, 0 with the pools, or prints one line and returns 2. */
+int pool_source_load(struct pool_source *ps, const struct pool_flags *f);
+
+/* Creates and starts the client for rt. Returns 0, or prints why and returns 1 or 2. */
+int pool_source_start(struct pool_source *ps, synth_runtime *rt, struct cli_log *log);
+
+/* Copies the job in force to the API's picture. */
+void pool_source_tick(struct pool_source *ps, struct api_state *api);
+
+/* One line on stderr: the pool's answers to this run's shares. */
+void pool_source_report(struct pool_source *ps);
+
+/* Stops the client (if started) and frees everything. */
+void pool_source_free(struct pool_source *ps);
+
+#endif
