@@ -1,0 +1,120 @@
+/* bench_stratum.c: mining for the loopback test pool with clean job switches at a fixed
+ * period: job-switch latency (notify received to every device hashing the new job), stale
+ * rate, and accepted shares per minute against what the measured hashrate and the difficulty
+ * predict.
+ *
+ *   bench_stratum [seconds] [switch-every-ms] [difficulty] [devices]
+ *   defaults:      60        2000              1/8192       all
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "support/test_pool.h"
+#include "synth/synth.h"
+
+static void on_share(void *user, const struct synth_share *share)
+{
+  synth_pool_submit(*(synth_pool **)user, share);
+}
+
+static double now_s(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static uint64_t nonces(synth_runtime *rt)
+{
+  uint64_t n = 0;
+  for (unsigned i = 0; i < synth_runtime_device_count(rt); i++) {
+    struct synth_device_stats st;
+    if (synth_runtime_device_stats(rt, i, &st, sizeof st) == 0)
+      n += st.nonces;
+  }
+  return n;
+}
+
+int main(int argc, char **argv)
+{
+  double seconds = argc > 1 ? atof(argv[1]) : 60;
+  unsigned every_ms = argc > 2 ? (unsigned)atoi(argv[2]) : 2000;
+  double difficulty = argc > 3 ? atof(argv[3]) : 1.0 / 8192;
+  const char *devices = argc > 4 ? argv[4] : "all";
+  if (seconds <= 0 || every_ms < 50 || !(difficulty > 0)) {
+    fprintf(stderr, "usage: bench_stratum [seconds] [switch-every-ms] [difficulty] [devices]\n");
+    return 2;
+  }
+  struct test_pool *tp;
+  struct test_pool_config pc = {.difficulty = difficulty, .version_rolling = 1};
+  if (test_pool_start(&tp, &pc) != 0)
+    return 1;
+  char url[64];
+  snprintf(url, sizeof url, "stratum+tcp://127.0.0.1:%u", test_pool_port(tp));
+  const char *urls[] = {url};
+  synth_pool *pool = NULL;
+  struct synth_runtime_config rc = {.devices = devices, .share_fn = on_share, .share_user = &pool};
+  synth_runtime *rt;
+  if (synth_runtime_create(&rt, &rc) != 0)
+    return 1;
+  struct synth_pool_config cfg = {.urls = urls, .url_count = 1, .user = "bench"};
+  if (synth_pool_create(&pool, rt, &cfg) != 0 || synth_runtime_start(rt) != 0 ||
+      synth_pool_start(pool) != 0)
+    return 1;
+  /* Warm up: connected, tuned. */
+  struct timespec warm = {3, 0};
+  nanosleep(&warm, NULL);
+  struct test_pool_stats p0;
+  test_pool_stats(tp, &p0);
+  struct synth_pool_stats c0;
+  synth_pool_stats(pool, &c0, sizeof c0);
+  uint64_t n0 = nonces(rt);
+  double t0 = now_s(), next = t0;
+  while (now_s() - t0 < seconds) {
+    if (now_s() >= next) {
+      test_pool_notify(tp, 1);
+      next += every_ms / 1000.0;
+    }
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    nanosleep(&tick, NULL);
+  }
+  double elapsed = now_s() - t0;
+  uint64_t hashed = nonces(rt) - n0;
+  struct timespec settle = {1, 0}; /* answers to the last submits */
+  nanosleep(&settle, NULL);
+  struct test_pool_stats p1;
+  test_pool_stats(tp, &p1);
+  struct synth_pool_stats c1;
+  synth_pool_stats(pool, &c1, sizeof c1);
+  synth_runtime_stop(rt);
+
+  double rate = (double)hashed / elapsed;
+  double expected = rate * 60 / (difficulty * 4294967296.0);
+  double accepted = (p1.accepted - p0.accepted) / elapsed * 60;
+  double sigma = sqrt(expected * elapsed / 60) / (elapsed / 60); /* Poisson, per minute */
+  unsigned stale_pool = p1.rejected_stale - p0.rejected_stale;
+  uint64_t stale_here = c1.stale - c0.stale;
+  unsigned other = (p1.rejected_duplicate - p0.rejected_duplicate) +
+                   (p1.rejected_low_difficulty - p0.rejected_low_difficulty) +
+                   (p1.rejected_bad_job - p0.rejected_bad_job) +
+                   (p1.rejected_malformed - p0.rejected_malformed) +
+                   (p1.rejected_other - p0.rejected_other);
+  double found = (double)(p1.accepted - p0.accepted) + stale_pool + other + (double)stale_here;
+  printf("devices %s (%u), %.1f s, hashrate %.2f MH/s, difficulty %g, a clean job every %u ms\n",
+         devices, synth_runtime_device_count(rt), elapsed, rate / 1e6, difficulty, every_ms);
+  printf("job switch (notify -> every device on the new job): p50 %.2f ms, p99 %.2f ms, max "
+         "%.2f ms over %llu switches\n",
+         c1.switch_p50_ms, c1.switch_p99_ms, c1.switch_max_ms, (unsigned long long)c1.switches);
+  printf("shares: %u accepted, %u stale at the pool, %llu stale here (not sent), %u other "
+         "rejects; stale rate %.3f %%\n",
+         p1.accepted - p0.accepted, stale_pool, (unsigned long long)stale_here, other,
+         found > 0 ? (stale_pool + (double)stale_here) / found * 100 : 0.0);
+  printf("accepted per minute %.1f, expected %.1f +- %.1f (1 sigma): ratio %.3f (%+.1f sigma)\n",
+         accepted, expected, sigma, accepted / expected, (accepted - expected) / sigma);
+  synth_pool_destroy(pool);
+  synth_runtime_destroy(rt);
+  test_pool_stop(tp);
+  return 0;
+}
