@@ -97,7 +97,7 @@ struct test_pool {
   size_t en1_len;
   unsigned en2_size;
   uint32_t mask;
-  int version_rolling, real;
+  int version_rolling, real, muted;
   char *user, *password;
   uint8_t (*seen)[32]; /* headers' hashes of accepted shares */
   size_t nseen, seen_cap;
@@ -852,6 +852,11 @@ static void do_get_version(struct test_pool *p, void *arg)
                                        "client.get_version", "params"));
 }
 
+static void do_mute(struct test_pool *p, void *arg)
+{
+  p->muted = *(int *)arg;
+}
+
 static void do_drop(struct test_pool *p, void *arg)
 {
   (void)arg;
@@ -952,9 +957,12 @@ static void *pool_main(void *arg)
       }
     }
     struct pool_cmd *ran = run_commands(p);
-    for (size_t i = 0; i < p->nconns; i++)
+    for (size_t i = 0; i < p->nconns; i++) {
+      if (p->muted)
+        p->conns[i]->out_len = 0;
       if (p->conns[i]->out_len && !p->conns[i]->dead)
         conn_flush(p->conns[i]);
+    }
     sweep(p);
     finish_commands(p, ran);
   }
@@ -1008,7 +1016,11 @@ static char *cert_to_pem(X509 *x)
   char *data, *pem = NULL;
   if (bio && PEM_write_bio_X509(bio, x) == 1) {
     long len = BIO_get_mem_data(bio, &data);
-    pem = len > 0 ? strndup(data, (size_t)len) : NULL;
+    /* Not strndup: the BIO's data has no terminator for it to look for. */
+    if (len > 0 && (pem = malloc((size_t)len + 1))) {
+      memcpy(pem, data, (size_t)len);
+      pem[len] = '\0';
+    }
   }
   BIO_free(bio);
   return pem;
@@ -1180,6 +1192,12 @@ void test_pool_show_message(struct test_pool *p, const char *msg)
 void test_pool_get_version(struct test_pool *p)
 {
   pool_call(p, do_get_version, NULL);
+}
+
+void test_pool_mute(struct test_pool *p, int on)
+{
+  on = on != 0;
+  pool_call(p, do_mute, &on);
 }
 
 void test_pool_drop(struct test_pool *p)

@@ -19,8 +19,8 @@
  *   not ready (unsubscribed or unauthorized)      24 "Unauthorized worker"   rejected_other
  *   params not 5 or 6 strings, bad hex or length  20 "Malformed ..."         rejected_malformed
  *   worker not authorized on this connection      24 "Unauthorized worker"   rejected_other
- *   job id never sent on this connection          21 "Job not found"         rejected_bad_job
- *   job replaced by a later clean notify          21 "Stale share"           rejected_stale
+ *   a job made stale by a later clean notify      21 "Stale share"           rejected_stale
+ *   any other job id not sent on this connection  21 "Job not found"         rejected_bad_job
  *   version bits outside the negotiated mask      20 "Malformed version..."  rejected_malformed
  *   ntime outside [job ntime, job ntime + 7200]   20 "ntime out of range"    rejected_other
  *   the same header already accepted              22 "Duplicate share"       rejected_duplicate
@@ -30,7 +30,8 @@
  * (job version & ~mask) | (version_bits & mask).
  *
  * Every function below is thread-safe unless it says otherwise; those that change what the
- * pool sends return once the pool thread has queued the messages (in call order).
+ * pool sends return once the pool thread has handled them and written their messages (as far
+ * as the sockets take them), so messages go out in call order.
  */
 
 struct test_pool;
@@ -94,9 +95,10 @@ void test_pool_notify(struct test_pool *p, int clean);
  * shares for earlier jobs are still judged by the earlier difficulty). New connections get d. */
 void test_pool_set_difficulty(struct test_pool *p, double d);
 
-/* mining.set_extranonce to the ready connections that sent mining.extranonce.subscribe; their
- * jobs sent after it use the new values, as do new connections. Returns at once if en1_hex is
- * not 0..16 bytes of hex or en2_size is not 1..16. */
+/* mining.set_extranonce to the subscribed connections that sent mining.extranonce.subscribe;
+ * their jobs sent after it use the new values, as do connections subscribing later (the others
+ * keep theirs). Returns at once if en1_hex is not 0..16 bytes of hex, en2_size is not 1..16, or
+ * the pool serves the real block job. */
 void test_pool_set_extranonce(struct test_pool *p, const char *en1_hex, unsigned en2_size);
 
 /* mining.set_version_mask to the connections that negotiated version rolling; their submits
@@ -118,6 +120,10 @@ void test_pool_get_version(struct test_pool *p);
 
 /* Closes every connection but keeps listening: a pool that dropped its clients. */
 void test_pool_drop(struct test_pool *p);
+
+/* While on != 0 the pool still reads, handles and counts requests but sends no Stratum message
+ * at all (the TLS handshake still runs): a pool that hangs, for a client's timeouts. */
+void test_pool_mute(struct test_pool *p, int on);
 
 /* Closes every connection and the listener: the pool is down (connecting is refused). */
 void test_pool_kill(struct test_pool *p);

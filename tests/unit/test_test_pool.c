@@ -797,6 +797,24 @@ static void test_kill_and_revive(void)
   test_pool_stop(p);
 }
 
+static void test_mute(void)
+{
+  struct test_pool *p = start((struct test_pool_config){0});
+  struct client c;
+  struct timeval brief = {.tv_usec = 200000};
+  CU_ASSERT_EQUAL_FATAL(client_open(&c, test_pool_port(p), NULL, NULL), 0);
+  test_pool_mute(p, 1);
+  setsockopt(c.fd, SOL_SOCKET, SO_RCVTIMEO, &brief, sizeof brief);
+  CU_ASSERT_PTR_NULL(client_call(&c, "mining.subscribe", json_array()));
+  struct test_pool_stats st;
+  test_pool_stats(p, &st);
+  CU_ASSERT_EQUAL(st.subscribes, 1);
+  test_pool_mute(p, 0);
+  CU_ASSERT_EQUAL(client_login(&c, "u", "x"), 0);
+  client_close(&c);
+  test_pool_stop(p);
+}
+
 static void test_tls(void)
 {
   struct test_pool *p = start((struct test_pool_config){.tls = 1, .difficulty = LOW_DIFF});
@@ -874,13 +892,21 @@ static void test_many_connections(void)
 int main(void)
 {
   static const struct synth_test tests[] = {
-      SYNTH_TEST(test_block_data),         SYNTH_TEST(test_coinbase_splits),
-      SYNTH_TEST(test_subscribe_and_job),  SYNTH_TEST(test_share_outcomes),
-      SYNTH_TEST(test_difficulty_per_job), SYNTH_TEST(test_version_rolling),
-      SYNTH_TEST(test_real_block_job),     SYNTH_TEST(test_authorize_credentials),
-      SYNTH_TEST(test_broadcasts),         SYNTH_TEST(test_hostile_input),
-      SYNTH_TEST(test_kill_and_revive),    SYNTH_TEST(test_tls),
-      SYNTH_TEST(test_many_connections),   SYNTH_TEST_END,
+      SYNTH_TEST(test_block_data),
+      SYNTH_TEST(test_coinbase_splits),
+      SYNTH_TEST(test_subscribe_and_job),
+      SYNTH_TEST(test_share_outcomes),
+      SYNTH_TEST(test_difficulty_per_job),
+      SYNTH_TEST(test_version_rolling),
+      SYNTH_TEST(test_real_block_job),
+      SYNTH_TEST(test_authorize_credentials),
+      SYNTH_TEST(test_broadcasts),
+      SYNTH_TEST(test_hostile_input),
+      SYNTH_TEST(test_kill_and_revive),
+      SYNTH_TEST(test_mute),
+      SYNTH_TEST(test_tls),
+      SYNTH_TEST(test_many_connections),
+      SYNTH_TEST_END,
   };
   return synth_test_run("test_pool", tests);
 }
