@@ -26,13 +26,17 @@ static double now_s(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static uint64_t nonces(synth_runtime *rt)
+/* Nonces hashed, and hits the devices found for jobs a clean job had replaced. */
+static uint64_t nonces(synth_runtime *rt, uint64_t *stale)
 {
   uint64_t n = 0;
+  *stale = 0;
   for (unsigned i = 0; i < synth_runtime_device_count(rt); i++) {
     struct synth_device_stats st;
-    if (synth_runtime_device_stats(rt, i, &st, sizeof st) == 0)
+    if (synth_runtime_device_stats(rt, i, &st, sizeof st) == 0) {
       n += st.nonces;
+      *stale += st.stale;
+    }
   }
   return n;
 }
@@ -70,7 +74,8 @@ int main(int argc, char **argv)
   test_pool_stats(tp, &p0);
   struct synth_pool_stats c0;
   synth_pool_stats(pool, &c0, sizeof c0);
-  uint64_t n0 = nonces(rt);
+  uint64_t stale0, stale1;
+  uint64_t n0 = nonces(rt, &stale0);
   double t0 = now_s(), next = t0;
   while (now_s() - t0 < seconds) {
     if (now_s() >= next) {
@@ -81,8 +86,9 @@ int main(int argc, char **argv)
     nanosleep(&tick, NULL);
   }
   double elapsed = now_s() - t0;
-  uint64_t hashed = nonces(rt) - n0;
-  struct timespec settle = {1, 0}; /* answers to the last submits */
+  uint64_t hashed = nonces(rt, &stale1) - n0;
+  uint64_t stale_found = stale1 - stale0; /* hits of a replaced job, never handed to the client */
+  struct timespec settle = {1, 0};        /* answers to the last submits */
   nanosleep(&settle, NULL);
   struct test_pool_stats p1;
   test_pool_stats(tp, &p1);
@@ -101,18 +107,26 @@ int main(int argc, char **argv)
                    (p1.rejected_bad_job - p0.rejected_bad_job) +
                    (p1.rejected_malformed - p0.rejected_malformed) +
                    (p1.rejected_other - p0.rejected_other);
-  double found = (double)(p1.accepted - p0.accepted) + stale_pool + other + (double)stale_here;
+  double found = (double)(p1.accepted - p0.accepted) + stale_pool + other + (double)stale_here +
+                 (double)stale_found;
   printf("devices %s (%u), %.1f s, hashrate %.2f MH/s, difficulty %g, a clean job every %u ms\n",
          devices, synth_runtime_device_count(rt), elapsed, rate / 1e6, difficulty, every_ms);
   printf("job switch (notify -> every device on the new job): p50 %.2f ms, p99 %.2f ms, max "
          "%.2f ms over %llu switches\n",
          c1.switch_p50_ms, c1.switch_p99_ms, c1.switch_max_ms, (unsigned long long)c1.switches);
-  printf("shares: %u accepted, %u stale at the pool, %llu stale here (not sent), %u other "
-         "rejects; stale rate %.3f %%\n",
-         p1.accepted - p0.accepted, stale_pool, (unsigned long long)stale_here, other,
-         found > 0 ? (stale_pool + (double)stale_here) / found * 100 : 0.0);
+  printf("shares: %u accepted, %u stale at the pool, %llu stale in the client (not sent), %llu "
+         "stale on the devices (a replaced job's launch still running), %u other rejects; "
+         "stale rate %.3f %%\n",
+         p1.accepted - p0.accepted, stale_pool, (unsigned long long)stale_here,
+         (unsigned long long)stale_found, other,
+         found > 0 ? (stale_pool + (double)stale_here + (double)stale_found) / found * 100 : 0.0);
   printf("accepted per minute %.1f, expected %.1f +- %.1f (1 sigma): ratio %.3f (%+.1f sigma)\n",
          accepted, expected, sigma, accepted / expected, (accepted - expected) / sigma);
+  /* Every share found, stale or not, is what the hashrate predicts: the switches only decide
+   * how many of them are still worth sending. */
+  double all = found / elapsed * 60;
+  printf("found per minute (accepted + stale + rejected) %.1f: ratio %.3f (%+.1f sigma)\n", all,
+         all / expected, (all - expected) / sigma);
   synth_pool_destroy(pool);
   synth_runtime_destroy(rt);
   test_pool_stop(tp);
