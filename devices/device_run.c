@@ -63,11 +63,14 @@ int synth__device_known_answer(const struct synth__device_ops *ops, void *dev,
   return ok ? 0 : SYNTH_ESELFTEST;
 }
 
-void synth__device_take_hits(struct synth__batch *b, const uint32_t *results, uint32_t max_hits)
+bool synth__device_take_hits(struct synth__batch *b, const uint32_t *results, uint32_t max_hits)
 {
+  if (results[0] & SYNTH_RESULTS_ABANDONED)
+    return false; /* its epoch passed: part of it ran, the rest did not; none of it counts */
   uint32_t found = results[0];
   uint32_t stored = found < max_hits ? found : max_hits;
   for (uint32_t i = 0; i < stored; i++)
     synth__scan_report(&b->ctl, results[1 + i]);
   b->ctl.overflow += found - stored;
+  return true;
 }

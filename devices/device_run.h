@@ -3,6 +3,7 @@
 #ifndef SYNTH_DEVICES_DEVICE_RUN_H
 #define SYNTH_DEVICES_DEVICE_RUN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "devices/device.h"
@@ -23,9 +24,13 @@ int synth__device_known_answer(const struct synth__device_ops *ops, void *dev,
                                const char *label, const struct synth__logger *log,
                                uint64_t timeout_ns);
 
+/* Bit 31 of a kernel's hit count: the launch was abandoned because its epoch passed. */
+#define SYNTH_RESULTS_ABANDONED 0x80000000u
+
 /* Copies a kernel's result buffer ([0] hits counted, [1 + j] the nonce of hit j for
  * j < max_hits) into the batch: hits past the buffer are counted as overflow, never dropped
- * silently. */
-void synth__device_take_hits(struct synth__batch *b, const uint32_t *results, uint32_t max_hits);
+ * silently. Returns false, taking nothing, for a launch abandoned at a job switch or stop: the
+ * caller reports it as not hashed (its hits would be of a replaced job anyway). */
+bool synth__device_take_hits(struct synth__batch *b, const uint32_t *results, uint32_t max_hits);
 
 #endif

@@ -6,8 +6,11 @@
  *   nonce_base first nonce of the launch; work-item i hashes nonces nonce_base + i * LANES + k
  *   count      nonces in the launch; work-items past it do nothing
  *   results    results[0] counts hits (atomically, past max_hits too: the host sees overflow);
- *              results[1 + j] holds hit j's nonce for j < max_hits
+ *              results[1 + j] holds hit j's nonce for j < max_hits; bit 31 of results[0] set
+ *              means the launch was abandoned (below)
  *   max_hits   capacity of results after its first word
+ *   abort_word host-written: the scheduler's epoch, raised at a job switch or a stop
+ *   epoch      the launch's epoch: a work-group that finds abort_word past it hashes nothing
  *
  * The work per nonce is the CPU cores': block 2 from the precomputed round-4 state with every
  * constant message word folded, block 3 up to round 60 and the decision on the word that
@@ -315,8 +318,16 @@ static bool meets_fully(__constant const uint *p, uint nonce)
 }
 
 __kernel void sha256d_scan(__constant const uint *payload, const uint nonce_base,
-                           const uint count, __global uint *results, const uint max_hits)
+                           const uint count, __global uint *results, const uint max_hits,
+                           volatile __global const uint *abort_word, const uint epoch)
 {
+  /* The job moved on since this launch was queued (the host raised the word): leave at once
+   * and say so in bit 31 of the hit count. */
+  if ((int)(*abort_word - epoch) > 0) {
+    if (get_local_id(0) == 0)
+      atomic_or(&results[0], 0x80000000u);
+    return;
+  }
   uint first = (uint)get_global_id(0) * LANES;
   if (first >= count)
     return;

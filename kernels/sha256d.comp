@@ -6,8 +6,13 @@
  *   set 0, binding 0  uniform buffer: the roll's precompute payload, as the host made it
  *                     (here a struct synth__sha256d_payload: precompute/sha256d_payload.h)
  *   set 0, binding 1  storage buffer: count, then hit nonces; count is bumped atomically for
- *                     every hit, past max_hits too, so the host sees an overflow
- *   push constants    nonce_base, count, max_hits
+ *                     every hit, past max_hits too, so the host sees an overflow; bit 31 of
+ *                     count set means the launch was abandoned (below)
+ *   set 0, binding 2  storage buffer, host-visible: the scheduler's epoch, written by the host
+ *                     when a job switch or a stop happens; a workgroup that starts after it
+ *                     passed the launch's epoch hashes nothing and sets count's bit 31, so a
+ *                     launch queued behind a switch ends at once instead of running old work
+ *   push constants    nonce_base, count, max_hits, epoch
  *   constant_id 0     workgroup size
  *   constant_id 1     nonces per invocation
  *   constant_id 2     the kernel's own tuning knob (here MAD_ADDS, below)
@@ -41,11 +46,17 @@ layout(std430, set = 0, binding = 1) buffer Results
   uint nonce[];
 } results;
 
+layout(std430, set = 0, binding = 2) coherent volatile readonly buffer Abort
+{
+  uint epoch;
+} abort_word;
+
 layout(push_constant) uniform Launch
 {
   uint nonce_base;
   uint count;
   uint max_hits;
+  uint epoch;
 } launch;
 
 /* Payload layout, in uints (precompute/sha256d_payload.h). */
@@ -251,6 +262,12 @@ bool meets_fully(const uint nonce)
 
 void main()
 {
+  /* The job moved on since this launch was queued: leave at once (wrap-safe comparison). */
+  if (int(abort_word.epoch - launch.epoch) > 0) {
+    if (gl_LocalInvocationIndex == 0u)
+      atomicOr(results.count, 0x80000000u);
+    return;
+  }
   /* Workgroups may be spread over y: count invocations in x first. */
   uint invocation = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * gl_WorkGroupSize.x +
                     gl_LocalInvocationID.x;

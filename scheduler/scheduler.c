@@ -212,6 +212,16 @@ int synth__sched_wait_job(struct synth__sched *s, struct synth__job *job, unsign
 
 /* ---- jobs ---------------------------------------------------------------------------------- */
 
+/* Tells every device that can end queued launches early that the epoch moved. */
+static void tell_devices_epoch(struct synth__sched *s, unsigned epoch)
+{
+  for (unsigned i = 0; i < s->ndevices; i++) {
+    struct synth__sched_device *d = s->devices[i];
+    if (d->ops->epoch_changed)
+      d->ops->epoch_changed(d->dev, epoch);
+  }
+}
+
 struct synth__job *synth__sched_current_job(struct synth__sched *s)
 {
   urcu_memb_read_lock();
@@ -245,7 +255,9 @@ int synth__sched_set_job(struct synth__sched *s, struct synth__job *job, bool cl
     cds_wfcq_enqueue(&s->retire_head, &s->retire_tail, &old->retire_node);
   }
   /* Release: whoever sees the new epoch also sees the old job retired. */
-  atomic_fetch_add_explicit(&s->epoch, 1, memory_order_release);
+  unsigned epoch = atomic_fetch_add_explicit(&s->epoch, 1, memory_order_release) + 1;
+  /* Launches of the old job still queued on a GPU end at once instead of running. */
+  tell_devices_epoch(s, epoch);
   pthread_mutex_unlock(&s->control);
   synth__sched_want_refill(s);
   synth__sched_notify_work(s);
@@ -341,7 +353,8 @@ static void join_devices(struct synth__sched *s, unsigned started)
 static void request_stop(struct synth__sched *s)
 {
   atomic_store_explicit(&s->stopping, true, memory_order_release);
-  atomic_fetch_add_explicit(&s->epoch, 1, memory_order_release); /* cut scans short */
+  /* Cut scans short, and launches still queued on GPUs. */
+  tell_devices_epoch(s, atomic_fetch_add_explicit(&s->epoch, 1, memory_order_release) + 1);
   pthread_mutex_lock(&s->wake_lock);
   pthread_cond_broadcast(&s->work_cond);
   pthread_cond_broadcast(&s->gen_cond);

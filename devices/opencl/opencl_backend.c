@@ -343,6 +343,7 @@ const struct synth__device_ops synth__opencl_device_ops = {
     .name = "opencl",
     .kind = SYNTH_DEVICE_OPENCL,
     .max_inflight = SYNTH_CL_SLOTS,
+    .epoch_changed = synth__cl_epoch_changed,
     .default_latency_ms = 50.0,
     .backend_create = cl_backend_create,
     .backend_destroy = cl_backend_destroy,

@@ -9,10 +9,47 @@
 #include "scheduler/clock.h"
 #include "synth/error.h"
 
+/* A buffer in host memory (ALLOC_HOST_PTR), mapped once: the host writes it whenever it
+ * likes, and work-groups read it as they start. */
+static int abort_word_create(struct cl_device *d)
+{
+  cl_int err;
+  d->abort_buffer = clCreateBuffer(d->ctx, CL_MEM_READ_ONLY | CL_MEM_ALLOC_HOST_PTR,
+                                   sizeof(uint32_t), NULL, &err);
+  if (err == CL_SUCCESS)
+    d->abort_word = clEnqueueMapBuffer(d->queue, d->abort_buffer, CL_TRUE, CL_MAP_WRITE, 0,
+                                       sizeof(uint32_t), 0, NULL, NULL, &err);
+  if (err != CL_SUCCESS) {
+    synth__log_error(d->log, "%s: cannot allocate its abort word: %s", d->label,
+                     synth__cl_error_name(err));
+    d->abort_word = NULL;
+    return SYNTH_EDEVICE;
+  }
+  __atomic_store_n(d->abort_word, 0u, __ATOMIC_RELEASE);
+  return 0;
+}
+
+void synth__cl_epoch_changed(void *dev, unsigned epoch)
+{
+  struct cl_device *d = dev;
+  uint32_t *word = d->abort_word;
+  if (!word)
+    return;
+  /* Only ever raised (wrap-safe), so a late, older epoch changes nothing. */
+  uint32_t seen = __atomic_load_n(word, __ATOMIC_RELAXED);
+  while (
+      (int32_t)(epoch - seen) > 0 &&
+      !__atomic_compare_exchange_n(word, &seen, epoch, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+    ;
+}
+
 int synth__cl_slots_create(struct cl_device *d)
 {
   cl_int err = CL_SUCCESS;
   size_t results_size = (1 + (size_t)d->max_hits) * sizeof(uint32_t);
+  int rc = abort_word_create(d);
+  if (rc != 0)
+    return rc;
   for (unsigned i = 0; i < SYNTH_CL_SLOTS; i++) {
     struct cl_slot *s = &d->slots[i];
     s->dev = d;
@@ -31,6 +68,14 @@ int synth__cl_slots_create(struct cl_device *d)
 
 void synth__cl_slots_destroy(struct cl_device *d)
 {
+  if (d->abort_word) {
+    clEnqueueUnmapMemObject(d->queue, d->abort_buffer, d->abort_word, 0, NULL, NULL);
+    clFinish(d->queue);
+    d->abort_word = NULL;
+  }
+  if (d->abort_buffer)
+    clReleaseMemObject(d->abort_buffer);
+  d->abort_buffer = NULL;
   for (unsigned i = 0; i < SYNTH_CL_SLOTS; i++) {
     struct cl_slot *s = &d->slots[i];
     if (s->payload)
@@ -94,6 +139,11 @@ static cl_int enqueue(struct cl_device *d, struct cl_slot *s, const struct synth
     err = clSetKernelArg(d->kernel, 3, sizeof s->results, &s->results);
   if (err == CL_SUCCESS)
     err = clSetKernelArg(d->kernel, 4, sizeof max_hits, &max_hits);
+  cl_uint epoch = b->ctl.epoch;
+  if (err == CL_SUCCESS)
+    err = clSetKernelArg(d->kernel, 5, sizeof d->abort_buffer, &d->abort_buffer);
+  if (err == CL_SUCCESS)
+    err = clSetKernelArg(d->kernel, 6, sizeof epoch, &epoch);
   if (err == CL_SUCCESS)
     err = clEnqueueNDRangeKernel(d->queue, d->kernel, 1, NULL, &global, &d->work_group, 0, NULL,
                                  NULL);
@@ -186,8 +236,8 @@ int synth__cl_poll(void *dev, struct synth__batch **done, int timeout_ms)
     b->status = SYNTH_EDEVICE;
     return SYNTH_EDEVICE;
   }
-  synth__device_take_hits(b, s->host_results, d->max_hits);
-  b->done = b->range.count; /* a launch runs whole: it cannot stop early */
+  /* A launch runs whole unless its epoch passed, and then none of it counts. */
+  b->done = synth__device_take_hits(b, s->host_results, d->max_hits) ? b->range.count : 0;
   return 0;
 }
 

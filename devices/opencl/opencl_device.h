@@ -19,6 +19,9 @@ struct synth__logger;
  * (p50 100 ms against 38 ms). */
 #define SYNTH_CL_SLOTS 2
 
+/* epoch_changed: raises the abort word to epoch (never lowers it). Any thread. */
+void synth__cl_epoch_changed(void *dev, unsigned epoch);
+
 struct cl_device;
 
 /* One launch's buffers, reused for every batch that goes through the slot. */
@@ -48,6 +51,10 @@ struct cl_device {
   bool from_cache;
   const struct synth__logger *log;
 
+  /* Host memory the kernels read at every work-group's start (argument 5): the scheduler's
+   * epoch, raised from any thread by epoch_changed; mapped for the device's whole life. */
+  cl_mem abort_buffer;
+  uint32_t *abort_word;
   struct cl_slot slots[SYNTH_CL_SLOTS];
   unsigned fifo[SYNTH_CL_SLOTS]; /* slot indexes in launch order */
   unsigned fifo_head, fifo_count;

@@ -409,5 +409,6 @@ const struct synth__device_ops synth__vulkan_device_ops = {
     .poll = synth__vk_poll,
     .engine = vk_engine,
     .max_batch = vk_max_batch,
+    .epoch_changed = synth__vk_epoch_changed,
     .close = vk_close,
 };

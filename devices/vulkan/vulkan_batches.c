@@ -21,7 +21,7 @@ static int pools(struct vk_device *d)
 {
   const VkDescriptorPoolSize sizes[2] = {
       {.type = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, .descriptorCount = SYNTH_VK_SLOTS},
-      {.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = SYNTH_VK_SLOTS},
+      {.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = 2 * SYNTH_VK_SLOTS},
   };
   const VkDescriptorPoolCreateInfo pool_info = {
       .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
@@ -81,7 +81,8 @@ static int slot_commands(struct vk_device *d, struct vk_slot *s)
   if (r == VK_SUCCESS) {
     const VkDescriptorBufferInfo payload = {s->payload.buffer, 0, VK_WHOLE_SIZE};
     const VkDescriptorBufferInfo results = {s->results.buffer, 0, VK_WHOLE_SIZE};
-    const VkWriteDescriptorSet writes[2] = {
+    const VkDescriptorBufferInfo abort_word = {d->abort_word.buffer, 0, VK_WHOLE_SIZE};
+    const VkWriteDescriptorSet writes[3] = {
         {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
          .dstSet = s->set,
          .dstBinding = 0,
@@ -94,8 +95,14 @@ static int slot_commands(struct vk_device *d, struct vk_slot *s)
          .descriptorCount = 1,
          .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
          .pBufferInfo = &results},
+        {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+         .dstSet = s->set,
+         .dstBinding = 2,
+         .descriptorCount = 1,
+         .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+         .pBufferInfo = &abort_word},
     };
-    vkUpdateDescriptorSets(d->device, 2, writes, 0, NULL);
+    vkUpdateDescriptorSets(d->device, 3, writes, 0, NULL);
     const VkCommandBufferAllocateInfo cmd_info = {
         .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
         .commandPool = d->command_pool,
@@ -119,6 +126,14 @@ static int slot_commands(struct vk_device *d, struct vk_slot *s)
 int synth__vk_slots_create(struct vk_device *d)
 {
   int rc = pools(d);
+  /* Host memory the GPU reads as it goes: written at any time, seen by the next workgroup. */
+  if (rc == 0)
+    rc = synth__vk_buffer_create(d, sizeof(uint32_t), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                                 VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                     VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+                                 0, &d->abort_word);
+  if (rc == 0)
+    __atomic_store_n((uint32_t *)d->abort_word.mapped, 0u, __ATOMIC_RELEASE);
   for (unsigned i = 0; rc == 0 && i < SYNTH_VK_SLOTS; i++) {
     rc = slot_buffers(d, &d->slots[i]);
     if (rc == 0)
@@ -138,6 +153,7 @@ void synth__vk_slots_destroy(struct vk_device *d)
     synth__vk_buffer_destroy(d, &s->staging);
     memset(s, 0, sizeof *s);
   }
+  synth__vk_buffer_destroy(d, &d->abort_word);
   if (d->hang)
     vkDestroyEvent(d->device, d->hang, NULL);
   d->hang = VK_NULL_HANDLE;
@@ -198,7 +214,7 @@ static VkResult record(struct vk_device *d, struct vk_slot *s, const struct synt
   barrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
           VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
           VK_ACCESS_UNIFORM_READ_BIT | VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
-  const struct vk_launch launch = {b->range.nonce_start, b->range.count, d->max_hits};
+  const struct vk_launch launch = {b->range.nonce_start, b->range.count, d->max_hits, b->ctl.epoch};
   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, d->pipeline);
   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, d->pipeline_layout, 0, 1, &s->set, 0,
                           NULL);
@@ -268,8 +284,23 @@ int synth__vk_submit(void *dev, struct synth__batch *b)
   return 0;
 }
 
-/* The hits the kernel left in the slot's results. */
-static void take_results(struct vk_device *d, struct vk_slot *s, struct synth__batch *b)
+void synth__vk_epoch_changed(void *dev, unsigned epoch)
+{
+  struct vk_device *d = dev;
+  uint32_t *word = d->abort_word.mapped;
+  if (!word)
+    return;
+  /* Only ever raised (wrap-safe): a late, older epoch must not re-enable old launches' work
+   * or stop current ones. */
+  uint32_t seen = __atomic_load_n(word, __ATOMIC_RELAXED);
+  while (
+      (int32_t)(epoch - seen) > 0 &&
+      !__atomic_compare_exchange_n(word, &seen, epoch, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+    ;
+}
+
+/* The hits the kernel left in the slot's results; false when the launch was abandoned. */
+static bool take_results(struct vk_device *d, struct vk_slot *s, struct synth__batch *b)
 {
   struct vk_buffer *from = d->unified ? &s->results : &s->staging;
   if (!from->coherent) {
@@ -278,7 +309,7 @@ static void take_results(struct vk_device *d, struct vk_slot *s, struct synth__b
                                        .size = VK_WHOLE_SIZE};
     vkInvalidateMappedMemoryRanges(d->device, 1, &range);
   }
-  synth__device_take_hits(b, from->mapped, d->max_hits);
+  return synth__device_take_hits(b, from->mapped, d->max_hits);
 }
 
 int synth__vk_poll(void *dev, struct synth__batch **done, int timeout_ms)
@@ -320,8 +351,8 @@ int synth__vk_poll(void *dev, struct synth__batch **done, int timeout_ms)
     b->status = SYNTH_EDEVICE;
     return SYNTH_EDEVICE;
   }
-  take_results(d, s, b);
-  b->done = b->range.count; /* a dispatch runs whole: it cannot stop early */
+  /* A dispatch runs whole unless its epoch passed, and then none of it counts. */
+  b->done = take_results(d, s, b) ? b->range.count : 0;
   return 0;
 }
 

@@ -24,6 +24,7 @@ struct vk_launch {
   uint32_t nonce_base;
   uint32_t count;
   uint32_t max_hits;
+  uint32_t epoch; /* the batch's: a launch finding the abort word past it hashes nothing */
 };
 
 /* A buffer and the memory bound to it; mapped when the memory is host-visible. */
@@ -71,6 +72,9 @@ struct vk_device {
   uint32_t max_hits;
   const struct synth__logger *log;
 
+  /* Host-visible and coherent: the scheduler's epoch, raised from any thread by
+   * epoch_changed and read by every workgroup as it starts (binding 2). */
+  struct vk_buffer abort_word;
   struct vk_slot slots[SYNTH_VK_SLOTS];
   unsigned fifo[SYNTH_VK_SLOTS]; /* slot indexes in submit order */
   unsigned fifo_head, fifo_count;
@@ -87,6 +91,9 @@ struct vk_device {
 
 /* vulkan_memory.c: a buffer of size bytes for usage, in memory with the wanted properties
  * (and, when possible, the preferred ones too). Returns 0, SYNTH_ENOMEM or SYNTH_EDEVICE. */
+/* epoch_changed: raises the abort word to epoch (never lowers it). Any thread. */
+void synth__vk_epoch_changed(void *dev, unsigned epoch);
+
 int synth__vk_buffer_create(struct vk_device *d, VkDeviceSize size, VkBufferUsageFlags usage,
                             VkMemoryPropertyFlags wanted, VkMemoryPropertyFlags preferred,
                             struct vk_buffer *out);

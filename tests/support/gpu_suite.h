@@ -48,6 +48,7 @@ void gpu_test_failed_batch_returns_its_units(void);
 void gpu_test_failed_submit_returns_its_units(void);
 void gpu_test_hung_batch_returns_its_units(void);
 void gpu_test_job_switch_with_batches_in_flight(void);
+void gpu_test_abandoned_launch(void);
 
 #define GPU_SUITE_TESTS                                                                            \
   SYNTH_TEST(gpu_test_random_headers), SYNTH_TEST(gpu_test_real_headers),                          \
@@ -56,7 +57,8 @@ void gpu_test_job_switch_with_batches_in_flight(void);
       SYNTH_TEST(gpu_test_failed_batch_returns_its_units),                                         \
       SYNTH_TEST(gpu_test_failed_submit_returns_its_units),                                        \
       SYNTH_TEST(gpu_test_hung_batch_returns_its_units),                                           \
-      SYNTH_TEST(gpu_test_job_switch_with_batches_in_flight)
+      SYNTH_TEST(gpu_test_job_switch_with_batches_in_flight),                                      \
+      SYNTH_TEST(gpu_test_abandoned_launch)
 
 /*
  * Creates the backend, picks the device whose index among the backend's devices is argv[1]

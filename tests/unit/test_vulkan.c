@@ -134,8 +134,8 @@ static void test_pipeline_cache(void)
  * sanitizer build checks the latter). */
 static void test_allocation_failure(void)
 {
-  /* The first allocation, one in the middle and the last (2 slots x 3 buffers, with staging). */
-  for (unsigned at = 1; at <= 6; at += at == 1 ? 2 : 3) {
+  /* The abort word, one in the middle and the last (then 2 slots x 3 buffers, with staging). */
+  for (unsigned at = 1; at <= 7; at += 3) {
     void *b = backend_with(gpu.cfg);
     synth__vk_backend_test_hooks(b, at, true);
     gpu_log_clear();
