@@ -9,38 +9,41 @@
 #include "scheduler/clock.h"
 #include "synth/error.h"
 
-/* A buffer in host memory (ALLOC_HOST_PTR), mapped once: the host writes it whenever it
- * likes, and work-groups read it as they start. */
 static int abort_word_create(struct cl_device *d)
 {
   cl_int err;
-  d->abort_buffer = clCreateBuffer(d->ctx, CL_MEM_READ_ONLY | CL_MEM_ALLOC_HOST_PTR,
-                                   sizeof(uint32_t), NULL, &err);
+  d->abort_value = 0;
+  d->abort_buffer = clCreateBuffer(d->ctx, CL_MEM_READ_ONLY, sizeof(uint32_t), NULL, &err);
   if (err == CL_SUCCESS)
-    d->abort_word = clEnqueueMapBuffer(d->queue, d->abort_buffer, CL_TRUE, CL_MAP_WRITE, 0,
-                                       sizeof(uint32_t), 0, NULL, NULL, &err);
+    err = clEnqueueWriteBuffer(d->queue, d->abort_buffer, CL_TRUE, 0, sizeof(uint32_t),
+                               &d->abort_value, 0, NULL, NULL);
+  if (err == CL_SUCCESS)
+    d->abort_queue = clCreateCommandQueue(d->ctx, d->id, 0, &err);
   if (err != CL_SUCCESS) {
-    synth__log_error(d->log, "%s: cannot allocate its abort word: %s", d->label,
+    synth__log_error(d->log, "%s: cannot set up its abort word: %s", d->label,
                      synth__cl_error_name(err));
-    d->abort_word = NULL;
     return SYNTH_EDEVICE;
   }
-  __atomic_store_n(d->abort_word, 0u, __ATOMIC_RELEASE);
   return 0;
 }
 
 void synth__cl_epoch_changed(void *dev, unsigned epoch)
 {
   struct cl_device *d = dev;
-  uint32_t *word = d->abort_word;
-  if (!word)
+  if (!d->abort_queue)
     return;
   /* Only ever raised (wrap-safe), so a late, older epoch changes nothing. */
-  uint32_t seen = __atomic_load_n(word, __ATOMIC_RELAXED);
-  while (
-      (int32_t)(epoch - seen) > 0 &&
-      !__atomic_compare_exchange_n(word, &seen, epoch, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
-    ;
+  uint32_t seen = __atomic_load_n(&d->abort_value, __ATOMIC_RELAXED);
+  bool raised = false;
+  while ((int32_t)(epoch - seen) > 0 && !raised)
+    raised = __atomic_compare_exchange_n(&d->abort_value, &seen, epoch, false, __ATOMIC_RELEASE,
+                                         __ATOMIC_RELAXED);
+  if (!raised)
+    return;
+  /* Copied when the write runs: by then abort_value holds this epoch or a later one. */
+  clEnqueueWriteBuffer(d->abort_queue, d->abort_buffer, CL_FALSE, 0, sizeof(uint32_t),
+                       &d->abort_value, 0, NULL, NULL);
+  clFlush(d->abort_queue);
 }
 
 int synth__cl_slots_create(struct cl_device *d)
@@ -68,11 +71,11 @@ int synth__cl_slots_create(struct cl_device *d)
 
 void synth__cl_slots_destroy(struct cl_device *d)
 {
-  if (d->abort_word) {
-    clEnqueueUnmapMemObject(d->queue, d->abort_buffer, d->abort_word, 0, NULL, NULL);
-    clFinish(d->queue);
-    d->abort_word = NULL;
+  if (d->abort_queue) { /* its writes read abort_value: they finish first */
+    clFinish(d->abort_queue);
+    clReleaseCommandQueue(d->abort_queue);
   }
+  d->abort_queue = NULL;
   if (d->abort_buffer)
     clReleaseMemObject(d->abort_buffer);
   d->abort_buffer = NULL;

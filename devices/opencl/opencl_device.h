@@ -51,10 +51,13 @@ struct cl_device {
   bool from_cache;
   const struct synth__logger *log;
 
-  /* Host memory the kernels read at every work-group's start (argument 5): the scheduler's
-   * epoch, raised from any thread by epoch_changed; mapped for the device's whole life. */
+  /* The word the kernels read at every work-group's start (argument 5): the scheduler's epoch,
+   * raised from any thread by epoch_changed through a queue of its own, so the write lands
+   * while the launch queue is busy (a mapped host buffer is not seen by every driver during
+   * a launch). abort_value is the source of those writes and only ever rises. */
   cl_mem abort_buffer;
-  uint32_t *abort_word;
+  cl_command_queue abort_queue;
+  uint32_t abort_value;
   struct cl_slot slots[SYNTH_CL_SLOTS];
   unsigned fifo[SYNTH_CL_SLOTS]; /* slot indexes in launch order */
   unsigned fifo_head, fifo_count;
