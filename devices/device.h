@@ -107,9 +107,9 @@ struct synth__device_ops {
    * NULL: no limit below the scheduler's own. */
   uint64_t (*max_batch)(void *dev);
 
-  /* The scheduler's epoch moved (a job switch or a stop). Called from any thread, while the
-   * device's own thread may be submitting or polling: launches of an older epoch that have
-   * not started yet may then end at once, returned with done = 0. May be NULL. */
+  /* The scheduler's epoch moved past the work in flight (a clean job switch, or a stop).
+   * Called from any thread, while the device's own thread may be submitting or polling:
+   * launches of an older epoch may then end at once, returned with done = 0. May be NULL. */
   void (*epoch_changed)(void *dev, unsigned epoch);
 
   void (*close)(void *dev);

@@ -9,7 +9,7 @@
  *              results[1 + j] holds hit j's nonce for j < max_hits; bit 31 of results[0] set
  *              means the launch was abandoned (below)
  *   max_hits   capacity of results after its first word
- *   abort_word host-written: the scheduler's epoch, raised at a job switch or a stop
+ *   abort_word host-written: the scheduler's epoch, raised at a clean job switch or a stop
  *   epoch      the launch's epoch: a work-group that finds abort_word past it hashes nothing
  *
  * The work per nonce is the CPU cores': block 2 from the precomputed round-4 state with every

@@ -9,7 +9,7 @@
  *                     every hit, past max_hits too, so the host sees an overflow; bit 31 of
  *                     count set means the launch was abandoned (below)
  *   set 0, binding 2  storage buffer, host-visible: the scheduler's epoch, written by the host
- *                     when a job switch or a stop happens; a workgroup that starts after it
+ *                     at a clean job switch or a stop; a workgroup that starts after it
  *                     passed the launch's epoch hashes nothing and sets count's bit 31, so a
  *                     launch queued behind a switch ends at once instead of running old work
  *   push constants    nonce_base, count, max_hits, epoch

@@ -256,8 +256,10 @@ int synth__sched_set_job(struct synth__sched *s, struct synth__job *job, bool cl
   }
   /* Release: whoever sees the new epoch also sees the old job retired. */
   unsigned epoch = atomic_fetch_add_explicit(&s->epoch, 1, memory_order_release) + 1;
-  /* Launches of the old job still queued on a GPU end at once instead of running. */
-  tell_devices_epoch(s, epoch);
+  /* A clean job makes the old job's shares worthless: launches of it still queued or running on
+   * a GPU end at once. After a plain switch they finish, since their shares still count. */
+  if (clean)
+    tell_devices_epoch(s, epoch);
   pthread_mutex_unlock(&s->control);
   synth__sched_want_refill(s);
   synth__sched_notify_work(s);

@@ -126,12 +126,13 @@ static int slot_commands(struct vk_device *d, struct vk_slot *s)
 int synth__vk_slots_create(struct vk_device *d)
 {
   int rc = pools(d);
-  /* Host memory the GPU reads as it goes: written at any time, seen by the next workgroup. */
+  /* Memory the host writes at any time and the GPU reads as it goes: device-local where the
+   * host can map it (the GPU then reads its own memory, not the host's across the bus). */
   if (rc == 0)
     rc = synth__vk_buffer_create(d, sizeof(uint32_t), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
                                  VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
                                      VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
-                                 0, &d->abort_word);
+                                 VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, &d->abort_word);
   if (rc == 0)
     __atomic_store_n((uint32_t *)d->abort_word.mapped, 0u, __ATOMIC_RELEASE);
   for (unsigned i = 0; rc == 0 && i < SYNTH_VK_SLOTS; i++) {
