@@ -88,13 +88,15 @@ int main(int argc, char **argv)
   double elapsed = now_s() - t0;
   uint64_t hashed = nonces(rt, &stale1) - n0;
   uint64_t stale_found = stale1 - stale0; /* hits of a replaced job, never handed to the client */
-  struct timespec settle = {1, 0};        /* answers to the last submits */
+  /* No share found after the clock stopped may count: stop hashing, then wait for the pool's
+   * answers to what was already sent. */
+  synth_runtime_stop(rt);
+  struct timespec settle = {1, 0};
   nanosleep(&settle, NULL);
   struct test_pool_stats p1;
   test_pool_stats(tp, &p1);
   struct synth_pool_stats c1;
   synth_pool_stats(pool, &c1, sizeof c1);
-  synth_runtime_stop(rt);
 
   double rate = (double)hashed / elapsed;
   double expected = rate * 60 / (difficulty * 4294967296.0);
