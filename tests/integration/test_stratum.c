@@ -23,6 +23,7 @@
 #include "runtime/stratum/stratum_work.h"
 #include "support/block100000.h"
 #include "support/harness.h"
+#include "support/log_capture.h"
 #include "support/spawn.h"
 #include "support/test_pool.h"
 #include "synth/synth.h"
@@ -30,28 +31,6 @@
 #define PASSWORD "s3cret-pa55"
 
 /* ---- a runtime with one CPU worker and a pool client ---- */
-
-static char logged[65536];
-static size_t logged_len;
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void log_fn(void *user, enum synth_log_level level, const char *msg)
-{
-  (void)user, (void)level;
-  pthread_mutex_lock(&log_lock);
-  int n = snprintf(logged + logged_len, sizeof logged - logged_len, "%s\n", msg);
-  if (n > 0 && (size_t)n < sizeof logged - logged_len)
-    logged_len += (size_t)n;
-  pthread_mutex_unlock(&log_lock);
-}
-
-static bool log_has(const char *what)
-{
-  pthread_mutex_lock(&log_lock);
-  bool found = strstr(logged, what) != NULL;
-  pthread_mutex_unlock(&log_lock);
-  return found;
-}
 
 struct rig {
   synth_runtime *rt;
@@ -79,15 +58,12 @@ static void url_of(char *buf, size_t size, const struct test_pool *tp, bool tls)
 static void rig_start(struct rig *r, const char *const *urls, size_t n,
                       const struct synth_pool_config *cfg)
 {
-  pthread_mutex_lock(&log_lock);
-  logged_len = 0;
-  logged[0] = 0;
-  pthread_mutex_unlock(&log_lock);
+  log_capture_clear();
   struct synth_runtime_config rc = {.devices = "cpu",
                                     .cpu_threads = 1,
                                     .share_fn = on_share,
                                     .share_user = r,
-                                    .log_fn = log_fn,
+                                    .log_fn = log_capture_fn,
                                     .log_level = SYNTH_LOG_DEBUG};
   CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&r->rt, &rc), 0);
   struct synth_pool_config pc = cfg ? *cfg : (struct synth_pool_config){0};
@@ -95,7 +71,7 @@ static void rig_start(struct rig *r, const char *const *urls, size_t n,
   pc.url_count = n;
   pc.user = "tester.rig1";
   pc.password = PASSWORD;
-  pc.log_fn = log_fn;
+  pc.log_fn = log_capture_fn;
   pc.log_level = SYNTH_LOG_DEBUG;
   if (!pc.retry_min_ms)
     pc.retry_min_ms = 100;
@@ -111,7 +87,7 @@ static void rig_stop(struct rig *r)
   synth_runtime_stop(r->rt);
   synth_pool_destroy(r->pool);
   synth_runtime_destroy(r->rt);
-  CU_ASSERT_PTR_NULL(strstr(logged, PASSWORD)); /* the password is never logged */
+  CU_ASSERT_FALSE(log_capture_has(PASSWORD)); /* the password is never logged */
 }
 
 static struct synth_pool_stats client(struct rig *r)
@@ -313,7 +289,7 @@ static void test_reconnect_request(void)
   CU_ASSERT_EQUAL_FATAL(wait_accepted(a, 3, 60000), 0);
   test_pool_reconnect(a, "evil.example", test_pool_port(b), 0);
   sleep_ms(300);
-  CU_ASSERT_TRUE(log_has("refused (another host)"));
+  CU_ASSERT_TRUE(log_capture_has("refused (another host)"));
   test_pool_reconnect(a, "127.0.0.1", test_pool_port(b), 0);
   CU_ASSERT_EQUAL(wait_accepted(b, 3, 60000), 0);
   rig_stop(&r);
@@ -350,8 +326,8 @@ static void test_hostile_messages(void)
     test_pool_send_raw(tp, lines[i]);
   test_pool_get_version(tp);
   CU_ASSERT_EQUAL(wait_accepted(tp, 3, 60000), 0);
-  CU_ASSERT_TRUE(log_has("message dropped"));
-  CU_ASSERT_TRUE(log_has("says: maintenance?[31m at noon"));
+  CU_ASSERT_TRUE(log_capture_has("message dropped"));
+  CU_ASSERT_TRUE(log_capture_has("says: maintenance?[31m at noon"));
   static char big[STRATUM_LINE_MAX + 100];
   memset(big, 'a', sizeof big - 1);
   big[sizeof big - 1] = 0;
@@ -361,7 +337,7 @@ static void test_hostile_messages(void)
   test_pool_stats(tp, &s);
   CU_ASSERT(s.get_version_answers >= 1);
   CU_ASSERT_EQUAL(strncmp(s.last_version, "synthminer/", 11), 0);
-  CU_ASSERT_TRUE(log_has("over 16384 bytes"));
+  CU_ASSERT_TRUE(log_capture_has("over 16384 bytes"));
   CU_ASSERT(client(&r).reconnects >= 1);
   CU_ASSERT_EQUAL(s.rejected_low_difficulty + s.rejected_malformed, 0);
   rig_stop(&r);
@@ -384,7 +360,7 @@ static void test_tls(void)
   rig_start(&r, urls, 1, NULL);
   sleep_ms(600);
   CU_ASSERT_EQUAL(client(&r).connected, 0);
-  CU_ASSERT_TRUE(log_has("not trusted"));
+  CU_ASSERT_TRUE(log_capture_has("not trusted"));
   rig_stop(&r);
   /* Verified with the pool's certificate as CA (its SAN is 127.0.0.1). */
   rig_start(&r, urls, 1, &(struct synth_pool_config){.tls_ca_file = ca});

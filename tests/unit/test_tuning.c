@@ -13,40 +13,10 @@
 #include "support/coverage_workload.h"
 #include "support/fake_device.h"
 #include "support/harness.h"
+#include "support/log_capture.h"
 #include "synth/error.h"
 
-/* Log lines, kept for the assertions. */
-static char logged[16384];
-static size_t logged_len;
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void log_fn(void *user, enum synth_log_level level, const char *msg)
-{
-  (void)user, (void)level;
-  pthread_mutex_lock(&log_lock);
-  int n = snprintf(logged + logged_len, sizeof logged - logged_len, "%s\n", msg);
-  if (n > 0 && (size_t)n < sizeof logged - logged_len)
-    logged_len += (size_t)n;
-  pthread_mutex_unlock(&log_lock);
-}
-
-static const struct synth__logger test_log = {log_fn, NULL, SYNTH_LOG_DEBUG};
-
-static void log_clear(void)
-{
-  pthread_mutex_lock(&log_lock);
-  logged_len = 0;
-  logged[0] = 0;
-  pthread_mutex_unlock(&log_lock);
-}
-
-static bool log_has(const char *what)
-{
-  pthread_mutex_lock(&log_lock);
-  bool found = strstr(logged, what) != NULL;
-  pthread_mutex_unlock(&log_lock);
-  return found;
-}
+static const struct synth__logger test_log = {log_capture_fn, NULL, SYNTH_LOG_DEBUG};
 
 static void sleep_ms(unsigned ms)
 {
@@ -186,7 +156,7 @@ static void run_finite(struct synth__sched *s, uint64_t size, unsigned timeout_m
  * its queue first), then recovers once the errors stop; every index is hashed. */
 static void test_backs_off_under_errors(void)
 {
-  log_clear();
+  log_capture_clear();
   struct synth__sched *s = new_sched(12, 0, (struct synth__health_config){0});
   struct fake_script flaky = {
       .nphases = 3,
@@ -231,7 +201,7 @@ static void test_backs_off_under_errors(void)
  * other device, and after the stall a probe finds it well again. */
 static void test_sick_then_recovered(void)
 {
-  log_clear();
+  log_capture_clear();
   struct synth__health_config h = {.retry_ns = 1000 * 1000000ull, .overrun_factor = 5};
   struct synth__sched *s = new_sched(12, 200, h);
   struct fake_script stalls = {
@@ -247,8 +217,8 @@ static void test_sick_then_recovered(void)
   synth__sched_device_stats(s, 0, &st);
   CU_ASSERT(st.sick_count >= 1);
   CU_ASSERT_FALSE(atomic_load(&s->devices[0]->failed));
-  CU_ASSERT_TRUE(log_has("is sick"));
-  CU_ASSERT_TRUE(log_has("recovered"));
+  CU_ASSERT_TRUE(log_capture_has("is sick"));
+  CU_ASSERT_TRUE(log_capture_has("recovered"));
   CU_ASSERT(st.nonces > 0);
   /* It hashed again after recovering: batches finished after the stall with no error. */
   const struct synth_batch_record *r = trace;
@@ -263,7 +233,7 @@ static void test_sick_then_recovered(void)
  * message; the other device hashes everything. */
 static void test_hung_device_taken_out(void)
 {
-  log_clear();
+  log_capture_clear();
   struct synth__health_config h = {.retry_ns = 100 * 1000000ull, .sick_limit = 2};
   struct synth__sched *s = new_sched(12, 200, h);
   struct fake_script hangs = {.nphases = 2,
@@ -276,7 +246,7 @@ static void test_hung_device_taken_out(void)
   for (int i = 0; i < 100 && !atomic_load(&s->devices[0]->failed); i++)
     sleep_ms(10);                           /* the job may finish before the last probe */
   CU_ASSERT_EQUAL(cover_job_misses(cj), 0); /* a hung device returns nothing: once each */
-  CU_ASSERT_TRUE(log_has("taken out: sick 2 times in a row"));
+  CU_ASSERT_TRUE(log_capture_has("taken out: sick 2 times in a row"));
   struct synth_device_stats st;
   synth__sched_device_stats(s, 0, &st);
   CU_ASSERT_EQUAL(st.sick_count, 2);
@@ -287,7 +257,7 @@ static void test_hung_device_taken_out(void)
 /* Batches above 8 units fail to allocate: the tuner shrinks instead of losing the device. */
 static void test_oversized_batches_shrink(void)
 {
-  log_clear();
+  log_capture_clear();
   struct synth__sched *s = new_sched(12, 0, (struct synth__health_config){0});
   struct fake_script small_memory = {
       .oom_above = 8 * 4096, .nphases = 1, .phases = {{.rate = 5e7}}};
@@ -302,7 +272,7 @@ static void test_oversized_batches_shrink(void)
   CU_ASSERT(st.batch_max_nonces <= 8 * 4096);
   CU_ASSERT(st.batch_nonces <= 8 * 4096);
   CU_ASSERT_FALSE(atomic_load(&s->devices[0]->failed));
-  CU_ASSERT_TRUE(log_has("batches now at most"));
+  CU_ASSERT_TRUE(log_capture_has("batches now at most"));
   synth__sched_destroy(s);
   cover_job_free(cj);
 }
