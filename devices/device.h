@@ -12,7 +12,7 @@ struct synth__logger;
 
 /* What the runtime's config says about devices, for probing. */
 struct synth__probe_config {
-  const struct synth__workload *workload; /* what the devices will hash (may be NULL) */
+  const struct synth_workload *workload; /* what the devices will hash (may be NULL) */
   unsigned cpu_threads;                   /* 0: one per core */
   const char *cpu_affinity;               /* NULL or a PU list */
   const char *cpu_core;       /* NULL or "auto": fastest by self-benchmark; else a core's name */
@@ -81,10 +81,10 @@ struct synth__device_ops {
 
   /* Opens a probed device for a workload. Returns 0 and *dev, or SYNTH_E*. */
   int (*open)(void *backend, const struct synth__device_desc *desc,
-              const struct synth__workload *workload, void **dev);
+              const struct synth_workload *workload, void **dev);
 
   /* Hashes the workload's known answer and compares. Returns 0 or SYNTH_ESELFTEST. */
-  int (*self_test)(void *dev, const struct synth__workload *workload);
+  int (*self_test)(void *dev, const struct synth_workload *workload);
 
   /* Runs once on the device's worker thread before its first batch (CPU: pin the thread).
    * Returns 0 or SYNTH_E*; an error takes the device out. May be NULL. */

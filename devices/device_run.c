@@ -27,7 +27,7 @@ int synth__device_run_batch(const struct synth__device_ops *ops, void *dev, stru
 }
 
 int synth__device_known_answer(const struct synth__device_ops *ops, void *dev,
-                               const struct synth__workload *workload, void (*drain)(void *dev),
+                               const struct synth_workload *workload, void (*drain)(void *dev),
                                const char *label, const struct synth__logger *log,
                                uint64_t timeout_ns)
 {
@@ -40,13 +40,13 @@ int synth__device_known_answer(const struct synth__device_ops *ops, void *dev,
     free(payload);
     return SYNTH_ENOMEM;
   }
-  struct synth__known_answer ka;
+  struct synth_known_answer ka;
   workload->known_answer(payload, &ka);
   atomic_uint epoch = 0;
   b->payload = payload;
   b->range.nonce_start = ka.nonce_start;
   b->range.count = ka.count;
-  b->ctl = (struct synth__scan_ctl){
+  b->ctl = (struct synth_scan_ctl){
       .epoch_now = &epoch, .hits = b->hits, .max_hits = SYNTH_BATCH_MAX_HITS};
   int rc = synth__device_run_batch(ops, dev, b, timeout_ns);
   bool ok = rc == 0 && b->status == 0 && b->ctl.nhits == ka.n_expect && b->ctl.overflow == 0;

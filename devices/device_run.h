@@ -20,7 +20,7 @@ int synth__device_run_batch(const struct synth__device_ops *ops, void *dev, stru
  * SYNTH_ESELFTEST (logged with label), or SYNTH_ENOMEM.
  */
 int synth__device_known_answer(const struct synth__device_ops *ops, void *dev,
-                               const struct synth__workload *workload, void (*drain)(void *dev),
+                               const struct synth_workload *workload, void (*drain)(void *dev),
                                const char *label, const struct synth__logger *log,
                                uint64_t timeout_ns);
 

@@ -26,7 +26,7 @@ static void prepare(struct rate_run *r, struct synth__batch *b, uint32_t count)
   b->range.nonce_start = r->next_nonce;
   b->range.count = count;
   r->next_nonce += count;
-  b->ctl = (struct synth__scan_ctl){
+  b->ctl = (struct synth_scan_ctl){
       .epoch_now = &r->epoch, .hits = b->hits, .max_hits = SYNTH_BATCH_MAX_HITS};
   b->done = 0;
   b->status = 0;
@@ -53,7 +53,7 @@ static int warm_up(const struct synth__device_ops *ops, void *dev, struct rate_r
 }
 
 int synth__device_measure_rate(const struct synth__device_ops *ops, void *dev,
-                               const struct synth__workload *workload, unsigned ms, double *rate)
+                               const struct synth_workload *workload, unsigned ms, double *rate)
 {
   unsigned slots = ops->max_inflight < MAX_SLOTS ? ops->max_inflight : MAX_SLOTS;
   struct rate_run r = {.batches = calloc(slots ? slots : 1, sizeof(struct synth__batch)),
@@ -63,7 +63,7 @@ int synth__device_measure_rate(const struct synth__device_ops *ops, void *dev,
     free(r.payload);
     return r.batches && r.payload ? SYNTH_ENOTSUP : SYNTH_ENOMEM;
   }
-  struct synth__known_answer ka;
+  struct synth_known_answer ka;
   workload->known_answer(r.payload, &ka);
   atomic_init(&r.epoch, 0);
   uint32_t size = 0;

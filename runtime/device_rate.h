@@ -10,6 +10,6 @@
  * the nonces per second in *rate, or the device's error (every batch is back either way).
  */
 int synth__device_measure_rate(const struct synth__device_ops *ops, void *dev,
-                               const struct synth__workload *workload, unsigned ms, double *rate);
+                               const struct synth_workload *workload, unsigned ms, double *rate);
 
 #endif

@@ -84,7 +84,7 @@ static size_t find_opened(const struct synth__opened *devs, size_t n, const char
 }
 
 size_t synth__twins_choose(struct synth__opened *devs, size_t n,
-                           const struct synth__workload *workload, unsigned measure_ms,
+                           const struct synth_workload *workload, unsigned measure_ms,
                            const struct synth__logger *log)
 {
   for (size_t i = 0; i < n; i++) {

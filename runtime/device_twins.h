@@ -43,7 +43,7 @@ struct synth__opened {
  * returns how many are left.
  */
 size_t synth__twins_choose(struct synth__opened *devs, size_t n,
-                           const struct synth__workload *workload, unsigned measure_ms,
+                           const struct synth_workload *workload, unsigned measure_ms,
                            const struct synth__logger *log);
 
 #endif

@@ -101,7 +101,7 @@ static int check_config(const struct synth_runtime_config *cfg, const struct syn
 
 /* A verified hit becomes a share: the header and extranonce2 the pool needs. */
 static void on_hit(void *user, struct synth__job *job, const void *payload, uint32_t roll,
-                   uint32_t nonce, const struct synth__verdict *verdict, unsigned device)
+                   uint32_t nonce, const struct synth_verdict *verdict, unsigned device)
 {
   struct synth_runtime *rt = user;
   if (!rt->share_fn)

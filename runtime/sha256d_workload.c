@@ -23,7 +23,7 @@ static int prepare_roll(const void *job_data, uint32_t roll, void *payload)
   return 0;
 }
 
-static void verify(const void *payload, uint32_t nonce, struct synth__verdict *out)
+static void verify(const void *payload, uint32_t nonce, struct synth_verdict *out)
 {
   const struct synth__sha256d_payload *p = payload;
   uint8_t target[32];
@@ -43,7 +43,7 @@ static const uint8_t genesis_header[80] = {
 };
 static const uint32_t genesis_nonce[] = {2083236893u};
 
-static void known_answer(void *payload, struct synth__known_answer *ka)
+static void known_answer(void *payload, struct synth_known_answer *ka)
 {
   uint8_t target[32];
   synth_target_from_nbits(0x1d00ffff, target);
@@ -54,19 +54,19 @@ static void known_answer(void *payload, struct synth__known_answer *ka)
   ka->n_expect = 1;
 }
 
-static const struct synth__opencl_kernel opencl_kernel = {
+static const struct synth_opencl_kernel opencl_kernel = {
     .source = synth__sha256d_cl_source,
     .entry = "sha256d_scan",
     .options = NULL,
 };
 
-static const struct synth__vulkan_kernel vulkan_kernel = {
+static const struct synth_vulkan_kernel vulkan_kernel = {
     .spirv = synth__sha256d_spirv,
     .spirv_size = sizeof synth__sha256d_spirv,
     .entry = "main",
 };
 
-const struct synth__workload synth__sha256d_workload = {
+const struct synth_workload synth__sha256d_workload = {
     .name = "sha256d",
     .payload_size = sizeof(struct synth__sha256d_payload),
     .prepare_roll = prepare_roll,
@@ -76,3 +76,18 @@ const struct synth__workload synth__sha256d_workload = {
     .vulkan = &vulkan_kernel,
     .known_answer = known_answer,
 };
+
+const struct synth_workload *synth_sha256d_workload(void)
+{
+  return &synth__sha256d_workload;
+}
+
+bool synth_scan_should_stop(const struct synth_scan_ctl *ctl)
+{
+  return synth__scan_should_stop(ctl);
+}
+
+void synth_scan_report(struct synth_scan_ctl *ctl, uint32_t nonce)
+{
+  synth__scan_report(ctl, nonce);
+}

@@ -5,6 +5,6 @@
 #include "scheduler/workload.h"
 
 /* Job data is a struct synth__mining_job; payloads are struct synth__sha256d_payload. */
-extern const struct synth__workload synth__sha256d_workload;
+extern const struct synth_workload synth__sha256d_workload;
 
 #endif

@@ -22,7 +22,7 @@ struct synth__batch {
   struct synth__job *job; /* a reference held until the batch is completed */
   struct synth__range range;
   void *payload; /* workload->payload_size bytes, owned by the device slot */
-  struct synth__scan_ctl ctl;
+  struct synth_scan_ctl ctl;
   uint32_t hits[SYNTH_BATCH_MAX_HITS];
 
   /* Set by the device: */

@@ -18,7 +18,7 @@ static void collect_hit(struct synth__sched *s, struct synth__sched_device *d,
                     d->desc.id, nonce);
     return;
   }
-  struct synth__verdict verdict;
+  struct synth_verdict verdict;
   job->workload->verify(b->payload, nonce, &verdict);
   if (!verdict.meets_target) {
     synth__counter_add(&c->hw_errors, 1);

@@ -5,7 +5,7 @@
 
 #include "synth/error.h"
 
-int synth__job_create(struct synth__job **out, const struct synth__workload *workload, void *data,
+int synth__job_create(struct synth__job **out, const struct synth_workload *workload, void *data,
                       void (*data_free)(void *), uint64_t start, uint64_t size)
 {
   if (!workload || !workload->prepare_roll || !workload->verify)

@@ -19,7 +19,7 @@
  */
 struct synth__job {
   uint32_t id; /* set by the scheduler when the job is submitted */
-  const struct synth__workload *workload;
+  const struct synth_workload *workload;
   void *data;
   void (*data_free)(void *data);
   uint64_t start; /* first index */
@@ -47,7 +47,7 @@ struct synth__job {
  * of data (freed with data_free, which may be NULL). Returns 0 and *out with one reference,
  * or SYNTH_EINVAL / SYNTH_ENOMEM (data is then still the caller's).
  */
-int synth__job_create(struct synth__job **out, const struct synth__workload *workload, void *data,
+int synth__job_create(struct synth__job **out, const struct synth_workload *workload, void *data,
                       void (*data_free)(void *), uint64_t start, uint64_t size);
 
 void synth__job_get(struct synth__job *job);

@@ -104,7 +104,7 @@ bool synth__sched_pull(struct synth__sched *s, struct synth__sched_device *d,
     }
     batch->job = job;
     batch->range = res.range;
-    batch->ctl = (struct synth__scan_ctl){
+    batch->ctl = (struct synth_scan_ctl){
         .epoch_now = &s->epoch,
         .epoch = epoch,
         .hits = batch->hits,

@@ -18,7 +18,7 @@ struct synth__sched;
 /* Called for every verified, de-duplicated hit of a job that is not stale, on the thread of
  * the device that found it, with the hit's roll and that roll's payload. */
 typedef void (*synth__hit_fn)(void *user, struct synth__job *job, const void *payload,
-                              uint32_t roll, uint32_t nonce, const struct synth__verdict *verdict,
+                              uint32_t roll, uint32_t nonce, const struct synth_verdict *verdict,
                               unsigned device);
 
 struct synth__sched_config {

@@ -12,7 +12,7 @@
 #define MAX_CORES 16
 #define ROUNDS 3
 
-static bool runnable(const struct synth__cpu_core *c)
+static bool runnable(const struct synth_cpu_core *c)
 {
   return !c->supported || c->supported();
 }
@@ -26,7 +26,7 @@ static double cpu_seconds(void)
 }
 
 /* Hashes for at least seconds of CPU time; returns the rate. */
-static double time_core(const struct synth__cpu_core *c, const void *payload, double seconds)
+static double time_core(const struct synth_cpu_core *c, const void *payload, double seconds)
 {
   atomic_uint epoch = 0;
   uint32_t hits[64];
@@ -34,23 +34,23 @@ static double time_core(const struct synth__cpu_core *c, const void *payload, do
   uint32_t n = 4096, start = 0;
   double t0 = cpu_seconds(), t;
   do {
-    struct synth__scan_ctl ctl = {.epoch_now = &epoch, .hits = hits, .max_hits = 64};
+    struct synth_scan_ctl ctl = {.epoch_now = &epoch, .hits = hits, .max_hits = 64};
     nonces += c->scan(payload, start, n, &ctl);
     start += n;
   } while ((t = cpu_seconds()) - t0 < seconds);
   return t > t0 ? (double)nonces / (t - t0) : 0;
 }
 
-size_t synth__cpu_core_measure(const struct synth__workload *workload, double ms_per_core,
+size_t synth__cpu_core_measure(const struct synth_workload *workload, double ms_per_core,
                                struct synth__core_speed *speeds, size_t max)
 {
   if (!workload->cpu_cores || !workload->known_answer)
     return 0;
   alignas(64) unsigned char payload[SYNTH_PAYLOAD_MAX];
-  struct synth__known_answer ka;
+  struct synth_known_answer ka;
   workload->known_answer(payload, &ka);
   size_t n = 0;
-  for (const struct synth__cpu_core *c = workload->cpu_cores; c->scan && n < max; c++) {
+  for (const struct synth_cpu_core *c = workload->cpu_cores; c->scan && n < max; c++) {
     if (runnable(c))
       speeds[n++] = (struct synth__core_speed){c, 0};
   }
@@ -74,22 +74,22 @@ size_t synth__cpu_core_measure(const struct synth__workload *workload, double ms
 }
 
 /* "sse, avx2, sha-ni": the cores this CPU can run. */
-static void runnable_names(const struct synth__workload *workload, char *buf, size_t size)
+static void runnable_names(const struct synth_workload *workload, char *buf, size_t size)
 {
   size_t used = 0;
   buf[0] = '\0';
-  for (const struct synth__cpu_core *c = workload->cpu_cores; c && c->scan; c++) {
+  for (const struct synth_cpu_core *c = workload->cpu_cores; c && c->scan; c++) {
     if (runnable(c) && used < size)
       used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "", c->name);
   }
 }
 
-static int choose_named(const struct synth__workload *workload, const char *want,
+static int choose_named(const struct synth_workload *workload, const char *want,
                         const struct synth__logger *log, struct synth__core_choice *out)
 {
   char names[128];
   runnable_names(workload, names, sizeof names);
-  for (const struct synth__cpu_core *c = workload->cpu_cores; c && c->scan; c++) {
+  for (const struct synth_cpu_core *c = workload->cpu_cores; c && c->scan; c++) {
     if (strcmp(c->name, want) != 0)
       continue;
     if (!runnable(c)) {
@@ -105,7 +105,7 @@ static int choose_named(const struct synth__workload *workload, const char *want
   return SYNTH_EINVAL;
 }
 
-int synth__cpu_core_choose(const struct synth__workload *workload, const char *want,
+int synth__cpu_core_choose(const struct synth_workload *workload, const char *want,
                            const struct synth__logger *log, struct synth__core_choice *out)
 {
   memset(out, 0, sizeof *out);
@@ -114,7 +114,7 @@ int synth__cpu_core_choose(const struct synth__workload *workload, const char *w
   struct synth__core_speed speeds[MAX_CORES];
   size_t n = synth__cpu_core_measure(workload, 60.0, speeds, MAX_CORES);
   if (n == 0) { /* nothing to measure with: the first runnable core */
-    for (const struct synth__cpu_core *c = workload->cpu_cores; c && c->scan; c++) {
+    for (const struct synth_cpu_core *c = workload->cpu_cores; c && c->scan; c++) {
       if (runnable(c)) {
         out->core = c;
         snprintf(out->why, sizeof out->why, "the only choice without a known answer");

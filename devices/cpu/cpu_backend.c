@@ -16,7 +16,7 @@ struct cpu_backend {
   size_t nslots;
   const struct synth__logger *log;
   /* The core chosen for the last workload (the probe config's, or the last one opened). */
-  const struct synth__workload *workload;
+  const struct synth_workload *workload;
   struct synth__core_choice choice;
 };
 
@@ -24,7 +24,7 @@ struct cpu_device {
   struct cpu_backend *backend;
   char id[32];
   char pus[64];
-  const struct synth__cpu_core *core;
+  const struct synth_cpu_core *core;
   struct synth__batch *pending; /* submitted, hashed by the next poll */
 };
 
@@ -99,7 +99,7 @@ static int cpu_probe(void *backend, const struct synth__probe_config *cfg,
 }
 
 static int cpu_open(void *backend, const struct synth__device_desc *desc,
-                    const struct synth__workload *workload, void **out)
+                    const struct synth_workload *workload, void **out)
 {
   struct cpu_backend *b = backend;
   if (workload != b->workload || !b->choice.core) {
@@ -112,7 +112,7 @@ static int cpu_open(void *backend, const struct synth__device_desc *desc,
     b->workload = workload;
     b->choice = choice;
   }
-  const struct synth__cpu_core *core = b->choice.core;
+  const struct synth_cpu_core *core = b->choice.core;
   struct cpu_device *dev = calloc(1, sizeof *dev);
   if (!dev)
     return SYNTH_ENOMEM;
@@ -124,18 +124,18 @@ static int cpu_open(void *backend, const struct synth__device_desc *desc,
   return 0;
 }
 
-static int cpu_self_test(void *device, const struct synth__workload *workload)
+static int cpu_self_test(void *device, const struct synth_workload *workload)
 {
   struct cpu_device *dev = device;
   if (!workload->known_answer)
     return 0;
   alignas(64) unsigned char payload[SYNTH_PAYLOAD_MAX];
-  struct synth__known_answer known;
-  const struct synth__known_answer *ka = &known;
+  struct synth_known_answer known;
+  const struct synth_known_answer *ka = &known;
   workload->known_answer(payload, &known);
   atomic_uint epoch = 0;
   uint32_t hits[SYNTH_BATCH_MAX_HITS];
-  struct synth__scan_ctl ctl = {
+  struct synth_scan_ctl ctl = {
       .epoch_now = &epoch, .epoch = 0, .hits = hits, .max_hits = SYNTH_BATCH_MAX_HITS};
   uint32_t done = dev->core->scan(payload, ka->nonce_start, ka->count, &ctl);
   int ok = done == ka->count && ctl.nhits == ka->n_expect && ctl.overflow == 0;

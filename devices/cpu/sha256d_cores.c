@@ -41,7 +41,7 @@ static bool has_sha_avx512(void)
   return has_sha() && has_avx512();
 }
 
-const struct synth__cpu_core synth__sha256d_cpu_cores[] = {
+const struct synth_cpu_core synth__sha256d_cpu_cores[] = {
     {.name = "generic", .scan = synth__sha256d_scan_generic, .supported = NULL},
     {.name = "sse2", .scan = synth__sha256d_scan_sse2, .supported = NULL}, /* all x86-64 */
     {.name = "sse", .scan = synth__sha256d_scan_sse41, .supported = has_sse41},

@@ -13,7 +13,7 @@
  * survivors. SIMD and SHA-NI cores join the table, chosen at run time; "generic" is portable
  * C and always present, first.
  */
-extern const struct synth__cpu_core synth__sha256d_cpu_cores[]; /* ends with scan == NULL */
+extern const struct synth_cpu_core synth__sha256d_cpu_cores[]; /* ends with scan == NULL */
 
 struct synth__sha256d_payload;
 
@@ -23,20 +23,20 @@ int synth__sha256d_nonce_meets(const struct synth__sha256d_payload *p, uint32_t 
 
 /* The cores. Each returns nonces hashed and reports hits through ctl (see workload.h). */
 uint32_t synth__sha256d_scan_generic(const void *payload, uint32_t nonce_start, uint32_t count,
-                                     struct synth__scan_ctl *ctl);
+                                     struct synth_scan_ctl *ctl);
 uint32_t synth__sha256d_scan_sse2(const void *payload, uint32_t nonce_start, uint32_t count,
-                                  struct synth__scan_ctl *ctl);
+                                  struct synth_scan_ctl *ctl);
 uint32_t synth__sha256d_scan_sse41(const void *payload, uint32_t nonce_start, uint32_t count,
-                                   struct synth__scan_ctl *ctl);
+                                   struct synth_scan_ctl *ctl);
 uint32_t synth__sha256d_scan_avx2(const void *payload, uint32_t nonce_start, uint32_t count,
-                                  struct synth__scan_ctl *ctl);
+                                  struct synth_scan_ctl *ctl);
 uint32_t synth__sha256d_scan_avx512(const void *payload, uint32_t nonce_start, uint32_t count,
-                                    struct synth__scan_ctl *ctl);
+                                    struct synth_scan_ctl *ctl);
 uint32_t synth__sha256d_scan_shani(const void *payload, uint32_t nonce_start, uint32_t count,
-                                   struct synth__scan_ctl *ctl);
+                                   struct synth_scan_ctl *ctl);
 uint32_t synth__sha256d_scan_shani_avx2(const void *payload, uint32_t nonce_start, uint32_t count,
-                                        struct synth__scan_ctl *ctl);
+                                        struct synth_scan_ctl *ctl);
 uint32_t synth__sha256d_scan_shani_avx512(const void *payload, uint32_t nonce_start, uint32_t count,
-                                          struct synth__scan_ctl *ctl);
+                                          struct synth_scan_ctl *ctl);
 
 #endif

@@ -217,7 +217,7 @@ static inline uint64_t step_hash(const struct lane_consts *lc, vec lane,
 }
 
 uint32_t SCAN_FN(const void *payload, uint32_t nonce_start, uint32_t count,
-                 struct synth__scan_ctl *ctl)
+                 struct synth_scan_ctl *ctl)
 {
   const struct synth__sha256d_payload *p = payload;
   struct lane_consts lc;

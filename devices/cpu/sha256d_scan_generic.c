@@ -174,7 +174,7 @@ int synth__sha256d_nonce_meets(const struct synth__sha256d_payload *p, uint32_t 
 }
 
 uint32_t synth__sha256d_scan_generic(const void *payload, uint32_t nonce_start, uint32_t count,
-                                     struct synth__scan_ctl *ctl)
+                                     struct synth_scan_ctl *ctl)
 {
   const struct synth__sha256d_payload *p = payload;
   uint32_t done = 0;

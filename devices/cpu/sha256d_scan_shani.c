@@ -4,7 +4,7 @@
 #include "devices/cpu/sha256d_shani.h"
 
 uint32_t synth__sha256d_scan_shani(const void *payload, uint32_t nonce_start, uint32_t count,
-                                   struct synth__scan_ctl *ctl)
+                                   struct synth_scan_ctl *ctl)
 {
   const struct synth__sha256d_payload *p = payload;
   struct shani_consts c;

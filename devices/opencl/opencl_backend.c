@@ -216,7 +216,7 @@ static void cl_close(void *dev);
 extern const struct synth__device_ops synth__opencl_device_ops;
 
 static int open_device(struct cl_backend *b, const struct cl_found *f, struct cl_device *d,
-                       const struct synth__workload *workload)
+                       const struct synth_workload *workload)
 {
   cl_int err;
   d->ctx = clCreateContext(NULL, 1, &f->id, NULL, NULL, &err);
@@ -265,7 +265,7 @@ static int open_device(struct cl_backend *b, const struct cl_found *f, struct cl
 }
 
 static int cl_open(void *backend, const struct synth__device_desc *desc,
-                   const struct synth__workload *workload, void **out)
+                   const struct synth_workload *workload, void **out)
 {
   struct cl_backend *b = backend;
   if (!workload->opencl)
@@ -306,7 +306,7 @@ static void cl_drain(void *dev)
 
 /* The known answer through the same path as every batch. The first launch may compile device
  * code (PoCL does, per work-group size): it gets time. */
-static int cl_self_test(void *dev, const struct synth__workload *workload)
+static int cl_self_test(void *dev, const struct synth_workload *workload)
 {
   struct cl_device *d = dev;
   return synth__device_known_answer(&synth__opencl_device_ops, dev, workload, cl_drain, d->label,

@@ -279,7 +279,7 @@ static int create_device(struct vk_device *d, const struct vk_found *f)
 static void vk_close(void *dev);
 
 static int vk_open(void *backend, const struct synth__device_desc *desc,
-                   const struct synth__workload *workload, void **out)
+                   const struct synth_workload *workload, void **out)
 {
   struct vk_backend *b = backend;
   if (!workload->vulkan)
@@ -344,7 +344,7 @@ static void vk_drain(void *dev)
 
 /* The known answer through the same path as every batch. lavapipe compiles the shader on its
  * first dispatch: that gets time. */
-static int vk_self_test(void *dev, const struct synth__workload *workload)
+static int vk_self_test(void *dev, const struct synth_workload *workload)
 {
   struct vk_device *d = dev;
   return synth__device_known_answer(&synth__vulkan_device_ops, dev, workload, vk_drain, d->label,

@@ -11,7 +11,7 @@
 #include "scheduler/batch.h"
 
 struct synth__logger;
-struct synth__vulkan_kernel;
+struct synth_vulkan_kernel;
 
 /* Batches in flight per device: the next command buffer is queued before the current one ends, so
  * the device never waits for the host between batches. Two, not three: a third gained nothing
@@ -105,7 +105,7 @@ bool synth__vk_has_unified_memory(const VkPhysicalDeviceMemoryProperties *memory
 
 /* vulkan_pipeline.c: the layouts and the compute pipeline, through a pipeline cache kept in
  * cache_dir (NULL: none). Returns 0 or SYNTH_E*. */
-int synth__vk_pipeline_create(struct vk_device *d, const struct synth__vulkan_kernel *kernel,
+int synth__vk_pipeline_create(struct vk_device *d, const struct synth_vulkan_kernel *kernel,
                               const char *cache_dir);
 void synth__vk_pipeline_destroy(struct vk_device *d);
 

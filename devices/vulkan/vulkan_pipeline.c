@@ -54,7 +54,7 @@ static int layouts(struct vk_device *d)
 }
 
 /* The cache file's key: the driver's own cache identity, the SPIR-V and the specialization. */
-static void cache_key(const struct vk_device *d, const struct synth__vulkan_kernel *k,
+static void cache_key(const struct vk_device *d, const struct synth_vulkan_kernel *k,
                       const uint32_t spec[3], uint8_t key[32])
 {
   struct synth__sha256 h;
@@ -95,7 +95,7 @@ static void store_cache(struct vk_device *d, VkPipelineCache cache, const char *
   free(data);
 }
 
-int synth__vk_pipeline_create(struct vk_device *d, const struct synth__vulkan_kernel *kernel,
+int synth__vk_pipeline_create(struct vk_device *d, const struct synth_vulkan_kernel *kernel,
                               const char *cache_dir)
 {
   int rc = layouts(d);

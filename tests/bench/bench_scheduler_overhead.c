@@ -24,9 +24,9 @@ static double now_s(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static const struct synth__cpu_core *find_core(const char *name)
+static const struct synth_cpu_core *find_core(const char *name)
 {
-  for (const struct synth__cpu_core *c = synth__sha256d_cpu_cores; c->scan; c++) {
+  for (const struct synth_cpu_core *c = synth__sha256d_cpu_cores; c->scan; c++) {
     if (strcmp(c->name, name) == 0 && (!c->supported || c->supported()))
       return c;
   }
@@ -35,7 +35,7 @@ static const struct synth__cpu_core *find_core(const char *name)
 
 /* The core on one thread, in runtime-sized batches, nothing else; pinned to PU 0, where the
  * runtime's first worker is pinned too. Wall time, like the runtime's figure. */
-static double bare_rate(const struct synth__cpu_core *core, double seconds, uint32_t batch)
+static double bare_rate(const struct synth_cpu_core *core, double seconds, uint32_t batch)
 {
   cpu_set_t one;
   CPU_ZERO(&one);
@@ -57,7 +57,7 @@ static double bare_rate(const struct synth__cpu_core *core, double seconds, uint
   uint32_t start = 0;
   double t0 = now_s(), t;
   do {
-    struct synth__scan_ctl ctl = {.epoch_now = &epoch, .hits = hits, .max_hits = 64};
+    struct synth_scan_ctl ctl = {.epoch_now = &epoch, .hits = hits, .max_hits = 64};
     nonces += core->scan(&p, start, batch, &ctl);
     start += batch;
   } while ((t = now_s()) - t0 < seconds);
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
   int rounds = argc > 2 ? atoi(argv[2]) : 3;
   const char *name = argc > 3 ? argv[3] : "generic";
   int json = argc > 4 && strcmp(argv[4], "--json") == 0;
-  const struct synth__cpu_core *core = find_core(name);
+  const struct synth_cpu_core *core = find_core(name);
   if (rounds < 1 || rounds > 50 || seconds <= 0 || !core)
     return 2;
   double bare[50], rt[50], ratio[50];

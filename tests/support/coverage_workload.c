@@ -20,7 +20,7 @@ static int prepare_roll(const void *job_data, uint32_t roll, void *payload)
 }
 
 static uint32_t scan(const void *payload, uint32_t nonce_start, uint32_t count,
-                     struct synth__scan_ctl *ctl)
+                     struct synth_scan_ctl *ctl)
 {
   const struct cover_payload *p = payload;
   struct cover_job *job = p->job;
@@ -45,7 +45,7 @@ static uint32_t scan(const void *payload, uint32_t nonce_start, uint32_t count,
   return done;
 }
 
-static void verify(const void *payload, uint32_t nonce, struct synth__verdict *out)
+static void verify(const void *payload, uint32_t nonce, struct synth_verdict *out)
 {
   const struct cover_payload *p = payload;
   uint64_t index = (uint64_t)p->roll << 32 | nonce;
@@ -54,12 +54,12 @@ static void verify(const void *payload, uint32_t nonce, struct synth__verdict *o
   out->meets_target = index % p->job->hit_modulus == 0;
 }
 
-static const struct synth__cpu_core cover_cores[] = {
+static const struct synth_cpu_core cover_cores[] = {
     {.name = "cover", .scan = scan},
     {.name = NULL, .scan = NULL},
 };
 
-const struct synth__workload cover_workload = {
+const struct synth_workload cover_workload = {
     .name = "coverage",
     .payload_size = sizeof(struct cover_payload),
     .prepare_roll = prepare_roll,

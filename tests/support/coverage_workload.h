@@ -22,7 +22,7 @@ struct cover_job {
   atomic_uint max_epoch_seen; /* highest batch epoch a scan of this job started in */
 };
 
-extern const struct synth__workload cover_workload;
+extern const struct synth_workload cover_workload;
 
 /* Returns a job (or NULL when out of memory); free with cover_job_free. */
 struct cover_job *cover_job_new(uint32_t tag, uint64_t base, uint64_t size, uint64_t hit_modulus);

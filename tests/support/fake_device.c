@@ -10,7 +10,7 @@
 #include "scheduler/clock.h"
 #include "synth/error.h"
 
-struct fake_device *fake_device_new(const struct synth__workload *workload,
+struct fake_device *fake_device_new(const struct synth_workload *workload,
                                     const struct fake_script *script)
 {
   struct fake_device *d = calloc(1, sizeof *d);
@@ -112,7 +112,7 @@ static void hash(struct fake_device *d, struct synth__batch *b, uint32_t count)
     b->done = count;
     return;
   }
-  const struct synth__cpu_core *core = &d->workload->cpu_cores[0];
+  const struct synth_cpu_core *core = &d->workload->cpu_cores[0];
   b->done = core->scan(b->payload, b->range.nonce_start, count, &b->ctl);
 }
 
@@ -172,7 +172,7 @@ static int fake_poll(void *dev, struct synth__batch **done, int timeout_ms)
       add_hit(b, b->hits[i]);
   }
   if (d->script.bogus_hit && b->done > 1) {
-    struct synth__verdict v;
+    struct synth_verdict v;
     d->workload->verify(b->payload, b->range.nonce_start + 1, &v);
     if (!v.meets_target)
       add_hit(b, b->range.nonce_start + 1);

@@ -47,7 +47,7 @@ struct fake_script {
 
 struct fake_device {
   struct fake_script script;
-  const struct synth__workload *workload;
+  const struct synth_workload *workload;
   struct synth__batch *pending[FAKE_MAX_INFLIGHT]; /* in submit order */
   uint64_t finish_ns[FAKE_MAX_INFLIGHT];
   unsigned npending;
@@ -65,7 +65,7 @@ extern const struct synth__device_ops fake_device_ops;
 extern const struct synth__device_ops fake_gpu_ops;
 
 /* A device with that script, ready for synth__sched_add_device (which takes ownership). */
-struct fake_device *fake_device_new(const struct synth__workload *workload,
+struct fake_device *fake_device_new(const struct synth_workload *workload,
                                     const struct fake_script *script);
 
 /* A desc for it, named "fake:<index>". */

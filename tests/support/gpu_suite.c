@@ -47,7 +47,7 @@ void gpu_log_clear(void)
   pthread_mutex_unlock(&log_lock);
 }
 
-void *gpu_open(void *backend, const struct synth__workload *wl)
+void *gpu_open(void *backend, const struct synth_workload *wl)
 {
   void *dev = NULL;
   CU_ASSERT_EQUAL_FATAL(gpu.ops->open(backend ? backend : gpu.backend, gpu.tested, wl, &dev), 0);
@@ -64,7 +64,7 @@ static uint32_t run_batch(void *dev, const struct synth__sha256d_payload *p, uin
   b.payload = (void *)p;
   b.range.nonce_start = start;
   b.range.count = count;
-  b.ctl = (struct synth__scan_ctl){
+  b.ctl = (struct synth_scan_ctl){
       .epoch_now = &epoch, .hits = b.hits, .max_hits = SYNTH_BATCH_MAX_HITS};
   CU_ASSERT_EQUAL_FATAL(gpu.ops->submit(dev, &b), 0);
   struct synth__batch *done = NULL;
@@ -109,7 +109,7 @@ static struct synth__batch *epoch_batch(void *dev, const struct synth__sha256d_p
   b.payload = (void *)p;
   b.range.nonce_start = 1000;
   b.range.count = count;
-  b.ctl = (struct synth__scan_ctl){
+  b.ctl = (struct synth_scan_ctl){
       .epoch_now = &now, .epoch = epoch, .hits = b.hits, .max_hits = SYNTH_BATCH_MAX_HITS};
   CU_ASSERT_EQUAL_FATAL(gpu.ops->submit(dev, &b), 0);
   struct synth__batch *done = NULL;
@@ -243,7 +243,7 @@ struct hits {
 };
 
 static void on_hit(void *user, struct synth__job *job, const void *payload, uint32_t roll,
-                   uint32_t nonce, const struct synth__verdict *v, unsigned device)
+                   uint32_t nonce, const struct synth_verdict *v, unsigned device)
 {
   (void)payload, (void)roll, (void)device;
   struct hits *h = user;
@@ -345,7 +345,7 @@ static void run_coverage(enum synth__device_fault fault, unsigned at)
   synth__sha256d_payload_init(&p, header, ((struct synth__mining_job *)job->data)->target);
   static uint32_t want[8192];
   atomic_uint epoch = 0;
-  struct synth__scan_ctl ctl = {.epoch_now = &epoch, .hits = want, .max_hits = 8192};
+  struct synth_scan_ctl ctl = {.epoch_now = &epoch, .hits = want, .max_hits = 8192};
   struct synth__core_choice fastest;
   CU_ASSERT_EQUAL_FATAL(
       synth__cpu_core_choose(&synth__sha256d_workload, NULL, &gpu_logger, &fastest), 0);

@@ -30,7 +30,7 @@ void gpu_log_clear(void);
 
 /* Opens the tested device of gpu.backend (or of backend, when not NULL) for the workload;
  * fails the test when it cannot. */
-void *gpu_open(void *backend, const struct synth__workload *wl);
+void *gpu_open(void *backend, const struct synth_workload *wl);
 
 /* Hashes [start, start + count) of header under target on dev and compares the hits, in
  * order, with OpenSSL's. */

@@ -51,7 +51,7 @@ static void test_scan_finds_block_nonce(void)
 
     atomic_uint epoch = 0;
     uint32_t hits[8];
-    struct synth__scan_ctl ctl = {.epoch_now = &epoch, .hits = hits, .max_hits = 8};
+    struct synth_scan_ctl ctl = {.epoch_now = &epoch, .hits = hits, .max_hits = 8};
     uint32_t start = nonce - 2048; /* wraps for small nonces: still one contiguous range */
     uint32_t done = synth__sha256d_scan_generic(&p, start, 4096, &ctl);
     CU_ASSERT_EQUAL(done, 4096);

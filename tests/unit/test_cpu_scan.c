@@ -11,7 +11,7 @@
 #define MAX_HITS 4096
 
 /* Runs core over the range and requires exactly the reference's hits, in order. */
-static void expect_same_hits(const struct synth__cpu_core *core, const uint8_t header[80],
+static void expect_same_hits(const struct synth_cpu_core *core, const uint8_t header[80],
                              const uint8_t target[32], uint32_t start, uint32_t count)
 {
   static uint32_t want[MAX_HITS], got[MAX_HITS];
@@ -19,7 +19,7 @@ static void expect_same_hits(const struct synth__cpu_core *core, const uint8_t h
   synth__sha256d_payload_init(&p, header, target);
   uint32_t n = synth_test_ref_hits(header, target, start, count, want, MAX_HITS);
   atomic_uint epoch = 0;
-  struct synth__scan_ctl ctl = {.epoch_now = &epoch, .hits = got, .max_hits = MAX_HITS};
+  struct synth_scan_ctl ctl = {.epoch_now = &epoch, .hits = got, .max_hits = MAX_HITS};
   uint32_t done = core->scan(&p, start, count, &ctl);
   CU_ASSERT_EQUAL(done, count);
   CU_ASSERT_EQUAL(ctl.overflow, 0);
@@ -28,15 +28,15 @@ static void expect_same_hits(const struct synth__cpu_core *core, const uint8_t h
 }
 
 /* The core under test, named on the command line. */
-static const struct synth__cpu_core *core_under_test;
+static const struct synth_cpu_core *core_under_test;
 
-static void for_each_core(void (*check)(const struct synth__cpu_core *))
+static void for_each_core(void (*check)(const struct synth_cpu_core *))
 {
   check(core_under_test);
 }
 
 /* Random headers, a target met by about 1 nonce in 500: dozens of hits per range. */
-static void random_headers(const struct synth__cpu_core *core)
+static void random_headers(const struct synth_cpu_core *core)
 {
   for (int round = 0; round < 8; round++) {
     uint8_t header[80], target[32];
@@ -47,7 +47,7 @@ static void random_headers(const struct synth__cpu_core *core)
 }
 
 /* Real headers of the fixtures with an easy target: the early exit must not drop any. */
-static void real_headers_easy(const struct synth__cpu_core *core)
+static void real_headers_easy(const struct synth_cpu_core *core)
 {
   for (size_t i = 0; i < synth_test_block_count; i++) {
     uint8_t header[80], hash[32], target[32];
@@ -59,7 +59,7 @@ static void real_headers_easy(const struct synth__cpu_core *core)
 
 /* A target equal to one nonce's hash (met: equal counts) and one below it (missed): the
  * full comparison after the early exit decides on the low words. */
-static void planted_boundary(const struct synth__cpu_core *core)
+static void planted_boundary(const struct synth_cpu_core *core)
 {
   for (int round = 0; round < 20; round++) {
     uint8_t header[80], hash[32], target[32];
@@ -77,7 +77,7 @@ static void planted_boundary(const struct synth__cpu_core *core)
 
 /* Lengths around the restart-poll chunk, short ranges, the empty range, and a range ending at
  * the last nonce of a roll. */
-static void range_edges(const struct synth__cpu_core *core)
+static void range_edges(const struct synth_cpu_core *core)
 {
   static const uint32_t counts[] = {0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 4095, 4096, 4097, 8193};
   uint8_t header[80], target[32];
@@ -89,7 +89,7 @@ static void range_edges(const struct synth__cpu_core *core)
 }
 
 /* Every nonce meets the all-ones target: hits beyond the buffer are counted, not lost. */
-static void overflow_counted(const struct synth__cpu_core *core)
+static void overflow_counted(const struct synth_cpu_core *core)
 {
   uint8_t header[80], target[32];
   synth_test_fill(header, 80);
@@ -98,7 +98,7 @@ static void overflow_counted(const struct synth__cpu_core *core)
   synth__sha256d_payload_init(&p, header, target);
   uint32_t hits[8];
   atomic_uint epoch = 0;
-  struct synth__scan_ctl ctl = {.epoch_now = &epoch, .hits = hits, .max_hits = 8};
+  struct synth_scan_ctl ctl = {.epoch_now = &epoch, .hits = hits, .max_hits = 8};
   CU_ASSERT_EQUAL(core->scan(&p, 1000, 300, &ctl), 300);
   CU_ASSERT_EQUAL(ctl.nhits, 8);
   CU_ASSERT_EQUAL(ctl.overflow, 292);
@@ -107,7 +107,7 @@ static void overflow_counted(const struct synth__cpu_core *core)
 }
 
 /* A changed epoch stops the scan before it starts the next chunk: done is a prefix. */
-static void restart_flag(const struct synth__cpu_core *core)
+static void restart_flag(const struct synth_cpu_core *core)
 {
   uint8_t header[80], target[32];
   synth_test_fill(header, 80);
@@ -116,7 +116,7 @@ static void restart_flag(const struct synth__cpu_core *core)
   synth__sha256d_payload_init(&p, header, target);
   uint32_t hits[8];
   atomic_uint epoch = 5;
-  struct synth__scan_ctl ctl = {.epoch_now = &epoch, .epoch = 4, .hits = hits, .max_hits = 8};
+  struct synth_scan_ctl ctl = {.epoch_now = &epoch, .epoch = 4, .hits = hits, .max_hits = 8};
   CU_ASSERT_EQUAL(core->scan(&p, 0, 1u << 20, &ctl), 0);
   ctl.epoch = 5;
   CU_ASSERT_EQUAL(core->scan(&p, 0, 10000, &ctl), 10000);
@@ -153,7 +153,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "usage: %s CORE\n", argv[0]);
     return 2;
   }
-  for (const struct synth__cpu_core *c = synth__sha256d_cpu_cores; c->scan; c++) {
+  for (const struct synth_cpu_core *c = synth__sha256d_cpu_cores; c->scan; c++) {
     if (strcmp(c->name, argv[1]) == 0)
       core_under_test = c;
   }

@@ -42,10 +42,10 @@ static void test_lane_variants_agree(void)
 
 static void test_build_failure_logs_the_build_log(void)
 {
-  static const struct synth__opencl_kernel broken = {
+  static const struct synth_opencl_kernel broken = {
       .source = "__kernel void sha256d_scan(__global uint *r) { r[0] = undeclared_thing; }",
       .entry = "sha256d_scan"};
-  struct synth__workload wl = synth__sha256d_workload;
+  struct synth_workload wl = synth__sha256d_workload;
   wl.opencl = &broken;
   gpu_log_clear();
   void *dev = NULL;

@@ -189,7 +189,7 @@ static void test_bad_configs(void)
   expect_create_error((struct synth_runtime_config){.cpu_core = "turbo"}, SYNTH_EINVAL);
   expect_create_error((struct synth_runtime_config){.cpu_core = ""}, SYNTH_EINVAL);
   /* A core this CPU cannot run (if there is one) is refused, not silently replaced. */
-  for (const struct synth__cpu_core *core = synth__sha256d_cpu_cores; core->scan; core++) {
+  for (const struct synth_cpu_core *core = synth__sha256d_cpu_cores; core->scan; core++) {
     if (core->supported && !core->supported())
       expect_create_error((struct synth_runtime_config){.cpu_core = core->name}, SYNTH_EINVAL);
   }
@@ -246,7 +246,7 @@ static void on_desc(void *user, const struct synth_device_desc *d)
 /* Every core this CPU can run, forced by name, mines verified shares and says so in its stats. */
 static void test_forced_cores(void)
 {
-  for (const struct synth__cpu_core *core = synth__sha256d_cpu_cores; core->scan; core++) {
+  for (const struct synth_cpu_core *core = synth__sha256d_cpu_cores; core->scan; core++) {
     if (core->supported && !core->supported())
       continue;
     struct collected c = {.lock = PTHREAD_MUTEX_INITIALIZER};

@@ -24,7 +24,7 @@ struct hit_log {
 };
 
 static void on_hit(void *user, struct synth__job *job, const void *payload, uint32_t roll,
-                   uint32_t nonce, const struct synth__verdict *v, unsigned device)
+                   uint32_t nonce, const struct synth_verdict *v, unsigned device)
 {
   (void)payload, (void)roll, (void)nonce, (void)device;
   struct hit_log *log = user;

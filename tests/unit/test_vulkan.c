@@ -155,13 +155,13 @@ static void test_lost_device_refuses_work(void)
   static struct synth__batch b[2];
   static uint8_t payload[SYNTH_PAYLOAD_MAX];
   static atomic_uint epoch;
-  struct synth__known_answer ka;
+  struct synth_known_answer ka;
   synth__sha256d_workload.known_answer(payload, &ka);
   for (int i = 0; i < 2; i++) {
     memset(&b[i], 0, sizeof b[i]);
     b[i].payload = payload;
     b[i].range.count = 4096;
-    b[i].ctl = (struct synth__scan_ctl){
+    b[i].ctl = (struct synth_scan_ctl){
         .epoch_now = &epoch, .hits = b[i].hits, .max_hits = SYNTH_BATCH_MAX_HITS};
     CU_ASSERT_EQUAL(gpu.ops->submit(dev, &b[i]), 0);
   }

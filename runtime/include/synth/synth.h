@@ -9,5 +9,6 @@
 #include "synth/runtime.h"
 #include "synth/target.h"
 #include "synth/version.h"
+#include "synth/workload.h"
 
 #endif
