@@ -128,7 +128,7 @@ int synth__probe_devices(const struct synth_runtime_config *cfg, const struct sy
   if (rc != 0)
     return rc;
   struct synth__probe_config pcfg = {
-      .workload = &synth__sha256d_workload,
+      .workload = cfg->workload ? cfg->workload : &synth__sha256d_workload,
       .cpu_threads = cfg->cpu_threads,
       .cpu_affinity = cfg->cpu_affinity,
       .cpu_core = cfg->cpu_core,

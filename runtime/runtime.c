@@ -14,6 +14,7 @@
 #include "runtime/logger.h"
 #include "runtime/mining_job.h"
 #include "runtime/sha256d_workload.h"
+#include "runtime/work.h"
 #include "scheduler/clock.h"
 #include "scheduler/scheduler.h"
 #include "synth/error.h"
@@ -26,6 +27,8 @@ struct synth_runtime {
   synth_share_fn share_fn;
   void *share_user;
   uint64_t created_ns; /* what batch trace times count from */
+  const struct synth_workload *workload;
+  struct synth__work_slot work; /* the submitted work in force (runtime/work.c) */
 };
 
 const char *synth_device_kind_name(enum synth_device_kind kind)
@@ -104,6 +107,11 @@ static void on_hit(void *user, struct synth__job *job, const void *payload, uint
                    uint32_t nonce, const struct synth_verdict *verdict, unsigned device)
 {
   struct synth_runtime *rt = user;
+  if (job->owner) { /* submitted work, not a mining job */
+    synth__work_hit(job->owner, (uint64_t)roll << 32 | nonce, verdict, device);
+    return;
+  }
+  (void)payload;
   if (!rt->share_fn)
     return;
   const struct synth__mining_job *mj = job->data;
@@ -132,13 +140,18 @@ static bool open_one(struct synth_runtime *rt, const struct synth__probed *p,
                      struct synth__opened *out)
 {
   void *dev = NULL;
-  int rc = p->ops->open(p->backend, desc, &synth__sha256d_workload, &dev);
+  int rc = p->ops->open(p->backend, desc, rt->workload, &dev);
+  if (rc == SYNTH_ENOTSUP) {
+    synth__log_info(&rt->log, "%s (%s) sits this workload out: %s has no code for it", desc->id,
+                    desc->name, rt->workload->name);
+    return false;
+  }
   if (rc != 0) {
     synth__log_error(&rt->log, "%s (%s) left out: cannot open it: %s", desc->id, desc->name,
                      synth_strerror(rc));
     return false;
   }
-  rc = p->ops->self_test(dev, &synth__sha256d_workload);
+  rc = p->ops->self_test(dev, rt->workload);
   if (rc != 0) {
     synth__log_error(&rt->log, "%s (%s) left out: its known-answer self-test failed", desc->id,
                      desc->name);
@@ -192,7 +205,7 @@ static int open_devices(struct synth_runtime *rt, const struct synth_runtime_con
         n++;
     }
   }
-  n = synth__twins_choose(devs, n, &synth__sha256d_workload, TWIN_MEASURE_MS, &rt->log);
+  n = synth__twins_choose(devs, n, rt->workload, TWIN_MEASURE_MS, &rt->log);
   int rc = 0;
   if (n == 0) {
     synth__log_error(&rt->log, "no selected device could be opened");
@@ -201,6 +214,7 @@ static int open_devices(struct synth_runtime *rt, const struct synth_runtime_con
   struct synth__sched_config scfg = {
       .unit_log2 = unit_log2_for(devs, n, cfg->unit_log2),
       .on_hit = on_hit,
+      .on_done = synth__work_job_done,
       .hit_user = rt,
       .log = &rt->log,
       .batch_timeout_ms = cfg->batch_timeout_ms,
@@ -238,6 +252,8 @@ int synth_runtime_create(synth_runtime **out, const struct synth_runtime_config 
   rt->created_ns = synth__now_ns();
   rt->share_fn = cfg->share_fn;
   rt->share_user = cfg->share_user;
+  rt->workload = cfg->workload ? cfg->workload : &synth__sha256d_workload;
+  synth__work_slot_init(&rt->work);
 
   int rc = check_config(cfg, &rt->log);
   if (rc == 0)
@@ -259,7 +275,10 @@ void synth_runtime_destroy(synth_runtime *rt)
 {
   if (!rt)
     return;
-  synth__sched_destroy(rt->sched); /* closes the devices before their backends go */
+  if (rt->sched)
+    synth__sched_stop(rt->sched);
+  synth__work_slot_clear(&rt->work); /* work still in force ends, said to its owner */
+  synth__sched_destroy(rt->sched);   /* closes the devices before their backends go */
   synth__probe_set_free(&rt->probed);
   free(rt);
 }
@@ -281,17 +300,25 @@ int synth_runtime_set_job(synth_runtime *rt, const struct synth_job *job)
 {
   if (!rt || !job)
     return SYNTH_EINVAL;
+  if (rt->workload != &synth__sha256d_workload) {
+    synth__log_error(&rt->log,
+                     "this runtime hashes the %s workload: submit work with "
+                     "synth_runtime_submit()",
+                     rt->workload->name);
+    return SYNTH_EINVAL;
+  }
   struct synth__mining_job *mj;
   int rc = synth__mining_job_create(job, &rt->log, &mj);
   if (rc != 0)
     return rc;
   struct synth__job *sj;
-  rc = synth__job_create(&sj, &synth__sha256d_workload, mj, synth__mining_job_free,
-                         synth__mining_job_start(mj), synth__mining_job_size(mj));
+  rc = synth__job_create(&sj, rt->workload, mj, synth__mining_job_free, synth__mining_job_start(mj),
+                         synth__mining_job_size(mj));
   if (rc != 0) {
     synth__mining_job_free(mj);
     return rc;
   }
+  synth__work_slot_clear(&rt->work); /* a mining job ends submitted work */
   rc = synth__sched_set_job(rt->sched, sj, job->clean != 0);
   if (rc != 0)
     synth__job_put(sj);
@@ -313,6 +340,13 @@ int synth_runtime_device_stats(synth_runtime *rt, unsigned index, struct synth_d
   synth__sched_device_stats(rt->sched, index, &full);
   memcpy(out, &full, out_size < sizeof full ? out_size : sizeof full);
   return 0;
+}
+
+int synth_runtime_submit(synth_runtime *rt, const struct synth_work_config *cfg, synth_work **out)
+{
+  if (!rt)
+    return SYNTH_EINVAL;
+  return synth__work_submit(&rt->work, rt->sched, rt->workload, cfg, out);
 }
 
 uint32_t synth_runtime_job_serial(synth_runtime *rt)

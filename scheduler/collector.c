@@ -154,10 +154,10 @@ enum synth__health_action synth__collector_complete(struct synth__sched *s,
   } else {
     if (b->done < b->range.count)
       give_back(s, slot, b->done);
-    if (b->done > 0 && job->size != 0) {
+    if (b->done > 0) { /* counted for open-ended jobs too: their owners report it */
       uint64_t hashed =
           atomic_fetch_add_explicit(&job->hashed, b->done, memory_order_acq_rel) + b->done;
-      if (hashed == job->size)
+      if (job->size != 0 && hashed == job->size)
         synth__sched_job_completed(s, job);
     }
   }

@@ -22,6 +22,7 @@ struct synth__job {
   const struct synth_workload *workload;
   void *data;
   void (*data_free)(void *data);
+  void *owner;    /* whoever submitted it (the runtime's work handle), for its callbacks */
   uint64_t start; /* first index */
   uint64_t size;  /* indexes in the job; 0 means open-ended (to 2^64) */
   uint32_t unit_nonces;
@@ -29,7 +30,7 @@ struct synth__job {
   atomic_uint refs;
   atomic_bool retired; /* no longer current */
   atomic_bool complete;
-  atomic_uint_least64_t hashed; /* nonces hashed and accounted, for finite jobs */
+  atomic_uint_least64_t hashed; /* nonces hashed and accounted */
 
   /* Scheduler-private: the retire queue's link, and the service thread's list of retired
    * jobs waiting for their last batches. */

@@ -76,6 +76,14 @@ bool synth__sched_pull(struct synth__sched *s, struct synth__sched_device *d,
       return false;
 
     uint64_t want = synth__tuner_batch(&d->tuner);
+    /* Near the end of a finite job, smaller batches: one device holding a large last batch
+     * would keep the job running while the others idle. */
+    if (job->size) {
+      uint64_t hashed = atomic_load_explicit(&job->hashed, memory_order_relaxed);
+      uint64_t share = (job->size > hashed ? job->size - hashed : 0) / (2ull * s->ndevices);
+      if (share < want)
+        want = share < s->unit_nonces ? s->unit_nonces : share;
+    }
     struct synth__take_result res;
     synth__unit_queue_take(&d->queue, s->pool, job->id, want, false, &res);
     count_stale(s, &res);

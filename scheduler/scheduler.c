@@ -191,6 +191,8 @@ void synth__sched_job_completed(struct synth__sched *s, struct synth__job *job)
   atomic_store_explicit(&job->complete, true, memory_order_release);
   pthread_cond_broadcast(&s->done_cond);
   pthread_mutex_unlock(&s->wake_lock);
+  if (s->cfg.on_done)
+    s->cfg.on_done(s->cfg.hit_user, job);
 }
 
 int synth__sched_wait_job(struct synth__sched *s, struct synth__job *job, unsigned timeout_ms)
@@ -264,6 +266,28 @@ int synth__sched_set_job(struct synth__sched *s, struct synth__job *job, bool cl
   synth__sched_want_refill(s);
   synth__sched_notify_work(s);
   return 0;
+}
+
+bool synth__sched_cancel_job(struct synth__sched *s, struct synth__job *job)
+{
+  pthread_mutex_lock(&s->control);
+  bool current = s->job == job && job;
+  if (current) {
+    struct synth__job *old = rcu_xchg_pointer(&s->job, NULL);
+    /* Every hit of it, and of older jobs, is stale from now on. */
+    uint32_t floor = job->id + 1u;
+    atomic_store_explicit(&s->clean_floor, floor ? floor : 1u, memory_order_release);
+    atomic_store_explicit(&old->retired, true, memory_order_relaxed);
+    cds_wfcq_node_init(&old->retire_node);
+    SYNTH_HAPPENS_BEFORE(old);
+    cds_wfcq_enqueue(&s->retire_head, &s->retire_tail, &old->retire_node);
+    unsigned epoch = atomic_fetch_add_explicit(&s->epoch, 1, memory_order_release) + 1;
+    tell_devices_epoch(s, epoch);
+  }
+  pthread_mutex_unlock(&s->control);
+  if (current)
+    synth__sched_want_refill(s); /* the service thread retires it */
+  return current;
 }
 
 /* Frees a retired job's cached midstates and remembered hits, then the job. */

@@ -26,6 +26,9 @@ struct synth__sched_config {
   size_t max_units;     /* bound on units in queues; 0 means 65536 */
   synth__hit_fn on_hit; /* may be NULL */
   void *hit_user;
+  /* Called once when every index of a finite job was hashed, on the device thread that
+   * finished it (user is hit_user). May be NULL. */
+  void (*on_done)(void *user, struct synth__job *job);
   const struct synth__logger *log; /* may be NULL; must outlive the scheduler */
   /* Health thresholds (see telemetry/health.h); zero fields get the defaults. A batch is
    * overrun only once it also ran batch_timeout_ms; 0 means 2000. */
@@ -71,6 +74,10 @@ void synth__sched_destroy(struct synth__sched *s);
  * hits of every earlier job become stale. Thread-safe. Returns 0 or SYNTH_EINVAL (job NULL).
  */
 int synth__sched_set_job(struct synth__sched *s, struct synth__job *job, bool clean);
+
+/* Ends job if it is still current: no job is current afterwards, devices idle, and launches
+ * of it still on GPUs end early. Returns whether it was current. Thread-safe. */
+bool synth__sched_cancel_job(struct synth__sched *s, struct synth__job *job);
 
 /* Waits until every index of finite job was hashed. Returns 0, SYNTH_ETIMEDOUT, or
  * SYNTH_EINVAL for an open-ended job. */

@@ -8,6 +8,7 @@
 #include "synth/export.h"
 #include "synth/job.h"
 #include "synth/log.h"
+#include "synth/workload.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -111,6 +112,12 @@ struct synth_runtime_config {
 
   synth_share_fn share_fn; /* NULL: shares are counted only */
   void *share_user;
+
+  /* What the devices hash: NULL for SHA-256d mining (jobs through synth_runtime_set_job()), or
+   * a workload of your own (work through synth_runtime_submit()). Devices the workload has no
+   * code for (no OpenCL kernel, no SPIR-V) are left out, said in the log. Must outlive the
+   * runtime. */
+  const struct synth_workload *workload;
 };
 
 /*
@@ -142,6 +149,51 @@ SYNTH_EXTERN int synth_runtime_stop(synth_runtime *rt);
  */
 SYNTH_EXTERN int synth_runtime_set_job(synth_runtime *rt, const struct synth_job *job);
 
+/* ---- work over an index range, for any workload ---- */
+
+typedef struct synth_work synth_work;
+
+/* A hit of submitted work: index = roll << 32 | nonce, and the CPU's re-check of it. Called on
+ * the device thread that found it: be quick and thread-safe. */
+typedef void (*synth_hit_fn)(void *user, uint64_t index, const struct synth_verdict *verdict,
+                             unsigned device);
+
+/* The work ended: status 0 when every index of a finite range was hashed, SYNTH_ESTALE when it
+ * was cancelled or replaced. Called once, from a device thread or the cancelling thread. */
+typedef void (*synth_done_fn)(void *user, int status);
+
+struct synth_work_config {
+  const void *data; /* handed to the workload's prepare_roll; copied (data_size bytes) */
+  size_t data_size;
+  uint64_t start;        /* first index */
+  uint64_t end;          /* one past the last; 0: open-ended (until cancelled) */
+  synth_hit_fn on_hit;   /* may be NULL */
+  synth_done_fn on_done; /* may be NULL */
+  void *user;
+};
+
+/*
+ * Makes cfg the work every device hashes, replacing (and ending, SYNTH_ESTALE) any earlier
+ * one. Returns 0 and *out (release it with synth_work_release), or SYNTH_EINVAL (an empty
+ * range, no data), SYNTH_ENOMEM. Thread-safe.
+ */
+SYNTH_EXTERN int synth_runtime_submit(synth_runtime *rt, const struct synth_work_config *cfg,
+                                      synth_work **out);
+
+/* Waits until a finite work's range was hashed or it ended otherwise. Returns 0, SYNTH_ESTALE
+ * (cancelled or replaced), SYNTH_ETIMEDOUT, or SYNTH_EINVAL for open-ended work. Thread-safe. */
+SYNTH_EXTERN int synth_work_wait(synth_work *work, unsigned timeout_ms);
+
+/* Stops the work if it is still current (its on_done gets SYNTH_ESTALE). Thread-safe. */
+SYNTH_EXTERN void synth_work_cancel(synth_work *work);
+
+/* Indexes hashed so far. Thread-safe. */
+SYNTH_EXTERN uint64_t synth_work_hashed(synth_work *work);
+
+/* Drops the caller's handle (the work itself ends only by finishing or synth_work_cancel).
+ * Not thread-safe against other calls on the same handle. */
+SYNTH_EXTERN void synth_work_release(synth_work *work);
+
 /* Per-device figures. Fields are only ever appended: pass sizeof(struct synth_device_stats). */
 struct synth_device_stats {
   char id[32]; /* "cpu:0" */
@@ -167,9 +219,9 @@ struct synth_device_stats {
   double hashrate_15m;
   double latency_p50_ms; /* device time of the last (up to) 64 batches: median, 95th pct */
   double latency_p95_ms;
-  double target_latency_ms; /* what the tuner aims each batch at */
-  double error_rate;        /* share of recent batches that failed (about the last 20) */
-  uint64_t batch_errors;    /* batches the device failed, in all */
+  double target_latency_ms;  /* what the tuner aims each batch at */
+  double error_rate;         /* share of recent batches that failed (about the last 20) */
+  uint64_t batch_errors;     /* batches the device failed, in all */
   uint64_t batch_max_nonces; /* the batch size's upper clamp (device limits, oversize failures) */
   enum synth_device_state state;
   unsigned sick_count; /* times it was found sick */
@@ -195,13 +247,13 @@ SYNTH_EXTERN int synth_runtime_device_stats(synth_runtime *rt, unsigned index,
 
 /* One finished batch, as the telemetry loop saw it. */
 struct synth_batch_record {
-  uint64_t seq;                /* the device's batch number, from 1 */
-  double t_s;                  /* when it finished, seconds since the runtime was created */
-  uint64_t size;               /* nonces it was given */
-  uint64_t nonces;             /* nonces it hashed */
-  double latency_ms;           /* device time: from when it could start to when it finished */
-  uint64_t next_batch_nonces;  /* the tuner's batch size after it */
-  int status;                  /* 0, or the SYNTH_E* code it failed with */
+  uint64_t seq;                  /* the device's batch number, from 1 */
+  double t_s;                    /* when it finished, seconds since the runtime was created */
+  uint64_t size;                 /* nonces it was given */
+  uint64_t nonces;               /* nonces it hashed */
+  double latency_ms;             /* device time: from when it could start to when it finished */
+  uint64_t next_batch_nonces;    /* the tuner's batch size after it */
+  int status;                    /* 0, or the SYNTH_E* code it failed with */
   enum synth_device_state state; /* the device's state after it */
 };
 

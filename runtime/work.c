@@ -1,0 +1,216 @@
+/* work.c: work over an index range of any workload, submitted through the public API.
+ *
+ * Lifetimes: a work is reference counted by the caller's handle, by its job (whose data is
+ * the work's copy of the caller's data; the job's last reference drops it) and by the slot
+ * while it is in force. It holds a reference on its job only while it runs, so the two never
+ * keep each other alive. */
+#include "runtime/work.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scheduler/clock.h"
+#include "scheduler/job.h"
+#include "scheduler/scheduler.h"
+#include "synth/error.h"
+
+#define RUNNING 1
+
+struct synth_work {
+  atomic_uint refs;
+  struct synth__sched *sched;
+  struct synth__work_slot *slot;
+  synth_hit_fn on_hit;
+  synth_done_fn on_done;
+  void *user;
+  uint64_t size; /* 0: open-ended */
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  int state;              /* RUNNING, 0 (finished) or SYNTH_ESTALE; under lock */
+  atomic_int running;     /* the same, readable without the lock by the hit path */
+  struct synth__job *job; /* referenced while running; under lock */
+  uint64_t final_hashed;  /* once it ended */
+  _Alignas(16) unsigned char data[];
+};
+
+static void unref(struct synth_work *w)
+{
+  if (atomic_fetch_sub_explicit(&w->refs, 1, memory_order_acq_rel) != 1)
+    return;
+  pthread_mutex_destroy(&w->lock);
+  pthread_cond_destroy(&w->cond);
+  free(w);
+}
+
+/* The job's data_free: its data is the work's copy. */
+static void job_data_free(void *data)
+{
+  unref((struct synth_work *)((unsigned char *)data - offsetof(struct synth_work, data)));
+}
+
+/* Ends the work once, with status; the callback runs outside the lock. */
+static void finish(struct synth_work *w, int status)
+{
+  pthread_mutex_lock(&w->lock);
+  if (w->state != RUNNING) {
+    pthread_mutex_unlock(&w->lock);
+    return;
+  }
+  w->state = status;
+  atomic_store_explicit(&w->running, 0, memory_order_release);
+  struct synth__job *job = w->job;
+  w->final_hashed = atomic_load_explicit(&job->hashed, memory_order_acquire);
+  w->job = NULL;
+  pthread_cond_broadcast(&w->cond);
+  pthread_mutex_unlock(&w->lock);
+  synth__job_put(job);
+  if (w->on_done)
+    w->on_done(w->user, status);
+}
+
+void synth__work_slot_init(struct synth__work_slot *slot)
+{
+  pthread_mutex_init(&slot->lock, NULL);
+  slot->current = NULL;
+}
+
+static struct synth_work *take_current(struct synth__work_slot *slot, struct synth_work *with)
+{
+  pthread_mutex_lock(&slot->lock);
+  struct synth_work *old = slot->current;
+  slot->current = with;
+  pthread_mutex_unlock(&slot->lock);
+  return old;
+}
+
+void synth__work_slot_clear(struct synth__work_slot *slot)
+{
+  struct synth_work *old = take_current(slot, NULL);
+  if (old) {
+    finish(old, SYNTH_ESTALE);
+    unref(old);
+  }
+}
+
+int synth__work_submit(struct synth__work_slot *slot, struct synth__sched *sched,
+                       const struct synth_workload *workload, const struct synth_work_config *cfg,
+                       synth_work **out)
+{
+  if (!cfg || !out || (cfg->data_size && !cfg->data) || (cfg->end && cfg->end <= cfg->start))
+    return SYNTH_EINVAL;
+  struct synth_work *w = calloc(1, sizeof *w + cfg->data_size);
+  if (!w)
+    return SYNTH_ENOMEM;
+  w->sched = sched;
+  w->slot = slot;
+  w->on_hit = cfg->on_hit;
+  w->on_done = cfg->on_done;
+  w->user = cfg->user;
+  w->size = cfg->end ? cfg->end - cfg->start : 0;
+  w->state = RUNNING;
+  atomic_init(&w->running, RUNNING);
+  pthread_mutex_init(&w->lock, NULL);
+  pthread_condattr_t attr; /* deadlines are CLOCK_MONOTONIC (scheduler/clock.h) */
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&w->cond, &attr);
+  pthread_condattr_destroy(&attr);
+  if (cfg->data_size)
+    memcpy(w->data, cfg->data, cfg->data_size);
+  struct synth__job *job;
+  int rc = synth__job_create(&job, workload, w->data, job_data_free, cfg->start, w->size);
+  if (rc != 0) {
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->cond);
+    free(w);
+    return rc;
+  }
+  job->owner = w;
+  /* References: the handle, the job's data, the slot. */
+  atomic_init(&w->refs, 3);
+  synth__job_get(job);
+  w->job = job;
+  /* Clean: no hit of the work it replaces arrives after this. */
+  pthread_mutex_lock(&slot->lock);
+  struct synth_work *old = slot->current;
+  slot->current = w;
+  synth__sched_set_job(sched, job, true);
+  pthread_mutex_unlock(&slot->lock);
+  if (old) {
+    finish(old, SYNTH_ESTALE);
+    unref(old);
+  }
+  *out = w;
+  return 0;
+}
+
+void synth__work_hit(void *owner, uint64_t index, const struct synth_verdict *verdict,
+                     unsigned device)
+{
+  struct synth_work *w = owner;
+  if (w->on_hit && atomic_load_explicit(&w->running, memory_order_acquire) == RUNNING)
+    w->on_hit(w->user, index, verdict, device);
+}
+
+void synth__work_job_done(void *user, struct synth__job *job)
+{
+  (void)user;
+  if (job->owner)
+    finish(job->owner, 0);
+}
+
+int synth_work_wait(synth_work *w, unsigned timeout_ms)
+{
+  if (!w || w->size == 0)
+    return SYNTH_EINVAL;
+  struct timespec deadline = synth__deadline_ms(timeout_ms);
+  pthread_mutex_lock(&w->lock);
+  int rc = 0;
+  while (w->state == RUNNING && rc == 0)
+    rc = pthread_cond_timedwait(&w->cond, &w->lock, &deadline);
+  int state = w->state;
+  pthread_mutex_unlock(&w->lock);
+  return state == RUNNING ? SYNTH_ETIMEDOUT : state;
+}
+
+void synth_work_cancel(synth_work *w)
+{
+  if (!w)
+    return;
+  pthread_mutex_lock(&w->slot->lock);
+  bool current = w->slot->current == w;
+  if (current)
+    w->slot->current = NULL;
+  pthread_mutex_unlock(&w->slot->lock);
+  pthread_mutex_lock(&w->lock);
+  struct synth__job *job = w->job;
+  if (job)
+    synth__job_get(job);
+  pthread_mutex_unlock(&w->lock);
+  if (job) {
+    synth__sched_cancel_job(w->sched, job);
+    synth__job_put(job);
+  }
+  finish(w, SYNTH_ESTALE);
+  if (current)
+    unref(w); /* the slot's */
+}
+
+uint64_t synth_work_hashed(synth_work *w)
+{
+  if (!w)
+    return 0;
+  pthread_mutex_lock(&w->lock);
+  uint64_t n =
+      w->job ? atomic_load_explicit(&w->job->hashed, memory_order_relaxed) : w->final_hashed;
+  pthread_mutex_unlock(&w->lock);
+  return n;
+}
+
+void synth_work_release(synth_work *w)
+{
+  if (w)
+    unref(w);
+}

@@ -1,0 +1,34 @@
+/* work.h: work over an index range of any workload, submitted through the public API. */
+#ifndef SYNTH_RUNTIME_WORK_H
+#define SYNTH_RUNTIME_WORK_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "synth/runtime.h"
+
+struct synth__job;
+struct synth__sched;
+
+/* The work in force on a runtime (one at a time, like a job). */
+struct synth__work_slot {
+  pthread_mutex_t lock;
+  struct synth_work *current; /* holds a reference */
+};
+
+void synth__work_slot_init(struct synth__work_slot *slot);
+
+/* Ends the work in force (SYNTH_ESTALE) and empties the slot: a mining job replaced it, or the
+ * runtime goes. */
+void synth__work_slot_clear(struct synth__work_slot *slot);
+
+int synth__work_submit(struct synth__work_slot *slot, struct synth__sched *sched,
+                       const struct synth_workload *workload, const struct synth_work_config *cfg,
+                       synth_work **out);
+
+/* The scheduler's callbacks, for jobs whose owner is a work. */
+void synth__work_hit(void *owner, uint64_t index, const struct synth_verdict *verdict,
+                     unsigned device);
+void synth__work_job_done(void *user, struct synth__job *job);
+
+#endif

@@ -1,0 +1,217 @@
+/* test_work.c: a workload of the test's own, through the public API only: finite work hashed
+ * exactly (every hit once, the range counted whole), open-ended work cancelled, work replaced,
+ * and a mining job refused on a runtime of another workload. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "support/harness.h"
+#include "synth/synth.h"
+
+/* The workload: index i is a hit when mix(seed ^ i) < threshold (splitmix64's finalizer). */
+struct mix_job {
+  uint64_t seed, threshold;
+};
+
+struct mix_payload {
+  uint64_t seed, threshold;
+  uint32_t roll, pad[3];
+};
+
+static uint64_t mix(uint64_t z)
+{
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+static int prepare(const void *job_data, uint32_t roll, void *payload)
+{
+  const struct mix_job *j = job_data;
+  struct mix_payload *p = payload;
+  memset(p, 0, sizeof *p);
+  p->seed = j->seed;
+  p->threshold = j->threshold;
+  p->roll = roll;
+  return 0;
+}
+
+static uint64_t hash_of(const struct mix_payload *p, uint32_t nonce)
+{
+  return mix(p->seed ^ ((uint64_t)p->roll << 32 | nonce));
+}
+
+static uint32_t scan(const void *payload, uint32_t start, uint32_t count,
+                     struct synth_scan_ctl *ctl)
+{
+  const struct mix_payload *p = payload;
+  uint32_t done = 0;
+  while (done < count) {
+    uint32_t n = count - done < SYNTH_SCAN_POLL_NONCES ? count - done : SYNTH_SCAN_POLL_NONCES;
+    for (uint32_t k = 0; k < n; k++)
+      if (hash_of(p, start + done + k) < p->threshold)
+        synth_scan_report(ctl, start + done + k);
+    done += n;
+    if (synth_scan_should_stop(ctl))
+      break;
+  }
+  return done;
+}
+
+static void verify(const void *payload, uint32_t nonce, struct synth_verdict *out)
+{
+  const struct mix_payload *p = payload;
+  uint64_t h = hash_of(p, nonce);
+  memset(out->hash, 0, sizeof out->hash);
+  memcpy(out->hash, &h, sizeof h);
+  out->meets_target = h < p->threshold;
+}
+
+static const struct synth_cpu_core cores[] = {{"portable", scan, NULL}, {NULL, NULL, NULL}};
+static const struct synth_workload mix_workload = {
+    .name = "mix64",
+    .payload_size = sizeof(struct mix_payload),
+    .prepare_roll = prepare,
+    .verify = verify,
+    .cpu_cores = cores,
+};
+
+struct tally {
+  atomic_uint hits, done_calls;
+  atomic_int status;
+  uint64_t start, end;
+  atomic_uint outside; /* hits reported outside [start, end) */
+};
+
+static void on_hit(void *user, uint64_t index, const struct synth_verdict *v, unsigned device)
+{
+  (void)device;
+  struct tally *t = user;
+  CU_ASSERT_TRUE(v->meets_target);
+  atomic_fetch_add(&t->hits, 1);
+  if (t->end && (index < t->start || index >= t->end))
+    atomic_fetch_add(&t->outside, 1);
+}
+
+static void on_done(void *user, int status)
+{
+  struct tally *t = user;
+  atomic_store(&t->status, status);
+  atomic_fetch_add(&t->done_calls, 1);
+}
+
+static synth_runtime *runtime(void)
+{
+  struct synth_runtime_config cfg = {.devices = "cpu", .workload = &mix_workload};
+  synth_runtime *rt;
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&rt, &cfg), 0);
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_start(rt), 0);
+  return rt;
+}
+
+/* A finite range that crosses a roll boundary: every hit once, done once with 0. */
+static void test_finite_work(void)
+{
+  synth_runtime *rt = runtime();
+  static struct tally t;
+  memset(&t, 0, sizeof t);
+  /* Sparse enough that no batch overflows its hit buffer (1024 hits). */
+  struct mix_job job = {.seed = synth_test_rand(), .threshold = UINT64_MAX / 50000};
+  t.start = (7ull << 32) + 0xffffffffull - 20000000ull; /* 20 M before the end of roll 7 */
+  const uint64_t size = 50000000ull;
+  t.end = t.start + size;
+  struct synth_work_config wc = {.data = &job,
+                                 .data_size = sizeof job,
+                                 .start = t.start,
+                                 .end = t.start + size,
+                                 .on_hit = on_hit,
+                                 .on_done = on_done,
+                                 .user = &t};
+  synth_work *w;
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, &wc, &w), 0);
+  CU_ASSERT_EQUAL(synth_work_wait(w, 120000), 0);
+  CU_ASSERT_EQUAL(synth_work_hashed(w), size);
+  CU_ASSERT_EQUAL(atomic_load(&t.done_calls), 1);
+  CU_ASSERT_EQUAL(atomic_load(&t.status), 0);
+  /* The reference count of hits, on this thread. */
+  struct mix_payload p;
+  uint64_t expect = 0;
+  for (uint64_t i = t.start; i < t.start + size; i++) {
+    if ((i & 0xffffffffull) == 0 || i == t.start)
+      prepare(&job, (uint32_t)(i >> 32), &p);
+    expect += hash_of(&p, (uint32_t)i) < job.threshold;
+  }
+  CU_ASSERT_EQUAL(atomic_load(&t.hits), expect);
+  CU_ASSERT(expect > 500);
+  CU_ASSERT_EQUAL(atomic_load(&t.outside), 0);
+  synth_work_release(w);
+  synth_runtime_destroy(rt);
+}
+
+/* Open-ended work runs until cancelled; wait refuses it; cancel ends it once. Replacing work
+ * ends the replaced one. */
+static void test_cancel_and_replace(void)
+{
+  synth_runtime *rt = runtime();
+  static struct tally a, b;
+  memset(&a, 0, sizeof a);
+  memset(&b, 0, sizeof b);
+  struct mix_job job = {.seed = 1, .threshold = UINT64_MAX / 100000};
+  struct synth_work_config wc = {.data = &job,
+                                 .data_size = sizeof job,
+                                 .start = 0,
+                                 .end = 0,
+                                 .on_hit = on_hit,
+                                 .on_done = on_done,
+                                 .user = &a};
+  synth_work *w;
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, &wc, &w), 0);
+  CU_ASSERT_EQUAL(synth_work_wait(w, 10), SYNTH_EINVAL);
+  struct timespec ts = {0, 300 * 1000 * 1000};
+  nanosleep(&ts, NULL);
+  CU_ASSERT(synth_work_hashed(w) > 0);
+  CU_ASSERT(atomic_load(&a.hits) > 0);
+  /* Replaced by another: the first ends, stale. */
+  wc.user = &b;
+  synth_work *w2;
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, &wc, &w2), 0);
+  CU_ASSERT_EQUAL(atomic_load(&a.done_calls), 1);
+  CU_ASSERT_EQUAL(atomic_load(&a.status), SYNTH_ESTALE);
+  unsigned a_hits = atomic_load(&a.hits);
+  nanosleep(&ts, NULL);
+  CU_ASSERT_EQUAL(atomic_load(&a.hits), a_hits); /* no hit of replaced work after it ended */
+  synth_work_cancel(w2);
+  CU_ASSERT_EQUAL(atomic_load(&b.done_calls), 1);
+  CU_ASSERT_EQUAL(atomic_load(&b.status), SYNTH_ESTALE);
+  synth_work_cancel(w2); /* twice: nothing more */
+  CU_ASSERT_EQUAL(atomic_load(&b.done_calls), 1);
+  uint64_t hashed = synth_work_hashed(w2);
+  nanosleep(&ts, NULL);
+  CU_ASSERT_EQUAL(synth_work_hashed(w2), hashed); /* the devices idle */
+  synth_work_release(w);
+  synth_work_release(w2);
+  synth_runtime_destroy(rt);
+}
+
+static void test_mining_job_refused(void)
+{
+  synth_runtime *rt = runtime();
+  struct synth_job job;
+  synth_benchmark_job(&job, 0);
+  CU_ASSERT_EQUAL(synth_runtime_set_job(rt, &job), SYNTH_EINVAL);
+  struct synth_work_config bad = {.start = 10, .end = 5};
+  synth_work *w;
+  CU_ASSERT_EQUAL(synth_runtime_submit(rt, &bad, &w), SYNTH_EINVAL);
+  synth_runtime_destroy(rt);
+}
+
+int main(void)
+{
+  static const struct synth_test tests[] = {
+      SYNTH_TEST(test_finite_work),
+      SYNTH_TEST(test_cancel_and_replace),
+      SYNTH_TEST(test_mining_job_refused),
+      SYNTH_TEST_END,
+  };
+  return synth_test_run("work", tests);
+}
