@@ -13,8 +13,8 @@ struct synth__logger;
 /* What the runtime's config says about devices, for probing. */
 struct synth__probe_config {
   const struct synth_workload *workload; /* what the devices will hash (may be NULL) */
-  unsigned cpu_threads;                   /* 0: one per core */
-  const char *cpu_affinity;               /* NULL or a PU list */
+  unsigned cpu_threads;                  /* 0: one per core */
+  const char *cpu_affinity;              /* NULL or a PU list */
   const char *cpu_core;       /* NULL or "auto": fastest by self-benchmark; else a core's name */
   unsigned opencl_work_group; /* 0: from the device's preferred multiple */
   unsigned opencl_lanes;      /* 0: the device's preferred integer vector width */

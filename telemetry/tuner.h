@@ -26,7 +26,7 @@ struct synth__tuner {
   double target_s;
   uint64_t unit;
   double acc_nonces, acc_s; /* the decaying sums behind rate (writer only) */
-  unsigned on_target; /* batches in a row within the settle band (writer only) */
+  unsigned on_target;       /* batches in a row within the settle band (writer only) */
 };
 
 /* Within this fraction of the target latency a batch counts as on target. */

@@ -28,7 +28,10 @@ struct cli_device_flags {
 #define CLI_UNSET 0xffffffffu
 
 /* What a command's device flags start as. */
-#define CLI_DEVICE_FLAGS_INIT {.devices = "all", .vulkan_mad_adds = CLI_UNSET}
+#define CLI_DEVICE_FLAGS_INIT                                                                      \
+  {                                                                                                \
+    .devices = "all", .vulkan_mad_adds = CLI_UNSET                                                 \
+  }
 
 /* clang-format off */
 #define CLI_DEVICE_OPTIONS(flags)                                                        \

@@ -119,8 +119,7 @@ int main(int argc, char **argv)
   double o1 = one[rounds / 2], o2 = two[rounds / 2], c = cpu[rounds / 2];
   printf("median: scheduler work %.0f ns per batch (%.0f ns with 2 devices pulling); CPU batch "
          "%.3f ms (%llu nonces, %s): overhead %.3f %% (%.3f %%)\n",
-         o1, o2, c, (unsigned long long)batch, engine, o1 / (c * 1e6) * 100,
-         o2 / (c * 1e6) * 100);
+         o1, o2, c, (unsigned long long)batch, engine, o1 / (c * 1e6) * 100, o2 / (c * 1e6) * 100);
   synth__rcu_offline();
   return 0;
 }
