@@ -67,6 +67,22 @@ static int check_coinbase(const struct synth_job *job, const struct synth__logge
   return 0;
 }
 
+uint64_t synth__mining_job_rolls(const struct synth_job *job, unsigned *version_bits,
+                                 unsigned *extranonce2_bits)
+{
+  /* Version bits take the low end of the 32-bit roll (so the first rolls already use them),
+   * extranonce2 what is left above. */
+  unsigned vbits = (unsigned)__builtin_popcount(job->version_mask);
+  vbits = vbits > 16 ? 16 : vbits;
+  unsigned en2_bits = 8 * (unsigned)job->extranonce2_size;
+  en2_bits = en2_bits < 32 - vbits ? en2_bits : 32 - vbits;
+  if (version_bits)
+    *version_bits = vbits;
+  if (extranonce2_bits)
+    *extranonce2_bits = en2_bits;
+  return 1ull << (vbits + en2_bits);
+}
+
 int synth__mining_job_create(const struct synth_job *job, const struct synth__logger *log,
                              struct synth__mining_job **out)
 {
@@ -109,14 +125,8 @@ int synth__mining_job_create(const struct synth_job *job, const struct synth__lo
   m->extranonce1_len = job->extranonce1_len;
   m->extranonce2_size = job->extranonce2_size;
   m->nbranches = job->merkle_count;
-  /* Version bits take the low end of the 32-bit roll (so the first rolls already use them),
-   * extranonce2 what is left above. */
-  unsigned vbits = (unsigned)__builtin_popcount(job->version_mask);
   m->version_mask = job->version_mask;
-  m->version_bits = vbits > 16 ? 16 : vbits;
-  unsigned en2_bits = 8 * (unsigned)job->extranonce2_size;
-  m->extranonce2_bits = en2_bits < 32 - m->version_bits ? en2_bits : 32 - m->version_bits;
-  m->rolls = 1ull << (m->extranonce2_bits + m->version_bits);
+  m->rolls = synth__mining_job_rolls(job, &m->version_bits, &m->extranonce2_bits);
   if (job->first_roll >= m->rolls) {
     synth__log_error(log, "job %s: first roll %u is beyond its %llu rolls", job->job_id,
                      job->first_roll, (unsigned long long)m->rolls);

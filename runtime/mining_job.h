@@ -34,6 +34,11 @@ struct synth__mining_job {
   uint32_t first_roll;       /* where the search starts */
 };
 
+/* How many rolls a coinbase job has (extranonce2 values x version values), and how many of a
+ * roll's bits are version bits (the low ones) and extranonce2 bits (those above). */
+uint64_t synth__mining_job_rolls(const struct synth_job *job, unsigned *version_bits,
+                                 unsigned *extranonce2_bits);
+
 /* Validates job and copies everything it points to. Returns 0 and *out, or SYNTH_EINVAL with
  * the reason logged, or SYNTH_ENOMEM. */
 int synth__mining_job_create(const struct synth_job *job, const struct synth__logger *log,

@@ -80,10 +80,13 @@ static void finish(struct synth__sched *s, struct synth__sched_device *d, struct
   slot->t_start_ns = b->t_submit_ns > d->last_done_ns ? b->t_submit_ns : d->last_done_ns;
   if (b->t_done_ns > d->last_done_ns)
     d->last_done_ns = b->t_done_ns;
-  char why[160];
-  snprintf(why, sizeof why, "%u batches in a row failed, the last with %s",
-           s->cfg.health.fail_streak, synth_strerror(b->status));
+  int status = b->status;
   enum synth__health_action action = synth__collector_complete(s, d, slot);
+  char why[160] = "";
+  /* Only a batch that makes the device sick needs its reason spelled out. */
+  if (action == SYNTH__HEALTH_SICK || action == SYNTH__HEALTH_TAKE_OUT)
+    snprintf(why, sizeof why, "%u batches in a row failed, the last with %s",
+             s->cfg.health.fail_streak, synth_strerror(status));
   act(s, d, action, why);
 }
 

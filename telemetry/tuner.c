@@ -22,8 +22,8 @@ static uint64_t get(const atomic_uint_least64_t *v)
   return atomic_load_explicit(v, memory_order_relaxed);
 }
 
-/* Rounds to the nearest whole unit within [unit, min(max, cap)] and publishes. */
-static void publish(struct synth__tuner *t, double size)
+/* The batch for size nonces: the nearest whole number of units within [unit, min(max, cap)]. */
+static uint64_t clamped(const struct synth__tuner *t, double size)
 {
   uint64_t hi = get(&t->max_nonces), cap = get(&t->cap_nonces);
   if (cap && cap < hi)
@@ -32,9 +32,12 @@ static void publish(struct synth__tuner *t, double size)
     size = (double)hi; /* hi is whole units: rounding cannot pass it */
   /* Nearest, not down: rounding down would keep every batch short of the target. */
   uint64_t units = (uint64_t)(size / (double)t->unit + 0.5);
-  if (units == 0)
-    units = 1;
-  atomic_store_explicit(&t->batch_nonces, units * t->unit, memory_order_relaxed);
+  return (units ? units : 1) * t->unit;
+}
+
+static void publish(struct synth__tuner *t, double size)
+{
+  atomic_store_explicit(&t->batch_nonces, clamped(t, size), memory_order_relaxed);
 }
 
 void synth__tuner_observe(struct synth__tuner *t, uint64_t nonces, uint64_t elapsed_ns)
@@ -96,12 +99,5 @@ bool synth__tuner_settled(const struct synth__tuner *t)
     return false;
   /* The size is whole units within the clamps: when it already is the best of those (the
    * target falls between one unit and the next, or beyond a clamp), it cannot get closer. */
-  uint64_t hi = get(&t->max_nonces), cap = get(&t->cap_nonces);
-  if (cap && cap < hi)
-    hi = cap;
-  double ideal = rate * t->target_s;
-  if (ideal > (double)hi)
-    ideal = (double)hi;
-  uint64_t units = (uint64_t)(ideal / (double)t->unit + 0.5);
-  return (units ? units : 1) * t->unit == get(&t->batch_nonces);
+  return clamped(t, rate * t->target_s) == get(&t->batch_nonces);
 }

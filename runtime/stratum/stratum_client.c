@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "runtime/logger.h"
+#include "runtime/mining_job.h"
 #include "scheduler/clock.h"
 #include "stratum_conn.h"
 #include "stratum_shares.h"
@@ -441,15 +442,11 @@ static int on_response(struct synth_pool *p, struct session *s, const struct str
   return 0;
 }
 
-/* A random roll in the first half of the job's rolls (as synth/job.h counts them): miners
+/* A random roll in the first half of the job's rolls: miners
  * behind one extranonce1 rarely repeat each other's work, and half the space is left. */
 static uint32_t first_roll(const struct synth_job *job, unsigned *seed)
 {
-  unsigned vbits = (unsigned)__builtin_popcount(job->version_mask);
-  vbits = vbits > 16 ? 16 : vbits;
-  unsigned en2_bits = 8 * (unsigned)job->extranonce2_size;
-  en2_bits = en2_bits < 32 - vbits ? en2_bits : 32 - vbits;
-  uint64_t half = (1ull << (vbits + en2_bits)) / 2;
+  uint64_t half = synth__mining_job_rolls(job, NULL, NULL) / 2;
   uint64_t r = (uint64_t)rand_r(seed) << 31 ^ (uint64_t)rand_r(seed);
   return half ? (uint32_t)(r % half) : 0;
 }
