@@ -228,8 +228,6 @@ void synth_pool_submit(synth_pool *p, const struct synth_share *share)
   q.s = *share;
   snprintf(q.job_id, sizeof q.job_id, "%s", share->job_id);
   q.s.job_id = NULL; /* set to the copy when popped */
-  /* The session the share belongs to: its job's extranonce1, read from the header? No: the
-   * client records the current one; a share of an older session fails the job check. */
   stratum_queue_push(&p->queue, &q);
 }
 

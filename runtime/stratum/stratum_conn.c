@@ -7,7 +7,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,15 +26,6 @@ struct stratum_conn {
   char buf[STRATUM_LINE_MAX + 4096];
 };
 
-static int fail(char *why, size_t size, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(why, size, fmt, ap);
-  va_end(ap);
-  return -1;
-}
-
 int stratum_endpoint_parse(const char *url, struct stratum_endpoint *ep, char *why, size_t why_size)
 {
   memset(ep, 0, sizeof *ep);
@@ -52,37 +42,37 @@ int stratum_endpoint_parse(const char *url, struct stratum_endpoint *ep, char *w
     }
   }
   if (!rest)
-    return fail(why, why_size, "%s: expected stratum+tcp://HOST:PORT or stratum+ssl://HOST:PORT",
-                url);
+    return stratum_fail(why, why_size,
+                        "%s: expected stratum+tcp://HOST:PORT or stratum+ssl://HOST:PORT", url);
   const char *host = rest, *colon;
   size_t hlen;
   if (*rest == '[') { /* [IPv6]:port */
     const char *close = strchr(rest, ']');
     if (!close || close[1] != ':')
-      return fail(why, why_size, "%s: bad IPv6 address", url);
+      return stratum_fail(why, why_size, "%s: bad IPv6 address", url);
     host = rest + 1;
     hlen = (size_t)(close - host);
     colon = close + 1;
   } else {
     colon = strrchr(rest, ':');
     if (!colon)
-      return fail(why, why_size, "%s: no port", url);
+      return stratum_fail(why, why_size, "%s: no port", url);
     hlen = (size_t)(colon - rest);
   }
   if (hlen == 0 || hlen >= sizeof ep->host)
-    return fail(why, why_size, "%s: bad host", url);
+    return stratum_fail(why, why_size, "%s: bad host", url);
   memcpy(ep->host, host, hlen);
   ep->host[hlen] = 0;
   for (size_t i = 0; i < hlen; i++) {
     char ch = ep->host[i];
     if (!(ch == '.' || ch == '-' || ch == ':' || (ch >= '0' && ch <= '9') ||
           (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
-      return fail(why, why_size, "%s: bad host", url);
+      return stratum_fail(why, why_size, "%s: bad host", url);
   }
   char *end;
   long port = strtol(colon + 1, &end, 10);
   if (!colon[1] || (*end && strcmp(end, "/") != 0) || port < 1 || port > 65535)
-    return fail(why, why_size, "%s: bad port", url);
+    return stratum_fail(why, why_size, "%s: bad port", url);
   ep->port = (unsigned)port;
   return 0;
 }
@@ -112,7 +102,7 @@ static int tcp_connect(const struct stratum_endpoint *ep, unsigned timeout_ms, c
   struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res;
   int rc = getaddrinfo(ep->host, port, &hints, &res);
   if (rc != 0)
-    return fail(why, ws, "%s: %s", ep->host, gai_strerror(rc));
+    return stratum_fail(why, ws, "%s: %s", ep->host, gai_strerror(rc));
   long long deadline = now_ms() + timeout_ms;
   int fd = -1, err = 0;
   for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
@@ -138,7 +128,7 @@ static int tcp_connect(const struct stratum_endpoint *ep, unsigned timeout_ms, c
   }
   freeaddrinfo(res);
   if (fd < 0)
-    return fail(why, ws, "cannot connect to %s:%u: %s", ep->host, ep->port, strerror(err));
+    return stratum_fail(why, ws, "cannot connect to %s:%u: %s", ep->host, ep->port, strerror(err));
   int one = 1; /* submits are small and latency matters */
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
@@ -162,19 +152,19 @@ static int tls_start(struct stratum_conn *c, const struct stratum_endpoint *ep,
 {
   c->ctx = SSL_CTX_new(TLS_client_method());
   if (!c->ctx)
-    return fail(why, ws, "TLS: cannot create a context");
+    return stratum_fail(why, ws, "TLS: cannot create a context");
   SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
   if (!tls->insecure) {
     SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
     int ok = tls->ca_file ? SSL_CTX_load_verify_locations(c->ctx, tls->ca_file, NULL)
                           : SSL_CTX_set_default_verify_paths(c->ctx);
     if (ok != 1)
-      return fail(why, ws, "TLS: cannot load CA certificates%s%s", tls->ca_file ? " from " : "",
-                  tls->ca_file ? tls->ca_file : "");
+      return stratum_fail(why, ws, "TLS: cannot load CA certificates%s%s",
+                          tls->ca_file ? " from " : "", tls->ca_file ? tls->ca_file : "");
   }
   c->ssl = SSL_new(c->ctx);
   if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1)
-    return fail(why, ws, "TLS: cannot set up the connection");
+    return stratum_fail(why, ws, "TLS: cannot set up the connection");
   SSL_set_tlsext_host_name(c->ssl, ep->host);
   if (!tls->insecure) {
     /* The certificate must name the host we asked for (an IP address matches its SAN). */
@@ -188,13 +178,13 @@ static int tls_start(struct stratum_conn *c, const struct stratum_endpoint *ep,
     if (ssl_wait(c, rc, deadline) != 0) {
       long v = SSL_get_verify_result(c->ssl);
       if (v != X509_V_OK)
-        return fail(why, ws,
-                    "TLS: certificate of %s not trusted: %s (use --tls-insecure for a "
-                    "self-signed pool)",
-                    ep->host, X509_verify_cert_error_string(v));
+        return stratum_fail(why, ws,
+                            "TLS: certificate of %s not trusted: %s (use --tls-insecure for a "
+                            "self-signed pool)",
+                            ep->host, X509_verify_cert_error_string(v));
       unsigned long e = ERR_get_error();
-      return fail(why, ws, "TLS handshake with %s failed: %s", ep->host,
-                  e ? ERR_reason_error_string(e) : "timed out or closed");
+      return stratum_fail(why, ws, "TLS handshake with %s failed: %s", ep->host,
+                          e ? ERR_reason_error_string(e) : "timed out or closed");
     }
   }
   return 0;
@@ -206,7 +196,7 @@ struct stratum_conn *stratum_conn_open(const struct stratum_endpoint *ep,
 {
   struct stratum_conn *c = calloc(1, sizeof *c);
   if (!c) {
-    fail(why, why_size, "out of memory");
+    stratum_fail(why, why_size, "out of memory");
     return NULL;
   }
   c->fd = tcp_connect(ep, timeout_ms, why, why_size);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *why, size_t size, const char *fmt, ...)
+int stratum_fail(char *why, size_t size, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -85,10 +85,10 @@ static int job_id(json_t *v, char *out)
 static int parse_notify(json_t *params, struct stratum_msg *msg, char *why, size_t ws)
 {
   if (!json_is_array(params) || json_array_size(params) < 9)
-    return fail(why, ws, "mining.notify: expected 9 parameters");
+    return stratum_fail(why, ws, "mining.notify: expected 9 parameters");
   struct stratum_notify *n = calloc(1, sizeof *n);
   if (!n)
-    return fail(why, ws, "out of memory");
+    return stratum_fail(why, ws, "out of memory");
   msg->u.notify = n;
   uint8_t prev[32];
   json_t *branches = json_array_get(params, 4);
@@ -123,7 +123,7 @@ static int parse_notify(json_t *params, struct stratum_msg *msg, char *why, size
   if (bad) {
     free(n);
     msg->u.notify = NULL;
-    return fail(why, ws, "mining.notify: bad %s", bad);
+    return stratum_fail(why, ws, "mining.notify: bad %s", bad);
   }
   /* Stratum's prevhash is the header's bytes with every 4-byte word reversed. */
   for (int w = 0; w < 8; w++)
@@ -138,18 +138,18 @@ static int parse_reconnect(json_t *params, struct stratum_msg *msg, char *why, s
   /* [host, port, wait], each optional. */
   memset(&msg->u.reconnect, 0, sizeof msg->u.reconnect);
   if (!json_is_array(params))
-    return fail(why, ws, "client.reconnect: parameters are not a list");
+    return stratum_fail(why, ws, "client.reconnect: parameters are not a list");
   json_t *host = json_array_get(params, 0), *port = json_array_get(params, 1),
          *wait = json_array_get(params, 2);
   if (host && !json_is_null(host)) {
     const char *h = json_string_value(host);
     size_t n = h ? json_string_length(host) : 0;
     if (!h || n >= STRATUM_HOST_MAX || strlen(h) != n)
-      return fail(why, ws, "client.reconnect: bad host");
+      return stratum_fail(why, ws, "client.reconnect: bad host");
     for (size_t i = 0; i < n; i++)
       if (!(h[i] == '.' || h[i] == '-' || h[i] == ':' || (h[i] >= '0' && h[i] <= '9') ||
             (h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' && h[i] <= 'Z')))
-        return fail(why, ws, "client.reconnect: bad host");
+        return stratum_fail(why, ws, "client.reconnect: bad host");
     memcpy(msg->u.reconnect.host, h, n + 1);
   }
   if (port && !json_is_null(port)) {
@@ -161,13 +161,13 @@ static int parse_reconnect(json_t *params, struct stratum_msg *msg, char *why, s
       p = *ps && !*end ? v : -1;
     }
     if (p < 1 || p > 65535)
-      return fail(why, ws, "client.reconnect: bad port");
+      return stratum_fail(why, ws, "client.reconnect: bad port");
     msg->u.reconnect.port = (unsigned)p;
   }
   if (wait && !json_is_null(wait)) {
     json_int_t w = json_is_integer(wait) ? json_integer_value(wait) : -1;
     if (w < 0 || w > 3600)
-      return fail(why, ws, "client.reconnect: bad wait");
+      return stratum_fail(why, ws, "client.reconnect: bad wait");
     msg->u.reconnect.wait_s = (unsigned)w;
   }
   return 0;
@@ -185,7 +185,7 @@ static int parse_request(json_t *root, const char *method, json_t *params, struc
     msg->kind = STRATUM_SET_DIFFICULTY;
     double d = json_is_number(p0) ? json_number_value(p0) : -1;
     if (!isfinite(d) || d <= 0 || d > 1e30)
-      return fail(why, ws, "mining.set_difficulty: not a positive number");
+      return stratum_fail(why, ws, "mining.set_difficulty: not a positive number");
     msg->u.difficulty = d;
     return 0;
   }
@@ -196,14 +196,14 @@ static int parse_request(json_t *root, const char *method, json_t *params, struc
     if (hex_bytes(p0, msg->u.extranonce.extranonce1, SYNTH_EXTRANONCE_MAX,
                   &msg->u.extranonce.extranonce1_len) != 0 ||
         n2 < 1 || n2 > SYNTH_EXTRANONCE_MAX)
-      return fail(why, ws, "mining.set_extranonce: bad extranonce1 or extranonce2 size");
+      return stratum_fail(why, ws, "mining.set_extranonce: bad extranonce1 or extranonce2 size");
     msg->u.extranonce.extranonce2_size = (size_t)n2;
     return 0;
   }
   if (strcmp(method, "mining.set_version_mask") == 0) {
     msg->kind = STRATUM_SET_VERSION_MASK;
     if (hex_u32(p0, &msg->u.version_mask) != 0)
-      return fail(why, ws, "mining.set_version_mask: bad mask");
+      return stratum_fail(why, ws, "mining.set_version_mask: bad mask");
     return 0;
   }
   if (strcmp(method, "client.reconnect") == 0) {
@@ -214,7 +214,7 @@ static int parse_request(json_t *root, const char *method, json_t *params, struc
     msg->kind = STRATUM_SHOW_MESSAGE;
     const char *text = json_string_value(p0);
     if (!text)
-      return fail(why, ws, "client.show_message: no text");
+      return stratum_fail(why, ws, "client.show_message: no text");
     /* Printable ASCII only, so a pool cannot write control sequences to a terminal. */
     size_t k = 0, n = json_string_length(p0);
     for (size_t i = 0; i < n && k + 1 < sizeof msg->u.message; i++)
@@ -236,14 +236,15 @@ int stratum_msg_parse(const char *line, size_t len, struct stratum_msg *msg, cha
 {
   memset(msg, 0, sizeof *msg);
   if (len > STRATUM_LINE_MAX)
-    return fail(why, why_size, "line of %zu bytes is longer than %d", len, STRATUM_LINE_MAX);
+    return stratum_fail(why, why_size, "line of %zu bytes is longer than %d", len,
+                        STRATUM_LINE_MAX);
   json_error_t err;
   json_t *root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err);
   if (!root)
-    return fail(why, why_size, "not JSON: %s", err.text);
+    return stratum_fail(why, why_size, "not JSON: %s", err.text);
   if (!json_is_object(root)) {
     json_decref(root);
-    return fail(why, why_size, "not a JSON object");
+    return stratum_fail(why, why_size, "not a JSON object");
   }
   msg->root = root;
   json_t *id = json_object_get(root, "id");
@@ -256,12 +257,12 @@ int stratum_msg_parse(const char *line, size_t len, struct stratum_msg *msg, cha
   if (method && !json_is_null(method)) {
     const char *m = json_string_value(method);
     if (!m || json_string_length(method) >= sizeof msg->method || strlen(m) == 0) {
-      rc = fail(why, why_size, "bad method name");
+      rc = stratum_fail(why, why_size, "bad method name");
     } else {
       memcpy(msg->method, m, strlen(m) + 1);
       json_t *params = json_object_get(root, "params");
       if (params && !json_is_array(params))
-        rc = fail(why, why_size, "%s: parameters are not a list", m);
+        rc = stratum_fail(why, why_size, "%s: parameters are not a list", m);
       else
         rc = parse_request(root, m, params, msg, why, why_size);
     }
@@ -272,7 +273,7 @@ int stratum_msg_parse(const char *line, size_t len, struct stratum_msg *msg, cha
     msg->error = json_is_null(e) ? NULL : e;
     rc = 0;
   } else {
-    rc = fail(why, why_size, "neither a request nor a response to one of ours");
+    rc = stratum_fail(why, why_size, "neither a request nor a response to one of ours");
   }
   if (rc != 0)
     stratum_msg_free(msg);
@@ -296,10 +297,10 @@ int stratum_subscribe_result(json_t *result, uint8_t extranonce1[SYNTH_EXTRANONC
   if (!json_is_array(result) ||
       hex_bytes(json_array_get(result, 1), extranonce1, SYNTH_EXTRANONCE_MAX, extranonce1_len) ||
       n2 < 1 || n2 > SYNTH_EXTRANONCE_MAX)
-    return fail(why, why_size,
-                "mining.subscribe: expected [subscriptions, extranonce1 (up to %d bytes), "
-                "extranonce2 size (1..%d)]",
-                SYNTH_EXTRANONCE_MAX, SYNTH_EXTRANONCE_MAX);
+    return stratum_fail(why, why_size,
+                        "mining.subscribe: expected [subscriptions, extranonce1 (up to %d bytes), "
+                        "extranonce2 size (1..%d)]",
+                        SYNTH_EXTRANONCE_MAX, SYNTH_EXTRANONCE_MAX);
   *extranonce2_size = (size_t)n2;
   return 0;
 }
@@ -310,12 +311,12 @@ int stratum_configure_result(json_t *result, bool *rolling, uint32_t *mask, char
   *rolling = false;
   *mask = 0;
   if (!json_is_object(result))
-    return fail(why, why_size, "mining.configure: result is not an object");
+    return stratum_fail(why, why_size, "mining.configure: result is not an object");
   json_t *on = json_object_get(result, "version-rolling");
   if (!json_is_true(on))
     return 0;
   if (hex_u32(json_object_get(result, "version-rolling.mask"), mask) != 0)
-    return fail(why, why_size, "mining.configure: bad version-rolling.mask");
+    return stratum_fail(why, why_size, "mining.configure: bad version-rolling.mask");
   *rolling = *mask != 0;
   return 0;
 }

@@ -88,6 +88,10 @@ int stratum_subscribe_result(json_t *result, uint8_t extranonce1[SYNTH_EXTRANONC
 int stratum_configure_result(json_t *result, bool *rolling, uint32_t *mask, char *why,
                              size_t why_size);
 
+/* Writes the reason for a refusal into why (one line) and returns -1. */
+__attribute__((format(printf, 3, 4))) int stratum_fail(char *why, size_t size, const char *fmt,
+                                                       ...);
+
 /* Hex string of exactly 2 * n digits into n bytes. Returns 0 or -1. */
 int stratum_unhex(const char *hex, uint8_t *out, size_t n);
 
