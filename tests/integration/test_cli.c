@@ -1,76 +1,22 @@
 /* test_cli.c: the synthminer command driven as a user drives it: exit codes, messages, output. */
 #include <errno.h>
 #include <jansson.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "support/harness.h"
 #include "support/spawn.h"
 
-struct outcome {
-  int status; /* exit code, or 128 + signal */
-  char out[65536];
-  char err[16384];
-  size_t out_len, err_len;
-};
-
-static void append(int fd, char *buf, size_t *len, size_t cap, int *open_fds)
-{
-  char tmp[4096];
-  ssize_t n = read(fd, tmp, sizeof tmp);
-  if (n <= 0) {
-    (*open_fds)--;
-    return;
-  }
-  size_t take = (size_t)n < cap - 1 - *len ? (size_t)n : cap - 1 - *len;
-  memcpy(buf + *len, tmp, take);
-  *len += take;
-  buf[*len] = '\0';
-}
-
 /* Runs synthminer with args; after signal_after_ms (if non-zero) sends SIGINT. */
-static void run_cli(const char *const *args, unsigned signal_after_ms, struct outcome *o)
+static void run_cli(const char *const *args, unsigned signal_after_ms, struct synth_test_outcome *o)
 {
-  memset(o, 0, sizeof *o);
-  int out_fd, err_fd;
-  pid_t pid = synth_test_spawn(SYNTHMINER_PATH, args, &out_fd, &err_fd);
-  CU_ASSERT_FATAL(pid > 0);
-
-  struct timespec start;
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  int open_fds = 2, signalled = 0;
-  while (open_fds > 0) {
-    struct pollfd p[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
-    poll(p, 2, 50);
-    if (p[0].revents)
-      append(out_fd, o->out, &o->out_len, sizeof o->out, &open_fds);
-    if (p[1].revents)
-      append(err_fd, o->err, &o->err_len, sizeof o->err, &open_fds);
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-    if (signal_after_ms && !signalled && ms >= (long)signal_after_ms) {
-      kill(pid, SIGINT);
-      signalled = 1;
-    }
-    if (ms > 120000) {
-      kill(pid, SIGKILL);
-      CU_FAIL("synthminer did not finish in 120 s");
-      break;
-    }
-  }
-  close(out_fd);
-  close(err_fd);
-  int st;
-  waitpid(pid, &st, 0);
-  o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  CU_ASSERT_FATAL(synth_test_run_program(SYNTHMINER_PATH, args, signal_after_ms, o));
+  if (o->timed_out)
+    CU_FAIL("synthminer did not finish in 120 s");
 }
 
 static size_t lines(const char *s)
@@ -84,7 +30,7 @@ static size_t lines(const char *s)
 /* Bad usage: exit status 2 and exactly one line on stderr that names the problem. */
 static void expect_usage_error(const char *const *args, const char *mentions)
 {
-  struct outcome o;
+  struct synth_test_outcome o;
   run_cli(args, 0, &o);
   CU_ASSERT_EQUAL(o.status, 2);
   CU_ASSERT_EQUAL(lines(o.err), 1);
@@ -142,7 +88,7 @@ static void test_usage_errors(void)
 
 static void test_help_and_version(void)
 {
-  struct outcome o;
+  struct synth_test_outcome o;
   run_cli((const char *[]){"--version", NULL}, 0, &o);
   CU_ASSERT_EQUAL(o.status, 0);
   CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "synthminer 0.1.0"));
@@ -158,7 +104,7 @@ static void test_help_and_version(void)
 
 static void test_devices(void)
 {
-  struct outcome o;
+  struct synth_test_outcome o;
   run_cli((const char *[]){"devices", NULL}, 0, &o);
   CU_ASSERT_EQUAL(o.status, 0);
   CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "cpu:0"));
@@ -191,7 +137,7 @@ static void test_devices(void)
  * CPU backend), and its shares verify. */
 static void test_run_vulkan_device(void)
 {
-  struct outcome o;
+  struct synth_test_outcome o;
   run_cli((const char *[]){"devices", "--json", NULL}, 0, &o);
   /* The test command installs lavapipe: without a Vulkan device something is broken. */
   CU_ASSERT_PTR_NOT_NULL_FATAL(strstr(o.out, "\"vulkan:0\""));
@@ -214,7 +160,7 @@ static void test_run_vulkan_device(void)
 
 static void test_run_json_summary(void)
 {
-  struct outcome o;
+  struct synth_test_outcome o;
   run_cli((const char *[]){"run", "--devices", "cpu", "--duration", "2", "--difficulty", "0.00002",
                            "--json", NULL},
           0, &o);
@@ -249,7 +195,7 @@ static void test_run_trace_and_target_latency(void)
   int fd = mkstemp(path);
   CU_ASSERT_FATAL(fd >= 0);
   close(fd);
-  struct outcome o;
+  struct synth_test_outcome o;
   run_cli((const char *[]){"run", "--devices", "cpu", "--threads", "1", "--duration", "3",
                            "--target-latency", "cpu=8", "--trace", path, "--no-api",
                            "--status-interval", "0", "--json", NULL},
@@ -297,7 +243,7 @@ static void test_run_trace_and_target_latency(void)
 /* SIGINT stops cleanly: exit 0 and the final table. */
 static void test_sigint_stops_cleanly(void)
 {
-  struct outcome o;
+  struct synth_test_outcome o;
   run_cli((const char *[]){"run", "--devices", "cpu", "--status-interval", "0.5", NULL}, 1500, &o);
   CU_ASSERT_EQUAL(o.status, 0);
   CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "DEVICE"));

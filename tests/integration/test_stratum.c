@@ -5,14 +5,11 @@
  * block. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -447,50 +444,10 @@ static void test_real_block_byte_order(void)
 
 /* ---- the command line ---- */
 
-struct outcome {
-  int status;
-  char out[65536], err[65536];
-};
-
-static void read_some(int fd, char *buf, size_t cap, size_t *len, int *open_fds)
+static void run_cli(const char *const *args, struct synth_test_outcome *o)
 {
-  ssize_t n = read(fd, buf + *len, cap - 1 - *len);
-  if (n <= 0) {
-    (*open_fds)--;
-    return;
-  }
-  *len += (size_t)n;
-  buf[*len] = 0;
-}
-
-static void run_cli(const char *const *args, struct outcome *o)
-{
-  memset(o, 0, sizeof *o);
-  int out, err;
-  pid_t pid = synth_test_spawn(SYNTHMINER_PATH, args, &out, &err);
-  CU_ASSERT_FATAL(pid > 0);
-  size_t ol = 0, el = 0;
-  int open_fds = 2;
-  bool out_open = true, err_open = true;
-  for (int waited = 0; open_fds > 0 && waited < 120000; waited += 50) {
-    struct pollfd p[2] = {{out_open ? out : -1, POLLIN, 0}, {err_open ? err : -1, POLLIN, 0}};
-    poll(p, 2, 50);
-    int before = open_fds;
-    if (p[0].revents) {
-      read_some(out, o->out, sizeof o->out, &ol, &open_fds);
-      out_open = open_fds == before;
-    }
-    before = open_fds;
-    if (p[1].revents) {
-      read_some(err, o->err, sizeof o->err, &el, &open_fds);
-      err_open = open_fds == before;
-    }
-  }
-  close(out);
-  close(err);
-  int st;
-  waitpid(pid, &st, 0);
-  o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  CU_ASSERT_FATAL(synth_test_run_program(SYNTHMINER_PATH, args, 0, o));
+  CU_ASSERT_FALSE(o->timed_out);
 }
 
 /* `synthminer run -o ... -u ... -p ...`: mines for the pool, reports its answers in the JSON
@@ -500,7 +457,7 @@ static void test_cli_mines_for_the_pool(void)
   struct test_pool *tp = pool_up(NULL);
   char url[64];
   url_of(url, sizeof url, tp, false);
-  static struct outcome o;
+  static struct synth_test_outcome o;
   run_cli((const char *[]){"run", "--devices", "cpu", "--threads", "1", "-o", url, "-u",
                            "tester.rig1", "-p", PASSWORD, "--duration", "4", "--no-api",
                            "--status-interval", "0", "--json", NULL},
@@ -549,7 +506,7 @@ static void test_cli_mines_for_the_pool(void)
 
 static void expect_usage(const char *const *args, const char *mentions)
 {
-  static struct outcome o;
+  static struct synth_test_outcome o;
   run_cli(args, &o);
   CU_ASSERT_EQUAL(o.status, 2);
   CU_ASSERT_PTR_NOT_NULL(strstr(o.err, mentions));

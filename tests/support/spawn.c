@@ -1,7 +1,12 @@
 /* spawn.c: starts a program with its stdout and stderr on pipes, for the command-line tests. */
 #include "support/spawn.h"
 
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -38,4 +43,58 @@ pid_t synth_test_spawn(const char *path, const char *const *args, int *out_fd, i
   *out_fd = out[0];
   *err_fd = err[0];
   return pid;
+}
+
+/* Reads what fd has into buf; false at its end. */
+static bool drain(int fd, char *buf, size_t cap, size_t *len)
+{
+  char tmp[4096];
+  ssize_t n = read(fd, tmp, sizeof tmp);
+  if (n <= 0)
+    return false;
+  size_t take = (size_t)n < cap - 1 - *len ? (size_t)n : cap - 1 - *len;
+  memcpy(buf + *len, tmp, take);
+  *len += take;
+  buf[*len] = '\0';
+  return true;
+}
+
+bool synth_test_run_program(const char *path, const char *const *args, unsigned signal_after_ms,
+                            struct synth_test_outcome *o)
+{
+  memset(o, 0, sizeof *o);
+  int fds[2];
+  pid_t pid = synth_test_spawn(path, args, &fds[0], &fds[1]);
+  if (pid <= 0)
+    return false;
+  char *bufs[2] = {o->out, o->err};
+  size_t *lens[2] = {&o->out_len, &o->err_len};
+  bool open[2] = {true, true}, signalled = false;
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  while (open[0] || open[1]) {
+    struct pollfd p[2] = {{open[0] ? fds[0] : -1, POLLIN, 0}, {open[1] ? fds[1] : -1, POLLIN, 0}};
+    poll(p, 2, 50);
+    for (int i = 0; i < 2; i++)
+      if (open[i] && p[i].revents)
+        open[i] = drain(fds[i], bufs[i], sizeof o->out, lens[i]);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+    if (signal_after_ms && !signalled && ms >= (long)signal_after_ms) {
+      kill(pid, SIGINT);
+      signalled = true;
+    }
+    if (ms > 120000) {
+      kill(pid, SIGKILL);
+      o->timed_out = true;
+      break;
+    }
+  }
+  close(fds[0]);
+  close(fds[1]);
+  int st;
+  waitpid(pid, &st, 0);
+  o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return true;
 }
