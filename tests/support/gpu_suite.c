@@ -54,6 +54,18 @@ void *gpu_open(void *backend, const struct synth_workload *wl)
   return dev;
 }
 
+/* Submits b and polls until the device hands it back. */
+static void submit_and_wait(void *dev, struct synth__batch *b)
+{
+  CU_ASSERT_EQUAL_FATAL(gpu.ops->submit(dev, b), 0);
+  struct synth__batch *done = NULL;
+  int rc;
+  while ((rc = gpu.ops->poll(dev, &done, 100)) == SYNTH_EAGAIN)
+    ;
+  CU_ASSERT_EQUAL(rc, 0);
+  CU_ASSERT_PTR_EQUAL(done, b);
+}
+
 /* Hashes [start, start + count) of the payload on the device; returns the hits, sorted. */
 static uint32_t run_batch(void *dev, const struct synth__sha256d_payload *p, uint32_t start,
                           uint32_t count, uint32_t *hits, uint32_t *overflow)
@@ -66,13 +78,7 @@ static uint32_t run_batch(void *dev, const struct synth__sha256d_payload *p, uin
   b.range.count = count;
   b.ctl = (struct synth_scan_ctl){
       .epoch_now = &epoch, .hits = b.hits, .max_hits = SYNTH_BATCH_MAX_HITS};
-  CU_ASSERT_EQUAL_FATAL(gpu.ops->submit(dev, &b), 0);
-  struct synth__batch *done = NULL;
-  int rc;
-  while ((rc = gpu.ops->poll(dev, &done, 100)) == SYNTH_EAGAIN)
-    ;
-  CU_ASSERT_EQUAL(rc, 0);
-  CU_ASSERT_PTR_EQUAL(done, &b);
+  submit_and_wait(dev, &b);
   CU_ASSERT_EQUAL(b.done, count);
   for (uint32_t i = 0; i < b.ctl.nhits; i++) { /* insertion sort: the device reports unordered */
     uint32_t v = b.hits[i], j = i;
@@ -111,13 +117,7 @@ static struct synth__batch *epoch_batch(void *dev, const struct synth__sha256d_p
   b.range.count = count;
   b.ctl = (struct synth_scan_ctl){
       .epoch_now = &now, .epoch = epoch, .hits = b.hits, .max_hits = SYNTH_BATCH_MAX_HITS};
-  CU_ASSERT_EQUAL_FATAL(gpu.ops->submit(dev, &b), 0);
-  struct synth__batch *done = NULL;
-  int rc;
-  while ((rc = gpu.ops->poll(dev, &done, 100)) == SYNTH_EAGAIN)
-    ;
-  CU_ASSERT_EQUAL(rc, 0);
-  CU_ASSERT_PTR_EQUAL(done, &b);
+  submit_and_wait(dev, &b);
   return &b;
 }
 
