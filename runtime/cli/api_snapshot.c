@@ -29,7 +29,6 @@ int api_state_init(struct api_state *s, synth_runtime *rt)
   }
   for (unsigned i = 0; i < s->count; i++)
     atomic_init(&s->accepted[i], 0);
-  snprintf(s->pool.state, sizeof s->pool.state, "benchmark");
   return 0;
 }
 
@@ -55,13 +54,6 @@ void api_state_set_job(struct api_state *s, const char *id, const char *source, 
   snprintf(s->job_id, sizeof s->job_id, "%s", id);
   snprintf(s->job_source, sizeof s->job_source, "%s", source);
   s->job_difficulty = difficulty;
-  pthread_mutex_unlock(&s->lock);
-}
-
-void api_state_set_pool(struct api_state *s, const struct api_pool_info *pool)
-{
-  pthread_mutex_lock(&s->lock);
-  s->pool = *pool;
   pthread_mutex_unlock(&s->lock);
 }
 
@@ -245,11 +237,10 @@ static json_t *pool_json(struct api_state *s, const struct totals *t)
     json_object_set_new(o, "job_switch", sw);
     return o;
   }
-  pthread_mutex_lock(&s->lock);
-  json_object_set_new(o, "url", s->pool.url[0] ? text(s->pool.url) : json_null());
-  json_object_set_new(o, "user", s->pool.user[0] ? text(s->pool.user) : json_null());
-  json_object_set_new(o, "state", text(s->pool.state));
-  pthread_mutex_unlock(&s->lock);
+  /* The benchmark job: no pool behind it. */
+  json_object_set_new(o, "url", json_null());
+  json_object_set_new(o, "user", json_null());
+  json_object_set_new(o, "state", text("benchmark"));
   put_uint(o, "accepted", t->accepted);
   put_uint(o, "rejected", t->rejected);
   put_uint(o, "stale", t->stale);

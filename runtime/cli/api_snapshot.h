@@ -9,20 +9,10 @@
 #include <synth/synth.h>
 
 /*
- * Where the work comes from. The benchmark fills only state; a Stratum client fills url and
- * user too. There is deliberately no password field: nothing secret can reach a snapshot.
- */
-struct api_pool_info {
-  char url[256];  /* "" while there is no pool */
-  char user[128]; /* "" while there is no pool */
-  char state[24]; /* "benchmark"; later "connecting", "subscribed", ... */
-};
-
-/*
  * What a snapshot is built from. Synchronization:
  *   rt             set once before any reader; its stats calls are thread-safe
  *   accepted[]     atomics, written by device threads (share callback), read by anyone
- *   job_*, pool    under lock: the main loop writes, API threads read
+ *   job_*          under lock: the main loop writes, API threads read
  */
 struct api_state {
   synth_runtime *rt;
@@ -33,7 +23,6 @@ struct api_state {
   char job_id[64];
   char job_source[24];
   double job_difficulty;
-  struct api_pool_info pool;
   /* Set once before any reader when mining for a pool: share counts and the pool object then
    * come from the client (the pool's own answers), not from the benchmark's count. */
   synth_pool *client;
@@ -49,9 +38,6 @@ void api_state_count_share(struct api_state *s, unsigned device);
 
 /* Records the job in force. Thread-safe. */
 void api_state_set_job(struct api_state *s, const char *id, const char *source, double difficulty);
-
-/* Records the pool (pass the fields; a password is never taken). Thread-safe. */
-void api_state_set_pool(struct api_state *s, const struct api_pool_info *pool);
 
 /* CLOCK_MONOTONIC in seconds. */
 double api_now_s(void);
