@@ -59,6 +59,14 @@ struct synth__desc_list {
 struct synth__device_desc *synth__desc_list_push(struct synth__desc_list *list);
 void synth__desc_list_free(struct synth__desc_list *list);
 
+/* What the OpenCL and Vulkan backends set alike for their device i: id "<api>:i", name,
+ * engine, kind, indexes, and which physical device it is. A device on the host CPU (PoCL,
+ * lavapipe) hashes on the cores the native backend already uses: it is selected only when
+ * named. The backend writes detail itself. */
+void synth__desc_set_gpu(struct synth__device_desc *d, const char *api, enum synth_device_kind kind,
+                         size_t i, const char *name, int host_cpu, const unsigned char uuid[16],
+                         int has_uuid, const char *pci);
+
 /*
  * A backend. Each function documents the thread it runs on; the scheduler guarantees that a
  * device's submit/poll/thread_init run only on that device's own worker thread.

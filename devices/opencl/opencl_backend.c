@@ -163,23 +163,13 @@ static int cl_probe(void *backend, const struct synth__probe_config *cfg,
     if (!d)
       return SYNTH_ENOMEM;
     bool cpu = f->type & CL_DEVICE_TYPE_CPU;
-    snprintf(d->id, sizeof d->id, "opencl:%zu", i);
-    snprintf(d->name, sizeof d->name, "%s", f->name);
+    synth__desc_set_gpu(d, "opencl", SYNTH_DEVICE_OPENCL, i, f->name, cpu, f->uuid, f->has_uuid,
+                        f->pci);
     snprintf(d->detail, sizeof d->detail, "%s, %s, %u CUs, %llu MiB", f->platform_name,
              cpu                              ? "CPU"
              : (f->type & CL_DEVICE_TYPE_GPU) ? "GPU"
                                               : "accelerator",
              f->units, (unsigned long long)(f->memory >> 20));
-    snprintf(d->engine, sizeof d->engine, "opencl");
-    d->kind = SYNTH_DEVICE_OPENCL;
-    d->index0 = (int)i;
-    d->index1 = -1;
-    /* A CPU device hashes on the cores the native backend already uses: only when named. */
-    d->host_cpu = cpu;
-    d->selected = !cpu;
-    memcpy(d->uuid, f->uuid, sizeof d->uuid);
-    d->has_uuid = f->has_uuid;
-    snprintf(d->pci, sizeof d->pci, "%s", f->pci);
   }
   return 0;
 }

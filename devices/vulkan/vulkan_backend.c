@@ -197,21 +197,11 @@ static int vk_probe(void *backend, const struct synth__probe_config *cfg,
     if (!d)
       return SYNTH_ENOMEM;
     bool cpu = f->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
-    snprintf(d->id, sizeof d->id, "vulkan:%zu", i);
-    snprintf(d->name, sizeof d->name, "%s", f->props.deviceName);
+    synth__desc_set_gpu(d, "vulkan", SYNTH_DEVICE_VULKAN, i, f->props.deviceName, cpu, f->uuid,
+                        f->has_uuid, f->pci);
     snprintf(d->detail, sizeof d->detail, "Vulkan %u.%u, %s, %llu MiB",
              VK_API_VERSION_MAJOR(f->props.apiVersion), VK_API_VERSION_MINOR(f->props.apiVersion),
              type_name(f->props.deviceType), (unsigned long long)(f->local_memory >> 20));
-    snprintf(d->engine, sizeof d->engine, "vulkan");
-    d->kind = SYNTH_DEVICE_VULKAN;
-    d->index0 = (int)i;
-    d->index1 = -1;
-    /* A CPU device (lavapipe) hashes on the cores the native backend already uses. */
-    d->host_cpu = cpu;
-    d->selected = !cpu;
-    memcpy(d->uuid, f->uuid, sizeof d->uuid);
-    d->has_uuid = f->has_uuid;
-    snprintf(d->pci, sizeof d->pci, "%s", f->pci);
   }
   return 0;
 }
