@@ -317,16 +317,12 @@ int cmd_run(int argc, char **argv)
     fprintf(stderr, "synthminer run: out of memory\n");
     return 1;
   }
-  if ((rc = pool_source_load(&state->pool, &pool)) != 0) {
-    pool_source_free(&state->pool);
-    free(state);
-    return rc;
-  }
+  if ((rc = pool_source_load(&state->pool, &pool)) != 0)
+    goto out;
   if (state->pool.count && difficulty > 0) {
     fprintf(stderr, "synthminer run: --difficulty is the benchmark's; a pool sets its own\n");
-    pool_source_free(&state->pool);
-    free(state);
-    return CLI_EXIT_USAGE;
+    rc = CLI_EXIT_USAGE;
+    goto out;
   }
   state->verbose = verbose;
   state->log = &log;
@@ -350,9 +346,8 @@ int cmd_run(int argc, char **argv)
   if (rc != 0) {
     if (!atomic_load(&log.error_seen))
       fprintf(stderr, "synthminer run: %s\n", synth_strerror(rc));
-    pool_source_free(&state->pool);
-    free(state);
-    return cli_exit_for(rc);
+    rc = cli_exit_for(rc);
+    goto out;
   }
   /* No share arrives before synth_runtime_start(), so the counters are ready in time. */
   if (api_state_init(&state->api, rt) != 0) {
@@ -364,6 +359,10 @@ int cmd_run(int argc, char **argv)
   pool_source_free(&state->pool); /* the client first: it sets jobs on the runtime */
   synth_runtime_destroy(rt);
   api_state_free(&state->api);
+  free(state);
+  return rc;
+out:
+  pool_source_free(&state->pool);
   free(state);
   return rc;
 }
