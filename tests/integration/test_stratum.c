@@ -79,6 +79,15 @@ static void rig_start(struct rig *r, const char *const *urls, size_t n,
   CU_ASSERT_EQUAL_FATAL(synth_pool_start(r->pool), 0);
 }
 
+/* A rig mining for one plain-TCP pool with the default client settings. */
+static void rig_on(struct rig *r, const struct test_pool *tp)
+{
+  char url[64]; /* the client copies it */
+  url_of(url, sizeof url, tp, false);
+  const char *urls[] = {url};
+  rig_start(r, urls, 1, NULL);
+}
+
 static void rig_stop(struct rig *r)
 {
   synth_runtime_stop(r->rt);
@@ -137,11 +146,8 @@ static struct test_pool *pool_up(const struct test_pool_config *extra)
 static void test_session_and_version_rolling(void)
 {
   struct test_pool *tp = pool_up(&(struct test_pool_config){.version_rolling = 1});
-  char url[64];
-  url_of(url, sizeof url, tp, false);
-  const char *urls[] = {url};
   struct rig r;
-  rig_start(&r, urls, 1, NULL);
+  rig_on(&r, tp);
   CU_ASSERT_EQUAL(wait_accepted(tp, 20, 60000), 0);
   struct test_pool_stats s;
   test_pool_stats(tp, &s);
@@ -175,11 +181,8 @@ static void test_session_and_version_rolling(void)
 static void test_difficulty_and_clean_switches(void)
 {
   struct test_pool *tp = pool_up(NULL);
-  char url[64];
-  url_of(url, sizeof url, tp, false);
-  const char *urls[] = {url};
   struct rig r;
-  rig_start(&r, urls, 1, NULL);
+  rig_on(&r, tp);
   CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 5, 60000), 0);
   test_pool_set_difficulty(tp, DIFFICULTY * 2);
   for (int i = 0; i < 6; i++) {
@@ -208,11 +211,8 @@ static void test_difficulty_and_clean_switches(void)
 static void test_extranonce_change(void)
 {
   struct test_pool *tp = pool_up(NULL);
-  char url[64];
-  url_of(url, sizeof url, tp, false);
-  const char *urls[] = {url};
   struct rig r;
-  rig_start(&r, urls, 1, NULL);
+  rig_on(&r, tp);
   CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 5, 60000), 0);
   test_pool_set_extranonce(tp, "a1b2c3", 3);
   test_pool_notify(tp, 0); /* not clean: the client must make it so itself */
@@ -232,11 +232,8 @@ static void test_extranonce_change(void)
 static void test_pool_killed_and_revived(void)
 {
   struct test_pool *tp = pool_up(NULL);
-  char url[64];
-  url_of(url, sizeof url, tp, false);
-  const char *urls[] = {url};
   struct rig r;
-  rig_start(&r, urls, 1, NULL);
+  rig_on(&r, tp);
   CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 3, 60000), 0);
   test_pool_kill(tp);
   sleep_ms(800); /* the device keeps hashing; the client keeps retrying */
@@ -299,11 +296,8 @@ static void test_reconnect_request(void)
 static void test_hostile_messages(void)
 {
   struct test_pool *tp = pool_up(NULL);
-  char url[64];
-  url_of(url, sizeof url, tp, false);
-  const char *urls[] = {url};
   struct rig r;
-  rig_start(&r, urls, 1, NULL);
+  rig_on(&r, tp);
   CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 3, 60000), 0);
   static const char *const lines[] = {
       "garbage",
