@@ -24,6 +24,18 @@ int synth__device_known_answer(const struct synth__device_ops *ops, void *dev,
                                const char *label, const struct synth__logger *log,
                                uint64_t timeout_ns);
 
+/* Raises a device's abort word to epoch, never lowering it (wrap-safe), so a late, older
+ * epoch changes nothing. Any thread. Returns whether it rose. */
+static inline bool synth__abort_word_raise(uint32_t *word, unsigned epoch)
+{
+  uint32_t seen = __atomic_load_n(word, __ATOMIC_RELAXED);
+  while ((int32_t)(epoch - seen) > 0) {
+    if (__atomic_compare_exchange_n(word, &seen, epoch, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+      return true;
+  }
+  return false;
+}
+
 /* Bit 31 of a kernel's hit count: the launch was abandoned because its epoch passed. */
 #define SYNTH_RESULTS_ABANDONED 0x80000000u
 

@@ -32,13 +32,7 @@ void synth__cl_epoch_changed(void *dev, unsigned epoch)
   struct cl_device *d = dev;
   if (!d->abort_queue)
     return;
-  /* Only ever raised (wrap-safe), so a late, older epoch changes nothing. */
-  uint32_t seen = __atomic_load_n(&d->abort_value, __ATOMIC_RELAXED);
-  bool raised = false;
-  while ((int32_t)(epoch - seen) > 0 && !raised)
-    raised = __atomic_compare_exchange_n(&d->abort_value, &seen, epoch, false, __ATOMIC_RELEASE,
-                                         __ATOMIC_RELAXED);
-  if (!raised)
+  if (!synth__abort_word_raise(&d->abort_value, epoch))
     return;
   /* Copied when the write runs: by then abort_value holds this epoch or a later one. */
   clEnqueueWriteBuffer(d->abort_queue, d->abort_buffer, CL_FALSE, 0, sizeof(uint32_t),

@@ -291,13 +291,7 @@ void synth__vk_epoch_changed(void *dev, unsigned epoch)
   uint32_t *word = d->abort_word.mapped;
   if (!word)
     return;
-  /* Only ever raised (wrap-safe): a late, older epoch must not re-enable old launches' work
-   * or stop current ones. */
-  uint32_t seen = __atomic_load_n(word, __ATOMIC_RELAXED);
-  while (
-      (int32_t)(epoch - seen) > 0 &&
-      !__atomic_compare_exchange_n(word, &seen, epoch, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
-    ;
+  synth__abort_word_raise(word, epoch);
 }
 
 /* The hits the kernel left in the slot's results; false when the launch was abandoned. */
