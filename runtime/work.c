@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "scheduler/clock.h"
 #include "scheduler/job.h"
@@ -28,10 +29,14 @@ struct synth_work {
   uint64_t size; /* 0: open-ended */
   pthread_mutex_t lock;
   pthread_cond_t cond;
-  int state;              /* RUNNING, 0 (finished) or SYNTH_ESTALE; under lock */
-  atomic_int running;     /* the same, readable without the lock by the hit path */
-  struct synth__job *job; /* referenced while running; under lock */
-  uint64_t final_hashed;  /* once it ended */
+  int state;                  /* RUNNING, 0 (finished) or SYNTH_ESTALE; under lock */
+  bool ending;                /* finish() began: on_done is running; under lock */
+  int end_status;             /* what state becomes once on_done returned; under lock */
+  pthread_t ender;            /* the thread running on_done; under lock while ending */
+  atomic_int running;         /* cleared when it ends, read without the lock by the hit path */
+  atomic_uint hits_in_flight; /* on_hit calls under way (or about to check running) */
+  struct synth__job *job;     /* referenced while running; under lock */
+  uint64_t final_hashed;      /* once it ended */
   _Alignas(16) unsigned char data[];
 };
 
@@ -50,24 +55,46 @@ static void job_data_free(void *data)
   unref((struct synth_work *)((unsigned char *)data - offsetof(struct synth_work, data)));
 }
 
-/* Ends the work once, with status; the callback runs outside the lock. */
+/* The work whose on_hit this thread is inside, so that an on_hit that ends its own work
+ * (cancel on the first hit) does not wait for itself. */
+static _Thread_local struct synth_work *hit_of_thread;
+
+/* Ends the work once, with status. Callers see it ended (wait returns) only after on_done
+ * returned and no on_hit is under way on another thread, so that the caller may free what
+ * its callbacks touch. The callbacks run outside the lock. */
 static void finish(struct synth_work *w, int status)
 {
   pthread_mutex_lock(&w->lock);
-  if (w->state != RUNNING) {
+  if (w->state != RUNNING || w->ending) {
+    /* Another thread is ending it: return once it has. Not from inside an on_hit of this
+     * work, though: the ender waits for that on_hit to return. */
+    while (w->ending && !pthread_equal(w->ender, pthread_self()) && hit_of_thread != w)
+      pthread_cond_wait(&w->cond, &w->lock);
     pthread_mutex_unlock(&w->lock);
     return;
   }
-  w->state = status;
-  atomic_store_explicit(&w->running, 0, memory_order_release);
+  w->ending = true;
+  w->end_status = status;
+  w->ender = pthread_self();
+  /* seq_cst against the hit path's count-then-check: either a hit sees running cleared or
+   * this sees its count. */
+  atomic_store(&w->running, 0);
   struct synth__job *job = w->job;
   w->final_hashed = atomic_load_explicit(&job->hashed, memory_order_acquire);
   w->job = NULL;
-  pthread_cond_broadcast(&w->cond);
   pthread_mutex_unlock(&w->lock);
   synth__job_put(job);
+  unsigned own = hit_of_thread == w;
+  const struct timespec nap = {0, 50000};
+  while (atomic_load(&w->hits_in_flight) > own)
+    nanosleep(&nap, NULL);
   if (w->on_done)
     w->on_done(w->user, status);
+  pthread_mutex_lock(&w->lock);
+  w->state = status;
+  w->ending = false;
+  pthread_cond_broadcast(&w->cond);
+  pthread_mutex_unlock(&w->lock);
 }
 
 void synth__work_slot_init(struct synth__work_slot *slot)
@@ -150,8 +177,16 @@ void synth__work_hit(void *owner, uint64_t index, const struct synth_verdict *ve
                      unsigned device)
 {
   struct synth_work *w = owner;
-  if (w->on_hit && atomic_load_explicit(&w->running, memory_order_acquire) == RUNNING)
+  if (!w->on_hit)
+    return;
+  atomic_fetch_add(&w->hits_in_flight, 1);
+  if (atomic_load(&w->running) == RUNNING) {
+    struct synth_work *outer = hit_of_thread;
+    hit_of_thread = w;
     w->on_hit(w->user, index, verdict, device);
+    hit_of_thread = outer;
+  }
+  atomic_fetch_sub(&w->hits_in_flight, 1);
 }
 
 void synth__work_job_done(void *user, struct synth__job *job)
@@ -168,9 +203,12 @@ int synth_work_wait(synth_work *w, unsigned timeout_ms)
   struct timespec deadline = synth__deadline_ms(timeout_ms);
   pthread_mutex_lock(&w->lock);
   int rc = 0;
-  while (w->state == RUNNING && rc == 0)
+  /* on_done itself may ask: it sees the status it was handed rather than waiting on itself. */
+  while (w->state == RUNNING && rc == 0 && !(w->ending && pthread_equal(w->ender, pthread_self())))
     rc = pthread_cond_timedwait(&w->cond, &w->lock, &deadline);
-  int state = w->state;
+  int state = w->ending && w->state == RUNNING
+                  ? (pthread_equal(w->ender, pthread_self()) ? w->end_status : RUNNING)
+                  : w->state;
   pthread_mutex_unlock(&w->lock);
   return state == RUNNING ? SYNTH_ETIMEDOUT : state;
 }

@@ -193,6 +193,84 @@ static void test_cancel_and_replace(void)
   synth_runtime_destroy(rt);
 }
 
+/* Callbacks end with the work: a cancel from another thread returns only once no on_hit is
+ * running, and an on_hit may cancel its own work. */
+struct quiet_tally {
+  atomic_uint in_hit, hits, late, done_calls;
+  atomic_int status;
+  _Atomic(synth_work *) self; /* set once submitted: on_hit cancels it */
+};
+
+static void slow_hit(void *user, uint64_t index, const struct synth_verdict *v, unsigned device)
+{
+  (void)index, (void)v, (void)device;
+  struct quiet_tally *t = user;
+  atomic_fetch_add(&t->in_hit, 1);
+  if (atomic_load(&t->done_calls))
+    atomic_fetch_add(&t->late, 1);
+  struct timespec ts = {0, 200 * 1000};
+  nanosleep(&ts, NULL);
+  atomic_fetch_add(&t->hits, 1);
+  synth_work *self = atomic_load(&t->self);
+  if (self)
+    synth_work_cancel(self);
+  atomic_fetch_sub(&t->in_hit, 1);
+}
+
+static void quiet_done(void *user, int status)
+{
+  struct quiet_tally *t = user;
+  atomic_store(&t->status, status);
+  atomic_fetch_add(&t->done_calls, 1);
+}
+
+static synth_work *submit_dense(synth_runtime *rt, struct quiet_tally *t)
+{
+  struct mix_job job = {.seed = synth_test_rand(), .threshold = UINT64_MAX / 2000};
+  struct synth_work_config wc = {
+      .data = &job, .data_size = sizeof job, .on_hit = slow_hit, .on_done = quiet_done, .user = t};
+  synth_work *w = NULL;
+  CU_ASSERT_EQUAL(synth_runtime_submit(rt, &wc, &w), 0);
+  return w;
+}
+
+static void test_callbacks_end_with_work(void)
+{
+  synth_runtime *rt = runtime();
+  struct timespec tenth = {0, 100 * 1000 * 1000};
+  static struct quiet_tally a, b;
+  memset(&a, 0, sizeof a);
+  memset(&b, 0, sizeof b);
+  synth_work *w = submit_dense(rt, &a);
+  CU_ASSERT_FATAL(w != NULL);
+  for (int i = 0; i < 100 && atomic_load(&a.hits) < 20; i++)
+    nanosleep(&tenth, NULL);
+  CU_ASSERT(atomic_load(&a.hits) >= 20);
+  synth_work_cancel(w);
+  CU_ASSERT_EQUAL(atomic_load(&a.in_hit), 0);
+  CU_ASSERT_EQUAL(atomic_load(&a.done_calls), 1);
+  unsigned hits = atomic_load(&a.hits);
+  nanosleep(&tenth, NULL);
+  CU_ASSERT_EQUAL(atomic_load(&a.hits), hits);
+  CU_ASSERT_EQUAL(atomic_load(&a.late), 0);
+  synth_work_release(w);
+
+  /* The first hit after the handle is known cancels its own work from inside on_hit. */
+  w = submit_dense(rt, &b);
+  CU_ASSERT_FATAL(w != NULL);
+  atomic_store(&b.self, w);
+  for (int i = 0; i < 100 && !atomic_load(&b.done_calls); i++)
+    nanosleep(&tenth, NULL);
+  CU_ASSERT_EQUAL(atomic_load(&b.done_calls), 1);
+  CU_ASSERT_EQUAL(atomic_load(&b.status), SYNTH_ESTALE);
+  CU_ASSERT_EQUAL(atomic_load(&b.late), 0);
+  hits = atomic_load(&b.hits);
+  nanosleep(&tenth, NULL);
+  CU_ASSERT_EQUAL(atomic_load(&b.hits), hits);
+  synth_work_release(w);
+  synth_runtime_destroy(rt);
+}
+
 static void test_mining_job_refused(void)
 {
   synth_runtime *rt = runtime();
@@ -210,6 +288,7 @@ int main(void)
   static const struct synth_test tests[] = {
       SYNTH_TEST(test_finite_work),
       SYNTH_TEST(test_cancel_and_replace),
+      SYNTH_TEST(test_callbacks_end_with_work),
       SYNTH_TEST(test_mining_job_refused),
       SYNTH_TEST_END,
   };

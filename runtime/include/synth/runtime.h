@@ -159,7 +159,8 @@ typedef void (*synth_hit_fn)(void *user, uint64_t index, const struct synth_verd
                              unsigned device);
 
 /* The work ended: status 0 when every index of a finite range was hashed, SYNTH_ESTALE when it
- * was cancelled or replaced. Called once, from a device thread or the cancelling thread. */
+ * was cancelled or replaced. Called once, from a device thread or the cancelling (replacing)
+ * thread, after every on_hit of the work returned; no on_hit follows it. */
 typedef void (*synth_done_fn)(void *user, int status);
 
 struct synth_work_config {
@@ -180,11 +181,14 @@ struct synth_work_config {
 SYNTH_EXTERN int synth_runtime_submit(synth_runtime *rt, const struct synth_work_config *cfg,
                                       synth_work **out);
 
-/* Waits until a finite work's range was hashed or it ended otherwise. Returns 0, SYNTH_ESTALE
- * (cancelled or replaced), SYNTH_ETIMEDOUT, or SYNTH_EINVAL for open-ended work. Thread-safe. */
+/* Waits until a finite work's range was hashed or it ended otherwise, and its on_done returned.
+ * Returns 0, SYNTH_ESTALE (cancelled or replaced), SYNTH_ETIMEDOUT, or SYNTH_EINVAL for
+ * open-ended work. Thread-safe; from inside its own on_done it returns that status at once. */
 SYNTH_EXTERN int synth_work_wait(synth_work *work, unsigned timeout_ms);
 
-/* Stops the work if it is still current (its on_done gets SYNTH_ESTALE). Thread-safe. */
+/* Stops the work if it is still running (its on_done gets SYNTH_ESTALE). When it returns, no
+ * callback of the work is running on another thread and none will start. Thread-safe, and
+ * may be called from the work's own on_hit. */
 SYNTH_EXTERN void synth_work_cancel(synth_work *work);
 
 /* Indexes hashed so far. Thread-safe. */
