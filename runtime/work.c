@@ -1,9 +1,9 @@
 /* work.c: work over an index range of any workload, submitted through the public API.
  *
  * Lifetimes: a work is reference counted by the caller's handle, by its job (whose data is
- * the work's copy of the caller's data; the job's last reference drops it) and by the slot
- * while it is in force. It holds a reference on its job only while it runs, so the two never
- * keep each other alive. */
+ * the work's copy of the caller's data, or what the runtime made of it; the job's last
+ * reference drops it) and by the slot while it is in force. It holds a reference on its job only
+ * while it runs, so the two never keep each other alive. */
 #include "runtime/work.h"
 
 #include <stdatomic.h>
@@ -49,10 +49,10 @@ static void unref(struct synth_work *w)
   free(w);
 }
 
-/* The job's data_free: its data is the work's copy. */
-static void job_data_free(void *data)
+/* The job's owner_put. */
+static void job_owner_put(void *owner)
 {
-  unref((struct synth_work *)((unsigned char *)data - offsetof(struct synth_work, data)));
+  unref(owner);
 }
 
 /* The work whose on_hit this thread is inside, so that an on_hit that ends its own work
@@ -123,11 +123,12 @@ void synth__work_slot_clear(struct synth__work_slot *slot)
 
 int synth__work_submit(struct synth__work_slot *slot, struct synth__sched *sched,
                        const struct synth_workload *workload, const struct synth_work_config *cfg,
-                       synth_work **out)
+                       const struct synth__work_data *made, synth_work **out)
 {
   if (!cfg || !out || (cfg->data_size && !cfg->data) || (cfg->end && cfg->end <= cfg->start))
     return SYNTH_EINVAL;
-  struct synth_work *w = calloc(1, sizeof *w + cfg->data_size);
+  size_t copy = made ? 0 : cfg->data_size;
+  struct synth_work *w = calloc(1, sizeof *w + copy);
   if (!w)
     return SYNTH_ENOMEM;
   w->sched = sched;
@@ -144,10 +145,11 @@ int synth__work_submit(struct synth__work_slot *slot, struct synth__sched *sched
   pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
   pthread_cond_init(&w->cond, &attr);
   pthread_condattr_destroy(&attr);
-  if (cfg->data_size)
-    memcpy(w->data, cfg->data, cfg->data_size);
+  if (copy)
+    memcpy(w->data, cfg->data, copy);
   struct synth__job *job;
-  int rc = synth__job_create(&job, workload, w->data, job_data_free, cfg->start, w->size);
+  int rc = synth__job_create(&job, workload, made ? made->data : w->data,
+                             made ? made->data_free : NULL, cfg->start, w->size);
   if (rc != 0) {
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->cond);
@@ -155,7 +157,8 @@ int synth__work_submit(struct synth__work_slot *slot, struct synth__sched *sched
     return rc;
   }
   job->owner = w;
-  /* References: the handle, the job's data, the slot. */
+  job->owner_put = job_owner_put;
+  /* References: the handle, the job, the slot. */
   atomic_init(&w->refs, 3);
   synth__job_get(job);
   w->job = job;

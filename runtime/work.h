@@ -22,9 +22,17 @@ void synth__work_slot_init(struct synth__work_slot *slot);
  * runtime goes. */
 void synth__work_slot_clear(struct synth__work_slot *slot);
 
+/* Job data the runtime made of the caller's (a mining job for SHA-256d), handed over. */
+struct synth__work_data {
+  void *data;
+  void (*data_free)(void *data);
+};
+
+/* Submits cfg as the work in force. Its job's data is a copy of cfg's, or made->data when
+ * made is given (owned by the job once this returns 0; still the caller's on failure). */
 int synth__work_submit(struct synth__work_slot *slot, struct synth__sched *sched,
                        const struct synth_workload *workload, const struct synth_work_config *cfg,
-                       synth_work **out);
+                       const struct synth__work_data *made, synth_work **out);
 
 /* The scheduler's callbacks, for jobs whose owner is a work. */
 void synth__work_hit(void *owner, uint64_t index, const struct synth_verdict *verdict,

@@ -56,5 +56,7 @@ void synth__job_put(struct synth__job *job)
   atomic_thread_fence(memory_order_acquire);
   if (job->data_free)
     job->data_free(job->data);
+  if (job->owner_put)
+    job->owner_put(job->owner);
   free(job);
 }

@@ -22,9 +22,10 @@ struct synth__job {
   const struct synth_workload *workload;
   void *data;
   void (*data_free)(void *data);
-  void *owner;    /* whoever submitted it (the runtime's work handle), for its callbacks */
-  uint64_t start; /* first index */
-  uint64_t size;  /* indexes in the job; 0 means open-ended (to 2^64) */
+  void *owner; /* whoever submitted it (the runtime's work handle), for its callbacks */
+  void (*owner_put)(void *owner); /* drops the job's reference on its owner when it goes */
+  uint64_t start;                 /* first index */
+  uint64_t size;                  /* indexes in the job; 0 means open-ended (to 2^64) */
   uint32_t unit_nonces;
 
   atomic_uint refs;

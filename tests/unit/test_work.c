@@ -1,10 +1,13 @@
 /* test_work.c: a workload of the test's own, through the public API only: finite work hashed
  * exactly (every hit once, the range counted whole), open-ended work cancelled, work replaced,
- * and a mining job refused on a runtime of another workload. */
+ * callbacks ended with their work, SHA-256d work against OpenSSL, and a mining job refused on
+ * a runtime of another workload. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "support/fixtures.h"
 #include "support/harness.h"
 #include "synth/synth.h"
 
@@ -271,6 +274,86 @@ static void test_callbacks_end_with_work(void)
   synth_runtime_destroy(rt);
 }
 
+/* SHA-256d through the work API: a struct synth_job's header over a nonce range, every hit
+ * of OpenSSL's once (and only those), and ranges outside the job's indexes refused. */
+#define SHA_HITS_MAX 4096
+struct sha_tally {
+  pthread_mutex_t lock;
+  uint32_t hits[SHA_HITS_MAX];
+  unsigned n;
+  atomic_uint bad;
+};
+
+static void sha_hit(void *user, uint64_t index, const struct synth_verdict *v, unsigned device)
+{
+  (void)device;
+  struct sha_tally *t = user;
+  if (!v->meets_target || index >> 32)
+    atomic_fetch_add(&t->bad, 1);
+  pthread_mutex_lock(&t->lock);
+  if (t->n < SHA_HITS_MAX)
+    t->hits[t->n++] = (uint32_t)index;
+  pthread_mutex_unlock(&t->lock);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+static void test_sha256d_work(void)
+{
+  struct synth_runtime_config cfg = {.devices = "cpu"};
+  synth_runtime *rt;
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&rt, &cfg), 0);
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_start(rt), 0);
+  uint8_t header[80], digest[32];
+  const struct synth_test_block *b = &synth_test_blocks[synth_test_rand() % synth_test_block_count];
+  synth_test_block_decode(b, header, digest);
+  struct synth_job job = {.job_id = "w", .clean = 1};
+  memcpy(&job.version, header, 4);
+  memcpy(job.prevhash, header + 4, 32);
+  memcpy(job.merkle_root, header + 36, 32);
+  memcpy(&job.ntime, header + 68, 4);
+  memcpy(&job.nbits, header + 72, 4);
+  synth_test_easy_target(1u << 22, job.share_target); /* about one nonce in 1024 */
+  uint32_t start = synth_test_rand() & 0xfff00000u, count = 1u << 20;
+
+  static struct sha_tally t;
+  memset(&t, 0, sizeof t);
+  pthread_mutex_init(&t.lock, NULL);
+  struct synth_work_config wc = {.data = &job,
+                                 .data_size = sizeof job,
+                                 .start = start,
+                                 .end = (uint64_t)start + count,
+                                 .on_hit = sha_hit,
+                                 .user = &t};
+  synth_work *w;
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, &wc, &w), 0);
+  CU_ASSERT_EQUAL(synth_work_wait(w, 120000), 0);
+  CU_ASSERT_EQUAL(synth_work_hashed(w), count);
+  synth_work_release(w);
+
+  static uint32_t expect[SHA_HITS_MAX];
+  uint32_t n = synth_test_ref_hits(header, job.share_target, start, count, expect, SHA_HITS_MAX);
+  CU_ASSERT(n > 500 && n < SHA_HITS_MAX);
+  qsort(t.hits, t.n, sizeof t.hits[0], cmp_u32);
+  CU_ASSERT_EQUAL(t.n, n);
+  CU_ASSERT_EQUAL(memcmp(t.hits, expect, sizeof expect[0] * (t.n < n ? t.n : n)), 0);
+  CU_ASSERT_EQUAL(atomic_load(&t.bad), 0);
+
+  /* A header without a coinbase has one roll: indexes past 2^32 are not its own. */
+  wc.start = 1ull << 32;
+  wc.end = wc.start + 10;
+  CU_ASSERT_EQUAL(synth_runtime_submit(rt, &wc, &w), SYNTH_EINVAL);
+  wc.start = 0;
+  wc.data_size = 10; /* not a struct synth_job */
+  CU_ASSERT_EQUAL(synth_runtime_submit(rt, &wc, &w), SYNTH_EINVAL);
+  pthread_mutex_destroy(&t.lock);
+  synth_runtime_destroy(rt);
+}
+
 static void test_mining_job_refused(void)
 {
   synth_runtime *rt = runtime();
@@ -289,6 +372,7 @@ int main(void)
       SYNTH_TEST(test_finite_work),
       SYNTH_TEST(test_cancel_and_replace),
       SYNTH_TEST(test_callbacks_end_with_work),
+      SYNTH_TEST(test_sha256d_work),
       SYNTH_TEST(test_mining_job_refused),
       SYNTH_TEST_END,
   };

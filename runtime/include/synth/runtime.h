@@ -175,8 +175,13 @@ struct synth_work_config {
 
 /*
  * Makes cfg the work every device hashes, replacing (and ending, SYNTH_ESTALE) any earlier
- * one. Returns 0 and *out (release it with synth_work_release), or SYNTH_EINVAL (an empty
- * range, no data), SYNTH_ENOMEM. Thread-safe.
+ * work or mining job. Returns 0 and *out (release it with synth_work_release), or SYNTH_EINVAL
+ * (an empty range, no data), SYNTH_ENOMEM. Thread-safe.
+ *
+ * For the SHA-256d workload the data is a struct synth_job (validated and copied as by
+ * synth_runtime_set_job) and the range lies within its indexes, which start at
+ * job->first_roll << 32; open-ended work ends with its last roll. Hits are reported through
+ * on_hit, not as shares.
  */
 SYNTH_EXTERN int synth_runtime_submit(synth_runtime *rt, const struct synth_work_config *cfg,
                                       synth_work **out);
