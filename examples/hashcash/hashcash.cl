@@ -1,0 +1,94 @@
+/* hashcash.cl: the hashcash workload's scan for OpenCL devices (see hashcash_payload.h).
+ *
+ * The runtime's argument convention (synth/workload.h): payload, the launch's nonces
+ * [nonce_base, nonce_base + count), the results buffer (results[0] counts hits atomically,
+ * results[1 + j] holds hit j while j < max_hits), the abort word and the launch's epoch.
+ * LANES is set by the runtime: work-item i hashes nonces nonce_base + i * LANES + k. Plain
+ * scalar code: a CPU device vectorizes over work-items by itself.
+ */
+#ifndef LANES
+#define LANES 1
+#endif
+
+enum { HC_MID = 0, HC_TAIL = 8, HC_BLOCKS = 40, HC_WORD = 41, HC_SHIFT = 42, HC_MASK0 = 43,
+       HC_MASK1 = 44 };
+
+__constant uint K[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+    0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+    0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+    0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+    0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+    0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+    0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+    0xc67178f2};
+
+#define ROTR(x, n) rotate((x), (uint)(32 - (n)))
+
+/* One compression; w is a 16-word ring that the unrolled loop keeps in registers. */
+static void compress(uint *st, uint *w)
+{
+  uint a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6], h = st[7];
+#pragma unroll
+  for (int i = 0; i < 64; i++) {
+    if (i >= 16) {
+      uint x = w[(i - 15) & 15], y = w[(i - 2) & 15];
+      w[i & 15] += (ROTR(x, 7) ^ ROTR(x, 18) ^ (x >> 3)) + w[(i - 7) & 15] +
+                   (ROTR(y, 17) ^ ROTR(y, 19) ^ (y >> 10));
+    }
+    uint t1 = h + (ROTR(e, 6) ^ ROTR(e, 11) ^ ROTR(e, 25)) + bitselect(g, f, e) + K[i] + w[i & 15];
+    uint t2 = (ROTR(a, 2) ^ ROTR(a, 13) ^ ROTR(a, 22)) + bitselect(a, b, c ^ a);
+    h = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
+  }
+  st[0] += a, st[1] += b, st[2] += c, st[3] += d, st[4] += e, st[5] += f, st[6] += g, st[7] += h;
+}
+
+/* Tail block `block` with the nonce's bytes in place. */
+static void load_block(__constant const uint *p, uint block, uint nonce, uint *w)
+{
+  uint word = p[HC_WORD], shift = p[HC_SHIFT];
+  uint hi = nonce >> shift, lo = shift ? nonce << (32 - shift) : 0;
+#pragma unroll
+  for (uint k = 0; k < 16; k++) {
+    uint j = block * 16 + k;
+    w[k] = p[HC_TAIL + j] | (j == word ? hi : 0) | (j == word + 1 ? lo : 0);
+  }
+}
+
+static bool meets(__constant const uint *p, uint nonce)
+{
+  uint st[8], w[16];
+#pragma unroll
+  for (int i = 0; i < 8; i++)
+    st[i] = p[HC_MID + i];
+  load_block(p, 0, nonce, w);
+  compress(st, w);
+  if (p[HC_BLOCKS] == 2) {
+    load_block(p, 1, nonce, w);
+    compress(st, w);
+  }
+  return (st[0] & p[HC_MASK0]) == 0 && (st[1] & p[HC_MASK1]) == 0;
+}
+
+__kernel void hashcash_scan(__constant const uint *payload, const uint nonce_base,
+                            const uint count, __global uint *results, const uint max_hits,
+                            volatile __global const uint *abort_word, const uint epoch)
+{
+  /* The job moved on since this launch was queued: hash nothing, and say so. */
+  if ((int)(*abort_word - epoch) > 0) {
+    if (get_local_id(0) == 0)
+      atomic_or(&results[0], 0x80000000u);
+    return;
+  }
+  uint first = (uint)get_global_id(0) * LANES;
+  for (uint k = 0; k < LANES && first + k < count; k++) {
+    uint nonce = nonce_base + first + k;
+    if (meets(payload, nonce)) {
+      uint slot = atomic_inc(&results[0]);
+      if (slot < max_hits)
+        results[1 + slot] = nonce;
+    }
+  }
+}
