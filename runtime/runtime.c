@@ -355,7 +355,7 @@ static int submit_sha256d(synth_runtime *rt, const struct synth_work_config *cfg
   if (rc != 0)
     return rc;
   uint64_t first = synth__mining_job_start(mj), size = synth__mining_job_size(mj);
-  uint64_t last = first + size; /* one past; 0 when the space runs to 2^64 */
+  uint64_t last = size ? first + size : 0; /* one past; 0 when the space runs to 2^64 */
   struct synth_work_config within = *cfg;
   if (cfg->start < first || (last && (cfg->start >= last || cfg->end > last))) {
     synth__log_error(&rt->log, "work [%llu, %llu) is outside the job's indexes [%llu, %llu)",
