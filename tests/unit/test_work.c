@@ -1,7 +1,7 @@
 /* test_work.c: a workload of the test's own, through the public API only: finite work hashed
  * exactly (every hit once, the range counted whole), open-ended work cancelled, work replaced,
- * callbacks ended with their work, SHA-256d work against OpenSSL, and a mining job refused on
- * a runtime of another workload. */
+ * callbacks ended with their work, SHA-256d work against OpenSSL, two runtimes in one process,
+ * and a mining job refused on a runtime of another workload. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -354,6 +354,61 @@ static void test_sha256d_work(void)
   synth_runtime_destroy(rt);
 }
 
+/* Runtimes share nothing: two in one process, each with its own workload, devices and work,
+ * run at once; each finds exactly its own hits, and destroying one leaves the other running. */
+static void test_two_runtimes(void)
+{
+  struct synth_runtime_config mix_cfg = {
+      .devices = "cpu", .cpu_threads = 1, .workload = &mix_workload};
+  struct synth_runtime_config sha_cfg = {.devices = "cpu", .cpu_threads = 1};
+  synth_runtime *a, *b;
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&a, &mix_cfg), 0);
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&b, &sha_cfg), 0);
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_start(a), 0);
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_start(b), 0);
+  CU_ASSERT_EQUAL(synth_runtime_device_count(a), 1);
+  CU_ASSERT_EQUAL(synth_runtime_device_count(b), 1);
+
+  static struct tally t;
+  memset(&t, 0, sizeof t);
+  struct mix_job job = {.seed = synth_test_rand(), .threshold = UINT64_MAX / 20000};
+  t.start = 5ull << 32;
+  t.end = t.start + 4000000;
+  struct synth_work_config wc = {.data = &job,
+                                 .data_size = sizeof job,
+                                 .start = t.start,
+                                 .end = t.end,
+                                 .on_hit = on_hit,
+                                 .on_done = on_done,
+                                 .user = &t};
+  struct synth_job mining;
+  synth_benchmark_job(&mining, 1.0 / 65536);
+  synth_work *w;
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(a, &wc, &w), 0);
+  CU_ASSERT_EQUAL(synth_runtime_set_job(b, &mining), 0);
+  CU_ASSERT_EQUAL(synth_work_wait(w, 120000), 0);
+  CU_ASSERT_EQUAL(synth_work_hashed(w), t.end - t.start);
+  struct mix_payload p;
+  prepare(&job, 5, &p);
+  uint64_t expect = 0;
+  for (uint64_t i = t.start; i < t.end; i++)
+    expect += hash_of(&p, (uint32_t)i) < job.threshold;
+  CU_ASSERT_EQUAL(atomic_load(&t.hits), expect);
+  synth_work_release(w);
+  synth_runtime_destroy(a);
+
+  /* b goes on hashing after a went. */
+  struct synth_device_stats st0, st1;
+  CU_ASSERT_EQUAL(synth_runtime_device_stats(b, 0, &st0, sizeof st0), 0);
+  struct timespec ts = {0, 300 * 1000 * 1000};
+  nanosleep(&ts, NULL);
+  CU_ASSERT_EQUAL(synth_runtime_device_stats(b, 0, &st1, sizeof st1), 0);
+  CU_ASSERT(st1.nonces > st0.nonces);
+  CU_ASSERT(st1.shares_verified > 0);
+  CU_ASSERT_EQUAL(st1.hw_errors, 0);
+  synth_runtime_destroy(b);
+}
+
 static void test_mining_job_refused(void)
 {
   synth_runtime *rt = runtime();
@@ -373,6 +428,7 @@ int main(void)
       SYNTH_TEST(test_cancel_and_replace),
       SYNTH_TEST(test_callbacks_end_with_work),
       SYNTH_TEST(test_sha256d_work),
+      SYNTH_TEST(test_two_runtimes),
       SYNTH_TEST(test_mining_job_refused),
       SYNTH_TEST_END,
   };
