@@ -9,10 +9,6 @@
 
 struct synth__job;
 
-/* Hits one batch can report (more are counted as overflow). A GPU batch covers hundreds of
- * millions of nonces, so this is generous. */
-#define SYNTH_BATCH_MAX_HITS 1024
-
 /*
  * Filled by the scheduler (job, range, payload, ctl), hashed by a device, which sets done,
  * the hits in ctl, and status; then handed back to the scheduler. A device owns a batch

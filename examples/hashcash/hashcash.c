@@ -178,6 +178,13 @@ static int report_devices(synth_runtime *rt, const struct options *o, double sec
     synth_runtime_device_stats(rt, i, &st, sizeof st);
     printf("  %-10s %-40.40s %12" PRIu64 " indexes, %8.2f MH/s\n", st.id, st.name, st.nonces,
            st.nonces / seconds / 1e6);
+    if (st.hits_overflowed) {
+      fprintf(stderr,
+              "hashcash: %s found %" PRIu64 " hits more than its batches could report:"
+              " ask for more zero bits\n",
+              st.id, st.hits_overflowed);
+      bad = 1;
+    }
     if (o->every_device && st.nonces == 0) {
       fprintf(stderr, "hashcash: %s hashed nothing\n", st.id);
       bad = 1;

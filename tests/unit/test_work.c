@@ -409,6 +409,41 @@ static void test_two_runtimes(void)
   synth_runtime_destroy(b);
 }
 
+/* Hits past a batch's result buffer are not lost silently: every hit is either delivered or
+ * counted in hits_overflowed. */
+static void test_hit_overflow_counted(void)
+{
+  synth_runtime *rt = runtime();
+  static struct tally t;
+  memset(&t, 0, sizeof t);
+  struct mix_job job = {.seed = synth_test_rand(), .threshold = UINT64_MAX / 4};
+  t.start = 0;
+  t.end = 1u << 20;
+  struct synth_work_config wc = {.data = &job,
+                                 .data_size = sizeof job,
+                                 .start = t.start,
+                                 .end = t.end,
+                                 .on_hit = on_hit,
+                                 .user = &t};
+  synth_work *w;
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, &wc, &w), 0);
+  CU_ASSERT_EQUAL(synth_work_wait(w, 120000), 0);
+  synth_work_release(w);
+  struct mix_payload p;
+  prepare(&job, 0, &p);
+  uint64_t expect = 0, overflowed = 0;
+  for (uint64_t i = t.start; i < t.end; i++)
+    expect += hash_of(&p, (uint32_t)i) < job.threshold;
+  for (unsigned i = 0; i < synth_runtime_device_count(rt); i++) {
+    struct synth_device_stats st;
+    CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, i, &st, sizeof st), 0);
+    overflowed += st.hits_overflowed;
+  }
+  CU_ASSERT(overflowed > 0);
+  CU_ASSERT_EQUAL(atomic_load(&t.hits) + overflowed, expect);
+  synth_runtime_destroy(rt);
+}
+
 static void test_mining_job_refused(void)
 {
   synth_runtime *rt = runtime();
@@ -429,6 +464,7 @@ int main(void)
       SYNTH_TEST(test_callbacks_end_with_work),
       SYNTH_TEST(test_sha256d_work),
       SYNTH_TEST(test_two_runtimes),
+      SYNTH_TEST(test_hit_overflow_counted),
       SYNTH_TEST(test_mining_job_refused),
       SYNTH_TEST_END,
   };

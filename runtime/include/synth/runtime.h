@@ -239,6 +239,10 @@ struct synth_device_stats {
    * switch took to reach it. */
   uint32_t job_serial;
   uint64_t job_started_ns;
+  /* Hits a batch found beyond the SYNTH_BATCH_MAX_HITS its result buffer holds: counted and
+   * logged, but not delivered. A workload's target should keep them at zero (see
+   * docs/api.md). */
+  uint64_t hits_overflowed;
 };
 
 /* The serial number the runtime gave the current job (each synth_runtime_set_job() gets the

@@ -106,6 +106,11 @@ struct synth_vulkan_kernel {
 /* The largest payload a workload may have: batch slots and the payload cache reserve it. */
 #define SYNTH_PAYLOAD_MAX 512
 
+/* The most hits one batch reports; more are counted (synth_device_stats.hits_overflowed) and
+ * logged but not delivered. A GPU batch covers up to hundreds of millions of indexes, so a
+ * workload's hits should be rarer than about one in a million (see docs/api.md). */
+#define SYNTH_BATCH_MAX_HITS 1024
+
 struct synth_workload {
   const char *name;
   size_t payload_size; /* bytes, a multiple of 16, at most SYNTH_PAYLOAD_MAX */
