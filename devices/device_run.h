@@ -13,6 +13,9 @@
 int synth__device_run_batch(const struct synth__device_ops *ops, void *dev, struct synth__batch *b,
                             uint64_t timeout_ns);
 
+/* Whether a known answer's run found exactly its hits, in any order (ctl's hits are sorted). */
+bool synth__known_hits_match(const struct synth_known_answer *ka, struct synth_scan_ctl *ctl);
+
 /*
  * The workload's known answer on an opened device, through the same submit and poll as every
  * batch: exactly the expected hits, no overflow. drain(dev) runs before the batch is freed, so

@@ -7,6 +7,7 @@
 #include "devices/cpu/core_select.h"
 #include "devices/cpu/cpu_topology.h"
 #include "devices/device.h"
+#include "devices/device_run.h"
 #include "runtime/logger.h"
 #include "synth/error.h"
 
@@ -138,10 +139,7 @@ static int cpu_self_test(void *device, const struct synth_workload *workload)
   struct synth_scan_ctl ctl = {
       .epoch_now = &epoch, .epoch = 0, .hits = hits, .max_hits = SYNTH_BATCH_MAX_HITS};
   uint32_t done = dev->core->scan(payload, ka->nonce_start, ka->count, &ctl);
-  int ok = done == ka->count && ctl.nhits == ka->n_expect && ctl.overflow == 0;
-  for (size_t i = 0; ok && i < ka->n_expect; i++)
-    ok = hits[i] == ka->expect[i];
-  if (!ok) {
+  if (done != ka->count || !synth__known_hits_match(ka, &ctl)) {
     synth__log_error(dev->backend->log,
                      "%s: %s core failed the %s known-answer test "
                      "(%u hits, %zu expected)",

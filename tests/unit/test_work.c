@@ -444,6 +444,58 @@ static void test_hit_overflow_counted(void)
   synth_runtime_destroy(rt);
 }
 
+/* A known answer is met whatever order a device reports its hits in: this core reports each
+ * chunk's hits backwards, as a parallel device may. */
+static uint32_t scan_backwards(const void *payload, uint32_t start, uint32_t count,
+                               struct synth_scan_ctl *ctl)
+{
+  const struct mix_payload *p = payload;
+  for (uint32_t k = count; k-- > 0;)
+    if (hash_of(p, start + k) < p->threshold)
+      synth_scan_report(ctl, start + k);
+  return count;
+}
+
+#define KA_COUNT 4096u
+static uint32_t ka_hits[KA_COUNT];
+static size_t ka_n;
+static const struct mix_job ka_job = {.seed = 42, .threshold = UINT64_MAX / 512};
+
+static void ka_fill(void)
+{
+  struct mix_payload p;
+  prepare(&ka_job, 0, &p);
+  for (uint32_t i = 0; i < KA_COUNT; i++)
+    if (hash_of(&p, i) < ka_job.threshold)
+      ka_hits[ka_n++] = i;
+}
+
+static void mix_known_answer(void *payload, struct synth_known_answer *ka)
+{
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, ka_fill);
+  prepare(&ka_job, 0, payload);
+  *ka = (struct synth_known_answer){0, KA_COUNT, ka_hits, ka_n};
+}
+
+static void test_known_answer_any_order(void)
+{
+  static const struct synth_cpu_core backwards[] = {{"backwards", scan_backwards, NULL},
+                                                    {NULL, NULL, NULL}};
+  struct synth_workload wl = mix_workload;
+  wl.cpu_cores = backwards;
+  wl.known_answer = mix_known_answer;
+  struct synth_runtime_config cfg = {.devices = "cpu", .workload = &wl};
+  synth_runtime *rt;
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&rt, &cfg), 0);
+  CU_ASSERT(ka_n >= 3); /* the order matters only with several hits */
+  synth_runtime_destroy(rt);
+  /* And a wrong answer is still refused. */
+  ka_hits[1]++;
+  CU_ASSERT_EQUAL(synth_runtime_create(&rt, &cfg), SYNTH_ENODEV);
+  ka_hits[1]--;
+}
+
 static void test_mining_job_refused(void)
 {
   synth_runtime *rt = runtime();
@@ -465,6 +517,7 @@ int main(void)
       SYNTH_TEST(test_sha256d_work),
       SYNTH_TEST(test_two_runtimes),
       SYNTH_TEST(test_hit_overflow_counted),
+      SYNTH_TEST(test_known_answer_any_order),
       SYNTH_TEST(test_mining_job_refused),
       SYNTH_TEST_END,
   };
