@@ -6,8 +6,8 @@
  *
  * Each phase hashes the benchmark job (at the miner's default share difficulty) for SECONDS
  * after a settling second; its rate is the nonces every device hashed in the phase over its
- * length; rounds alternate which path goes first. Prints each round's ratio (work API /
- * miner) and the median as JSON.
+ * length, and per second of the process's CPU time; rounds alternate which path goes first.
+ * Prints each round's ratios (work API / miner) and their medians as JSON.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -57,14 +57,27 @@ static uint64_t all_nonces(synth_runtime *rt)
   return n;
 }
 
-/* Nonces per second over `seconds`, after one to settle. */
-static double phase_rate(synth_runtime *rt, double seconds)
+static double cpu_s(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* One phase's nonces per second of wall time and per second of the process's CPU time (which
+ * time taken by other programs on a shared machine does not dilute), after a second to settle. */
+struct rate {
+  double wall, cpu;
+};
+
+static struct rate phase_rate(synth_runtime *rt, double seconds)
 {
   sleep_s(1.0);
   uint64_t n0 = all_nonces(rt);
-  double t0 = now_s();
+  double t0 = now_s(), c0 = cpu_s();
   sleep_s(seconds);
-  return (all_nonces(rt) - n0) / (now_s() - t0);
+  double n = (double)(all_nonces(rt) - n0);
+  return (struct rate){n / (now_s() - t0), n / (cpu_s() - c0)};
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -90,12 +103,12 @@ int main(int argc, char **argv)
   }
   struct synth_job job;
   synth_benchmark_job(&job, 0);
-  double ratios[64];
+  double ratios[64], cpu_ratios[64], sum_miner = 0, sum_api = 0;
   if (rounds > 64)
     rounds = 64;
   for (int r = 0; r < rounds; r++) {
     /* A then B, then B then A: a drift of the machine's speed cancels over two rounds. */
-    double miner = 0, api = 0;
+    struct rate miner = {0, 0}, api = {0, 0};
     for (int k = 0; k < 2; k++) {
       job.first_roll = (uint32_t)(2 * r + k); /* fresh work each phase */
       if ((k == 0) == (r % 2 == 0)) {
@@ -118,17 +131,22 @@ int main(int argc, char **argv)
       synth_work_cancel(w);
       synth_work_release(w);
     }
-    ratios[r] = api / miner;
-    printf("round %d: miner %.2f MH/s, work API %.2f MH/s: %.4f\n", r, miner / 1e6, api / 1e6,
-           ratios[r]);
+    ratios[r] = api.wall / miner.wall;
+    cpu_ratios[r] = api.cpu / miner.cpu;
+    sum_miner += miner.wall;
+    sum_api += api.wall;
+    printf("round %d: miner %.2f MH/s, work API %.2f MH/s: %.4f; per CPU second %.4f\n", r,
+           miner.wall / 1e6, api.wall / 1e6, ratios[r], cpu_ratios[r]);
     fflush(stdout);
   }
   synth_runtime_destroy(rt);
   printf("(%" PRIu64 " shares, %" PRIu64 " hits)\n", (uint64_t)atomic_load(&shares),
          (uint64_t)atomic_load(&hits));
   qsort(ratios, (size_t)rounds, sizeof ratios[0], cmp_double);
+  qsort(cpu_ratios, (size_t)rounds, sizeof cpu_ratios[0], cmp_double);
   printf("{\"devices\":\"%s\",\"rounds\":%d,\"median_ratio\":%.4f,\"min_ratio\":%.4f,"
-         "\"max_ratio\":%.4f}\n",
-         argv[1], rounds, ratios[rounds / 2], ratios[0], ratios[rounds - 1]);
+         "\"max_ratio\":%.4f,\"mean_rate_ratio\":%.4f,\"median_cpu_ratio\":%.4f}\n",
+         argv[1], rounds, ratios[rounds / 2], ratios[0], ratios[rounds - 1], sum_api / sum_miner,
+         cpu_ratios[rounds / 2]);
   return 0;
 }
