@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "support/harness.h"
 #include "synth/synth.h"
 
 static atomic_uint_least64_t hits, shares;
@@ -46,17 +47,6 @@ static void sleep_s(double s)
   nanosleep(&ts, NULL);
 }
 
-static uint64_t all_nonces(synth_runtime *rt)
-{
-  uint64_t n = 0;
-  for (unsigned i = 0; i < synth_runtime_device_count(rt); i++) {
-    struct synth_device_stats st;
-    synth_runtime_device_stats(rt, i, &st, sizeof st);
-    n += st.nonces;
-  }
-  return n;
-}
-
 static double cpu_s(void)
 {
   struct timespec ts;
@@ -73,10 +63,10 @@ struct rate {
 static struct rate phase_rate(synth_runtime *rt, double seconds)
 {
   sleep_s(1.0);
-  uint64_t n0 = all_nonces(rt);
+  uint64_t n0 = synth_test_runtime_nonces(rt);
   double t0 = now_s(), c0 = cpu_s();
   sleep_s(seconds);
-  double n = (double)(all_nonces(rt) - n0);
+  double n = (double)(synth_test_runtime_nonces(rt) - n0);
   return (struct rate){n / (now_s() - t0), n / (cpu_s() - c0)};
 }
 

@@ -75,3 +75,14 @@ int synth_test_run(const char *suite_name, const struct synth_test *tests)
   CU_cleanup_registry();
   return (failed == 0 && ran > 0) ? 0 : 1;
 }
+
+uint64_t synth_test_runtime_nonces(synth_runtime *rt)
+{
+  uint64_t n = 0;
+  for (unsigned i = 0; i < synth_runtime_device_count(rt); i++) {
+    struct synth_device_stats st;
+    synth_runtime_device_stats(rt, i, &st, sizeof st);
+    n += st.nonces;
+  }
+  return n;
+}

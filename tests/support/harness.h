@@ -7,6 +7,8 @@
 
 #include <CUnit/CUnit.h>
 
+#include "synth/runtime.h"
+
 struct synth_test {
   const char *name;
   void (*fn)(void);
@@ -32,6 +34,9 @@ int synth_test_run(const char *suite, const struct synth_test *tests);
 uint64_t synth_test_seed(void);
 uint64_t synth_test_rand(void);
 void synth_test_fill(void *buf, size_t len);
+
+/* Nonces every device of a runtime has hashed, summed. */
+uint64_t synth_test_runtime_nonces(synth_runtime *rt);
 
 /* Hex string (even length) to bytes; returns the byte count, or -1 on bad input. */
 int synth_test_unhex(const char *hex, uint8_t *out, size_t max);

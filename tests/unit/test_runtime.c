@@ -86,17 +86,6 @@ static void wait_for_shares(struct collected *c, int second, unsigned want)
     sleep_ms(10);
 }
 
-static uint64_t nonces_of(synth_runtime *rt)
-{
-  uint64_t n = 0;
-  for (unsigned i = 0; i < synth_runtime_device_count(rt); i++) {
-    struct synth_device_stats st;
-    synth_runtime_device_stats(rt, i, &st, sizeof st);
-    n += st.nonces;
-  }
-  return n;
-}
-
 static void test_mines_benchmark_job(void)
 {
   struct collected c = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -210,7 +199,7 @@ static void test_bad_jobs_keep_the_current_one(void)
   bad.extranonce2_size = 0;
   CU_ASSERT_EQUAL(synth_runtime_set_job(rt, &bad), SYNTH_EINVAL);
   CU_ASSERT_EQUAL(synth_runtime_set_job(rt, NULL), SYNTH_EINVAL);
-  for (int i = 0; i < 3000 && nonces_of(rt) == 0; i++)
+  for (int i = 0; i < 3000 && synth_test_runtime_nonces(rt) == 0; i++)
     sleep_ms(10);
   struct synth_device_stats st;
   CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, 0, &st, sizeof st), 0);
