@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "devices/device.h"
+#include "scheduler/clock.h"
 
 /* Submits b and polls until it comes back or timeout_ns passes. Returns 0 (b is done), the
  * device's error, or SYNTH_ETIMEDOUT (b may still be in flight: drain the device). */
@@ -26,6 +27,17 @@ int synth__device_known_answer(const struct synth__device_ops *ops, void *dev,
                                const struct synth_workload *workload, void (*drain)(void *dev),
                                const char *label, const struct synth__logger *log,
                                uint64_t timeout_ns);
+
+/* Stamps a batch that came off a device's one in-order queue: it could start only when it was
+ * submitted and the batch before it was done. Moves the device's last-done time to now. */
+static inline void synth__batch_stamp_done(struct synth__batch *b, uint64_t submit_ns,
+                                           uint64_t *last_done_ns)
+{
+  uint64_t now = synth__now_ns();
+  b->t_submit_ns = submit_ns > *last_done_ns ? submit_ns : *last_done_ns;
+  b->t_done_ns = now;
+  *last_done_ns = now;
+}
 
 /* Raises a device's abort word to epoch, never lowering it (wrap-safe), so a late, older
  * epoch changes nothing. Any thread. Returns whether it rose. */

@@ -205,13 +205,12 @@ int synth_work_wait(synth_work *w, unsigned timeout_ms)
     return SYNTH_EINVAL;
   struct timespec deadline = synth__deadline_ms(timeout_ms);
   pthread_mutex_lock(&w->lock);
-  int rc = 0;
   /* on_done itself may ask: it sees the status it was handed rather than waiting on itself. */
-  while (w->state == RUNNING && rc == 0 && !(w->ending && pthread_equal(w->ender, pthread_self())))
+  bool in_on_done = w->ending && pthread_equal(w->ender, pthread_self());
+  int rc = 0;
+  while (w->state == RUNNING && !in_on_done && rc == 0)
     rc = pthread_cond_timedwait(&w->cond, &w->lock, &deadline);
-  int state = w->ending && w->state == RUNNING
-                  ? (pthread_equal(w->ender, pthread_self()) ? w->end_status : RUNNING)
-                  : w->state;
+  int state = in_on_done ? w->end_status : w->state;
   pthread_mutex_unlock(&w->lock);
   return state == RUNNING ? SYNTH_ETIMEDOUT : state;
 }

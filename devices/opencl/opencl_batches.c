@@ -216,11 +216,7 @@ int synth__cl_poll(void *dev, struct synth__batch **done, int timeout_ms)
   s->batch = NULL;
   clReleaseEvent(s->done);
   s->done = NULL;
-  uint64_t now = synth__now_ns();
-  /* In-order queue: this batch started when the previous one ended, or when it was launched. */
-  b->t_submit_ns = s->submit_ns > d->last_done_ns ? s->submit_ns : d->last_done_ns;
-  b->t_done_ns = now;
-  d->last_done_ns = now;
+  synth__batch_stamp_done(b, s->submit_ns, &d->last_done_ns);
   *done = b;
   d->polls++;
   cl_int status = s->status;

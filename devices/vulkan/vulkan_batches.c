@@ -328,11 +328,7 @@ int synth__vk_poll(void *dev, struct synth__batch **done, int timeout_ms)
   d->fifo_count--;
   struct synth__batch *b = s->batch;
   s->batch = NULL;
-  uint64_t now = synth__now_ns();
-  /* One queue: this batch started when the previous one ended, or when it was submitted. */
-  b->t_submit_ns = s->submit_ns > d->last_done_ns ? s->submit_ns : d->last_done_ns;
-  b->t_done_ns = now;
-  d->last_done_ns = now;
+  synth__batch_stamp_done(b, s->submit_ns, &d->last_done_ns);
   *done = b;
   d->polls++;
   if (d->fault == SYNTH_FAULT_EXEC && d->polls >= d->fault_at && r == VK_SUCCESS)

@@ -98,16 +98,16 @@ static json_t *latency_json(const struct synth_device_stats *d)
   return o;
 }
 
-/*
- * One device. The API's hashrate is the current one and latency_ms an object; the final
- * report keeps the meanings it always had (nonces / seconds, the last batch) and puts the
- * latency object under "latency".
- */
 /* A device's shares as the pool answered them (or, on the benchmark, as delivered). */
 struct shares {
   uint64_t accepted, rejected, stale;
 };
 
+/*
+ * One device. The API's hashrate is the current one and latency_ms an object; the final
+ * report keeps the meanings it always had (nonces / seconds, the last batch) and puts the
+ * latency object under "latency".
+ */
 static json_t *device_json(const struct synth_device_stats *d, const struct shares *sh, bool final)
 {
   json_t *o = json_object();

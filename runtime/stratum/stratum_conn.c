@@ -18,6 +18,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "scheduler/clock.h"
+
 struct stratum_conn {
   int fd;
   SSL_CTX *ctx;
@@ -79,9 +81,7 @@ int stratum_endpoint_parse(const char *url, struct stratum_endpoint *ep, char *w
 
 static long long now_ms(void)
 {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+  return (long long)(synth__now_ns() / 1000000u);
 }
 
 /* Waits until fd is ready for events, up to ms. Returns > 0 ready, 0 timeout, < 0 error. */

@@ -32,11 +32,8 @@ int main(void)
   }
   struct synth_job job;
   synth_benchmark_job(&job, 1.0 / 65536);
-  struct synth_work_config wc = {.data = &job,
-                                 .data_size = sizeof job,
-                                 .start = 0,
-                                 .end = 1u << 22,
-                                 .on_hit = on_hit};
+  struct synth_work_config wc = {
+      .data = &job, .data_size = sizeof job, .start = 0, .end = 1u << 22, .on_hit = on_hit};
   synth_work *w;
   if ((rc = synth_runtime_submit(rt, &wc, &w)) != 0 || (rc = synth_work_wait(w, 60000)) != 0) {
     fprintf(stderr, "consumer: %s\n", synth_strerror(rc));
