@@ -11,8 +11,8 @@
  *       see the same swings, and swapping cancels any difference between the two sets.
  *   bench_api_path --solo miner|api CORE SECONDS
  *       One CPU-only runtime with the scan core CORE ("avx2") hashes through one path for
- *       SECONDS and prints every nonce it hashed: run under an instruction counter, two
- *       lengths give the instructions per nonce of that path (tests/bench/api_path_instructions.sh).
+ *       SECONDS and prints every nonce it hashed: run under an instruction counter,
+ *       two lengths give the path's instructions per nonce (api_path_instructions.sh).
  *
  * Each phase hashes the benchmark job (at the miner's default share difficulty) for SECONDS
  * after a settling second; its rate is the nonces hashed in the phase over its length.
@@ -23,12 +23,11 @@
 
 #include <inttypes.h>
 #include <math.h>
-#include <stdbool.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "support/harness.h"
 #include "synth/synth.h"
@@ -45,31 +44,6 @@ static void on_share(void *user, const struct synth_share *share)
 {
   (void)user, (void)share;
   atomic_fetch_add(&shares, 1);
-}
-
-static double now_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_s(double s)
-{
-  struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-  nanosleep(&ts, NULL);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-  qsort(v, (size_t)n, sizeof v[0], cmp_double);
-  return v[n / 2];
 }
 
 enum path { MINER, WORK_API };
@@ -101,12 +75,12 @@ static void end_path(synth_work *w)
 static void phase_rates(synth_runtime *const *rts, int n, double seconds, double *rate)
 {
   uint64_t n0[2];
-  sleep_s(1.0);
+  synth_test_sleep_s(1.0);
   for (int i = 0; i < n; i++)
     n0[i] = synth_test_runtime_nonces(rts[i]);
-  double t0 = now_s();
-  sleep_s(seconds);
-  double t = now_s() - t0;
+  double t0 = synth_test_now_s();
+  synth_test_sleep_s(seconds);
+  double t = synth_test_now_s() - t0;
   for (int i = 0; i < n; i++)
     rate[i] = (double)(synth_test_runtime_nonces(rts[i]) - n0[i]) / t;
 }
@@ -222,7 +196,7 @@ static int run_solo(const char *path_name, const char *core, double seconds)
   synth_work *w;
   int rc = start_path(rt, path, &job, &w);
   if (rc == 0) {
-    sleep_s(seconds);
+    synth_test_sleep_s(seconds);
     end_path(w);
     printf("{\"path\":\"%s\",\"core\":\"%s\",\"nonces\":%" PRIu64 "}\n", path_name, core,
            synth_test_runtime_nonces(rt));
@@ -260,11 +234,11 @@ int main(int argc, char **argv)
   /* Rounds 2k and 2k+1 ran the paths the other way round on the same sets. */
   for (int k = 0; k < rounds / 2; k++)
     pairs[k] = sqrt(ratios[2 * k] * ratios[2 * k + 1]);
-  double pair_median = rounds >= 2 ? median(pairs, rounds / 2) : ratios[0];
+  double pair_median = rounds >= 2 ? synth_test_median(pairs, (size_t)rounds / 2) : ratios[0];
   printf("{\"mode\":\"%s\",\"devices\":\"%s\",\"rounds\":%d,\"median_ratio\":%.4f,"
          "\"median_pair_ratio\":%.4f,\"mean_rate_ratio\":%.4f",
-         pair ? "pair" : "alternate", pair ? "cpu" : argv[1], rounds, median(ratios, rounds),
-         pair_median, sum_api / sum_miner);
+         pair ? "pair" : "alternate", pair ? "cpu" : argv[1], rounds,
+         synth_test_median(ratios, (size_t)rounds), pair_median, sum_api / sum_miner);
   printf(",\"min_ratio\":%.4f,\"max_ratio\":%.4f}\n", ratios[0], ratios[rounds - 1]);
   return 0;
 }

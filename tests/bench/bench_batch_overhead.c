@@ -17,19 +17,8 @@
 #include "scheduler/scheduler.h"
 #include "support/coverage_workload.h"
 #include "support/fake_device.h"
+#include "support/harness.h"
 #include "synth/synth.h"
-
-static int cmp_double(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static void sleep_s(double s)
-{
-  struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-  nanosleep(&ts, NULL);
-}
 
 /* Nanoseconds of scheduler work per batch with `devices` null devices pulling at once. */
 static double null_batch_ns(unsigned devices, double seconds)
@@ -51,7 +40,7 @@ static double null_batch_ns(unsigned devices, double seconds)
     exit(1);
   synth__sched_set_job(s, job, true);
   synth__sched_start(s);
-  sleep_s(0.2); /* warm up */
+  synth_test_sleep_s(0.2); /* warm up */
   uint64_t b0 = 0, b1 = 0;
   struct synth_device_stats st;
   for (unsigned i = 0; i < devices; i++) {
@@ -60,7 +49,7 @@ static double null_batch_ns(unsigned devices, double seconds)
   }
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  sleep_s(seconds);
+  synth_test_sleep_s(seconds);
   for (unsigned i = 0; i < devices; i++) {
     synth__sched_device_stats(s, i, &st);
     b1 += st.batches;
@@ -85,7 +74,7 @@ static double cpu_batch_ms(double seconds, uint64_t *batch_nonces, char *engine,
   synth_benchmark_job(&job, 0);
   synth_runtime_start(rt);
   synth_runtime_set_job(rt, &job);
-  sleep_s(seconds);
+  synth_test_sleep_s(seconds);
   struct synth_device_stats st;
   synth_runtime_device_stats(rt, 0, &st, sizeof st);
   synth_runtime_destroy(rt);
@@ -113,10 +102,8 @@ int main(int argc, char **argv)
     printf("round %d: %.0f ns/batch (1 device), %.0f ns/batch (2 devices), CPU batch %.3f ms\n",
            r + 1, one[r], two[r], cpu[r]);
   }
-  qsort(one, (size_t)rounds, sizeof one[0], cmp_double);
-  qsort(two, (size_t)rounds, sizeof two[0], cmp_double);
-  qsort(cpu, (size_t)rounds, sizeof cpu[0], cmp_double);
-  double o1 = one[rounds / 2], o2 = two[rounds / 2], c = cpu[rounds / 2];
+  double o1 = synth_test_median(one, (size_t)rounds), o2 = synth_test_median(two, (size_t)rounds),
+         c = synth_test_median(cpu, (size_t)rounds);
   printf("median: scheduler work %.0f ns per batch (%.0f ns with 2 devices pulling); CPU batch "
          "%.3f ms (%llu nonces, %s): overhead %.3f %% (%.3f %%)\n",
          o1, o2, c, (unsigned long long)batch, engine, o1 / (c * 1e6) * 100, o2 / (c * 1e6) * 100);

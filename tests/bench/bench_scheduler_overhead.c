@@ -10,19 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "devices/cpu/sha256d_cores.h"
 #include "precompute/sha256d_payload.h"
 #include "runtime/mining_job.h"
+#include "support/harness.h"
 #include "synth/synth.h"
-
-static double now_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static const struct synth_cpu_core *find_core(const char *name)
 {
@@ -55,12 +48,12 @@ static double bare_rate(const struct synth_cpu_core *core, double seconds, uint3
   uint32_t hits[64];
   uint64_t nonces = 0;
   uint32_t start = 0;
-  double t0 = now_s(), t;
+  double t0 = synth_test_now_s(), t;
   do {
     struct synth_scan_ctl ctl = {.epoch_now = &epoch, .hits = hits, .max_hits = 64};
     nonces += core->scan(&p, start, batch, &ctl);
     start += batch;
-  } while ((t = now_s()) - t0 < seconds);
+  } while ((t = synth_test_now_s()) - t0 < seconds);
   return (double)nonces / (t - t0);
 }
 
@@ -74,19 +67,12 @@ static double runtime_rate(const char *core, double seconds)
   if (synth_runtime_create(&rt, &cfg) != 0 || synth_runtime_start(rt) != 0 ||
       synth_runtime_set_job(rt, &job) != 0)
     exit(1);
-  struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
-  nanosleep(&ts, NULL);
+  synth_test_sleep_s(seconds);
   synth_runtime_stop(rt);
   struct synth_device_stats st;
   synth_runtime_device_stats(rt, 0, &st, sizeof st);
   synth_runtime_destroy(rt);
   return st.hashrate;
-}
-
-static int cmp(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv)
@@ -107,17 +93,16 @@ int main(int argc, char **argv)
       printf("round %d: bare %.3f MH/s, runtime %.3f MH/s, ratio %.4f\n", r + 1, bare[r] / 1e6,
              rt[r] / 1e6, ratio[r]);
   }
-  qsort(bare, (size_t)rounds, sizeof bare[0], cmp);
-  qsort(rt, (size_t)rounds, sizeof rt[0], cmp);
-  qsort(ratio, (size_t)rounds, sizeof ratio[0], cmp);
-  int m = rounds / 2;
+  size_t n = (size_t)rounds;
+  double med_bare = synth_test_median(bare, n), med_rt = synth_test_median(rt, n),
+         med_ratio = synth_test_median(ratio, n);
   if (json)
     printf("{\"core\": \"%s\", \"bare_hps\": %.0f, \"runtime_hps\": %.0f, \"ratio\": %.4f, "
            "\"rounds\": %d}\n",
-           name, bare[m], rt[m], ratio[m], rounds);
+           name, med_bare, med_rt, med_ratio, rounds);
   else
     printf("median (%s): bare %.3f MH/s, runtime %.3f MH/s, runtime/bare %.4f (%d rounds of "
            "%.1f s)\n",
-           name, bare[m] / 1e6, rt[m] / 1e6, ratio[m], rounds, seconds);
+           name, med_bare / 1e6, med_rt / 1e6, med_ratio, rounds, seconds);
   return 0;
 }

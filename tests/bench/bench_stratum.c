@@ -9,21 +9,14 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "support/harness.h"
 #include "support/test_pool.h"
 #include "synth/synth.h"
 
 static void on_share(void *user, const struct synth_share *share)
 {
   synth_pool_submit(*(synth_pool **)user, share);
-}
-
-static double now_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* Nonces hashed, and hits the devices found for jobs a clean job had replaced. */
@@ -68,31 +61,28 @@ int main(int argc, char **argv)
       synth_pool_start(pool) != 0)
     return 1;
   /* Warm up: connected, tuned. */
-  struct timespec warm = {3, 0};
-  nanosleep(&warm, NULL);
+  synth_test_sleep_s(3);
   struct test_pool_stats p0;
   test_pool_stats(tp, &p0);
   struct synth_pool_stats c0;
   synth_pool_stats(pool, &c0, sizeof c0);
   uint64_t stale0, stale1;
   uint64_t n0 = nonces(rt, &stale0);
-  double t0 = now_s(), next = t0;
-  while (now_s() - t0 < seconds) {
-    if (now_s() >= next) {
+  double t0 = synth_test_now_s(), next = t0;
+  while (synth_test_now_s() - t0 < seconds) {
+    if (synth_test_now_s() >= next) {
       test_pool_notify(tp, 1);
       next += every_ms / 1000.0;
     }
-    struct timespec tick = {0, 10 * 1000 * 1000};
-    nanosleep(&tick, NULL);
+    synth_test_sleep_ms(10);
   }
-  double elapsed = now_s() - t0;
+  double elapsed = synth_test_now_s() - t0;
   uint64_t hashed = nonces(rt, &stale1) - n0;
   uint64_t stale_found = stale1 - stale0; /* hits of a replaced job, never handed to the client */
   /* No share found after the clock stopped may count: stop hashing, then wait for the pool's
    * answers to what was already sent. */
   synth_runtime_stop(rt);
-  struct timespec settle = {1, 0};
-  nanosleep(&settle, NULL);
+  synth_test_sleep_s(1);
   struct test_pool_stats p1;
   test_pool_stats(tp, &p1);
   struct synth_pool_stats c1;

@@ -187,12 +187,6 @@ static void test_run_json_summary(void)
   json_decref(root);
 }
 
-static int compare_doubles(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 /* --trace writes one JSON line per batch, every field there, latencies near the asked target,
  * and the run's telemetry fields are in the JSON summary. */
 static void test_run_trace_and_target_latency(void)
@@ -238,8 +232,7 @@ static void test_run_trace_and_target_latency(void)
    * band: on a loaded 2-core machine other tests stall many single batches both ways, but the
    * tuner sizes from the measured rate, so the middle stays on target. */
   CU_ASSERT_FATAL(complete > 20);
-  qsort(tuned, complete, sizeof tuned[0], compare_doubles);
-  double median = tuned[complete / 2];
+  double median = synth_test_median(tuned, complete);
   CU_ASSERT(median > 8 / 1.5 && median < 8 * 1.5);
   json_error_t e;
   json_t *root = json_loads(o.out, 0, &e);

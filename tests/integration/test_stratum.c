@@ -40,12 +40,6 @@ static void on_share(void *user, const struct synth_share *share)
   synth_pool_submit(r->pool, share);
 }
 
-static void sleep_ms(unsigned ms)
-{
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
-
 static void url_of(char *buf, size_t size, const struct test_pool *tp, bool tls)
 {
   snprintf(buf, size, "stratum+%s://127.0.0.1:%u", tls ? "ssl" : "tcp", test_pool_port(tp));
@@ -162,7 +156,7 @@ static void test_session_and_version_rolling(void)
   CU_ASSERT_EQUAL(rejected(&s), 0);
   /* The client's figures agree with the pool's once the answers are in. */
   for (int i = 0; i < 100 && client(&r).accepted < s.accepted; i++)
-    sleep_ms(20);
+    synth_test_sleep_ms(20);
   struct synth_pool_stats c = client(&r);
   CU_ASSERT(c.accepted >= s.accepted);
   CU_ASSERT_EQUAL(c.rejected, 0);
@@ -195,7 +189,7 @@ static void test_difficulty_and_clean_switches(void)
   CU_ASSERT_EQUAL(rejected(&s), 0);
   CU_ASSERT(s.rejected_stale <= 3); /* a share in flight at the switch may still arrive */
   for (int i = 0; i < 100 && client(&r).switches < 7; i++)
-    sleep_ms(20);
+    synth_test_sleep_ms(20);
   struct synth_pool_stats c = client(&r);
   CU_ASSERT(c.switches >= 6);
   CU_ASSERT(c.switch_p50_ms >= 0 && c.switch_max_ms < 2000);
@@ -216,7 +210,7 @@ static void test_extranonce_change(void)
   CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 5, 60000), 0);
   test_pool_set_extranonce(tp, "a1b2c3", 3);
   test_pool_notify(tp, 0); /* not clean: the client must make it so itself */
-  sleep_ms(200);
+  synth_test_sleep_ms(200);
   struct test_pool_stats before;
   test_pool_stats(tp, &before);
   CU_ASSERT_EQUAL(wait_accepted(tp, 10, 60000), 0);
@@ -236,7 +230,7 @@ static void test_pool_killed_and_revived(void)
   rig_on(&r, tp);
   CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 3, 60000), 0);
   test_pool_kill(tp);
-  sleep_ms(800); /* the device keeps hashing; the client keeps retrying */
+  synth_test_sleep_ms(800); /* the device keeps hashing; the client keeps retrying */
   CU_ASSERT_EQUAL(client(&r).connected, 0);
   CU_ASSERT_EQUAL_FATAL(test_pool_revive(tp), 0);
   CU_ASSERT_EQUAL(wait_accepted(tp, 3, 60000), 0);
@@ -282,7 +276,7 @@ static void test_reconnect_request(void)
   rig_start(&r, urls, 1, NULL);
   CU_ASSERT_EQUAL_FATAL(wait_accepted(a, 3, 60000), 0);
   test_pool_reconnect(a, "evil.example", test_pool_port(b), 0);
-  sleep_ms(300);
+  synth_test_sleep_ms(300);
   CU_ASSERT_TRUE(log_capture_has("refused (another host)"));
   test_pool_reconnect(a, "127.0.0.1", test_pool_port(b), 0);
   CU_ASSERT_EQUAL(wait_accepted(b, 3, 60000), 0);
@@ -349,7 +343,7 @@ static void test_tls(void)
   struct rig r;
   /* The pool's self-signed certificate is not in the system store: refused, said clearly. */
   rig_start(&r, urls, 1, NULL);
-  sleep_ms(600);
+  synth_test_sleep_ms(600);
   CU_ASSERT_EQUAL(client(&r).connected, 0);
   CU_ASSERT_TRUE(log_capture_has("not trusted"));
   rig_stop(&r);
@@ -388,7 +382,7 @@ static void test_real_block_byte_order(void)
     if (n > 0)
       len += (size_t)n;
     else
-      sleep_ms(10);
+      synth_test_sleep_ms(10);
     char *nl;
     while ((nl = memchr(buf, '\n', len))) {
       struct stratum_msg m;

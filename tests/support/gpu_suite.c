@@ -398,12 +398,6 @@ void gpu_test_hung_batch_returns_its_units(void)
   run_coverage(SYNTH_FAULT_HANG, 3);
 }
 
-static void sleep_ms(unsigned ms)
-{
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
-
 /* A clean switch while launches are in flight: they end early, and no hit of the old job
  * arrives after the switch. */
 void gpu_test_job_switch_with_batches_in_flight(void)
@@ -420,15 +414,15 @@ void gpu_test_job_switch_with_batches_in_flight(void)
     synth__sched_device_stats(s, 0, &dev);
     if (h.by_job[1] >= 20 && dev.batches >= 12)
       break;
-    sleep_ms(10);
+    synth_test_sleep_ms(10);
   }
   synth__sched_set_job(s, mining_job("2", 0, 0xffffffffu / 20000, NULL), true);
-  sleep_ms(20);
+  synth_test_sleep_ms(20);
   pthread_mutex_lock(&h.lock);
   h.switched = 1;
   pthread_mutex_unlock(&h.lock);
   for (int i = 0; i < 3000 && h.by_job[2] < 20; i++)
-    sleep_ms(10);
+    synth_test_sleep_ms(10);
   synth__sched_stop(s);
   CU_ASSERT(h.by_job[1] >= 20);
   CU_ASSERT(h.by_job[2] >= 20);

@@ -86,3 +86,34 @@ uint64_t synth_test_runtime_nonces(synth_runtime *rt)
   }
   return n;
 }
+
+double synth_test_now_s(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void synth_test_sleep_s(double seconds)
+{
+  struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+  nanosleep(&ts, NULL);
+}
+
+void synth_test_sleep_ms(unsigned ms)
+{
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+double synth_test_median(double *v, size_t n)
+{
+  qsort(v, n, sizeof v[0], compare_doubles);
+  return v[n / 2];
+}

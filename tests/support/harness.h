@@ -41,4 +41,13 @@ uint64_t synth_test_runtime_nonces(synth_runtime *rt);
 /* Hex string (even length) to bytes; returns the byte count, or -1 on bad input. */
 int synth_test_unhex(const char *hex, uint8_t *out, size_t max);
 
+/* Monotonic seconds, and sleeps that tests and benchmarks share. */
+double synth_test_now_s(void);
+void synth_test_sleep_s(double seconds);
+void synth_test_sleep_ms(unsigned ms);
+
+/* Sorts @v (n > 0) in place and returns its median, the upper one for an even @n; v[0] and
+ * v[n - 1] are then the minimum and maximum. */
+double synth_test_median(double *v, size_t n);
+
 #endif

@@ -65,12 +65,6 @@ static void on_share(void *user, const struct synth_share *s)
   pthread_mutex_unlock(&c->lock);
 }
 
-static void sleep_ms(unsigned ms)
-{
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
-
 /* Sanitizer builds run many times slower: wait for an outcome, not for a fixed time. */
 static unsigned shares_of(struct collected *c, int second)
 {
@@ -83,7 +77,7 @@ static unsigned shares_of(struct collected *c, int second)
 static void wait_for_shares(struct collected *c, int second, unsigned want)
 {
   for (int i = 0; i < 3000 && shares_of(c, second) < want; i++)
-    sleep_ms(10);
+    synth_test_sleep_ms(10);
 }
 
 static void test_mines_benchmark_job(void)
@@ -107,7 +101,7 @@ static void test_mines_benchmark_job(void)
   CU_ASSERT_EQUAL(synth_runtime_set_job(rt, &second), 0);
   /* Past the switch, a hit already verified may still be on its way for a moment (a clean
    * switch makes the rest stale); after that, no share of the first job may arrive. */
-  sleep_ms(200);
+  synth_test_sleep_ms(200);
   pthread_mutex_lock(&c.lock);
   c.switched = 1;
   pthread_mutex_unlock(&c.lock);
@@ -200,7 +194,7 @@ static void test_bad_jobs_keep_the_current_one(void)
   CU_ASSERT_EQUAL(synth_runtime_set_job(rt, &bad), SYNTH_EINVAL);
   CU_ASSERT_EQUAL(synth_runtime_set_job(rt, NULL), SYNTH_EINVAL);
   for (int i = 0; i < 3000 && synth_test_runtime_nonces(rt) == 0; i++)
-    sleep_ms(10);
+    synth_test_sleep_ms(10);
   struct synth_device_stats st;
   CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, 0, &st, sizeof st), 0);
   CU_ASSERT(st.nonces > 0);

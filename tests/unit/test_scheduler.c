@@ -175,12 +175,6 @@ static void test_bogus_hits_are_hardware_errors(void)
   synth__sched_destroy(s);
 }
 
-static void sleep_ms(unsigned ms)
-{
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
-
 /* A clean job switch: no batch of the old job starts after it, queued old units are dropped,
  * old hits stop being delivered, and every device hashes the new job. */
 static void test_job_switch_drops_old_work(void)
@@ -194,34 +188,34 @@ static void test_job_switch_drops_old_work(void)
   uint32_t a_id = job_a->id; /* job_a itself may be freed once replaced */
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
   for (int i = 0; i < 3000 && atomic_load(&a->hashed) < 1000000; i++)
-    sleep_ms(10);
+    synth_test_sleep_ms(10);
   CU_ASSERT(atomic_load(&a->hashed) >= 1000000);
 
   CU_ASSERT_EQUAL(synth__sched_set_job(s, make_job(b, 0, 0), true), 0);
   unsigned switch_epoch = atomic_load(&s->epoch);
   /* A hit already past its staleness check when the switch happened may still be delivered
    * a moment later; after that, none of the old job. */
-  sleep_ms(20);
+  synth_test_sleep_ms(20);
   atomic_store(&log.switched, true);
   /* The old job stops: its count settles (a scan cut short adds its last chunk when it
    * returns), while the new one keeps growing. */
   uint64_t a_then = atomic_load(&a->hashed), a_now;
   for (int i = 0; i < 300; i++, a_then = a_now) {
-    sleep_ms(50);
+    synth_test_sleep_ms(50);
     if ((a_now = atomic_load(&a->hashed)) == a_then)
       break;
   }
   CU_ASSERT_EQUAL(atomic_load(&a->hashed), a_then);
   uint64_t b_then = atomic_load(&b->hashed);
   for (int i = 0; i < 3000 && atomic_load(&b->hashed) == b_then; i++)
-    sleep_ms(10);
+    synth_test_sleep_ms(10);
   CU_ASSERT(atomic_load(&b->hashed) > b_then);
   /* Exact: no scan of the old job started after the switch. */
   CU_ASSERT(atomic_load(&a->max_epoch_seen) < switch_epoch);
   /* The old job's cached payloads and remembered hits are released with it. */
   synth__rcu_online();
   for (int i = 0; i < 3000 && synth__job_table_get(s->midstates, a_id, 0, NULL) == 0; i++)
-    sleep_ms(10);
+    synth_test_sleep_ms(10);
   CU_ASSERT_EQUAL(synth__job_table_get(s->midstates, a_id, 0, NULL), SYNTH_ENOENT);
   CU_ASSERT_EQUAL(synth__job_table_get(s->seen, a_id, 0, NULL), SYNTH_ENOENT);
   synth__rcu_offline();
@@ -254,7 +248,7 @@ static void test_stop_and_resume(void)
   synth__job_get(job);
   synth__sched_set_job(s, job, true);
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
-  sleep_ms(30);
+  synth_test_sleep_ms(30);
   synth__sched_stop(s);
   synth__sched_stop(s); /* idempotent */
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
@@ -291,7 +285,7 @@ static void test_full_pool_with_remainders(void)
   synth__sched_set_job(s, job, true);
   for (int round = 0; round < 4; round++) {
     CU_ASSERT_EQUAL(synth__sched_start(s), 0);
-    sleep_ms(30); /* both devices mid-batch */
+    synth_test_sleep_ms(30); /* both devices mid-batch */
     synth__sched_stop(s);
   }
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
@@ -319,13 +313,13 @@ static void test_clean_job_stales_all_older(void)
   synth__sched_set_job(s, make_job(a, 0, 0), true);
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
   for (int i = 0; i < 3000 && atomic_load(&a->hashed) == 0; i++)
-    sleep_ms(1);
+    synth_test_sleep_ms(1);
   CU_ASSERT(atomic_load(&a->hashed) > 0); /* hashed; its results are 300 ms away */
   synth__sched_set_job(s, make_job(b, 0, 0), false);
   synth__sched_set_job(s, make_job(c, 0, 0), true);
   atomic_store(&log.switched, true);
   for (int i = 0; i < 3000 && atomic_load(&log.by_tag[3]) == 0; i++)
-    sleep_ms(10);
+    synth_test_sleep_ms(10);
   synth__sched_stop(s);
   struct synth_device_stats st;
   synth__sched_device_stats(s, 0, &st);

@@ -18,12 +18,6 @@
 
 static const struct synth__logger test_log = {log_capture_fn, NULL, SYNTH_LOG_DEBUG};
 
-static void sleep_ms(unsigned ms)
-{
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
-
 static struct synth__sched *new_sched(unsigned unit_log2, unsigned floor_ms,
                                       struct synth__health_config health)
 {
@@ -91,7 +85,7 @@ static void test_converges_after_speed_steps(void)
   uint64_t cursor = 0;
   size_t n = 0;
   for (int i = 0; i < 18; i++) {
-    sleep_ms(200);
+    synth_test_sleep_ms(200);
     n += synth__sched_batch_trace(s, 0, &cursor, r + n, 4096 - n, 0);
   }
   synth__sched_stop(s);
@@ -244,7 +238,7 @@ static void test_hung_device_taken_out(void)
   struct cover_job *cj;
   run_finite(s, 30000000, 60000, &cj);
   for (int i = 0; i < 100 && !atomic_load(&s->devices[0]->failed); i++)
-    sleep_ms(10);                           /* the job may finish before the last probe */
+    synth_test_sleep_ms(10);                /* the job may finish before the last probe */
   CU_ASSERT_EQUAL(cover_job_misses(cj), 0); /* a hung device returns nothing: once each */
   CU_ASSERT_TRUE(log_capture_has("taken out: sick 2 times in a row"));
   struct synth_device_stats st;
