@@ -19,9 +19,16 @@
 /* Set by SIGINT/SIGTERM and by POST /api/stop; lock-free, so a signal handler may set it. */
 static atomic_int stop_requested;
 
+/* The first signal asks for a clean stop; a second one, when the stop itself is what the user
+ * waits on (a device that does not give its batches back), ends the process as it would have
+ * without a handler. Only async-signal-safe calls here. */
 static void on_stop_signal(int sig)
 {
-  atomic_store(&stop_requested, sig);
+  int expected = 0;
+  if (!atomic_compare_exchange_strong(&stop_requested, &expected, sig)) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+  }
 }
 
 static void on_api_stop(void *user)
@@ -203,10 +210,15 @@ static int run(synth_runtime *rt, struct run_state *state, const struct api_flag
     if (trc != 0)
       return trc;
   }
+  if (atomic_load(&stop_requested)) { /* asked while the devices opened: nothing to start */
+    if (state->log->level >= SYNTH_LOG_INFO)
+      fprintf(stderr, "synthminer run: stopped during start-up\n");
+    batch_trace_close(&trace);
+    return final_report(rt, &state->api, json, 0);
+  }
   struct bench_source src, *bench = state->pool.count ? NULL : &src;
   if (bench)
     bench_source_init(&src, difficulty, rt);
-  install_signals();
   int rc = synth_runtime_start(rt);
   if (rc == 0 && bench)
     rc = bench_source_tick(&src, rt, api_now_s());
@@ -233,6 +245,8 @@ static int run(synth_runtime *rt, struct run_state *state, const struct api_flag
     batch_trace_close(&trace);
     return rc;
   }
+  if (state->log->level >= SYNTH_LOG_INFO) /* the line scripts (and tests) wait for */
+    fprintf(stderr, "synthminer run: hashing on %u devices\n", synth_runtime_device_count(rt));
   double elapsed = hash_until_done(rt, bench, state, &trace, duration, status_every);
   api_server_stop(server); /* first: no request sees a runtime half stopped */
   synth_runtime_stop(rt);
@@ -248,6 +262,8 @@ static int run(synth_runtime *rt, struct run_state *state, const struct api_flag
 
 int cmd_run(int argc, char **argv)
 {
+  /* First of all: a stop asked for at any moment from here on, start-up included, is clean. */
+  install_signals();
   struct cli_device_flags dev = CLI_DEVICE_FLAGS_INIT;
   struct api_flags api = {.port = CLI_UNSET};
   const char *log_level = "warn";
@@ -341,6 +357,8 @@ int cmd_run(int argc, char **argv)
       .sick_limit = sick_limit,
   };
   cli_device_config(&dev, &cfg);
+  if (log.level >= SYNTH_LOG_INFO) /* from here a SIGINT stops cleanly; tests wait for it */
+    fprintf(stderr, "synthminer run: starting: opening the devices\n");
   synth_runtime *rt;
   rc = synth_runtime_create(&rt, &cfg);
   if (rc != 0) {

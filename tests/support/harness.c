@@ -106,6 +106,13 @@ void synth_test_sleep_ms(unsigned ms)
   nanosleep(&ts, NULL);
 }
 
+double synth_test_patience_s(void)
+{
+  const char *env = getenv("SYNTH_TEST_PATIENCE_S");
+  double v = env ? strtod(env, NULL) : 0;
+  return v > 0 ? v : 60;
+}
+
 static int compare_doubles(const void *a, const void *b)
 {
   double x = *(const double *)a, y = *(const double *)b;

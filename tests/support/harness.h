@@ -46,6 +46,24 @@ double synth_test_now_s(void);
 void synth_test_sleep_s(double seconds);
 void synth_test_sleep_ms(unsigned ms);
 
+/* How long a test waits for an outcome before it calls it missing: generous, so a loaded or
+ * sanitized machine that is many times slower still passes, while a real hang still ends well
+ * inside ctest's timeout. SYNTH_TEST_PATIENCE_S overrides it. */
+double synth_test_patience_s(void);
+
+/* Polls cond (an expression, re-evaluated) every 2 ms until it holds or @seconds pass. Callers
+ * then assert cond itself, so a miss says what was missing. Never a fixed sleep: the verdict
+ * depends on what happened, not on how fast. */
+#define SYNTH_TEST_WAIT_UNTIL(cond, seconds)                                                       \
+  do {                                                                                             \
+    double synth_test_until_ = synth_test_now_s() + (seconds);                                     \
+    while (!(cond) && synth_test_now_s() < synth_test_until_)                                      \
+      synth_test_sleep_ms(2);                                                                      \
+  } while (0)
+
+/* The same, with the default patience. */
+#define SYNTH_TEST_WAIT(cond) SYNTH_TEST_WAIT_UNTIL(cond, synth_test_patience_s())
+
 /* Sorts @v (n > 0) in place and returns its median, the upper one for an even @n; v[0] and
  * v[n - 1] are then the minimum and maximum. */
 double synth_test_median(double *v, size_t n);

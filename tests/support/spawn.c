@@ -59,8 +59,14 @@ static bool drain(int fd, char *buf, size_t cap, size_t *len)
   return true;
 }
 
-bool synth_test_run_program(const char *path, const char *const *args, unsigned signal_after_ms,
-                            struct synth_test_outcome *o)
+bool synth_test_err_has(void *user, const struct synth_test_outcome *o)
+{
+  return strstr(o->err, (const char *)user) != NULL;
+}
+
+bool synth_test_run_until(const char *path, const char *const *args,
+                          bool (*stop_when)(void *user, const struct synth_test_outcome *o),
+                          void *user, struct synth_test_outcome *o)
 {
   memset(o, 0, sizeof *o);
   int fds[2];
@@ -69,7 +75,7 @@ bool synth_test_run_program(const char *path, const char *const *args, unsigned 
     return false;
   char *bufs[2] = {o->out, o->err};
   size_t *lens[2] = {&o->out_len, &o->err_len};
-  bool open[2] = {true, true}, signalled = false;
+  bool open[2] = {true, true};
   struct timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
   while (open[0] || open[1]) {
@@ -78,14 +84,13 @@ bool synth_test_run_program(const char *path, const char *const *args, unsigned 
     for (int i = 0; i < 2; i++)
       if (open[i] && p[i].revents)
         open[i] = drain(fds[i], bufs[i], sizeof o->out, lens[i]);
+    if (stop_when && !o->signalled && stop_when(user, o)) {
+      kill(pid, SIGINT);
+      o->signalled = true;
+    }
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-    if (signal_after_ms && !signalled && ms >= (long)signal_after_ms) {
-      kill(pid, SIGINT);
-      signalled = true;
-    }
-    if (ms > 120000) {
+    if (now.tv_sec - start.tv_sec > SYNTH_TEST_PROGRAM_LIMIT_S) {
       kill(pid, SIGKILL);
       o->timed_out = true;
       break;
@@ -96,5 +101,11 @@ bool synth_test_run_program(const char *path, const char *const *args, unsigned 
   int st;
   waitpid(pid, &st, 0);
   o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  o->stop_never = stop_when && !o->signalled;
   return true;
+}
+
+bool synth_test_run_program(const char *path, const char *const *args, struct synth_test_outcome *o)
+{
+  return synth_test_run_until(path, args, NULL, NULL, o);
 }
