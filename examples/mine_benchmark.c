@@ -2,7 +2,9 @@
  *
  *   mine_benchmark [seconds]     (default 3)
  *
- * Exits 0 when at least one share was found and verified, 1 otherwise. */
+ * Mines for that long, and on until the first share if none came yet (a slow or busy machine),
+ * for at most two minutes more. Exits 0 when at least one share was found and verified, 1
+ * otherwise. */
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
 
 #include <stdatomic.h>
@@ -51,8 +53,10 @@ int main(int argc, char **argv)
     synth_runtime_destroy(rt);
     return 1;
   }
-  struct timespec wait = {seconds > 0 ? seconds : 1, 0};
-  nanosleep(&wait, NULL);
+  const struct timespec tick = {0, 10 * 1000 * 1000};
+  long ticks = (seconds > 0 ? seconds : 1) * 100L, more = 120 * 100L;
+  for (long t = 0; t < ticks || (atomic_load(&shares) == 0 && t < ticks + more); t++)
+    nanosleep(&tick, NULL);
   synth_runtime_stop(rt);
 
   unsigned verified = 0;

@@ -87,9 +87,15 @@ static int probe_backend(const struct synth__device_ops *ops,
   item->ops = ops;
   int rc = ops->backend_create(pcfg, &item->backend);
   if (rc != 0) {
-    /* A bad setting is always an error; a backend with no platform only when asked for. */
-    if (rc == SYNTH_EINVAL || named_explicitly(sel, ops->kind))
+    /* A bad setting is always an error; a backend with no platform only when asked for, and
+     * then it says which kind is missing (the backend may have said why already). */
+    if (rc == SYNTH_EINVAL)
       return rc;
+    if (named_explicitly(sel, ops->kind)) {
+      synth__log_error(log, "--devices: no %s device here (%s backend: %s)",
+                       synth_device_kind_name(ops->kind), ops->name, synth_strerror(rc));
+      return rc;
+    }
     synth__log_info(log, "%s backend unavailable: %s", ops->name, synth_strerror(rc));
     item->backend = NULL;
     return 0;

@@ -434,7 +434,7 @@ static void test_real_block_byte_order(void)
 
 static void run_cli(const char *const *args, struct synth_test_outcome *o)
 {
-  CU_ASSERT_FATAL(synth_test_run_program(SYNTHMINER_PATH, args, 0, o));
+  CU_ASSERT_FATAL(synth_test_run_program(SYNTHMINER_PATH, args, o));
   CU_ASSERT_FALSE(o->timed_out);
 }
 
