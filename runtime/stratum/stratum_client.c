@@ -344,11 +344,12 @@ static void on_submit_answer(struct synth_pool *p, struct pending *pe, json_t *r
                              json_t *error)
 {
   if (json_is_true(result) && !error) {
-    add(&p->accepted, 1);
+    uint64_t n = atomic_fetch_add_explicit(&p->accepted, 1, memory_order_relaxed) + 1;
     count_device(p->dev_accepted, p, pe->device);
     pthread_mutex_lock(&p->lock);
     p->text.accepted_difficulty += pe->difficulty;
     pthread_mutex_unlock(&p->lock);
+    synth__log_info(&p->log, "share accepted (%llu so far)", (unsigned long long)n);
     return;
   }
   char reason[128];

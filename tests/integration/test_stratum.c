@@ -155,8 +155,7 @@ static void test_session_and_version_rolling(void)
   CU_ASSERT(s.accepted_version_rolled > 0); /* shares with rolled version bits verify */
   CU_ASSERT_EQUAL(rejected(&s), 0);
   /* The client's figures agree with the pool's once the answers are in. */
-  for (int i = 0; i < 100 && client(&r).accepted < s.accepted; i++)
-    synth_test_sleep_ms(20);
+  SYNTH_TEST_WAIT(client(&r).accepted >= s.accepted);
   struct synth_pool_stats c = client(&r);
   CU_ASSERT(c.accepted >= s.accepted);
   CU_ASSERT_EQUAL(c.rejected, 0);
@@ -169,9 +168,9 @@ static void test_session_and_version_rolling(void)
   test_pool_stop(tp);
 }
 
-/* Harder shares, then clean switches: no share is rejected for its difficulty, the old
- * job's shares stop at the switch (counted stale here, hardly any reach the pool), and every
- * switch reaches the device quickly. */
+/* Harder shares, then clean switches: no share is rejected for its difficulty, and the old
+ * job's shares stop at the switch: counted stale here, and the only ones that reach the pool
+ * were in flight when it switched (none after a share of the new job on the connection). */
 static void test_difficulty_and_clean_switches(void)
 {
   struct test_pool *tp = pool_up(NULL);
@@ -187,12 +186,14 @@ static void test_difficulty_and_clean_switches(void)
   test_pool_stats(tp, &s);
   CU_ASSERT_EQUAL(s.rejected_low_difficulty, 0);
   CU_ASSERT_EQUAL(rejected(&s), 0);
-  CU_ASSERT(s.rejected_stale <= 3); /* a share in flight at the switch may still arrive */
-  for (int i = 0; i < 100 && client(&r).switches < 7; i++)
-    synth_test_sleep_ms(20);
+  CU_ASSERT_EQUAL(s.stale_after_switch, 0);
+  SYNTH_TEST_WAIT(client(&r).switches >= 7);
   struct synth_pool_stats c = client(&r);
-  CU_ASSERT(c.switches >= 6);
-  CU_ASSERT(c.switch_p50_ms >= 0 && c.switch_max_ms < 2000);
+  CU_ASSERT(c.switches >= 7);             /* the first job and six clean ones */
+  CU_ASSERT(c.stale >= s.rejected_stale); /* the pool's stale answers count here too */
+  /* Latency is reported, not judged: how long a switch takes is the benchmark's business. */
+  CU_ASSERT(c.switch_p50_ms >= 0 && c.switch_p99_ms >= c.switch_p50_ms &&
+            c.switch_max_ms >= c.switch_p99_ms);
   CU_ASSERT_EQUAL(c.difficulty, DIFFICULTY * 2);
   printf("\n    switch latency p50 %.2f ms, p99 %.2f ms over %llu switches; stale here %llu, "
          "at the pool %u\n",
@@ -210,7 +211,10 @@ static void test_extranonce_change(void)
   CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 5, 60000), 0);
   test_pool_set_extranonce(tp, "a1b2c3", 3);
   test_pool_notify(tp, 0); /* not clean: the client must make it so itself */
-  synth_test_sleep_ms(200);
+  /* A share the pool accepts now was cut with the new extranonce, so the client had switched;
+   * any old one it sent before arrived before that share. */
+  CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 1, 60000), 0);
+  CU_ASSERT_TRUE(log_capture_has("new extranonce1"));
   struct test_pool_stats before;
   test_pool_stats(tp, &before);
   CU_ASSERT_EQUAL(wait_accepted(tp, 10, 60000), 0);
@@ -230,7 +234,15 @@ static void test_pool_killed_and_revived(void)
   rig_on(&r, tp);
   CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 3, 60000), 0);
   test_pool_kill(tp);
-  synth_test_sleep_ms(800); /* the device keeps hashing; the client keeps retrying */
+  SYNTH_TEST_WAIT(client(&r).connected == 0);
+  CU_ASSERT_EQUAL_FATAL(client(&r).connected, 0);
+  /* The client keeps retrying while the pool is down, and says why each try failed. */
+  char url[64], failed[96];
+  url_of(url, sizeof url, tp, false);
+  snprintf(failed, sizeof failed, "pool %s: cannot connect", url);
+  log_capture_clear();
+  SYNTH_TEST_WAIT(log_capture_has(failed));
+  CU_ASSERT_TRUE(log_capture_has(failed));
   CU_ASSERT_EQUAL(client(&r).connected, 0);
   CU_ASSERT_EQUAL_FATAL(test_pool_revive(tp), 0);
   CU_ASSERT_EQUAL(wait_accepted(tp, 3, 60000), 0);
@@ -276,7 +288,7 @@ static void test_reconnect_request(void)
   rig_start(&r, urls, 1, NULL);
   CU_ASSERT_EQUAL_FATAL(wait_accepted(a, 3, 60000), 0);
   test_pool_reconnect(a, "evil.example", test_pool_port(b), 0);
-  synth_test_sleep_ms(300);
+  SYNTH_TEST_WAIT(log_capture_has("refused (another host)"));
   CU_ASSERT_TRUE(log_capture_has("refused (another host)"));
   test_pool_reconnect(a, "127.0.0.1", test_pool_port(b), 0);
   CU_ASSERT_EQUAL(wait_accepted(b, 3, 60000), 0);
@@ -343,9 +355,9 @@ static void test_tls(void)
   struct rig r;
   /* The pool's self-signed certificate is not in the system store: refused, said clearly. */
   rig_start(&r, urls, 1, NULL);
-  synth_test_sleep_ms(600);
-  CU_ASSERT_EQUAL(client(&r).connected, 0);
+  SYNTH_TEST_WAIT(log_capture_has("not trusted"));
   CU_ASSERT_TRUE(log_capture_has("not trusted"));
+  CU_ASSERT_EQUAL(client(&r).connected, 0);
   rig_stop(&r);
   /* Verified with the pool's certificate as CA (its SAN is 127.0.0.1). */
   rig_start(&r, urls, 1, &(struct synth_pool_config){.tls_ca_file = ca});
@@ -377,7 +389,8 @@ static void test_real_block_byte_order(void)
   struct stratum_session ses = {.difficulty = 1};
   struct stratum_msg notify = {0};
   bool have_notify = false, have_sub = false;
-  for (int tries = 0; tries < 200 && !(have_notify && have_sub); tries++) {
+  double give_up = synth_test_now_s() + synth_test_patience_s();
+  while (!(have_notify && have_sub) && synth_test_now_s() < give_up) {
     ssize_t n = recv(fd, buf + len, sizeof buf - 1 - len, MSG_DONTWAIT);
     if (n > 0)
       len += (size_t)n;
@@ -438,6 +451,17 @@ static void run_cli(const char *const *args, struct synth_test_outcome *o)
   CU_ASSERT_FALSE(o->timed_out);
 }
 
+/* Runs the CLI (at --log-level info) until it logs a share the pool accepted, however long a loaded
+ * machine takes: the client has the answer, so its summary counts it. */
+static void run_cli_until_accepted(const char *const *args, struct synth_test_outcome *o)
+{
+  CU_ASSERT_FATAL(
+      synth_test_run_until(SYNTHMINER_PATH, args, synth_test_err_has, "share accepted", o));
+  CU_ASSERT_FALSE(o->timed_out);
+  CU_ASSERT_TRUE(o->signalled);
+  CU_ASSERT_FALSE(o->stop_never);
+}
+
 /* `synthminer run -o ... -u ... -p ...`: mines for the pool, reports its answers in the JSON
  * summary's pool object, and never shows the password. */
 static void test_cli_mines_for_the_pool(void)
@@ -446,10 +470,11 @@ static void test_cli_mines_for_the_pool(void)
   char url[64];
   url_of(url, sizeof url, tp, false);
   static struct synth_test_outcome o;
-  run_cli((const char *[]){"run", "--devices", "cpu", "--threads", "1", "-o", url, "-u",
-                           "tester.rig1", "-p", PASSWORD, "--duration", "4", "--no-api",
-                           "--status-interval", "0", "--json", NULL},
-          &o);
+  run_cli_until_accepted((const char *[]){"run", "--devices", "cpu", "--threads", "1", "-o", url,
+                                          "-u", "tester.rig1", "-p", PASSWORD, "--no-api",
+                                          "--status-interval", "0", "--json", "--log-level", "info",
+                                          NULL},
+                         &o);
   CU_ASSERT_EQUAL_FATAL(o.status, 0);
   json_error_t e;
   json_t *root = json_loads(o.out, 0, &e);
@@ -459,7 +484,12 @@ static void test_cli_mines_for_the_pool(void)
   json_int_t accepted = json_integer_value(json_object_get(pool, "accepted"));
   CU_ASSERT(accepted > 0);
   CU_ASSERT_EQUAL(json_integer_value(json_object_get(pool, "rejected")), 0);
-  CU_ASSERT_PTR_NOT_NULL(json_object_get(pool, "stale"));
+  /* Every figure is a count, and they agree: answers never exceed what was sent. */
+  json_t *stale = json_object_get(pool, "stale"), *submitted = json_object_get(pool, "submitted");
+  CU_ASSERT_TRUE(json_is_integer(stale) && json_is_integer(submitted));
+  CU_ASSERT(json_integer_value(stale) >= 0);
+  CU_ASSERT(accepted + json_integer_value(json_object_get(pool, "rejected")) <=
+            json_integer_value(submitted));
   json_t *d = json_array_get(json_object_get(root, "devices"), 0);
   CU_ASSERT(json_integer_value(json_object_get(d, "accepted")) > 0);
   json_decref(root);
@@ -482,12 +512,15 @@ static void test_cli_mines_for_the_pool(void)
   CU_ASSERT_EQUAL_FATAL(write(fd, body, (size_t)n), n);
   close(fd);
   unsigned before = s.accepted;
-  run_cli((const char *[]){"run", "--devices", "cpu", "--threads", "1", "-c", cfg, "--duration",
-                           "5", "--no-api", "--status-interval", "0", NULL},
-          &o);
-  CU_ASSERT_EQUAL(o.status, 0); /* the first pool is down: it fails over to the second */
+  /* The first pool is down: it fails over to the second and mines there. */
+  run_cli_until_accepted((const char *[]){"run", "--devices", "cpu", "--threads", "1", "-c", cfg,
+                                          "--no-api", "--status-interval", "0", "--log-level",
+                                          "info", NULL},
+                         &o);
+  CU_ASSERT_EQUAL(o.status, 0);
   test_pool_stats(tp, &s);
   CU_ASSERT(s.accepted > before);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "127.0.0.1:1"));
   unlink(cfg);
   test_pool_stop(tp);
 }

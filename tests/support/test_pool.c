@@ -69,6 +69,10 @@ struct conn {
   unsigned en2_size;
   struct sent_job jobs[JOB_RING];
   unsigned job_next;
+  /* The newest job a share on this connection named: once a share of the clean job came, the
+   * client had read the switch, and an older job's share after it was sent knowingly. */
+  uint32_t newest_shared;
+  int shared_any;
 };
 
 struct pool_cmd {
@@ -460,8 +464,15 @@ static int judge_share(struct test_pool *p, struct conn *c, json_t *params, cons
   int known = parse_hex32(sh.job_id, &sh.n) == 0 && sh.n < p->next_job;
   if (known && sh.n == p->next_job - 1 && !st->first_share_after_notify_ns && st->last_notify_ns)
     st->first_share_after_notify_ns = now_ns();
-  if (known && sh.n < p->last_clean)
+  int after_switch = known && c->shared_any && c->newest_shared >= p->last_clean;
+  if (known && (!c->shared_any || sh.n > c->newest_shared)) {
+    c->newest_shared = sh.n;
+    c->shared_any = 1;
+  }
+  if (known && sh.n < p->last_clean) {
+    st->stale_after_switch += after_switch;
     return reject(msg, "Stale share", &st->rejected_stale, 21);
+  }
   struct sent_job *j = known ? find_job(c, sh.n) : NULL;
   if (!j)
     return reject(msg, "Job not found", &st->rejected_bad_job, 21);

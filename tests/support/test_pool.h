@@ -58,6 +58,10 @@ struct test_pool_stats {
   /* Share outcomes: every submit counts in exactly one. */
   unsigned accepted, rejected_stale, rejected_duplicate, rejected_low_difficulty;
   unsigned rejected_bad_job, rejected_malformed, rejected_other;
+  /* Stale shares sent after the same connection had sent a share of the clean job that made
+   * them stale: the client knew of the switch and sent them anyway (a share in flight at the
+   * switch arrives before any share of the new job, and is not counted here). */
+  unsigned stale_after_switch;
   /* Accepted shares whose version had rolled bits set. */
   unsigned accepted_version_rolled;
   /* Sum of the share difficulty (the job's) of accepted shares. */

@@ -500,17 +500,22 @@ static void test_share_outcomes(void)
   CU_ASSERT_NOT_EQUAL(strcmp(w.job_id, old.job_id), 0);
   CU_ASSERT_EQUAL(w.ntime, old.ntime + 1);
   CU_ASSERT(result_true(submit(&c, &w, w.ntime, mine(&w, LOW_DIFF, 0), NULL)));
-
   struct test_pool_stats st;
   test_pool_stats(p, &st);
-  CU_ASSERT_EQUAL(st.submits, 15);
+  CU_ASSERT_EQUAL(st.stale_after_switch, 0); /* the first was in flight at the switch */
+  /* An old share after this connection's first share of the clean job: sent knowingly. */
+  CU_ASSERT_EQUAL(error_code(submit(&c, &old, old.ntime, mine(&old, LOW_DIFF, 1), NULL)), 21);
+
+  test_pool_stats(p, &st);
+  CU_ASSERT_EQUAL(st.stale_after_switch, 1);
+  CU_ASSERT_EQUAL(st.submits, 16);
   CU_ASSERT_EQUAL(st.accepted, 2);
   CU_ASSERT_EQUAL(st.rejected_duplicate, 1);
   CU_ASSERT_EQUAL(st.rejected_low_difficulty, 1);
   CU_ASSERT_EQUAL(st.rejected_other, 2);
   CU_ASSERT_EQUAL(st.rejected_malformed, 7);
   CU_ASSERT_EQUAL(st.rejected_bad_job, 1);
-  CU_ASSERT_EQUAL(st.rejected_stale, 1);
+  CU_ASSERT_EQUAL(st.rejected_stale, 2);
   CU_ASSERT_EQUAL(st.unknown_methods, 1);
   CU_ASSERT_DOUBLE_EQUAL(st.accepted_difficulty, 2 * LOW_DIFF, 1e-15);
   CU_ASSERT_STRING_EQUAL(st.last_worker, "u.1");
