@@ -1,5 +1,4 @@
 /* sha256d_scan_avx2.c: the SHA-256d lane core, 8 nonces per AVX2 vector. */
-#pragma GCC target("avx2")
 #include <immintrin.h>
 
 typedef __m256i vec;

@@ -1,5 +1,4 @@
 /* sha256d_scan_avx512.c: the SHA-256d lane core, 16 nonces per AVX-512 vector. */
-#pragma GCC target("avx512f,avx512vl,avx512bw")
 #include <immintrin.h>
 
 typedef __m512i vec;

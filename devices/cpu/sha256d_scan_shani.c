@@ -1,5 +1,4 @@
 /* sha256d_scan_shani.c: the SHA-256d core on the SHA extensions, several nonces interleaved. */
-#pragma GCC target("sha,sse4.1")
 #include "devices/cpu/sha256d_cores.h"
 #include "devices/cpu/sha256d_shani.h"
 

@@ -1,5 +1,4 @@
 /* sha256d_scan_shani_avx2.c: hybrid SHA-256d core: 8 AVX2 lanes and SHA-NI streams interleaved. */
-#pragma GCC target("avx2,sha")
 #define SHANI_STREAMS 2 /* the lanes already cover most of the SHA unit's latency */
 #include "devices/cpu/sha256d_shani.h"
 

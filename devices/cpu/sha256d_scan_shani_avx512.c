@@ -1,6 +1,5 @@
 /* sha256d_scan_shani_avx512.c: hybrid SHA-256d core: 16 AVX-512 lanes and SHA-NI streams
  * interleaved. The lanes can use zmm16..31, leaving xmm0..15 to the SHA instructions. */
-#pragma GCC target("avx512f,avx512vl,avx512bw,sha")
 #define SHANI_STREAMS 2
 #include "devices/cpu/sha256d_shani.h"
 

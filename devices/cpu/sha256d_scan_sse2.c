@@ -1,5 +1,4 @@
 /* sha256d_scan_sse2.c: the SHA-256d lane core, 4 nonces per SSE2 vector (any x86-64). */
-#pragma GCC target("sse2")
 #include <immintrin.h>
 
 typedef __m128i vec;

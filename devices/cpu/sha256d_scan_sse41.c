@@ -1,5 +1,4 @@
 /* sha256d_scan_sse41.c: the SHA-256d lane core, 4 nonces per SSE4.1 vector. */
-#pragma GCC target("sse4.1")
 #include <immintrin.h>
 
 typedef __m128i vec;

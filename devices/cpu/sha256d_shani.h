@@ -48,13 +48,13 @@ static inline void shani_consts_init(struct shani_consts *c, const struct synth_
   c->m2 = _mm_setzero_si128();
   c->m3 = _mm_set_epi32(640, 0, 0, 0);
   for (int g = 0; g < 16; g++)
-    c->k[g] = _mm_loadu_si128((const __m128i *)&synth__sha256_k[4 * g]);
+    c->k[g] = _mm_loadu_si128((const void *)&synth__sha256_k[4 * g]);
   c->wk2[0] = c->k[0]; /* unused: rounds 0..3 are in the payload */
   c->wk2[1] = _mm_add_epi32(c->k[1], c->m1);
   c->wk2[2] = _mm_add_epi32(c->k[2], c->m2);
   c->wk2[3] = _mm_add_epi32(c->k[3], c->m3);
-  c->mid_lo = _mm_loadu_si128((const __m128i *)&p->midstate[0]);
-  c->mid_hi = _mm_loadu_si128((const __m128i *)&p->midstate[4]);
+  c->mid_lo = _mm_loadu_si128((const void *)&p->midstate[0]);
+  c->mid_hi = _mm_loadu_si128((const void *)&p->midstate[4]);
   c->iv_abef = _mm_set_epi32((int)iv[0], (int)iv[1], (int)iv[4], (int)iv[5]);
   c->iv_cdgh = _mm_set_epi32((int)iv[2], (int)iv[3], (int)iv[6], (int)iv[7]);
   c->m2_b3 = _mm_set_epi32(0, 0, 0, (int)0x80000000u);

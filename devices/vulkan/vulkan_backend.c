@@ -280,7 +280,7 @@ static int vk_open(void *backend, const struct synth__device_desc *desc,
   struct vk_device *d = calloc(1, sizeof *d);
   if (!d)
     return SYNTH_ENOMEM;
-  snprintf(d->label, sizeof d->label, "%s (%s)", desc->id, f->props.deviceName);
+  snprintf(d->label, sizeof d->label, "%s (%.60s)", desc->id, f->props.deviceName);
   d->phys = f->phys;
   d->props = f->props;
   d->queue_family = f->queue_family;

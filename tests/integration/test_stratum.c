@@ -310,8 +310,8 @@ static void test_hostile_messages(void)
       "{}",
       "[]",
       "{\"id\":999,\"result\":true,\"error\":null}",
-      "{\"method\":\"mining.notify\",\"params\":[\"x\",\"zz\",\"\",\"\",[],\"1\",\"2\",\"3\",true]"
-      "}",
+      ("{\"method\":\"mining.notify\",\"params\":[\"x\",\"zz\",\"\",\"\",[],\"1\",\"2\",\"3\","
+       "true]}"),
       "{\"method\":\"mining.set_difficulty\",\"params\":[-5]}",
       "{\"method\":\"mining.set_difficulty\",\"params\":[\"high\"]}",
       "{\"method\":\"mining.set_extranonce\",\"params\":[\"abcdef0123456789ab\",4]}",
