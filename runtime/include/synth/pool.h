@@ -16,6 +16,13 @@ extern "C" {
 
 typedef struct synth_pool synth_pool;
 
+/* Longest accepted URL, worker name and password, in bytes (synth_pool_create: SYNTH_EINVAL,
+ * said in the log, for a longer one). Pools cut or refuse longer names, so a longer one could
+ * never mine. */
+#define SYNTH_POOL_URL_MAX 255
+#define SYNTH_POOL_USER_MAX 127
+#define SYNTH_POOL_PASSWORD_MAX 255
+
 /* Zero-initialise, then set what you need: every zero field means its default. */
 struct synth_pool_config {
   /* Pools in priority order: "stratum+tcp://HOST:PORT" or "stratum+ssl://HOST:PORT". The
