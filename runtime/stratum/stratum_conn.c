@@ -191,16 +191,16 @@ static int tls_start(struct stratum_conn *c, const struct stratum_endpoint *ep,
 }
 
 struct stratum_conn *stratum_conn_open(const struct stratum_endpoint *ep,
-                                       const struct stratum_tls_options *tls, unsigned timeout_ms,
-                                       char *why, size_t why_size)
+                                       const struct stratum_tls_options *tls, unsigned connect_ms,
+                                       unsigned tls_ms, char *why, size_t why_size)
 {
   struct stratum_conn *c = calloc(1, sizeof *c);
   if (!c) {
     stratum_fail(why, why_size, "out of memory");
     return NULL;
   }
-  c->fd = tcp_connect(ep, timeout_ms, why, why_size);
-  if (c->fd < 0 || (ep->tls && tls_start(c, ep, tls, timeout_ms, why, why_size) != 0)) {
+  c->fd = tcp_connect(ep, connect_ms, why, why_size);
+  if (c->fd < 0 || (ep->tls && tls_start(c, ep, tls, tls_ms, why, why_size) != 0)) {
     stratum_conn_close(c);
     return NULL;
   }

@@ -25,11 +25,11 @@ struct stratum_tls_options {
   const char *ca_file; /* NULL: the system's CA store */
 };
 
-/* Connects within timeout_ms (TLS: handshake, certificate and host name checked unless
- * insecure). Returns the connection, or NULL with the reason in why. */
+/* Connects within connect_ms, then for TLS shakes hands within tls_ms (certificate and host
+ * name checked unless insecure). Returns the connection, or NULL with the reason in why. */
 struct stratum_conn *stratum_conn_open(const struct stratum_endpoint *ep,
-                                       const struct stratum_tls_options *tls, unsigned timeout_ms,
-                                       char *why, size_t why_size);
+                                       const struct stratum_tls_options *tls, unsigned connect_ms,
+                                       unsigned tls_ms, char *why, size_t why_size);
 
 /* Sends all of buf within timeout_ms. Returns 0 or -1 (the connection is then broken). */
 int stratum_conn_send(struct stratum_conn *c, const char *buf, size_t len, unsigned timeout_ms);

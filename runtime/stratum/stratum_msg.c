@@ -240,6 +240,10 @@ int stratum_msg_parse(const char *line, size_t len, struct stratum_msg *msg, cha
                         STRATUM_LINE_MAX);
   json_error_t err;
   json_t *root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err);
+  /* An integer past 64 bits (a pool's huge error code) is still a message: read numbers as
+   * reals then, rather than lose the answer to a share. */
+  if (!root && json_error_code(&err) == json_error_numeric_overflow)
+    root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &err);
   if (!root)
     return stratum_fail(why, why_size, "not JSON: %s", err.text);
   if (!json_is_object(root)) {
@@ -251,6 +255,10 @@ int stratum_msg_parse(const char *line, size_t len, struct stratum_msg *msg, cha
   if (json_is_integer(id)) {
     msg->has_id = true;
     msg->id = json_integer_value(id);
+  } else if (json_is_real(id) && fabs(json_real_value(id)) < 0x1p53 &&
+             json_real_value(id) == floor(json_real_value(id))) { /* read as a real, above */
+    msg->has_id = true;
+    msg->id = (int64_t)json_real_value(id);
   }
   json_t *method = json_object_get(root, "method");
   int rc;

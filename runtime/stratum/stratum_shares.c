@@ -2,6 +2,7 @@
  * they may still be sent for, and the ones already sent. */
 #include "stratum_shares.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,38 +53,44 @@ bool stratum_queue_pop(struct stratum_share_queue *q, struct stratum_share *out)
   return got;
 }
 
-size_t stratum_queue_count(struct stratum_share_queue *q)
+size_t stratum_queue_count(struct stratum_share_queue *q, uint64_t *dropped)
 {
   pthread_mutex_lock(&q->lock);
   size_t n = q->count;
+  if (dropped)
+    *dropped = q->dropped;
   pthread_mutex_unlock(&q->lock);
   return n;
 }
 
 void stratum_jobs_clear(struct stratum_valid_jobs *v)
 {
-  v->next = v->count = 0;
+  for (size_t i = 0; i < STRATUM_VALID_JOBS; i++)
+    v->jobs[i].valid = false;
 }
 
-void stratum_jobs_add(struct stratum_valid_jobs *v, const char *id)
+const char *stratum_jobs_add(struct stratum_valid_jobs *v, const char *pool_job_id, uint32_t epoch)
 {
-  if (stratum_jobs_has(v, id))
-    return;
-  strncpy(v->ids[v->next], id, SYNTH_JOB_ID_MAX);
-  v->ids[v->next][SYNTH_JOB_ID_MAX] = 0;
-  v->next = (v->next + 1) % STRATUM_VALID_JOBS;
-  if (v->count < STRATUM_VALID_JOBS)
-    v->count++;
+  struct stratum_job_tag *t = &v->jobs[v->next_tag % STRATUM_VALID_JOBS];
+  t->tag = v->next_tag++;
+  t->epoch = epoch;
+  t->valid = true;
+  snprintf(t->pool_job_id, sizeof t->pool_job_id, "%s", pool_job_id);
+  snprintf(t->tag_text, sizeof t->tag_text, "t%x", (unsigned)t->tag);
+  return t->tag_text;
 }
 
-bool stratum_jobs_has(const struct stratum_valid_jobs *v, const char *id)
+const char *stratum_jobs_find(const struct stratum_valid_jobs *v, const char *tag_text,
+                              uint32_t epoch)
 {
-  for (size_t i = 0; i < v->count; i++) {
-    size_t k = (v->next + STRATUM_VALID_JOBS - 1 - i) % STRATUM_VALID_JOBS;
-    if (strcmp(v->ids[k], id) == 0)
-      return true;
-  }
-  return false;
+  unsigned tag;
+  char end;
+  if (sscanf(tag_text, "t%x%c", &tag, &end) != 1)
+    return NULL;
+  const struct stratum_job_tag *t = &v->jobs[tag % STRATUM_VALID_JOBS];
+  if (!t->valid || t->tag != tag || t->epoch != epoch || strcmp(t->tag_text, tag_text) != 0)
+    return NULL;
+  return t->pool_job_id;
 }
 
 int stratum_sent_init(struct stratum_sent *s)

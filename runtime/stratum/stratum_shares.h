@@ -30,18 +30,35 @@ int stratum_queue_init(struct stratum_share_queue *q, size_t cap);
 void stratum_queue_destroy(struct stratum_share_queue *q);
 void stratum_queue_push(struct stratum_share_queue *q, const struct stratum_share *share);
 bool stratum_queue_pop(struct stratum_share_queue *q, struct stratum_share *out);
-size_t stratum_queue_count(struct stratum_share_queue *q);
+/* Shares waiting; *dropped (may be NULL): those pushed out when it was full. */
+size_t stratum_queue_count(struct stratum_share_queue *q, uint64_t *dropped);
 
-/* The job ids shares may be sent for: those since the last clean notify (the newest few). */
-#define STRATUM_VALID_JOBS 16
+/*
+ * The jobs shares may be sent for. The runtime hashes each pool job under a tag of the client's
+ * own ("t1f"), so a share names exactly one job of one session: a share is sent only while its
+ * job is valid (no clean job since) and only in the session epoch it was cut for (the same
+ * pool and extranonce1; a new session is a new epoch). Job ids pools reuse across sessions or
+ * pools can then never send a share where it is invalid.
+ */
+#define STRATUM_VALID_JOBS 32
+struct stratum_job_tag {
+  uint32_t tag, epoch;
+  bool valid;
+  char pool_job_id[SYNTH_JOB_ID_MAX + 1];
+  char tag_text[12];
+};
 struct stratum_valid_jobs {
-  char ids[STRATUM_VALID_JOBS][SYNTH_JOB_ID_MAX + 1];
-  size_t next, count;
+  struct stratum_job_tag jobs[STRATUM_VALID_JOBS];
+  uint32_t next_tag;
 };
 
+/* Makes every job invalid (a clean job, a new session). */
 void stratum_jobs_clear(struct stratum_valid_jobs *v);
-void stratum_jobs_add(struct stratum_valid_jobs *v, const char *id);
-bool stratum_jobs_has(const struct stratum_valid_jobs *v, const char *id);
+/* Adds the pool's job in epoch; returns its tag, valid until STRATUM_VALID_JOBS more jobs. */
+const char *stratum_jobs_add(struct stratum_valid_jobs *v, const char *pool_job_id, uint32_t epoch);
+/* The pool's job id of a tag still valid in epoch, or NULL: its share is stale. */
+const char *stratum_jobs_find(const struct stratum_valid_jobs *v, const char *tag_text,
+                              uint32_t epoch);
 
 /* Shares already sent, by a hash of (job, extranonce2, ntime, nonce, version): a share is
  * never sent twice. Bounded; cleared with the valid jobs. */

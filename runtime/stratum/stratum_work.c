@@ -28,7 +28,10 @@ int stratum_job_from_notify(const struct stratum_notify *notify,
   job->merkle_branches = (const uint8_t(*)[32])notify->branches;
   job->merkle_count = notify->nbranches;
   job->clean = clean;
-  job->version_mask = session->version_mask;
+  /* Only the mask bits the job's version leaves 0: pools that OR the submitted bits into the
+   * job's version (ckpool) and pools that replace the masked part (BIP 310) then read the same
+   * header, as long as the submitted bits are the whole masked part (stratum_submit_line). */
+  job->version_mask = session->version_mask & ~notify->version;
   return 0;
 }
 
@@ -58,8 +61,8 @@ int stratum_json_string(char *buf, size_t size, const char *s)
   return (int)k;
 }
 
-int stratum_submit_line(char *buf, size_t size, int64_t id, const char *user,
-                        const struct synth_share *share, bool rolling)
+int stratum_submit_line(char *buf, size_t size, int64_t id, const char *user, const char *job_id,
+                        const struct synth_share *share, uint32_t mask)
 {
   char quser[512], en2[2 * SYNTH_EXTRANONCE_MAX + 1];
   if (stratum_json_string(quser, sizeof quser, user) < 0)
@@ -69,16 +72,16 @@ int stratum_submit_line(char *buf, size_t size, int64_t id, const char *user,
   en2[2 * share->extranonce2_size] = 0;
   /* ntime, nonce and version bits: big-endian hex of the numbers, as pools expect. */
   int n;
-  if (rolling)
+  if (mask)
     n = snprintf(buf, size,
                  "{\"id\":%lld,\"method\":\"mining.submit\",\"params\":[%s,\"%s\",\"%s\","
                  "\"%08x\",\"%08x\",\"%08x\"]}\n",
-                 (long long)id, quser, share->job_id, en2, share->ntime, share->nonce,
-                 share->version_bits);
+                 (long long)id, quser, job_id, en2, share->ntime, share->nonce,
+                 share->version & mask);
   else
     n = snprintf(buf, size,
                  "{\"id\":%lld,\"method\":\"mining.submit\",\"params\":[%s,\"%s\",\"%s\","
                  "\"%08x\",\"%08x\"]}\n",
-                 (long long)id, quser, share->job_id, en2, share->ntime, share->nonce);
+                 (long long)id, quser, job_id, en2, share->ntime, share->nonce);
   return n < 0 || (size_t)n >= size ? -1 : n;
 }

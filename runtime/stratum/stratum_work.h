@@ -29,12 +29,14 @@ int stratum_job_from_notify(const struct stratum_notify *notify,
                             struct synth_job *job);
 
 /*
- * The mining.submit request for share, as one line with its newline: params [user, job_id,
- * extranonce2 hex, ntime hex, nonce hex] plus version_bits hex when rolling. Returns the
- * length written, or -1 when it does not fit.
+ * The mining.submit request for share of the pool's job job_id, as one line with its newline:
+ * params [user, job_id, extranonce2 hex, ntime hex, nonce hex], plus the header version's bits
+ * under mask (the session's negotiated mask; 0: not rolling) as hex: the whole masked part,
+ * the job's own bits there included, so that OR and replace readings agree. Returns the length
+ * written, or -1 when it does not fit.
  */
-int stratum_submit_line(char *buf, size_t size, int64_t id, const char *user,
-                        const struct synth_share *share, bool rolling);
+int stratum_submit_line(char *buf, size_t size, int64_t id, const char *user, const char *job_id,
+                        const struct synth_share *share, uint32_t mask);
 
 /* A JSON string literal of s, quotes included, with ", \\ and control characters escaped.
  * Returns the length written, or -1 when it does not fit. */

@@ -50,8 +50,16 @@ static void test_notify(void)
   CU_ASSERT_STRING_EQUAL(job.job_id, "bf");
   CU_ASSERT_EQUAL(job.coinb1_len, 58);
   CU_ASSERT_EQUAL(job.extranonce2_size, 4);
-  CU_ASSERT_EQUAL(job.version_mask, 0x1fffe000u);
+  CU_ASSERT_EQUAL(job.version_mask, 0x1fffe000u); /* version 2: no bit inside the mask */
   CU_ASSERT_TRUE(job.clean);
+  /* A version with bits inside the mask (regtest's 0x30000000, a signalling period): only the
+   * mask bits it leaves 0 are rolled. */
+  n->version = 0x30000000;
+  CU_ASSERT_EQUAL(stratum_job_from_notify(n, &ses, true, &job), 0);
+  CU_ASSERT_EQUAL(job.version_mask, 0x0fffe000u);
+  n->version = 0x20002000;
+  CU_ASSERT_EQUAL(stratum_job_from_notify(n, &ses, true, &job), 0);
+  CU_ASSERT_EQUAL(job.version_mask, 0x1fffc000u);
   /* Difficulty 2: half the difficulty-1 target, 0x00000000 7fff8000... big-endian. */
   CU_ASSERT(job.share_target[31] == 0 && job.share_target[27] == 0x7f &&
             job.share_target[26] == 0xff && job.share_target[25] == 0x80);
@@ -237,20 +245,22 @@ static void test_hostile(void)
 
 static void test_submit_line(void)
 {
-  struct synth_share share = {.job_id = "bf",
+  struct synth_share share = {.job_id = "t1",
                               .extranonce2 = {0x01, 0x02, 0x03, 0x04},
                               .extranonce2_size = 4,
                               .ntime = 0x504e86b9,
                               .nonce = 0x0000abcd,
+                              .version = 0x30006000,
                               .version_bits = 0x00006000};
   char line[512];
-  int n = stratum_submit_line(line, sizeof line, 42, "wor\"ker", &share, false);
+  int n = stratum_submit_line(line, sizeof line, 42, "wor\"ker", "bf", &share, 0);
   CU_ASSERT(n > 0);
   CU_ASSERT_STRING_EQUAL(line, "{\"id\":42,\"method\":\"mining.submit\",\"params\":[\"wor\\\"ker\","
                                "\"bf\",\"01020304\",\"504e86b9\",\"0000abcd\"]}\n");
-  n = stratum_submit_line(line, sizeof line, 43, "w", &share, true);
-  CU_ASSERT_PTR_NOT_NULL(strstr(line, "\"0000abcd\",\"00006000\"]}\n"));
-  CU_ASSERT_EQUAL(stratum_submit_line(line, 40, 44, "w", &share, true), -1);
+  /* Rolling: the whole masked part of the header's version, the job's bit 28 included. */
+  n = stratum_submit_line(line, sizeof line, 43, "w", "bf", &share, 0x1fffe000);
+  CU_ASSERT_PTR_NOT_NULL(strstr(line, "\"0000abcd\",\"10006000\"]}\n"));
+  CU_ASSERT_EQUAL(stratum_submit_line(line, 40, 44, "w", "bf", &share, 0x1fffe000), -1);
 }
 
 int main(void)

@@ -27,14 +27,18 @@ typedef struct synth_pool synth_pool;
 struct synth_pool_config {
   /* Pools in priority order: "stratum+tcp://HOST:PORT" or "stratum+ssl://HOST:PORT". The
    * first that answers is used; after failover_after failed attempts in a row the next one is
-   * tried, and the client returns to a higher one as soon as it answers again. */
+   * tried, and the client returns to a higher one once a probe of it (connect, subscribe,
+   * authorize) succeeds, tried every primary_check_ms. Every failure of an attempt (refused,
+   * a deadline below missed, closed, a malformed or refused answer) is logged once and
+   * followed by a back-off of retry_min_ms doubling per failure up to retry_max_ms, with
+   * jitter; the time the attempt took counts towards it. */
   const char *const *urls;
   size_t url_count;
   const char *user;            /* worker name, sent with every share */
   const char *password;        /* never logged, never in any figure */
   int tls_insecure;            /* accept any certificate (self-signed pools) */
   const char *tls_ca_file;     /* NULL: the system's CA certificates */
-  unsigned connect_timeout_ms; /* 10000 */
+  unsigned connect_timeout_ms; /* TCP connect: 5000 */
   unsigned retry_min_ms;       /* first reconnect delay, doubled per failure: 1000 */
   unsigned retry_max_ms;       /* 60000 */
   unsigned failover_after;     /* failed attempts before the next pool: 3 */
@@ -43,6 +47,16 @@ struct synth_pool_config {
   synth_log_fn log_fn;         /* NULL: nothing is logged */
   void *log_user;
   enum synth_log_level log_level;
+  /* Deadlines of the steps after connect (ms), each a failed attempt when missed. */
+  unsigned tls_timeout_ms;       /* TLS handshake: 5000 */
+  unsigned subscribe_timeout_ms; /* the answer to mining.subscribe: 5000 */
+  unsigned authorize_timeout_ms; /* the answer to mining.authorize: 5000 */
+  unsigned first_job_timeout_ms; /* authorized, the first mining.notify: 5000 */
+  unsigned reply_timeout_ms;     /* the longest silence while an answer is owed: 10000 */
+  /* Shares sent per second at most: 200. Past it shares are counted (capped), not sent: a
+   * pool's tiny difficulty cannot make the client flood it. */
+  unsigned max_submits_per_s;
+  double min_difficulty; /* a lower difficulty from the pool is raised to it: 2^-24 */
 };
 
 /* Pool figures; fields are only ever appended: pass sizeof(struct synth_pool_stats). */
@@ -66,6 +80,26 @@ struct synth_pool_stats {
   /* Clean job switches: from the notify arriving to every device hashing the new job. */
   uint64_t switches;
   double switch_p50_ms, switch_p99_ms, switch_max_ms;
+  /* Every share handed to synth_pool_submit ends in exactly one count: once the client is
+   * stopped, found = accepted + rejected + stale + duplicates + capped + dropped + kept
+   * + in_flight + unanswered. */
+  uint64_t found;
+  uint64_t capped;     /* not sent: over max_submits_per_s */
+  uint64_t dropped;    /* not sent: the oldest, pushed out of a full queue (shares_kept) */
+  uint64_t in_flight;  /* sent, its answer not come yet */
+  uint64_t unanswered; /* sent, but the connection ended before its answer */
+  uint64_t connects;   /* connection attempts, to every pool */
+  uint64_t failed_attempts;
+  char state[24]; /* "connecting", "subscribing", "authorizing", "waiting for a job", "mining",
+                   * "backing off", "stopped" */
+  /* Rejects by reason (the pool's text, its code first when it gave one): the first
+   * SYNTH_POOL_REASONS distinct reasons, later ones counted under the last ("other"). */
+#define SYNTH_POOL_REASONS 8
+  struct {
+    char reason[64];
+    uint64_t count;
+  } rejects[SYNTH_POOL_REASONS];
+  unsigned reject_reasons; /* how many of rejects[] are used */
 };
 
 /*
@@ -90,6 +124,10 @@ SYNTH_EXTERN int synth_pool_stats(synth_pool *pool, struct synth_pool_stats *out
 /* Per-device share counts (device = synth_share.device). Returns 0 or SYNTH_EINVAL. */
 SYNTH_EXTERN int synth_pool_device_shares(synth_pool *pool, unsigned device, uint64_t *accepted,
                                           uint64_t *rejected, uint64_t *stale);
+
+/* Disconnects and stops the thread; the figures are final after it (shares still queued count
+ * as kept, answers still owed as in_flight). Idempotent; NULL is ignored. */
+SYNTH_EXTERN void synth_pool_stop(synth_pool *pool);
 
 /* Disconnects, stops the thread, frees. NULL is ignored. */
 SYNTH_EXTERN void synth_pool_destroy(synth_pool *pool);
