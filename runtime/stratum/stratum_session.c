@@ -70,7 +70,7 @@ static void count_device(atomic_uint_least64_t *per, struct synth_pool *p, unsig
 static int send_line(struct synth_pool *p, struct session *s, const char *line, size_t len)
 {
   if (stratum_conn_send(s->conn, line, len, SEND_TIMEOUT_MS) != 0) {
-    stratum_session_fail(p, s, "send failed");
+    stratum_session_fail(p, s, "closed the connection (a send failed)");
     return -1;
   }
   return 0;
@@ -530,9 +530,9 @@ static int check_deadlines(struct synth_pool *p, struct session *s)
 {
   uint64_t now = synth__now_ns();
   if (s->state_deadline_ns && now >= s->state_deadline_ns) {
-    const char *what = s->state == ST_SUBSCRIBING   ? "the answer to mining.subscribe"
-                       : s->state == ST_AUTHORIZING ? "the answer to mining.authorize"
-                                                    : "a first job";
+    const char *what = s->state == ST_SUBSCRIBING   ? "answer to mining.subscribe"
+                       : s->state == ST_AUTHORIZING ? "answer to mining.authorize"
+                                                    : "first job";
     unsigned ms = s->state == ST_SUBSCRIBING   ? p->cfg.subscribe_timeout_ms
                   : s->state == ST_AUTHORIZING ? p->cfg.authorize_timeout_ms
                                                : p->cfg.first_job_timeout_ms;

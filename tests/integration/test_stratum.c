@@ -82,9 +82,25 @@ static void rig_on(struct rig *r, const struct test_pool *tp)
   rig_start(r, urls, 1, NULL);
 }
 
+/* Every share found ends in exactly one count once the client has stopped. */
+static void check_share_ledger(const struct synth_pool_stats *c)
+{
+  uint64_t sum = c->accepted + c->rejected + c->stale + c->duplicates + c->capped + c->dropped +
+                 c->kept + c->in_flight + c->unanswered;
+  CU_ASSERT_EQUAL(c->found, sum);
+  if (c->found != sum)
+    fprintf(stderr, "\n    found %llu, accounted %llu\n", (unsigned long long)c->found,
+            (unsigned long long)sum);
+}
+
 static void rig_stop(struct rig *r)
 {
   synth_runtime_stop(r->rt);
+  synth_pool_stop(r->pool);
+  struct synth_pool_stats c;
+  synth_pool_stats(r->pool, &c, sizeof c);
+  check_share_ledger(&c);
+  CU_ASSERT_STRING_EQUAL(c.state, "stopped");
   synth_pool_destroy(r->pool);
   synth_runtime_destroy(r->rt);
   CU_ASSERT_FALSE(log_capture_has(PASSWORD)); /* the password is never logged */
@@ -272,6 +288,12 @@ static void test_failover_and_return(void)
   struct synth_pool_stats c = client(&r);
   CU_ASSERT(c.failovers >= 2);
   CU_ASSERT_STRING_EQUAL(c.url, ua);
+  /* No share of one pool's jobs ever went to the other. */
+  struct test_pool_stats sa, sb;
+  test_pool_stats(a, &sa);
+  test_pool_stats(b, &sb);
+  CU_ASSERT_EQUAL(rejected(&sa), 0);
+  CU_ASSERT_EQUAL(rejected(&sb), 0);
   rig_stop(&r);
   test_pool_stop(a);
   test_pool_stop(b);
@@ -292,6 +314,11 @@ static void test_reconnect_request(void)
   CU_ASSERT_TRUE(log_capture_has("refused (another host)"));
   test_pool_reconnect(a, "127.0.0.1", test_pool_port(b), 0);
   CU_ASSERT_EQUAL(wait_accepted(b, 3, 60000), 0);
+  /* Every report names where it mines now. */
+  char ub[64];
+  url_of(ub, sizeof ub, b, false);
+  SYNTH_TEST_WAIT(strcmp(client(&r).url, ub) == 0);
+  CU_ASSERT_STRING_EQUAL(client(&r).url, ub);
   rig_stop(&r);
   test_pool_stop(a);
   test_pool_stop(b);
@@ -443,6 +470,241 @@ static void test_real_block_byte_order(void)
   test_pool_stop(tp);
 }
 
+/* ---- misbehaving pools ---- */
+
+/* Client settings that keep the fault tests short: deadlines of a second, quick back-off. */
+static struct synth_pool_config quick(void)
+{
+  return (struct synth_pool_config){.connect_timeout_ms = 1000,
+                                    .tls_timeout_ms = 1000,
+                                    .subscribe_timeout_ms = 1000,
+                                    .authorize_timeout_ms = 1000,
+                                    .first_job_timeout_ms = 1000,
+                                    .failover_after = 3,
+                                    .primary_check_ms = 600000,
+                                    .retry_min_ms = 100,
+                                    .retry_max_ms = 400};
+}
+
+/* A primary that fails in its own way and a healthy backup: the client fails over after
+ * failover_after attempts, each said in the log, hashes for the backup, and never sends the
+ * primary a share or the backup a share it did not ask for. */
+static void fail_over_from(int behaviour, const char *said)
+{
+  struct test_pool *bad = pool_up(&(struct test_pool_config){.behaviour = behaviour});
+  struct test_pool *good = pool_up(NULL);
+  char ua[64], ub[64];
+  url_of(ua, sizeof ua, bad, false);
+  url_of(ub, sizeof ub, good, false);
+  const char *urls[] = {ua, ub};
+  struct synth_pool_config cfg = quick();
+  struct rig r;
+  rig_start(&r, urls, 2, &cfg);
+  CU_ASSERT_EQUAL(wait_accepted(good, 3, 60000), 0);
+  struct test_pool_stats sb, sg;
+  test_pool_stats(bad, &sb);
+  test_pool_stats(good, &sg);
+  struct synth_pool_stats c = client(&r);
+  CU_ASSERT_STRING_EQUAL(c.url, ub);
+  CU_ASSERT(c.failed_attempts >= 3);
+  CU_ASSERT(sb.connections >= 3 && sb.connections <= 4); /* three tries, no more */
+  CU_ASSERT_EQUAL(sb.submits, 0);
+  CU_ASSERT_EQUAL(rejected(&sg), 0);
+  CU_ASSERT_TRUE(log_capture_has(said));
+  CU_ASSERT_TRUE(log_capture_has("failing over to"));
+  if (!log_capture_has(said))
+    fprintf(stderr, "\n    no \"%s\" in the log\n", said);
+  rig_stop(&r);
+  test_pool_stop(bad);
+  test_pool_stop(good);
+}
+
+static void test_fail_over_from_a_silent_pool(void)
+{
+  fail_over_from(TEST_POOL_SILENT, "no answer to mining.subscribe within 1000 ms");
+}
+
+static void test_fail_over_from_a_trickling_pool(void)
+{
+  fail_over_from(TEST_POOL_TRICKLE, "no answer to mining.subscribe within 1000 ms");
+}
+
+static void test_fail_over_from_a_closing_pool(void)
+{
+  fail_over_from(TEST_POOL_CLOSE_AT_ONCE, "closed the connection");
+}
+
+static void test_fail_over_from_a_bad_subscribe(void)
+{
+  fail_over_from(TEST_POOL_BAD_SUBSCRIBE, "mining.subscribe failed");
+}
+
+static void test_fail_over_from_a_refused_authorize(void)
+{
+  fail_over_from(TEST_POOL_REJECT_AUTHORIZE, "not authorized: 24 Unauthorized worker");
+}
+
+/* Every pool failing: the client keeps backing off, says so, and its connects stay bounded
+ * (an upper bound: a slower machine only connects less). */
+static void test_every_pool_failing_backs_off(void)
+{
+  struct test_pool *a = pool_up(&(struct test_pool_config){.behaviour = TEST_POOL_CLOSE_AT_ONCE});
+  struct test_pool *b = pool_up(&(struct test_pool_config){.behaviour = TEST_POOL_CLOSE_AT_ONCE});
+  char ua[64], ub[64];
+  url_of(ua, sizeof ua, a, false);
+  url_of(ub, sizeof ub, b, false);
+  const char *urls[] = {ua, ub};
+  struct synth_pool_config cfg = quick();
+  struct rig r;
+  double t0 = synth_test_now_s();
+  rig_start(&r, urls, 2, &cfg);
+  SYNTH_TEST_WAIT(log_capture_has("every pool failed"));
+  CU_ASSERT_TRUE(log_capture_has("every pool failed"));
+  SYNTH_TEST_WAIT(client(&r).connects >= 12);
+  double elapsed = synth_test_now_s() - t0;
+  struct test_pool_stats sa, sb;
+  test_pool_stats(a, &sa);
+  test_pool_stats(b, &sb);
+  /* The shortest wait is 0.75 x 100 ms, and it grows: never a tight loop. */
+  CU_ASSERT((double)(sa.connections + sb.connections) <= 4 + elapsed / 0.075);
+  CU_ASSERT_EQUAL(client(&r).connected, 0);
+  rig_stop(&r);
+  test_pool_stop(a);
+  test_pool_stop(b);
+}
+
+/* A pool down for a while and back: with its session resumed, the shares kept meanwhile are
+ * sent and accepted; with a new extranonce1 they are stale here and never sent. */
+static void outage(int resume)
+{
+  struct test_pool *tp = pool_up(&(struct test_pool_config){.resume_sessions = resume});
+  struct rig r;
+  struct synth_pool_config cfg = quick();
+  char url[64];
+  url_of(url, sizeof url, tp, false);
+  const char *urls[] = {url};
+  rig_start(&r, urls, 1, &cfg);
+  CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 3, 60000), 0);
+  test_pool_kill(tp);
+  SYNTH_TEST_WAIT(client(&r).kept >= 3); /* the device goes on hashing */
+  CU_ASSERT_FATAL(client(&r).kept >= 3);
+  if (!resume)
+    test_pool_set_extranonce(tp, "a1b2c3d4", 4);
+  struct synth_pool_stats before = client(&r);
+  CU_ASSERT_EQUAL_FATAL(test_pool_revive(tp), 0);
+  CU_ASSERT_EQUAL(wait_accepted(tp, 3, 60000), 0);
+  struct test_pool_stats s;
+  test_pool_stats(tp, &s);
+  CU_ASSERT_EQUAL(rejected(&s), 0); /* nothing invalid, nothing of another session */
+  struct synth_pool_stats c = client(&r);
+  if (resume) {
+    CU_ASSERT(s.sessions_resumed >= 1);
+    CU_ASSERT_TRUE(log_capture_has("session resumed"));
+  } else {
+    CU_ASSERT_EQUAL(s.sessions_resumed, 0);
+    CU_ASSERT(c.stale >= before.stale + before.kept); /* the kept ones, not sent */
+  }
+  rig_stop(&r);
+  test_pool_stop(tp);
+}
+
+static void test_outage_session_resumed(void)
+{
+  outage(1);
+}
+
+static void test_outage_new_extranonce(void)
+{
+  outage(0);
+}
+
+/* A difficulty of 1e-300 would make every hash a share: raised to the floor, and at most
+ * max_submits_per_s go out, the rest counted. */
+static void test_tiny_difficulty(void)
+{
+  struct test_pool *tp = pool_up(NULL);
+  struct synth_pool_config cfg = quick();
+  cfg.max_submits_per_s = 50;
+  char url[64];
+  url_of(url, sizeof url, tp, false);
+  const char *urls[] = {url};
+  struct rig r;
+  rig_start(&r, urls, 1, &cfg);
+  CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 1, 60000), 0);
+  test_pool_set_difficulty(tp, 1e-300);
+  test_pool_notify(tp, 1);
+  SYNTH_TEST_WAIT(log_capture_has("below the floor"));
+  CU_ASSERT_TRUE(log_capture_has("below the floor"));
+  SYNTH_TEST_WAIT(client(&r).capped > 0);
+  CU_ASSERT(client(&r).capped > 0);
+  CU_ASSERT_TRUE(log_capture_has("the excess is counted, not sent"));
+  struct test_pool_stats s0, s1;
+  test_pool_stats(tp, &s0);
+  double t0 = synth_test_now_s();
+  SYNTH_TEST_WAIT_UNTIL(0, 2.0); /* a window to count in: the bound below is an upper one */
+  test_pool_stats(tp, &s1);
+  double elapsed = synth_test_now_s() - t0;
+  CU_ASSERT((double)(s1.submits - s0.submits) <= 50 * elapsed + 50 + 1);
+  rig_stop(&r);
+  test_pool_stop(tp);
+}
+
+/* Rejects in every shape pools answer: counted as rejected or stale by what they say, with
+ * the reason. */
+static void reject_shape(int shape, bool stale, const char *reason)
+{
+  struct test_pool *tp = pool_up(&(struct test_pool_config){.reject_shape = shape});
+  struct rig r;
+  rig_on(&r, tp);
+  struct test_pool_stats s;
+  SYNTH_TEST_WAIT((test_pool_stats(tp, &s), s.submits >= 5));
+  SYNTH_TEST_WAIT(client(&r).rejected + client(&r).stale >= 5);
+  synth_runtime_stop(r.rt);
+  synth_pool_stop(r.pool);
+  struct synth_pool_stats c = client(&r);
+  uint64_t answered = c.submitted - c.in_flight - c.unanswered;
+  CU_ASSERT(answered >= 5);
+  CU_ASSERT_EQUAL(c.accepted, 0);
+  CU_ASSERT_EQUAL(stale ? c.stale -
+                              (c.found - c.submitted - c.kept - c.duplicates - c.capped - c.dropped)
+                        : c.rejected,
+                  answered);
+  CU_ASSERT_EQUAL(stale ? c.rejected : 0, 0);
+  CU_ASSERT_EQUAL(c.reject_reasons, 1);
+  CU_ASSERT_STRING_EQUAL(c.rejects[0].reason, reason);
+  CU_ASSERT_EQUAL(c.rejects[0].count, answered);
+  rig_stop(&r);
+  test_pool_stop(tp);
+}
+
+static void test_reject_shapes(void)
+{
+  reject_shape(TEST_POOL_REJECT_ARRAY, false, "23 Low difficulty share");
+  reject_shape(TEST_POOL_REJECT_STRING, true, "Stale share");
+  reject_shape(TEST_POOL_REJECT_OBJECT, false, "23 Above target");
+  reject_shape(TEST_POOL_REJECT_CKPOOL, true, "Stale");
+  reject_shape(TEST_POOL_REJECT_HUGE_CODE, false, "9000000000000000000 Odd");
+}
+
+/* A job whose version has bits inside the mask (regtest's 0x30000000, a signalling period):
+ * every rolled share means the same header whether the pool ORs the bits in or replaces the
+ * masked part. */
+static void test_version_bits_inside_the_mask(void)
+{
+  struct test_pool *tp =
+      pool_up(&(struct test_pool_config){.version_rolling = 1, .job_version = 0x30000000});
+  struct rig r;
+  rig_on(&r, tp);
+  CU_ASSERT_EQUAL(wait_accepted(tp, 20, 60000), 0);
+  struct test_pool_stats s;
+  test_pool_stats(tp, &s);
+  CU_ASSERT_EQUAL(s.version_readings_differ, 0);
+  CU_ASSERT(s.accepted_version_rolled > 0);
+  CU_ASSERT_EQUAL(rejected(&s), 0);
+  rig_stop(&r);
+  test_pool_stop(tp);
+}
+
 /* ---- the command line ---- */
 
 static void run_cli(const char *const *args, struct synth_test_outcome *o)
@@ -568,6 +830,17 @@ int main(void)
       SYNTH_TEST(test_reconnect_request),
       SYNTH_TEST(test_hostile_messages),
       SYNTH_TEST(test_tls),
+      SYNTH_TEST(test_fail_over_from_a_silent_pool),
+      SYNTH_TEST(test_fail_over_from_a_trickling_pool),
+      SYNTH_TEST(test_fail_over_from_a_closing_pool),
+      SYNTH_TEST(test_fail_over_from_a_bad_subscribe),
+      SYNTH_TEST(test_fail_over_from_a_refused_authorize),
+      SYNTH_TEST(test_every_pool_failing_backs_off),
+      SYNTH_TEST(test_outage_session_resumed),
+      SYNTH_TEST(test_outage_new_extranonce),
+      SYNTH_TEST(test_tiny_difficulty),
+      SYNTH_TEST(test_reject_shapes),
+      SYNTH_TEST(test_version_bits_inside_the_mask),
       SYNTH_TEST(test_cli_mines_for_the_pool),
       SYNTH_TEST(test_cli_bad_pool_settings),
       SYNTH_TEST_END,

@@ -73,7 +73,19 @@ struct conn {
    * client had read the switch, and an older job's share after it was sent knowingly. */
   uint32_t newest_shared;
   int shared_any;
+  uint64_t trickle_ns; /* TEST_POOL_TRICKLE: when the last byte went out */
 };
+
+/* A closed connection's session, kept for TEST_POOL resume_sessions. */
+struct saved_session {
+  unsigned number;
+  uint8_t en1[16];
+  size_t en1_len;
+  unsigned en2_size;
+  struct sent_job jobs[JOB_RING];
+  unsigned job_next;
+};
+#define SAVED_SESSIONS 8
 
 struct pool_cmd {
   void (*fn)(struct test_pool *, void *);
@@ -102,6 +114,10 @@ struct test_pool {
   unsigned en2_size;
   uint32_t mask;
   int version_rolling, real, muted;
+  int behaviour, reject_shape, resume;
+  uint32_t job_version;
+  struct saved_session saved[SAVED_SESSIONS];
+  unsigned nsaved;
   char *user, *password;
   uint8_t (*seen)[32]; /* headers' hashes of accepted shares */
   size_t nseen, seen_cap;
@@ -200,11 +216,16 @@ static void conn_queue(struct conn *c, const char *s, size_t n)
   c->out_len += n + 1;
 }
 
-static void conn_flush(struct conn *c)
+static void conn_flush(struct conn *c, int trickle)
 {
   size_t done = 0;
-  while (!c->dead && done < c->out_len) {
-    ssize_t r = conn_io(c, c->out + done, c->out_len - done, 1);
+  if (trickle) { /* one byte a second */
+    if (now_ns() - c->trickle_ns < 1000000000u)
+      return;
+    c->trickle_ns = now_ns();
+  }
+  while (!c->dead && done < c->out_len && (!trickle || done == 0)) {
+    ssize_t r = conn_io(c, c->out + done, trickle ? 1 : c->out_len - done, 1);
     if (r < 0)
       c->dead = 1;
     if (r <= 0)
@@ -311,7 +332,7 @@ static void send_job(struct test_pool *p, struct conn *c, uint32_t n, int clean)
   hex(s.coinb2, s.coinb2_len, cb2);
   hex(branches[0], 32, br[0]);
   hex(branches[1], 32, br[1]);
-  snprintf(version, sizeof version, "%08x", synth_test_b100000.version);
+  snprintf(version, sizeof version, "%08x", p->job_version);
   snprintf(bits, sizeof bits, "%08x", synth_test_b100000.bits);
   snprintf(ntime, sizeof ntime, "%08x", synth_test_b100000.time + n);
   notify_one(c, "mining.notify",
@@ -478,11 +499,19 @@ static int judge_share(struct test_pool *p, struct conn *c, json_t *params, cons
     return reject(msg, "Job not found", &st->rejected_bad_job, 21);
   if (strlen(sh.en2_hex) != 2 * (size_t)j->en2_size)
     return reject(msg, "Malformed extranonce2", &st->rejected_malformed, 20);
-  uint32_t mask = c->rolling ? c->mask : 0, version = synth_test_b100000.version;
+  uint32_t mask = c->rolling ? c->mask : 0, version = p->job_version;
   if (sh.has_vbits && (sh.vbits & ~mask))
     return reject(msg, "Malformed version bits: outside the mask", &st->rejected_malformed, 20);
-  if (sh.has_vbits)
-    version = (version & ~mask) | (sh.vbits & mask);
+  if (sh.has_vbits) {
+    /* Pools read the bits two ways: replace the masked part (BIP 310) or OR them in (ckpool).
+     * A share must mean the same header under both. */
+    uint32_t replaced = (version & ~mask) | (sh.vbits & mask), ored = version | sh.vbits;
+    if (replaced != ored) {
+      st->version_readings_differ++;
+      return reject(msg, "Low difficulty share", &st->rejected_low_difficulty, 23);
+    }
+    version = replaced;
+  }
   uint32_t job_time = synth_test_b100000.time + j->n;
   if (sh.ntime < job_time || sh.ntime > job_time + NTIME_WINDOW)
     return reject(msg, "ntime out of range", &st->rejected_other, 20);
@@ -497,7 +526,7 @@ static int judge_share(struct test_pool *p, struct conn *c, json_t *params, cons
   remember(p, hash);
   st->accepted++;
   st->accepted_difficulty += j->difficulty;
-  st->accepted_version_rolled += version != synth_test_b100000.version;
+  st->accepted_version_rolled += version != p->job_version;
   return 0;
 }
 
@@ -508,6 +537,32 @@ static void on_submit(struct test_pool *p, struct conn *c, json_t *id, json_t *p
   const char *msg = NULL;
   p->stats.submits++;
   int code = judge_share(p, c, params, &msg);
+  switch (p->reject_shape) {
+  case TEST_POOL_REJECT_ARRAY:
+    reply_error(c, id, 23, "Low difficulty share");
+    return;
+  case TEST_POOL_REJECT_STRING:
+    send_json(c,
+              json_pack("{s:O,s:n,s:s}", "id", id_or_null(id), "result", "error", "Stale share"));
+    return;
+  case TEST_POOL_REJECT_OBJECT:
+    send_json(c, json_pack("{s:O,s:n,s:{s:i,s:s}}", "id", id_or_null(id), "result", "error", "code",
+                           23, "message", "Above target"));
+    return;
+  case TEST_POOL_REJECT_CKPOOL:
+    send_json(c, json_pack("{s:O,s:b,s:n,s:s}", "id", id_or_null(id), "result", 0, "error",
+                           "reject-reason", "Stale"));
+    return;
+  case TEST_POOL_REJECT_HUGE_CODE: {
+    /* jansson cannot hold the code: the line is written by hand. */
+    char line[128];
+    snprintf(line, sizeof line,
+             "{\"id\":%lld,\"result\":null,\"error\":[123456789012345678901234,\"Odd\",null]}",
+             (long long)json_integer_value(id));
+    conn_queue(c, line, strlen(line));
+    return;
+  }
+  }
   if (code)
     reply_error(c, id, code, msg);
   else
@@ -521,10 +576,31 @@ static void on_subscribe(struct test_pool *p, struct conn *c, json_t *id, json_t
   const char *agent = json_string_value(json_array_get(params, 0));
   if (agent)
     copy_str(p->stats.last_user_agent, sizeof p->stats.last_user_agent, agent);
-  if (!c->subscribed) { /* the extranonce a connection was told stays its own */
+  const char *offered = json_string_value(json_array_get(params, 1));
+  struct saved_session *old = NULL;
+  for (unsigned i = 0; p->resume && offered && i < p->nsaved && i < SAVED_SESSIONS; i++) {
+    char sid[16];
+    snprintf(sid, sizeof sid, "%08x", p->saved[i].number);
+    if (strcmp(sid, offered) == 0)
+      old = &p->saved[i];
+  }
+  if (old && !c->subscribed) { /* the earlier session, its jobs still valid */
+    memcpy(c->en1, old->en1, old->en1_len);
+    c->en1_len = old->en1_len;
+    c->en2_size = old->en2_size;
+    memcpy(c->jobs, old->jobs, sizeof c->jobs);
+    c->job_next = old->job_next;
+    c->number = old->number;
+    p->stats.sessions_resumed++;
+  } else if (!c->subscribed) { /* the extranonce a connection was told stays its own */
     memcpy(c->en1, p->en1, p->en1_len);
     c->en1_len = p->en1_len;
     c->en2_size = p->en2_size;
+  }
+  if (p->behaviour == TEST_POOL_BAD_SUBSCRIBE) {
+    c->subscribed = 1;
+    reply(c, id, json_string("not a subscription"));
+    return;
   }
   c->subscribed = 1;
   snprintf(subid, sizeof subid, "%08x", c->number);
@@ -542,9 +618,13 @@ static void on_authorize(struct test_pool *p, struct conn *c, json_t *id, json_t
   p->stats.authorizes++;
   copy_str(p->stats.last_user, sizeof p->stats.last_user, user);
   int ok = user && (!p->user || strcmp(user, p->user) == 0) &&
-           (!p->password || (pass && strcmp(pass, p->password) == 0));
+           (!p->password || (pass && strcmp(pass, p->password) == 0)) &&
+           p->behaviour != TEST_POOL_REJECT_AUTHORIZE;
   p->stats.authorize_failures += !ok;
-  reply(c, id, json_boolean(ok));
+  if (!ok && p->behaviour == TEST_POOL_REJECT_AUTHORIZE)
+    reply_error(c, id, 24, "Unauthorized worker");
+  else
+    reply(c, id, json_boolean(ok));
   if (ok) {
     if (!authorized_worker(c, user))
       copy_str(c->workers[c->nworkers++ % 4], sizeof c->workers[0], user);
@@ -745,6 +825,8 @@ static void accept_all(struct test_pool *p)
     c->number = ++p->stats.connections;
     p->conns[p->nconns++] = c;
     p->stats.open_connections++;
+    if (p->behaviour == TEST_POOL_CLOSE_AT_ONCE)
+      c->dead = 1;
   }
 }
 
@@ -753,6 +835,16 @@ static void sweep(struct test_pool *p)
   size_t kept = 0;
   for (size_t i = 0; i < p->nconns; i++) {
     if (p->conns[i]->dead) {
+      struct conn *c = p->conns[i];
+      if (c->subscribed) { /* its session, for a resume */
+        struct saved_session *s = &p->saved[p->nsaved++ % SAVED_SESSIONS];
+        *s = (struct saved_session){.number = c->number,
+                                    .en1_len = c->en1_len,
+                                    .en2_size = c->en2_size,
+                                    .job_next = c->job_next};
+        memcpy(s->en1, c->en1, c->en1_len);
+        memcpy(s->jobs, c->jobs, sizeof s->jobs);
+      }
       conn_free(p->conns[i]);
       p->stats.open_connections--;
     } else
@@ -953,7 +1045,7 @@ static void *pool_main(void *arg)
   while (!p->stop) {
     size_t n = build_pollfds(p);
     pthread_mutex_unlock(&p->lock);
-    poll(p->fds, n, -1);
+    poll(p->fds, n, p->behaviour == TEST_POOL_TRICKLE ? 100 : -1);
     pthread_mutex_lock(&p->lock);
     char drain[64];
     if (p->fds[0].revents && read(p->wake[0], drain, sizeof drain) < 0) { /* spurious: fine */
@@ -969,10 +1061,10 @@ static void *pool_main(void *arg)
     }
     struct pool_cmd *ran = run_commands(p);
     for (size_t i = 0; i < p->nconns; i++) {
-      if (p->muted)
+      if (p->muted || p->behaviour == TEST_POOL_SILENT)
         p->conns[i]->out_len = 0;
       if (p->conns[i]->out_len && !p->conns[i]->dead)
-        conn_flush(p->conns[i]);
+        conn_flush(p->conns[i], p->behaviour == TEST_POOL_TRICKLE);
     }
     sweep(p);
     finish_commands(p, ran);
@@ -1073,6 +1165,10 @@ static int configure(struct test_pool *p, const struct test_pool_config *cfg)
   p->version_rolling = cfg->version_rolling;
   p->mask = DEFAULT_MASK;
   p->real = cfg->real_block_job;
+  p->behaviour = cfg->behaviour;
+  p->reject_shape = cfg->reject_shape;
+  p->resume = cfg->resume_sessions;
+  p->job_version = cfg->job_version ? cfg->job_version : synth_test_b100000.version;
   if (p->real) {
     struct synth_test_coinbase_split s;
     synth_test_b100000_real_split(&s);

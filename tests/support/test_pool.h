@@ -47,6 +47,32 @@ struct test_pool_config {
    * extranonce2 size 2, the real ntime for job 0; extranonce1_hex and extranonce2_size are
    * then ignored. */
   int real_block_job;
+  /* A misbehaving pool, for the client's robustness tests (TEST_POOL_HONEST: none). */
+  int behaviour;
+  /* Every share is answered as a reject in this shape (0: judged honestly; the judgement is
+   * still counted): TEST_POOL_REJECT_*. */
+  int reject_shape;
+  uint32_t job_version; /* the jobs' version; 0: block 100000's (1) */
+  /* A mining.subscribe offering the id of an earlier connection's session gets that session's
+   * extranonce1 and jobs back (its shares stay valid), as pools that resume sessions do. */
+  int resume_sessions;
+};
+
+enum {
+  TEST_POOL_HONEST,
+  TEST_POOL_SILENT,           /* accepts TCP and reads, never writes */
+  TEST_POOL_TRICKLE,          /* writes one byte a second */
+  TEST_POOL_CLOSE_AT_ONCE,    /* closes every connection as soon as it is accepted */
+  TEST_POOL_BAD_SUBSCRIBE,    /* answers mining.subscribe with a malformed result */
+  TEST_POOL_REJECT_AUTHORIZE, /* refuses every mining.authorize (24 "Unauthorized worker") */
+};
+
+enum {
+  TEST_POOL_REJECT_ARRAY = 1, /* "error": [23, "Low difficulty share", null]   (a reject) */
+  TEST_POOL_REJECT_STRING,    /* "error": "Stale share"                        (stale) */
+  TEST_POOL_REJECT_OBJECT,    /* "error": {"code": 23, "message": "Above target"} (a reject) */
+  TEST_POOL_REJECT_CKPOOL,    /* "result": false, "reject-reason": "Stale"     (stale) */
+  TEST_POOL_REJECT_HUGE_CODE, /* "error": [123456789012345678901234, "Odd", null] (a reject) */
 };
 
 struct test_pool_stats {
@@ -62,6 +88,10 @@ struct test_pool_stats {
    * them stale: the client knew of the switch and sent them anyway (a share in flight at the
    * switch arrives before any share of the new job, and is not counted here). */
   unsigned stale_after_switch;
+  /* Shares whose header differs between the OR reading of the version bits (ckpool: job
+   * version | bits) and BIP 310's replace reading; they are rejected as low difficulty. */
+  unsigned version_readings_differ;
+  unsigned sessions_resumed; /* subscribes that got an earlier session back */
   /* Accepted shares whose version had rolled bits set. */
   unsigned accepted_version_rolled;
   /* Sum of the share difficulty (the job's) of accepted shares. */
