@@ -218,6 +218,7 @@ static json_t *pool_json(struct api_state *s, const struct totals *t)
     json_object_set_new(o, "url", ps.url[0] ? text(ps.url) : json_null());
     json_object_set_new(o, "user", text(ps.user));
     json_object_set_new(o, "state", text(ps.connected ? "connected" : "connecting"));
+    json_object_set_new(o, "connection", text(ps.state)); /* the client's state machine */
     put_uint(o, "accepted", ps.accepted);
     put_uint(o, "rejected", ps.rejected);
     put_uint(o, "stale", ps.stale);
@@ -229,6 +230,20 @@ static json_t *pool_json(struct api_state *s, const struct totals *t)
     put_real(o, "difficulty", ps.difficulty);
     put_real(o, "accepted_difficulty", ps.accepted_difficulty);
     json_object_set_new(o, "last_reject", text(ps.last_reject));
+    /* Where every share found went: found = accepted + rejected + stale + unsent. */
+    put_uint(o, "found", ps.found);
+    put_uint(o, "capped", ps.capped);
+    put_uint(o, "dropped", ps.dropped);
+    put_uint(o, "in_flight", ps.in_flight);
+    put_uint(o, "unanswered", ps.unanswered);
+    put_uint(o, "unsent", ps.duplicates + ps.capped + ps.dropped + ps.kept + ps.in_flight +
+                              ps.unanswered);
+    put_uint(o, "connects", ps.connects);
+    put_uint(o, "failed_attempts", ps.failed_attempts);
+    json_t *reasons = json_object();
+    for (unsigned i = 0; i < ps.reject_reasons && i < SYNTH_POOL_REASONS; i++)
+      put_uint(reasons, ps.rejects[i].reason, ps.rejects[i].count);
+    json_object_set_new(o, "rejects", reasons);
     json_t *sw = json_object();
     put_uint(sw, "count", ps.switches);
     put_real(sw, "p50_ms", ps.switch_p50_ms);
