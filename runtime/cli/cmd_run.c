@@ -250,6 +250,7 @@ static int run(synth_runtime *rt, struct run_state *state, const struct api_flag
   double elapsed = hash_until_done(rt, bench, state, &trace, duration, status_every);
   api_server_stop(server); /* first: no request sees a runtime half stopped */
   synth_runtime_stop(rt);
+  synth_pool_stop(state->pool.pool); /* its figures final: every share found is in one count */
   if (state->pool.pool)
     pool_source_report(&state->pool);
   if (trace.out) {
