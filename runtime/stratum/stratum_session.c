@@ -46,8 +46,8 @@ void stratum_set_state(struct synth_pool *p, struct session *s, enum conn_state 
   p->text.connected = st == ST_MINING || st == ST_WAITING_JOB;
   if (st <= ST_MINING)
     snprintf(p->text.url, sizeof p->text.url, "%s", s->url);
-  else
-    p->text.url[0] = 0;
+  else if (st == ST_BACKING_OFF)
+    p->text.url[0] = 0; /* stopped: the last one stays, for the final report */
   pthread_mutex_unlock(&p->lock);
 }
 
