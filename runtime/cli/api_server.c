@@ -14,12 +14,15 @@
 
 #include <microhttpd.h>
 
+#include "api_host.h"
 #include "api_metrics.h"
 
 struct api_server {
   struct MHD_Daemon *daemon;
   struct api_server_config cfg;
   unsigned port;
+  struct sockaddr_storage bound; /* what the Host header may name besides loopback */
+  bool wildcard;                 /* 0.0.0.0 or ::: the connection's own address instead */
 };
 
 #define JSON_TYPE "application/json"
@@ -51,12 +54,7 @@ bool api_bind_is_loopback(const char *bind)
 {
   struct sockaddr_storage ss;
   socklen_t len;
-  if (parse_bind(bind, 0, &ss, &len) != 0)
-    return false;
-  if (ss.ss_family == AF_INET)
-    return ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24 == 127;
-  const struct in6_addr *a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
-  return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+  return parse_bind(bind, 0, &ss, &len) == 0 && api_addr_is_loopback(&ss);
 }
 
 /* "127.0.0.1:4077" or "[::1]:4077", for messages. */
@@ -241,9 +239,53 @@ static bool is_read_path(const char *url)
   return strncmp(url, DEVICE_PREFIX, strlen(DEVICE_PREFIX)) == 0 && url[strlen(DEVICE_PREFIX)];
 }
 
-static enum MHD_Result respond(struct api_server *s, struct MHD_Connection *c, const char *url,
-                               const char *method)
+static enum MHD_Result count_host(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
 {
+  (void)kind;
+  (void)value;
+  *(unsigned *)cls += strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0;
+  return MHD_YES;
+}
+
+/*
+ * Whether the request names this API (api_host.h). Returns 0, or the status to refuse it
+ * with and its reason: 400 for no Host in HTTP/1.1 or more than one (RFC 9112, 3.2), 421 for
+ * one that names another host. HTTP/1.0 may leave it out.
+ */
+static unsigned check_host(const struct api_server *s, struct MHD_Connection *c,
+                           const char *version, const char **why)
+{
+  unsigned hosts = 0;
+  MHD_get_connection_values(c, MHD_HEADER_KIND, count_host, &hosts);
+  const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+  if (hosts > 1 || (!host && strcmp(version, MHD_HTTP_VERSION_1_0) != 0)) {
+    *why = "bad request: an HTTP/1.1 request has exactly one Host header";
+    return MHD_HTTP_BAD_REQUEST;
+  }
+  struct sockaddr_storage local, *at = NULL;
+  if (host && s->wildcard) { /* only then does the address it came in on matter */
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    socklen_t len = sizeof local;
+    if (ci && getsockname(ci->connect_fd, (struct sockaddr *)&local, &len) == 0)
+      at = &local;
+  }
+  if (api_host_allowed(host, &s->bound, at))
+    return 0;
+  *why = "misdirected request: the Host header names neither this API's address nor localhost "
+         "(DNS rebinding protection)";
+  return MHD_HTTP_MISDIRECTED_REQUEST;
+}
+
+static enum MHD_Result respond(struct api_server *s, struct MHD_Connection *c, const char *url,
+                               const char *method, const char *version)
+{
+  /* First, before the token: a page rebinding its name to us learns nothing, stops nothing. */
+  const char *why;
+  unsigned refused = check_host(s, c, version, &why);
+  if (refused)
+    return send_error(c, refused, why, NULL);
   if (s->cfg.token && !authorized(c, s->cfg.token))
     return send_error(c, MHD_HTTP_UNAUTHORIZED, "unauthorized: send Authorization: Bearer <token>",
                       NULL);
@@ -262,7 +304,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **req)
 {
-  (void)version;
   (void)upload;
   static int headers_seen;
   /* MHD calls once with the headers, then with each piece of a body, then once more. */
@@ -274,7 +315,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     *upload_size = 0; /* no endpoint takes a body */
     return MHD_YES;
   }
-  return respond(cls, c, url, method);
+  return respond(cls, c, url, method, version);
 }
 
 /* ---- lifecycle ---- */
@@ -309,6 +350,9 @@ int api_server_start(struct api_server **out, const struct api_server_config *cf
     return API_SERVER_ESYS;
   }
   s->cfg = *cfg;
+  socklen_t len;
+  parse_bind(cfg->bind, cfg->port, &s->bound, &len); /* checked above */
+  s->wildcard = api_addr_is_wildcard(&s->bound);
   int fd = open_listener(cfg, &s->port, msg, msg_size);
   if (fd < 0) {
     free(s);

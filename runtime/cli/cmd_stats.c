@@ -1,5 +1,6 @@
 /* cmd_stats.c: `synthminer stats`: a running instance's devices, live in the terminal. */
 #include <curses.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -33,6 +34,7 @@ struct target {
   struct http_url url;
   char summary_path[600];
   const char *token;
+  bool utf8; /* the terminal's locale takes UTF-8 (text_clean.h) */
 };
 
 /* Why a fetch failed, in one line; connect tells "nothing there" from other failures. */
@@ -121,7 +123,7 @@ static void draw(const struct stats_table *t, const char *status)
 static int live(const struct target *tg, json_t *first)
 {
   struct stats_table t;
-  if (stats_table_build(first, &t) != 0)
+  if (stats_table_build(first, tg->utf8, &t) != 0)
     return 1;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -148,7 +150,7 @@ static int live(const struct target *tg, json_t *first)
     struct failure f;
     json_t *snap = fetch(tg, &f);
     struct stats_table fresh;
-    if (snap && stats_table_build(snap, &fresh) == 0) {
+    if (snap && stats_table_build(snap, tg->utf8, &fresh) == 0) {
       stats_table_free(&t);
       t = fresh;
       status[0] = '\0';
@@ -162,16 +164,30 @@ static int live(const struct target *tg, json_t *first)
   return 0;
 }
 
-static int print_once(json_t *snap, bool json)
+/* The snapshot as JSON in printable ASCII: whatever its strings hold (escape sequences, C1
+ * controls) is written as \u escapes, which a terminal shows rather than obeys. */
+static int print_json(json_t *snap)
 {
-  if (json) {
-    if (json_dumpf(snap, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) != 0)
-      return 1;
-    fputc('\n', stdout);
-    return 0;
-  }
+  char *text = json_dumps(snap, JSON_INDENT(2) | JSON_REAL_PRECISION(10) | JSON_ENSURE_ASCII);
+  if (!text)
+    return 1;
+  /* jansson escapes everything but DEL, which only a string can hold: the same string. */
+  for (const char *p = text; *p; p++)
+    if (*p == 0x7f)
+      fputs("\\u007f", stdout);
+    else
+      fputc(*p, stdout);
+  fputc('\n', stdout);
+  free(text);
+  return ferror(stdout) ? 1 : 0;
+}
+
+static int print_once(json_t *snap, bool json, bool utf8)
+{
+  if (json)
+    return print_json(snap);
   struct stats_table t;
-  if (stats_table_build(snap, &t) != 0)
+  if (stats_table_build(snap, utf8, &t) != 0)
     return 1;
   stats_table_print(&t, stdout);
   stats_table_free(&t);
@@ -230,6 +246,9 @@ int cmd_stats(int argc, char **argv)
   struct target t;
   if ((rc = make_target(&t, url, token)) != 0)
     return rc;
+  /* The character set only (numbers stay as in C): UTF-8 names are kept where it is UTF-8. */
+  setlocale(LC_CTYPE, "");
+  t.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
   struct failure f;
   json_t *snap = fetch(&t, &f);
   if (!snap) {
@@ -238,7 +257,7 @@ int cmd_stats(int argc, char **argv)
     return 1;
   }
   if (json || once || !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
-    rc = print_once(snap, json);
+    rc = print_once(snap, json, t.utf8);
   else
     rc = live(&t, snap);
   json_decref(snap);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "text_clean.h"
 
 enum column {
   C_ID,
@@ -44,10 +45,14 @@ static double num(json_t *o, const char *key)
   return json_number_value(json_object_get(o, key));
 }
 
-static const char *str(json_t *o, const char *key)
+/* A string of the snapshot into buf, cleaned for the terminal (text_clean.h): it comes from
+ * whatever answered at --url. "?" when it is missing. */
+static const char *str(const struct stats_table *t, json_t *o, const char *key, char *buf,
+                       size_t size)
 {
   const char *s = json_string_value(json_object_get(o, key));
-  return s ? s : "?";
+  text_clean(buf, size, s ? s : "?", t->utf8);
+  return buf;
 }
 
 /* 114688 stays as it is; a GPU's hundreds of millions become "268.4M". */
@@ -76,12 +81,12 @@ static void fill_counts(struct stats_row *r, json_t *o)
   report_rate(num(o, "hashrate_60s"), r->cell[C_R60], sizeof r->cell[C_R60]);
 }
 
-static void fill_device(struct stats_row *r, json_t *d)
+static void fill_device(const struct stats_table *t, struct stats_row *r, json_t *d)
 {
-  snprintf(r->cell[C_ID], sizeof r->cell[C_ID], "%s", str(d, "id"));
-  snprintf(r->cell[C_KIND], sizeof r->cell[C_KIND], "%s", str(d, "kind"));
-  snprintf(r->cell[C_NAME], sizeof r->cell[C_NAME], "%s", str(d, "name"));
-  snprintf(r->cell[C_STATE], sizeof r->cell[C_STATE], "%s", str(d, "state"));
+  str(t, d, "id", r->cell[C_ID], sizeof r->cell[C_ID]);
+  str(t, d, "kind", r->cell[C_KIND], sizeof r->cell[C_KIND]);
+  str(t, d, "name", r->cell[C_NAME], sizeof r->cell[C_NAME]);
+  str(t, d, "state", r->cell[C_STATE], sizeof r->cell[C_STATE]);
   count_cell(r->cell[C_BATCH], sizeof r->cell[C_BATCH], num(d, "batch_size"));
   json_t *lat = json_object_get(d, "latency_ms");
   snprintf(r->cell[C_P50], sizeof r->cell[C_P50], "%.2f", num(lat, "p50"));
@@ -103,19 +108,21 @@ static void uptime(char *buf, size_t size, double s)
 
 static void fill_header(struct stats_table *t, json_t *snap, size_t devices)
 {
-  char up[32], rate[32];
+  char up[32], rate[32], version[32], id[80], source[32];
   json_t *job = json_object_get(snap, "job");
   uptime(up, sizeof up, num(snap, "uptime_s"));
   report_rate(num(json_object_get(snap, "total"), "hashrate"), rate, sizeof rate);
   snprintf(t->header, sizeof t->header,
            "synthminer %s | up %s | job %s (%s, difficulty %.6g) | %zu device%s | %s",
-           str(snap, "version"), up, str(job, "id"), str(job, "source"), num(job, "difficulty"),
-           devices, devices == 1 ? "" : "s", rate);
+           str(t, snap, "version", version, sizeof version), up, str(t, job, "id", id, sizeof id),
+           str(t, job, "source", source, sizeof source), num(job, "difficulty"), devices,
+           devices == 1 ? "" : "s", rate);
 }
 
-int stats_table_build(json_t *snap, struct stats_table *t)
+int stats_table_build(json_t *snap, bool utf8, struct stats_table *t)
 {
   memset(t, 0, sizeof *t);
+  t->utf8 = utf8;
   json_t *devices = json_object_get(snap, "devices");
   if (!json_is_array(devices))
     return -1;
@@ -126,7 +133,7 @@ int stats_table_build(json_t *snap, struct stats_table *t)
   t->count = n + 1;
   t->name_width = NAME_MIN;
   for (size_t i = 0; i < n; i++) {
-    fill_device(&t->rows[i], json_array_get(devices, i));
+    fill_device(t, &t->rows[i], json_array_get(devices, i));
     int len = (int)strlen(t->rows[i].cell[C_NAME]);
     if (len > t->name_width)
       t->name_width = len < columns[C_NAME].width ? len : columns[C_NAME].width;
@@ -157,8 +164,9 @@ void stats_table_line(const struct stats_table *t, size_t row, int width, char *
   for (int c = 0; c < STATS_COLUMNS && len + 1 < size; c++) {
     const char *text = row == STATS_TITLES ? columns[c].title : t->rows[row].cell[c];
     int w = c == C_NAME ? name_w : columns[c].width;
+    int cut = (int)text_prefix(text, (size_t)w); /* never half a UTF-8 character */
     int n = snprintf(buf + len, size - len, columns[c].right ? "%s%*.*s" : "%s%-*.*s", c ? " " : "",
-                     w, w, text);
+                     w, cut, text);
     if (n < 0)
       break;
     len += (size_t)n < size - len ? (size_t)n : size - len - 1;
@@ -166,7 +174,7 @@ void stats_table_line(const struct stats_table *t, size_t row, int width, char *
   while (len > 0 && buf[len - 1] == ' ') /* no trailing blanks */
     buf[--len] = '\0';
   if (width > 0 && len > (size_t)width)
-    buf[width] = '\0';
+    buf[text_prefix(buf, (size_t)width)] = '\0';
 }
 
 void stats_table_print(const struct stats_table *t, FILE *out)

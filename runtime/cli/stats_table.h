@@ -2,6 +2,7 @@
 #ifndef SYNTH_CLI_STATS_TABLE_H
 #define SYNTH_CLI_STATS_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -15,15 +16,17 @@ struct stats_row {
 };
 
 struct stats_table {
-  char header[256];       /* version, uptime, job, device count, total hashrate */
+  char header[384];       /* version, uptime, job, device count, total hashrate */
   struct stats_row *rows; /* one per device, then the totals */
   size_t count;
   int name_width; /* the NAME column when nothing limits the width */
+  bool utf8;      /* the terminal's locale is UTF-8: non-ASCII text is kept (text_clean.h) */
 };
 
-/* Fills t from snapshot (GET /api/summary). Returns 0, or -1 when it is not a snapshot (no
- * devices array) or memory ran out. */
-int stats_table_build(json_t *snapshot, struct stats_table *t);
+/* Fills t from snapshot (GET /api/summary), every string cleaned of control characters
+ * (text_clean.h; utf8: the terminal takes UTF-8). Returns 0, or -1 when it is not a snapshot
+ * (no devices array) or memory ran out. */
+int stats_table_build(json_t *snapshot, bool utf8, struct stats_table *t);
 void stats_table_free(struct stats_table *t);
 
 /*

@@ -1,10 +1,15 @@
 /* test_api.c: the local API of `synthminer run` and `synthminer stats`, driven over HTTP. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <jansson.h>
+#include <locale.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +18,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "support/harness.h"
 #include "support/spawn.h"
@@ -126,18 +132,24 @@ static int run_to_end(struct child *c, const char *const *args)
   return child_wait(c, patience_ms());
 }
 
-/* The port from the run's "API at" line, waiting for it; 0 if it never came. */
-static unsigned child_api_port(struct child *c)
+/* The port from the run's "API at" line (prefix: up to the port), waiting for it; 0 if it
+ * never came. */
+static unsigned child_api_port_at(struct child *c, const char *prefix)
 {
   long long deadline = now_ms() + patience_ms();
   while (now_ms() < deadline && (c->out >= 0 || c->err >= 0)) {
-    const char *at = strstr(c->err_buf, API_LINE);
+    const char *at = strstr(c->err_buf, prefix);
     if (at && strchr(at, '\n'))
-      return (unsigned)strtoul(at + strlen(API_LINE), NULL, 10);
+      return (unsigned)strtoul(at + strlen(prefix), NULL, 10);
     child_pump(c, 50);
   }
   fprintf(stderr, "no API line; stderr so far:\n%s\n", c->err_buf);
   return 0;
+}
+
+static unsigned child_api_port(struct child *c)
+{
+  return child_api_port_at(c, API_LINE);
 }
 
 static size_t lines(const char *s)
@@ -156,11 +168,12 @@ struct reply {
   const char *body;
 };
 
-static int connect_port(unsigned port)
+/* A TCP connection to addr (an IPv4 literal) and port, or -1. */
+static int connect_to(const char *addr, unsigned port)
 {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  inet_pton(AF_INET, addr, &a.sin_addr);
   struct timeval tv = {5, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
@@ -170,21 +183,16 @@ static int connect_port(unsigned port)
   return fd;
 }
 
-/* Sends method path with the extra header lines (each ending in \r\n), reads to the close. */
-static void request(unsigned port, const char *method, const char *path, const char *headers,
-                    struct reply *r)
+/* Sends the request text as it is to addr:port and reads the reply to the close. */
+static void raw_request(const char *addr, unsigned port, const char *text, struct reply *r)
 {
   memset(r, 0, sizeof *r);
   r->status = -1;
   r->body = "";
-  int fd = connect_port(port);
+  int fd = connect_to(addr, port);
   CU_ASSERT_TRUE_FATAL(fd >= 0);
-  char req[1024];
-  int n = snprintf(req, sizeof req,
-                   "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nConnection: close\r\n"
-                   "Content-Length: 0\r\n%s\r\n",
-                   method, path, port, headers ? headers : "");
-  CU_ASSERT_EQUAL_FATAL(send(fd, req, (size_t)n, MSG_NOSIGNAL), n);
+  ssize_t n = (ssize_t)strlen(text);
+  CU_ASSERT_EQUAL_FATAL(send(fd, text, (size_t)n, MSG_NOSIGNAL), n);
   size_t len = 0;
   ssize_t got;
   while (len < sizeof r->raw - 1 && (got = recv(fd, r->raw + len, sizeof r->raw - 1 - len, 0)) > 0)
@@ -196,6 +204,30 @@ static void request(unsigned port, const char *method, const char *path, const c
   char *blank = strstr(r->raw, "\r\n\r\n");
   if (blank)
     r->body = blank + 4;
+}
+
+/* Sends method path with the extra header lines (each ending in \r\n), reads to the close. */
+static void request(unsigned port, const char *method, const char *path, const char *headers,
+                    struct reply *r)
+{
+  char req[1024];
+  snprintf(req, sizeof req,
+           "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nConnection: close\r\n"
+           "Content-Length: 0\r\n%s\r\n",
+           method, path, port, headers ? headers : "");
+  raw_request("127.0.0.1", port, req, r);
+}
+
+/* The same, at addr:port, with "Host: host" (NULL: no Host line) in HTTP/version. */
+static void host_request(const char *addr, unsigned port, const char *version, const char *host,
+                         const char *method, const char *path, const char *headers, struct reply *r)
+{
+  char req[1024], host_line[300] = "";
+  if (host)
+    snprintf(host_line, sizeof host_line, "Host: %s\r\n", host);
+  snprintf(req, sizeof req, "%s %s HTTP/%s\r\n%sConnection: close\r\n%s\r\n", method, path, version,
+           host_line, headers ? headers : "");
+  raw_request(addr, port, req, r);
 }
 
 static json_t *get_json(unsigned port, const char *path, const char *headers, int want_status)
@@ -408,16 +440,27 @@ static bool check_prometheus(const char *text, double *nonces)
 
 /* ---- tests ---- */
 
-/* The run's arguments; token NULL for none. */
+/* The run's arguments: the API on bind (NULL: the default), token NULL for none. */
+static void start_run_at(struct child *c, const char *bind, const char *token)
+{
+  const char *args[16] = {"run", "--devices",         "cpu", "--threads", "1", "--api-port",
+                          "0",   "--status-interval", "0"};
+  /* No --duration: it runs until the test stops it, however slow this machine is. */
+  size_t n = 9;
+  if (bind) {
+    args[n++] = "--api-bind";
+    args[n++] = bind;
+  }
+  if (token) {
+    args[n++] = "--api-token";
+    args[n++] = token;
+  }
+  child_start(c, args);
+}
+
 static void start_run(struct child *c, const char *token)
 {
-  /* clang-format off */
-  /* No --duration: it runs until the test stops it, however slow this machine is. */
-  const char *args[] = {"run", "--devices", "cpu", "--threads", "1",
-                        "--api-port", "0", "--status-interval", "0",
-                        token ? "--api-token" : NULL, token, NULL};
-  /* clang-format on */
-  child_start(c, args);
+  start_run_at(c, NULL, token);
 }
 
 /* Waits until the device has hashed and its rate says so. */
@@ -544,6 +587,15 @@ static void test_token(void)
   expect_status(port, "GET", "/api/stop", good, 405);
   expect_status(port, "POST", "/api/stop", NULL, 401);
   expect_status(port, "POST", "/api/stop", "Authorization: Bearer nope\r\n", 401);
+  /* The Host check comes first: a page that rebound its name to us reads nothing and stops
+   * nothing, token or not (the run answers below, so this POST did not stop it). */
+  struct reply r;
+  host_request("127.0.0.1", port, "1.1", "evil.example", "POST", "/api/stop", good, &r);
+  CU_ASSERT_EQUAL(r.status, 421);
+  host_request("127.0.0.1", port, "1.1", "evil.example", "GET", "/api/summary", good, &r);
+  CU_ASSERT_EQUAL(r.status, 421);
+  CU_ASSERT_PTR_NULL(strstr(r.raw, "\"devices\""));
+  expect_status(port, "GET", "/api/summary", good, 200);
 
   char url[64];
   snprintf(url, sizeof url, "http://127.0.0.1:%u/", port);
@@ -649,6 +701,334 @@ static void test_stats_without_instance(void)
   CU_ASSERT_EQUAL(c.out_len, 0);
 }
 
+/* ---- the Host header (DNS rebinding) ---- */
+
+/* pattern with each "{port}" replaced by port. */
+static void with_port(char *out, size_t size, const char *pattern, unsigned port)
+{
+  size_t k = 0;
+  for (const char *p = pattern; *p && k + 1 < size;) {
+    if (strncmp(p, "{port}", 6) == 0) {
+      int n = snprintf(out + k, size - k, "%u", port);
+      k += n > 0 ? (size_t)n : 0;
+      p += 6;
+    } else {
+      out[k++] = *p++;
+    }
+  }
+  out[k < size ? k : size - 1] = '\0';
+}
+
+/* GET path at addr:port with the Host pattern must get status; a refusal says why in JSON. */
+static void expect_host(const char *addr, unsigned port, const char *pattern, const char *path,
+                        const char *headers, int status)
+{
+  char host[256];
+  with_port(host, sizeof host, pattern, port);
+  struct reply r;
+  host_request(addr, port, "1.1", host, "GET", path, headers, &r);
+  CU_ASSERT_EQUAL(r.status, status);
+  if (r.status != status)
+    fprintf(stderr, "\n    Host '%s' at %s: %.300s\n", host, addr, r.raw);
+  if (status == 421) {
+    json_t *e = json_loads(r.body, 0, NULL);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(e, "status")), 421);
+    const char *why = json_string_value(json_object_get(e, "error"));
+    CU_ASSERT_TRUE(why && strstr(why, "DNS rebinding"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.raw, "Content-Type: application/json"));
+    json_decref(e);
+  }
+}
+
+static void test_host_header(void)
+{
+  static struct child c;
+  start_run(&c, NULL);
+  unsigned port = child_api_port(&c);
+  CU_ASSERT_TRUE_FATAL(port > 0);
+  /* The bound address, localhost and numeric loopback, with any port or none. */
+  static const char *const good[] = {
+      "127.0.0.1:{port}", "127.0.0.1",    "localhost", "localhost:{port}", "localhost:4077",
+      "LOCALHOST:{port}", "[::1]:{port}", "[::1]",     "127.0.0.2:{port}", "127.1.2.3",
+  };
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+    expect_host("127.0.0.1", port, good[i], "/api/summary", NULL, 200);
+  /* Names a rebinding page sends, and what is not a host at all. */
+  static const char *const bad[] = {
+      "evil.example",
+      "evil.example:{port}",
+      "127.0.0.1.evil.example",
+      "127.0.0.1.evil.example:{port}",
+      "localhost.evil.example:{port}",
+      "evil.localhost:{port}",
+      "::1",
+      "[::1]evil",
+      "",
+      "192.0.2.1:{port}",
+      "127.0.0.1:{port}x",
+      "2130706433:{port}",
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    expect_host("127.0.0.1", port, bad[i], "/api/summary", NULL, 421);
+  expect_host("127.0.0.1", port, "evil.example", "/metrics", NULL, 421);
+  expect_host("127.0.0.1", port, "evil.example", "/", NULL, 421);
+  expect_host("127.0.0.1", port, "evil.example", "/api/devices/cpu:0", NULL, 421);
+  struct reply r;
+  host_request("127.0.0.1", port, "1.1", "evil.example", "HEAD", "/api/summary", NULL, &r);
+  CU_ASSERT_EQUAL(r.status, 421);
+  /* HTTP/1.0 may leave Host out (no browser does), HTTP/1.1 may not; never two. */
+  host_request("127.0.0.1", port, "1.0", NULL, "GET", "/api/summary", NULL, &r);
+  CU_ASSERT_EQUAL(r.status, 200);
+  host_request("127.0.0.1", port, "1.0", "evil.example", "GET", "/api/summary", NULL, &r);
+  CU_ASSERT_EQUAL(r.status, 421);
+  host_request("127.0.0.1", port, "1.1", NULL, "GET", "/api/summary", NULL, &r);
+  CU_ASSERT_EQUAL(r.status, 400);
+  host_request("127.0.0.1", port, "1.1", "localhost", "GET", "/api/summary",
+               "Host: evil.example\r\n", &r);
+  CU_ASSERT_EQUAL(r.status, 400);
+  kill(c.pid, SIGINT);
+  CU_ASSERT_EQUAL(child_wait(&c, patience_ms()), 0);
+}
+
+/* A non-loopback IPv4 address of this host into out, or false when it has none. */
+static bool local_ipv4(char *out, size_t size)
+{
+  struct ifaddrs *ifs;
+  if (getifaddrs(&ifs) != 0)
+    return false;
+  bool found = false;
+  for (struct ifaddrs *i = ifs; i && !found; i = i->ifa_next) {
+    if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !(i->ifa_flags & IFF_UP) ||
+        (i->ifa_flags & IFF_LOOPBACK))
+      continue;
+    struct sockaddr_in a;
+    memcpy(&a, i->ifa_addr, sizeof a);
+    found = inet_ntop(AF_INET, &a.sin_addr, out, (socklen_t)size) != NULL;
+  }
+  freeifaddrs(ifs);
+  return found;
+}
+
+/* Bound to an address that is not loopback (a token is needed there), the API also answers
+ * that address; bound to 0.0.0.0, the address each connection came in on. */
+static void test_host_bound_address(void)
+{
+  char addr[INET_ADDRSTRLEN], prefix[96], self[64];
+  if (!local_ipv4(addr, sizeof addr)) {
+    fprintf(stderr, "\n    no non-loopback IPv4 address here: bound-address cases not run\n");
+    return;
+  }
+  const char *other = strcmp(addr, "198.51.100.7") != 0 ? "198.51.100.7" : "198.51.100.8";
+  const char *auth = "Authorization: Bearer " TOKEN "\r\n";
+  static struct child c;
+  start_run_at(&c, addr, TOKEN);
+  snprintf(prefix, sizeof prefix, "synthminer run: API at http://%s:", addr);
+  unsigned port = child_api_port_at(&c, prefix);
+  CU_ASSERT_TRUE_FATAL(port > 0);
+  snprintf(self, sizeof self, "%s:{port}", addr);
+  expect_host(addr, port, self, "/api/summary", auth, 200);
+  expect_host(addr, port, addr, "/api/summary", auth, 200);
+  expect_host(addr, port, "localhost:{port}", "/api/summary", auth, 200);
+  expect_host(addr, port, "127.0.0.1:{port}", "/api/summary", auth, 200);
+  expect_host(addr, port, self, "/api/summary", NULL, 401); /* the token still counts */
+  expect_host(addr, port, other, "/api/summary", auth, 421);
+  expect_host(addr, port, "evil.example:{port}", "/api/summary", auth, 421);
+  kill(c.pid, SIGINT);
+  CU_ASSERT_EQUAL(child_wait(&c, patience_ms()), 0);
+
+  start_run_at(&c, "0.0.0.0", TOKEN);
+  port = child_api_port_at(&c, "synthminer run: API at http://0.0.0.0:");
+  CU_ASSERT_TRUE_FATAL(port > 0);
+  expect_host(addr, port, self, "/api/summary", auth, 200);
+  expect_host("127.0.0.1", port, "127.0.0.1:{port}", "/api/summary", auth, 200);
+  expect_host("127.0.0.1", port, self, "/api/summary", auth, 421); /* not where it came in */
+  expect_host(addr, port, other, "/api/summary", auth, 421);
+  expect_host(addr, port, "0.0.0.0:{port}", "/api/summary", auth, 421);
+  expect_host(addr, port, "evil.example", "/api/summary", auth, 421);
+  kill(c.pid, SIGINT);
+  CU_ASSERT_EQUAL(child_wait(&c, patience_ms()), 0);
+}
+
+/* ---- `stats` shows what an API sends, and obeys none of it ---- */
+
+/* Escape sequences (colour, a window title with BEL), CR, LF, tab, DEL, a C1 CSI as UTF-8,
+ * and text that is fine in UTF-8. */
+#define HOSTILE                                                                                    \
+  "\x1b[31mred\x1b[0m\x1b]0;pwned\x07\r\n\t\x7f"                                                   \
+  "caf\xc3\xa9 \xc2\x9b"                                                                           \
+  "2J"
+
+/* An HTTP server that answers every request with body, on its own thread. */
+struct fake_api {
+  int fd;
+  unsigned port;
+  char *body;
+  pthread_t thread;
+  atomic_bool stop;
+};
+
+static void fake_api_answer(struct fake_api *f, int fd)
+{
+  char req[4096];
+  size_t len = 0;
+  ssize_t n;
+  struct timeval tv = {5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  while (len < sizeof req - 1 && (n = recv(fd, req + len, sizeof req - 1 - len, 0)) > 0) {
+    len += (size_t)n;
+    req[len] = '\0';
+    if (strstr(req, "\r\n\r\n"))
+      break;
+  }
+  char head[256];
+  size_t body_len = strlen(f->body);
+  int hn = snprintf(head, sizeof head,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+                    "Connection: close\r\n\r\n",
+                    body_len);
+  send(fd, head, (size_t)hn, MSG_NOSIGNAL);
+  send(fd, f->body, body_len, MSG_NOSIGNAL);
+}
+
+static void *fake_api_main(void *arg)
+{
+  struct fake_api *f = arg;
+  while (!atomic_load(&f->stop)) {
+    struct pollfd p = {f->fd, POLLIN, 0};
+    if (poll(&p, 1, 50) <= 0)
+      continue;
+    int fd = accept(f->fd, NULL, NULL);
+    if (fd >= 0) {
+      fake_api_answer(f, fd);
+      close(fd);
+    }
+  }
+  return NULL;
+}
+
+/* A snapshot whose every string is HOSTILE. */
+static char *hostile_snapshot(void)
+{
+  json_t *dev =
+      json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:{s:f, s:f, s:f, s:f}, s:i, s:i, s:i, "
+                "s:i, s:f, s:f, s:f}",
+                "id", "cpu:0" HOSTILE, "kind", HOSTILE, "name", HOSTILE, "engine", HOSTILE, "state",
+                HOSTILE, "batch_size", 1024, "latency_ms", "last", 1.0, "p50", 1.0, "p95", 2.0,
+                "target", 5.0, "accepted", 1, "rejected", 0, "stale", 0, "hw_errors", 0, "hashrate",
+                1e6, "hashrate_10s", 1e6, "hashrate_60s", 1e6);
+  json_t *snap =
+      json_pack("{s:s, s:f, s:[o], s:{s:f, s:f, s:f, s:i, s:i, s:i, s:i}, s:{s:s, s:s, s:f}, "
+                "s:{s:s, s:s, s:s, s:s}}",
+                "version", HOSTILE, "uptime_s", 5.0, "devices", dev, "total", "hashrate", 1e6,
+                "hashrate_10s", 1e6, "hashrate_60s", 1e6, "accepted", 1, "rejected", 0, "stale", 0,
+                "hw_errors", 0, "job", "id", HOSTILE, "source", HOSTILE, "difficulty", 1.0, "pool",
+                "url", HOSTILE, "user", HOSTILE, "state", HOSTILE, "last_reject", HOSTILE);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(snap);
+  char *text = json_dumps(snap, 0);
+  json_decref(snap);
+  return text;
+}
+
+/* Runs `stats` with args under LC_ALL=locale. */
+static int run_stats_in(struct child *c, const char *locale, const char *const *args)
+{
+  const char *was = getenv("LC_ALL");
+  char saved[64] = "";
+  if (was)
+    snprintf(saved, sizeof saved, "%s", was);
+  setenv("LC_ALL", locale, 1);
+  int rc = run_to_end(c, args);
+  if (was)
+    setenv("LC_ALL", saved, 1);
+  else
+    unsetenv("LC_ALL");
+  return rc;
+}
+
+/* No C0 control but the newline, no DEL; with ascii, nothing from 0x80 on either. */
+static void expect_no_controls(const char *out, size_t len, bool ascii)
+{
+  size_t bad = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char b = (unsigned char)out[i];
+    bad += (b < 0x20 && b != '\n') || b == 0x7f || (ascii && b >= 0x80);
+  }
+  CU_ASSERT_EQUAL(bad, 0);
+  if (bad)
+    fprintf(stderr, "\n    %zu control bytes in:\n%s\n", bad, out);
+}
+
+/* Decodes out as UTF-8: every sequence valid, no C1 control (U+0080..U+009F) among them. */
+static void expect_clean_utf8(const char *out, size_t len)
+{
+  mbstate_t st;
+  memset(&st, 0, sizeof st);
+  size_t invalid = 0, c1 = 0;
+  for (size_t i = 0; i < len;) {
+    wchar_t wc;
+    size_t n = mbrtowc(&wc, out + i, len - i, &st);
+    if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+      invalid++;
+      memset(&st, 0, sizeof st);
+      i++;
+      continue;
+    }
+    c1 += wc >= 0x80 && wc <= 0x9f;
+    i += n;
+  }
+  CU_ASSERT_EQUAL(invalid, 0);
+  CU_ASSERT_EQUAL(c1, 0);
+}
+
+static void test_stats_cleans_strings(void)
+{
+  static struct fake_api f;
+  memset(&f, 0, sizeof f);
+  f.body = hostile_snapshot();
+  f.fd = listen_on(0, &f.port);
+  CU_ASSERT_TRUE_FATAL(f.fd >= 0);
+  CU_ASSERT_EQUAL_FATAL(pthread_create(&f.thread, NULL, fake_api_main, &f), 0);
+  char url[64];
+  snprintf(url, sizeof url, "http://127.0.0.1:%u/", f.port);
+
+  static struct child st;
+  /* An 8-bit locale: every control is '?', and every byte from 0x80 on (C1 there). */
+  CU_ASSERT_EQUAL(run_stats_in(&st, "C", (const char *[]){"stats", "--once", "--url", url, NULL}),
+                  0);
+  CU_ASSERT_EQUAL(lines(st.out_buf), 4);
+  expect_no_controls(st.out_buf, st.out_len, true);
+  CU_ASSERT_PTR_NOT_NULL(strstr(st.out_buf, "?[31mred?[0m?]0;pwned?")); /* shown, not obeyed */
+  CU_ASSERT_EQUAL(st.err_len, 0);
+
+  /* UTF-8: text stays, C1 controls do not. */
+  if (setlocale(LC_CTYPE, "C.UTF-8")) {
+    CU_ASSERT_EQUAL(
+        run_stats_in(&st, "C.UTF-8", (const char *[]){"stats", "--once", "--url", url, NULL}), 0);
+    CU_ASSERT_EQUAL(lines(st.out_buf), 4);
+    expect_no_controls(st.out_buf, st.out_len, false);
+    expect_clean_utf8(st.out_buf, st.out_len);
+    CU_ASSERT_PTR_NOT_NULL(strstr(st.out_buf, "caf\xc3\xa9 ?2J"));
+    setlocale(LC_CTYPE, "C");
+  } else {
+    fprintf(stderr, "\n    no C.UTF-8 locale: the UTF-8 case not run\n");
+  }
+
+  /* --json: the same strings, escaped, in printable ASCII. */
+  CU_ASSERT_EQUAL(
+      run_stats_in(&st, "C.UTF-8", (const char *[]){"stats", "--json", "--url", url, NULL}), 0);
+  expect_no_controls(st.out_buf, st.out_len, true);
+  json_t *snap = json_loads(st.out_buf, 0, NULL);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(snap);
+  json_t *dev = json_array_get(json_object_get(snap, "devices"), 0);
+  CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(dev, "name")), HOSTILE);
+  json_decref(snap);
+
+  atomic_store(&f.stop, true);
+  pthread_join(f.thread, NULL);
+  close(f.fd);
+  free(f.body);
+}
+
 /* `run --json` keeps the report's fields and adds the telemetry. */
 static void test_run_json_telemetry(void)
 {
@@ -680,6 +1060,9 @@ int main(void)
     SYNTH_TEST(test_token),
     SYNTH_TEST(test_refusals),
     SYNTH_TEST(test_stats_without_instance),
+    SYNTH_TEST(test_host_header),
+    SYNTH_TEST(test_host_bound_address),
+    SYNTH_TEST(test_stats_cleans_strings),
     SYNTH_TEST(test_run_json_telemetry),
     SYNTH_TEST_END,
   };
