@@ -12,10 +12,11 @@ struct api_state;
 struct cli_log;
 
 struct pool_flags {
-  struct cli_list urls; /* -o, in priority order */
-  const char *user;     /* -u */
-  const char *password; /* -p */
-  const char *config;   /* -c FILE */
+  struct cli_list urls;  /* -o, in priority order */
+  const char *user;      /* -u */
+  const char *password;  /* -p */
+  const char *pass_file; /* --pass-file FILE */
+  const char *config;    /* -c FILE */
   bool tls_insecure;
   const char *tls_ca;
 };
@@ -26,9 +27,11 @@ struct pool_flags {
    "pool: stratum+tcp://HOST:PORT or stratum+ssl://HOST:PORT; repeat for failover"},       \
   {"--user", 'u', CLI_STRING, &(f).user, 0, 0, "USER", "pool worker name"},                \
   {"--pass", 'p', CLI_STRING, &(f).password, 0, 0, "PASS",                                 \
-   "pool password (default x; never logged or shown)"},                                    \
+   "pool password (default x); other users see it in ps: prefer --pass-file or -c"},      \
+  {"--pass-file", 0, CLI_STRING, &(f).pass_file, 0, 0, "FILE",                             \
+   "pool password: FILE's first line (else -c's, else $SYNTHMINER_POOL_PASS)"},           \
   {"--config", 'c', CLI_STRING, &(f).config, 0, 0, "FILE",                                 \
-   "JSON file with pools, user, pass, tls_insecure, tls_ca (flags win)"},                  \
+   "JSON file with pools, user, pass or pass_file, tls_insecure, tls_ca (flags win)"},    \
   {"--tls-insecure", 0, CLI_FLAG, &(f).tls_insecure, 0, 0, NULL,                           \
    "accept a pool's self-signed certificate"},                                             \
   {"--tls-ca", 0, CLI_STRING, &(f).tls_ca, 0, 0, "FILE",                                   \
@@ -44,8 +47,18 @@ struct pool_source {
   synth_pool *pool;
 };
 
-/* Reads the config file, if any, under the flags. Returns 0 with count 0 when no pool is
- * configured, 0 with the pools, or prints one line and returns 2. */
+/* The environment variable a password comes from when neither a flag nor the config gives one. */
+#define POOL_PASS_ENV "SYNTHMINER_POOL_PASS"
+
+/*
+ * Reads the config file, if any, under the flags. The password is the first of -p,
+ * --pass-file, the config's "pass" or "pass_file", $SYNTHMINER_POOL_PASS; none: the client's
+ * default. Every URL, worker name and password given on the command line or in the config is
+ * checked against the client's limits (SYNTH_POOL_*_MAX), and every password file named is
+ * read, used or not; the environment only when it is used. Returns 0 with count 0 when no pool
+ * is configured, 0 with the pools, or prints one line (never a password) and returns 2 (1 when
+ * memory ran out).
+ */
 int pool_source_load(struct pool_source *ps, const struct pool_flags *f);
 
 /* Creates and starts the client for rt. Returns 0, or prints why and returns 1 or 2. */
