@@ -43,17 +43,20 @@ static unsigned invalid_shares(const struct test_pool_stats *s)
          s->rejected_malformed + s->rejected_other;
 }
 
-static int start_rig(const char *const *urls, size_t n, synth_runtime **rt, synth_pool **pool)
+/* Starts a runtime and a client; *t0: when the client started (the runtime's start-up, with
+ * its CPU self-benchmark, is not the client's time). */
+static int start_rig(const char *const *urls, size_t n, synth_runtime **rt, synth_pool **pool,
+                     double *t0)
 {
   struct synth_runtime_config rc = {
       .devices = "cpu", .cpu_threads = 1, .share_fn = on_share, .share_user = pool};
   if (synth_runtime_create(rt, &rc) != 0)
     return -1;
   struct synth_pool_config cfg = {.urls = urls, .url_count = n, .user = "bench"};
-  if (synth_pool_create(pool, *rt, &cfg) != 0 || synth_runtime_start(*rt) != 0 ||
-      synth_pool_start(*pool) != 0)
+  if (synth_pool_create(pool, *rt, &cfg) != 0 || synth_runtime_start(*rt) != 0)
     return -1;
-  return 0;
+  *t0 = synth_test_now_s();
+  return synth_pool_start(*pool) != 0 ? -1 : 0;
 }
 
 static void *run_fault(void *arg)
@@ -71,8 +74,8 @@ static void *run_fault(void *arg)
   const char *urls[] = {ua, ub};
   synth_runtime *rt;
   synth_pool *pool = NULL;
-  double t0 = synth_test_now_s();
-  if (start_rig(urls, 2, &rt, &pool) != 0)
+  double t0;
+  if (start_rig(urls, 2, &rt, &pool, &t0) != 0)
     return NULL;
   struct test_pool_stats s;
   unsigned at_minute = 0;
@@ -117,7 +120,8 @@ static void *run_outage(void *arg)
   const char *urls[] = {url};
   synth_runtime *rt;
   synth_pool *pool = NULL;
-  if (start_rig(urls, 1, &rt, &pool) != 0)
+  double t0;
+  if (start_rig(urls, 1, &rt, &pool, &t0) != 0)
     return NULL;
   struct test_pool_stats s;
   do {
