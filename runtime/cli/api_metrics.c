@@ -166,6 +166,44 @@ static void put_globals(FILE *f, json_t *snap)
   put_value(f, json_object_get(json_object_get(snap, "job"), "difficulty"), 1);
 }
 
+/* The pool client's share ledger and connection figures, when mining for a pool. */
+static void put_pool(FILE *f, json_t *pool)
+{
+  if (!json_is_string(json_object_get(pool, "url")) || !json_object_get(pool, "found"))
+    return; /* the benchmark job */
+  static const char *const outcomes[] = {"accepted", "rejected", "stale",     "duplicates",
+                                         "capped",   "dropped",  "in_flight", "unanswered"};
+  put_family_head(f, "synthminer_pool_shares_total", "counter",
+                  "Shares found, by where they went (found = the sum, kept included).");
+  for (size_t i = 0; i < COUNT(outcomes); i++) {
+    fputs("synthminer_pool_shares_total{", f);
+    put_label(f, "outcome", outcomes[i]);
+    fputc('}', f);
+    put_value(f, json_object_get(pool, outcomes[i]), 1);
+  }
+  fputs("synthminer_pool_shares_total{outcome=\"kept\"}", f);
+  put_value(f, json_object_get(pool, "kept"), 1);
+  put_family_head(f, "synthminer_pool_rejects_total", "counter", "Rejected shares by reason.");
+  const char *reason;
+  json_t *count;
+  json_object_foreach(json_object_get(pool, "rejects"), reason, count)
+  {
+    fputs("synthminer_pool_rejects_total{", f);
+    put_label(f, "reason", reason);
+    fputc('}', f);
+    put_value(f, count, 1);
+  }
+  put_family_head(f, "synthminer_pool_connects_total", "counter",
+                  "Connection attempts to the pools, and those that failed.");
+  fputs("synthminer_pool_connects_total{result=\"all\"}", f);
+  put_value(f, json_object_get(pool, "connects"), 1);
+  fputs("synthminer_pool_connects_total{result=\"failed\"}", f);
+  put_value(f, json_object_get(pool, "failed_attempts"), 1);
+  const char *state = json_string_value(json_object_get(pool, "state"));
+  put_family_head(f, "synthminer_pool_connected", "gauge", "1 while a pool session is up.");
+  fprintf(f, "synthminer_pool_connected %d\n", state && strcmp(state, "connected") == 0);
+}
+
 char *api_metrics_render(json_t *snapshot, size_t *len)
 {
   char *buf = NULL;
@@ -178,6 +216,7 @@ char *api_metrics_render(json_t *snapshot, size_t *len)
   for (size_t i = 0; i < COUNT(device_families); i++)
     put_device_family(f, &device_families[i], devices);
   put_states(f, devices);
+  put_pool(f, json_object_get(snapshot, "pool"));
   if (fclose(f) != 0) {
     free(buf);
     return NULL;
