@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Each batch hashes its own copy of the roll's payload, so epoch_end is the batch's own. */
 struct cover_payload {
   struct cover_job *job;
   uint32_t roll;
-  uint32_t pad[1];
+  uint32_t epoch_end; /* the scheduler's epoch when the batch's scan returned */
 };
 
 static int prepare_roll(const void *job_data, uint32_t roll, void *payload)
@@ -42,6 +43,10 @@ static uint32_t scan(const void *payload, uint32_t nonce_start, uint32_t count,
     done += chunk;
   }
   atomic_fetch_add_explicit(&job->hashed, done, memory_order_relaxed);
+  /* Acquire pairs with the job switch's release of the epoch: a scan that ends in the new
+   * epoch has the switch's clean floor in view, and so has the collector after it. */
+  ((struct cover_payload *)payload)->epoch_end =
+      atomic_load_explicit((const atomic_uint *)ctl->epoch_now, memory_order_acquire);
   return done;
 }
 
@@ -116,4 +121,9 @@ uint64_t cover_job_expected_hits(const struct cover_job *job)
   uint64_t first = (job->base + job->hit_modulus - 1) / job->hit_modulus * job->hit_modulus;
   uint64_t end = job->base + job->size;
   return first >= end ? 0 : (end - 1 - first) / job->hit_modulus + 1;
+}
+
+unsigned cover_payload_epoch_end(const void *payload)
+{
+  return ((const struct cover_payload *)payload)->epoch_end;
 }

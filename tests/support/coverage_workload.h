@@ -38,4 +38,9 @@ uint64_t cover_job_unhashed(const struct cover_job *job);
 /* Hits the rule gives in [base, base + size). */
 uint64_t cover_job_expected_hits(const struct cover_job *job);
 
+/* The scheduler's epoch when the scan of the batch whose payload this is returned: a hit of a
+ * job replaced by a clean one at epoch E, from a scan that ended at E or later, was verified
+ * after the switch and must be stale. */
+unsigned cover_payload_epoch_end(const void *payload);
+
 #endif

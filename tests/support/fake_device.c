@@ -45,13 +45,27 @@ static unsigned phase_at(const struct fake_script *s, uint64_t t)
   return i;
 }
 
-/* When a batch of n nonces that can start at `start` (ns since t0) is done, walking through
- * the phases it spans. */
-static uint64_t finish_time(const struct fake_script *s, uint64_t start, double n)
+/* The real time of t on the profile's clock, with the device idle for idle_ns before it. */
+static uint64_t wall_of(const struct fake_device *d, uint64_t t, uint64_t idle_ns)
 {
+  return t == UINT64_MAX ? UINT64_MAX : d->t0_ns + idle_ns + t;
+}
+
+static void note_phase_began(struct fake_device *d, unsigned i, uint64_t t)
+{
+  uint64_t expected = 0;
+  atomic_compare_exchange_strong(&d->phase_began_ns[i], &expected, wall_of(d, t, d->idle_ns));
+}
+
+/* When a batch of n nonces that can start at `start` (on the profile's clock) is done,
+ * walking through the phases it spans. */
+static uint64_t finish_time(struct fake_device *d, uint64_t start, double n)
+{
+  const struct fake_script *s = &d->script;
   uint64_t t = start;
   for (;;) {
     unsigned i = phase_at(s, t);
+    note_phase_began(d, i, i == 0 ? 0 : s->phases[i - 1].until_ms * MS);
     const struct fake_phase *p = &s->phases[i];
     bool last = i + 1 == s->nphases;
     uint64_t end = last ? UINT64_MAX : p->until_ms * MS;
@@ -69,6 +83,16 @@ static uint64_t finish_time(const struct fake_script *s, uint64_t start, double 
   }
 }
 
+/* From *speed_up on, one phase at the new rate for ever. */
+static void maybe_speed_up(struct fake_device *d)
+{
+  if (d->sped_up || !d->script.speed_up || !atomic_load(d->script.speed_up))
+    return;
+  d->sped_up = true;
+  d->script.phases[0] = (struct fake_phase){.rate = d->script.speed_up_rate};
+  d->script.nphases = 1;
+}
+
 static int fake_submit(void *dev, struct synth__batch *batch)
 {
   struct fake_device *d = dev;
@@ -80,14 +104,20 @@ static int fake_submit(void *dev, struct synth__batch *batch)
     return SYNTH_ENOMEM;
   }
   if (d->script.nphases) {
+    maybe_speed_up(d);
     uint64_t now = synth__now_ns();
     if (!d->t0_ns)
       d->t0_ns = now;
-    uint64_t start = now - d->t0_ns;
-    if (d->busy_until > start)
+    uint64_t start = now - d->t0_ns - d->idle_ns;
+    if (d->busy_until > start) {
       start = d->busy_until;
-    d->busy_until = finish_time(&d->script, start, batch->range.count);
+    } else if (d->script.busy_clock) { /* it had nothing to do since busy_until: time stood */
+      d->idle_ns += start - d->busy_until;
+      start = d->busy_until;
+    }
+    d->busy_until = finish_time(d, start, batch->range.count);
     d->finish_ns[d->npending] = d->busy_until;
+    d->idle_at_submit[d->npending] = d->idle_ns;
   }
   d->pending[d->npending++] = batch;
   return 0;
@@ -103,6 +133,8 @@ static void pop(struct fake_device *d)
 {
   memmove(d->pending, d->pending + 1, (d->npending - 1) * sizeof d->pending[0]);
   memmove(d->finish_ns, d->finish_ns + 1, (d->npending - 1) * sizeof d->finish_ns[0]);
+  memmove(d->idle_at_submit, d->idle_at_submit + 1,
+          (d->npending - 1) * sizeof d->idle_at_submit[0]);
   d->npending--;
 }
 
@@ -120,9 +152,10 @@ static void hash(struct fake_device *d, struct synth__batch *b, uint32_t count)
 static int poll_profile(struct fake_device *d, struct synth__batch **done, int timeout_ms)
 {
   uint64_t due = d->finish_ns[0];
-  uint64_t now = synth__now_ns() - d->t0_ns;
-  if (due > now) {
-    uint64_t wait = due - now;
+  uint64_t wall_due = wall_of(d, due, d->idle_at_submit[0]);
+  uint64_t now = synth__now_ns();
+  if (wall_due > now) {
+    uint64_t wait = wall_due - now;
     if (wait > (uint64_t)timeout_ms * MS) {
       sleep_ns((uint64_t)timeout_ms * MS);
       return SYNTH_EAGAIN;
@@ -137,7 +170,7 @@ static int poll_profile(struct fake_device *d, struct synth__batch **done, int t
   hash(d, b, fail ? b->range.count / 2 : b->range.count);
   if (fail)
     b->status = SYNTH_EDEVICE;
-  b->t_done_ns = d->t0_ns + due; /* when the device finished it, not when it was asked */
+  b->t_done_ns = wall_due; /* when the device finished it, not when it was asked */
   atomic_fetch_add(&d->batches, 1);
   *done = b;
   return 0;
@@ -146,6 +179,22 @@ static int poll_profile(struct fake_device *d, struct synth__batch **done, int t
 static void add_hit(struct synth__batch *b, uint32_t nonce)
 {
   synth__scan_report(&b->ctl, nonce);
+}
+
+/* Waits while the gate is closed (and, holding its input, while the batch's epoch is current). */
+static void hold(struct fake_device *d, struct synth__batch *b, unsigned n, enum fake_hold where)
+{
+  const struct fake_script *s = &d->script;
+  if (s->hold != where || !s->gate || n < s->hold_from)
+    return;
+  atomic_fetch_add(&d->held, 1);
+  /* Acquire on the epoch: a batch let go by a stop sees the stop's flag when it returns. */
+  const atomic_uint *epoch = b->ctl.epoch_now;
+  while (!atomic_load(s->gate) &&
+         !(where == FAKE_HOLD_INPUT &&
+           atomic_load_explicit(epoch, memory_order_acquire) != b->ctl.epoch))
+    sleep_ns(MS);
+  atomic_fetch_sub(&d->held, 1);
 }
 
 static int fake_poll(void *dev, struct synth__batch **done, int timeout_ms)
@@ -164,6 +213,7 @@ static int fake_poll(void *dev, struct synth__batch **done, int timeout_ms)
   unsigned n = atomic_fetch_add(&d->batches, 1) + 1;
   if (d->script.sleep_us)
     sleep_ns((uint64_t)d->script.sleep_us * 1000u);
+  hold(d, b, n, FAKE_HOLD_INPUT);
   bool fail = d->script.fail_at_batch == n && d->script.failure != FAKE_OK;
   hash(d, b, fail ? b->range.count / 2 : b->range.count);
   if (d->script.repeat_hits) {
@@ -177,8 +227,7 @@ static int fake_poll(void *dev, struct synth__batch **done, int timeout_ms)
     if (!v.meets_target)
       add_hit(b, b->range.nonce_start + 1);
   }
-  if (d->script.results_delay_us)
-    sleep_ns((uint64_t)d->script.results_delay_us * 1000u);
+  hold(d, b, n, FAKE_HOLD_RESULTS);
   *done = b;
   if (fail && d->script.failure == FAKE_BATCH_ERROR)
     b->status = SYNTH_EDEVICE;

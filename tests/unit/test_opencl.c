@@ -1,6 +1,11 @@
 /* test_opencl.c: the OpenCL backend on a real OpenCL device (PoCL in CI): the shared GPU suite
  * (tests/support/gpu_suite.c) plus what only OpenCL has: lane vectors, build options and logs,
  * work-group sizes, the program cache. Argument: the OpenCL device index (default 0). */
+/* The OpenCL version the backend is built against (devices/opencl/CMakeLists.txt), before the
+ * first CL header. */
+#ifndef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 120
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -1,8 +1,8 @@
 /* test_runtime.c: the public API end to end on the CPU: shares right to the byte, errors clear. */
 #include <math.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
-#include <time.h>
 
 #include "devices/cpu/sha256d_cores.h"
 #include "precompute/sha256.h"
@@ -76,8 +76,21 @@ static unsigned shares_of(struct collected *c, int second)
 
 static void wait_for_shares(struct collected *c, int second, unsigned want)
 {
-  for (int i = 0; i < 3000 && shares_of(c, second) < want; i++)
-    synth_test_sleep_ms(10);
+  SYNTH_TEST_WAIT(shares_of(c, second) >= want);
+}
+
+/* Whether every device has finished a batch of the job with that serial (or a newer one).
+ * A device runs its batches in order, and a share is delivered on the device's thread before
+ * its next batch completes: after this, no share of an older job can come from any device. */
+static bool all_devices_reached(synth_runtime *rt, uint32_t serial)
+{
+  for (unsigned i = 0; i < synth_runtime_device_count(rt); i++) {
+    struct synth_device_stats st;
+    synth_runtime_device_stats(rt, i, &st, sizeof st);
+    if (st.job_serial == 0 || (int32_t)(st.job_serial - serial) < 0)
+      return false;
+  }
+  return true;
 }
 
 static void test_mines_benchmark_job(void)
@@ -99,9 +112,12 @@ static void test_mines_benchmark_job(void)
   second.job_id = "second";
   second.ntime += 1;
   CU_ASSERT_EQUAL(synth_runtime_set_job(rt, &second), 0);
-  /* Past the switch, a hit already verified may still be on its way for a moment (a clean
-   * switch makes the rest stale); after that, no share of the first job may arrive. */
-  synth_test_sleep_ms(200);
+  /* Past the switch, a hit already verified may still be on its way (a clean switch makes the
+   * rest stale); once every device has hashed the second job, no share of the first may
+   * arrive. */
+  uint32_t serial = synth_runtime_job_serial(rt);
+  SYNTH_TEST_WAIT(all_devices_reached(rt, serial));
+  CU_ASSERT_TRUE(all_devices_reached(rt, serial));
   pthread_mutex_lock(&c.lock);
   c.switched = 1;
   pthread_mutex_unlock(&c.lock);
@@ -193,8 +209,7 @@ static void test_bad_jobs_keep_the_current_one(void)
   bad.extranonce2_size = 0;
   CU_ASSERT_EQUAL(synth_runtime_set_job(rt, &bad), SYNTH_EINVAL);
   CU_ASSERT_EQUAL(synth_runtime_set_job(rt, NULL), SYNTH_EINVAL);
-  for (int i = 0; i < 3000 && synth_test_runtime_nonces(rt) == 0; i++)
-    synth_test_sleep_ms(10);
+  SYNTH_TEST_WAIT(synth_test_runtime_nonces(rt) > 0);
   struct synth_device_stats st;
   CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, 0, &st, sizeof st), 0);
   CU_ASSERT(st.nonces > 0);

@@ -1,7 +1,6 @@
 /* test_scheduler.c: exact coverage by concurrent devices, stealing, failures, job switches. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "precompute/rcu_thread.h"
 #include "scheduler/sched_internal.h"
@@ -19,21 +18,51 @@
 struct hit_log {
   atomic_uint count;
   atomic_uint by_tag[4];
-  atomic_uint late_stale; /* hits of tag 1 delivered after the switch to tag 2 */
-  atomic_bool switched;
+  /* The epoch a clean switch away from tag 1 brings (0: none yet): a hit of tag 1 whose scan
+   * ended in it or later was verified after the switch, and is late. */
+  atomic_uint stale_from_epoch;
+  atomic_uint late_stale;
 };
 
 static void on_hit(void *user, struct synth__job *job, const void *payload, uint32_t roll,
                    uint32_t nonce, const struct synth_verdict *v, unsigned device)
 {
-  (void)payload, (void)roll, (void)nonce, (void)device;
+  (void)roll, (void)nonce, (void)device;
   struct hit_log *log = user;
   struct cover_job *cj = job->data;
   CU_ASSERT_TRUE(v->meets_target);
   atomic_fetch_add(&log->count, 1);
   atomic_fetch_add(&log->by_tag[cj->tag & 3], 1);
-  if (cj->tag == 1 && atomic_load(&log->switched))
+  unsigned from = atomic_load(&log->stale_from_epoch);
+  if (cj->tag == 1 && from != 0 && (int)(cover_payload_epoch_end(payload) - from) >= 0)
     atomic_fetch_add(&log->late_stale, 1);
+}
+
+static struct fake_device *fake_of(struct synth__sched *s, unsigned i)
+{
+  return s->devices[i]->dev;
+}
+
+/* Whether each of the first n devices has a batch waiting at its gate. */
+static bool all_held(struct synth__sched *s, unsigned n)
+{
+  for (unsigned i = 0; i < n; i++)
+    if (atomic_load(&fake_of(s, i)->held) == 0)
+      return false;
+  return true;
+}
+
+/* Whether every device has finished a batch of job id (or a newer one): it holds nothing of
+ * an older job any more, since a device runs its batches in order. */
+static bool all_reached(struct synth__sched *s, uint32_t id)
+{
+  for (unsigned i = 0; i < synth__sched_device_count(s); i++) {
+    struct synth_device_stats st;
+    synth__sched_device_stats(s, i, &st);
+    if (st.job_serial == 0 || synth__job_newer(id, st.job_serial))
+      return false;
+  }
+  return true;
 }
 
 static struct synth__sched *make_sched(struct hit_log *log, const struct fake_script *scripts,
@@ -57,41 +86,61 @@ static struct synth__job *make_job(struct cover_job *cj, uint64_t base, uint64_t
   return job;
 }
 
-/* Runs one finite job to completion and checks every index was hashed exactly once and every
- * hit delivered exactly once. */
-static void run_finite(const struct fake_script *scripts, unsigned n,
-                       struct synth__sched_totals *totals, struct synth__sched **keep)
+/* One finite job over scripted devices, from start to the checks. */
+struct finite_run {
+  struct hit_log log;
+  struct synth__sched *s;
+  struct cover_job *cj;
+  struct synth__job *job;
+};
+
+static void finite_start(struct finite_run *r, const struct fake_script *scripts, unsigned n)
 {
-  struct hit_log log = {0};
-  struct synth__sched *s = make_sched(&log, scripts, n);
-  struct cover_job *cj = cover_job_new(1, BASE, SIZE, MODULUS);
-  struct synth__job *job = make_job(cj, BASE, SIZE);
-  synth__job_get(job); /* keep one to wait on */
-  CU_ASSERT_EQUAL(synth__sched_set_job(s, job, true), 0);
-  CU_ASSERT_EQUAL(synth__sched_start(s), 0);
-  CU_ASSERT_EQUAL(synth__sched_wait_job(s, job, 120000), 0);
+  memset(&r->log, 0, sizeof r->log);
+  r->s = make_sched(&r->log, scripts, n);
+  r->cj = cover_job_new(1, BASE, SIZE, MODULUS);
+  r->job = make_job(r->cj, BASE, SIZE);
+  synth__job_get(r->job); /* keep one to wait on */
+  CU_ASSERT_EQUAL(synth__sched_set_job(r->s, r->job, true), 0);
+  CU_ASSERT_EQUAL(synth__sched_start(r->s), 0);
+}
+
+/* Waits for the job to complete and checks every index was hashed exactly once and every hit
+ * delivered exactly once. The scheduler is left to the caller. */
+static void finite_finish(struct finite_run *r, struct synth__sched_totals *totals)
+{
+  struct synth__sched *s = r->s;
+  CU_ASSERT_EQUAL(synth__sched_wait_job(s, r->job, 120000), 0);
   synth__sched_stop(s);
 
-  CU_ASSERT_EQUAL(cover_job_misses(cj), 0);
-  CU_ASSERT_EQUAL(atomic_load(&cj->hashed), SIZE);
-  CU_ASSERT_EQUAL(atomic_load(&log.count), cover_job_expected_hits(cj));
-  uint64_t verified = 0, duplicates = 0;
-  for (unsigned i = 0; i < n; i++) {
+  CU_ASSERT_EQUAL(cover_job_misses(r->cj), 0);
+  CU_ASSERT_EQUAL(atomic_load(&r->cj->hashed), SIZE);
+  CU_ASSERT_EQUAL(atomic_load(&r->log.count), cover_job_expected_hits(r->cj));
+  uint64_t verified = 0;
+  for (unsigned i = 0; i < synth__sched_device_count(s); i++) {
     struct synth_device_stats st;
     synth__sched_device_stats(s, i, &st);
     verified += st.shares_verified;
-    duplicates += st.duplicates;
   }
-  CU_ASSERT_EQUAL(verified, cover_job_expected_hits(cj));
+  CU_ASSERT_EQUAL(verified, cover_job_expected_hits(r->cj));
   synth__sched_totals(s, totals);
   CU_ASSERT_EQUAL(totals->units_in_use, 0); /* everything queued was taken */
-  synth__job_put(job);
+  synth__job_put(r->job);
+  cover_job_free(r->cj);
+}
+
+/* Runs one finite job to completion with the checks above; keeps the scheduler in *keep. */
+static void run_finite(const struct fake_script *scripts, unsigned n,
+                       struct synth__sched_totals *totals, struct synth__sched **keep)
+{
+  struct finite_run r;
+  finite_start(&r, scripts, n);
+  finite_finish(&r, totals);
   if (keep) {
-    *keep = s;
+    *keep = r.s;
   } else {
-    synth__sched_destroy(s);
+    synth__sched_destroy(r.s);
   }
-  cover_job_free(cj);
 }
 
 static void test_finite_range_exactly_once(void)
@@ -102,25 +151,47 @@ static void test_finite_range_exactly_once(void)
   CU_ASSERT_EQUAL(t.requeued_nonces, 0);
 }
 
-/* A device that is slow leaves work queued; the fast one takes it from its queue. */
+/* A device that is slow leaves work queued; the fast one takes it from its queue. The slow one
+ * waits with its first batch until then, so the job cannot end without a steal. */
 static void test_idle_device_steals(void)
 {
-  struct fake_script scripts[2] = {{.sleep_us = 20000}, {0}};
+  atomic_bool gate = false;
+  struct fake_script scripts[2] = {{.sleep_us = 20000, .hold = FAKE_HOLD_INPUT, .gate = &gate},
+                                   {0}};
+  struct finite_run r;
   struct synth__sched_totals t;
-  run_finite(scripts, 2, &t, NULL);
+  finite_start(&r, scripts, 2);
+  SYNTH_TEST_WAIT((synth__sched_totals(r.s, &t), t.steals > 0));
+  atomic_store(&gate, true);
+  finite_finish(&r, &t);
   CU_ASSERT(t.steals > 0);
+  synth__sched_destroy(r.s);
+}
+
+/* The other devices wait with their first batch until device 0 has failed (when) its own, so
+ * it surely gets one before they finish the job, however loaded the machine. */
+static struct synth__sched *run_with_failing_first(enum fake_failure failure,
+                                                   struct synth__sched_totals *t)
+{
+  static atomic_bool gate; /* outlives this call, as the devices do */
+  atomic_store(&gate, false);
+  struct fake_script wait = {.hold = FAKE_HOLD_INPUT, .gate = &gate};
+  struct fake_script scripts[3] = {{.fail_at_batch = 1, .failure = failure}, wait, wait};
+  struct finite_run r;
+  finite_start(&r, scripts, 3);
+  struct synth__sched_device *d = r.s->devices[0];
+  SYNTH_TEST_WAIT(failure == FAKE_DEVICE_LOST ? atomic_load(&d->failed)
+                                              : synth__counter_get(&d->counters.batch_errors) > 0);
+  atomic_store(&gate, true);
+  finite_finish(&r, t);
+  return r.s;
 }
 
 /* A batch that fails half-way gives its unhashed half back: nothing is lost or repeated. */
 static void test_batch_error_requeues(void)
 {
-  /* The failing device fails its first batch; the others are slowed so that it surely gets
-   * one before they finish the job, however loaded the machine. */
-  struct fake_script scripts[3] = {
-      {.fail_at_batch = 1, .failure = FAKE_BATCH_ERROR}, {.sleep_us = 2000}, {.sleep_us = 2000}};
   struct synth__sched_totals t;
-  struct synth__sched *s;
-  run_finite(scripts, 3, &t, &s);
+  struct synth__sched *s = run_with_failing_first(FAKE_BATCH_ERROR, &t);
   CU_ASSERT(t.requeued_nonces > 0);
   CU_ASSERT_FALSE(atomic_load(&s->devices[0]->failed)); /* one bad batch does not remove it */
   CU_ASSERT_EQUAL(synth__counter_get(&s->devices[0]->counters.batch_errors), 1);
@@ -130,11 +201,8 @@ static void test_batch_error_requeues(void)
 /* A device lost mid-batch is taken out; its batch and its queue are finished by the others. */
 static void test_lost_device_loses_nothing(void)
 {
-  struct fake_script scripts[3] = {
-      {.fail_at_batch = 1, .failure = FAKE_DEVICE_LOST}, {.sleep_us = 2000}, {.sleep_us = 2000}};
   struct synth__sched_totals t;
-  struct synth__sched *s;
-  run_finite(scripts, 3, &t, &s);
+  struct synth__sched *s = run_with_failing_first(FAKE_DEVICE_LOST, &t);
   CU_ASSERT(t.requeued_nonces > 0);
   CU_ASSERT_TRUE(atomic_load(&s->devices[0]->failed));
   synth__sched_destroy(s);
@@ -176,7 +244,8 @@ static void test_bogus_hits_are_hardware_errors(void)
 }
 
 /* A clean job switch: no batch of the old job starts after it, queued old units are dropped,
- * old hits stop being delivered, and every device hashes the new job. */
+ * no hit of the old job verified after the switch is delivered, and every device moves on to
+ * the new job. */
 static void test_job_switch_drops_old_work(void)
 {
   struct hit_log log = {0};
@@ -187,84 +256,85 @@ static void test_job_switch_drops_old_work(void)
   CU_ASSERT_EQUAL(synth__sched_set_job(s, job_a, true), 0);
   uint32_t a_id = job_a->id; /* job_a itself may be freed once replaced */
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
-  for (int i = 0; i < 3000 && atomic_load(&a->hashed) < 1000000; i++)
-    synth_test_sleep_ms(10);
+  SYNTH_TEST_WAIT(atomic_load(&a->hashed) >= 1000000);
   CU_ASSERT(atomic_load(&a->hashed) >= 1000000);
 
+  /* Only this thread moves the epoch while it runs: the switch makes it one more. Scans in
+   * flight end in that epoch, and every hit they found must be stale. */
+  atomic_store(&log.stale_from_epoch, atomic_load(&s->epoch) + 1);
   CU_ASSERT_EQUAL(synth__sched_set_job(s, make_job(b, 0, 0), true), 0);
   unsigned switch_epoch = atomic_load(&s->epoch);
-  /* A hit already past its staleness check when the switch happened may still be delivered
-   * a moment later; after that, none of the old job. */
-  synth_test_sleep_ms(20);
-  atomic_store(&log.switched, true);
-  /* The old job stops: its count settles (a scan cut short adds its last chunk when it
-   * returns), while the new one keeps growing. */
-  uint64_t a_then = atomic_load(&a->hashed), a_now;
-  for (int i = 0; i < 300; i++, a_then = a_now) {
-    synth_test_sleep_ms(50);
-    if ((a_now = atomic_load(&a->hashed)) == a_then)
-      break;
-  }
-  CU_ASSERT_EQUAL(atomic_load(&a->hashed), a_then);
-  uint64_t b_then = atomic_load(&b->hashed);
-  for (int i = 0; i < 3000 && atomic_load(&b->hashed) == b_then; i++)
-    synth_test_sleep_ms(10);
-  CU_ASSERT(atomic_load(&b->hashed) > b_then);
+  CU_ASSERT_EQUAL(switch_epoch, atomic_load(&log.stale_from_epoch));
+  uint32_t b_id = synth__sched_current_job_id(s);
+  /* Once every device has finished a batch of the new job, the old job's count is final. */
+  SYNTH_TEST_WAIT(all_reached(s, b_id));
+  CU_ASSERT_TRUE(all_reached(s, b_id));
+  uint64_t a_final = atomic_load(&a->hashed);
+  SYNTH_TEST_WAIT(atomic_load(&log.by_tag[2]) > 0);
+  CU_ASSERT(atomic_load(&log.by_tag[2]) > 0);
   /* Exact: no scan of the old job started after the switch. */
   CU_ASSERT(atomic_load(&a->max_epoch_seen) < switch_epoch);
   /* The old job's cached payloads and remembered hits are released with it. */
   synth__rcu_online();
-  for (int i = 0; i < 3000 && synth__job_table_get(s->midstates, a_id, 0, NULL) == 0; i++)
-    synth_test_sleep_ms(10);
+  /* The service thread drops them one table after the other: wait for both. */
+  SYNTH_TEST_WAIT(synth__job_table_get(s->midstates, a_id, 0, NULL) == SYNTH_ENOENT &&
+                  synth__job_table_get(s->seen, a_id, 0, NULL) == SYNTH_ENOENT);
   CU_ASSERT_EQUAL(synth__job_table_get(s->midstates, a_id, 0, NULL), SYNTH_ENOENT);
   CU_ASSERT_EQUAL(synth__job_table_get(s->seen, a_id, 0, NULL), SYNTH_ENOENT);
   synth__rcu_offline();
   CU_ASSERT(atomic_load(&b->max_epoch_seen) >= switch_epoch);
   synth__sched_stop(s);
 
+  CU_ASSERT_EQUAL(atomic_load(&a->hashed), a_final); /* nothing of it after the devices moved */
   struct synth__sched_totals t;
   synth__sched_totals(s, &t);
   CU_ASSERT(t.stale_nonces + t.aborted_nonces > 0);
   CU_ASSERT_EQUAL(atomic_load(&log.late_stale), 0);
-  CU_ASSERT(atomic_load(&log.by_tag[2]) > 0);
-  for (unsigned i = 0; i < 3; i++) {
-    struct synth_device_stats st;
-    synth__sched_device_stats(s, i, &st);
-    CU_ASSERT(st.nonces > 0);
-  }
   synth__sched_destroy(s);
   cover_job_free(a);
   cover_job_free(b);
 }
 
-/* Stopping part-way and starting again finishes the job with exact coverage. */
+/* Stopping part-way and starting again finishes the job with exact coverage. Each device
+ * hashes two batches and waits with its third, so the stop surely comes mid-job and cuts
+ * that batch short. */
 static void test_stop_and_resume(void)
 {
   struct hit_log log = {0};
-  struct fake_script scripts[2] = {{0}};
+  atomic_bool gate = false;
+  struct fake_script script = {.hold = FAKE_HOLD_INPUT, .gate = &gate, .hold_from = 3};
+  struct fake_script scripts[2] = {script, script};
   struct synth__sched *s = make_sched(&log, scripts, 2);
   struct cover_job *cj = cover_job_new(1, BASE, SIZE, MODULUS);
   struct synth__job *job = make_job(cj, BASE, SIZE);
   synth__job_get(job);
   synth__sched_set_job(s, job, true);
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
-  synth_test_sleep_ms(30);
+  SYNTH_TEST_WAIT(all_held(s, 2));
+  CU_ASSERT_TRUE(all_held(s, 2));
   synth__sched_stop(s);
   synth__sched_stop(s); /* idempotent */
+  uint64_t hashed = atomic_load(&cj->hashed);
+  CU_ASSERT(hashed > 0 && hashed < SIZE);
+  atomic_store(&gate, true);
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
   CU_ASSERT_EQUAL(synth__sched_start(s), 0); /* idempotent */
   CU_ASSERT_EQUAL(synth__sched_wait_job(s, job, 120000), 0);
   synth__sched_stop(s);
   CU_ASSERT_EQUAL(cover_job_misses(cj), 0);
   CU_ASSERT_EQUAL(atomic_load(&log.count), cover_job_expected_hits(cj));
+  struct synth__sched_totals t;
+  synth__sched_totals(s, &t);
+  CU_ASSERT(t.requeued_nonces > 0); /* the batches the stop cut short */
   synth__job_put(job);
   synth__sched_destroy(s);
   cover_job_free(cj);
 }
 
-/* A tiny pool, slow devices and repeated stop/start: every stop leaves each device a
- * remainder while the pool is full. Remainders overdraw the pool, so nobody waits on anybody,
- * and the job still finishes with every index exactly once. */
+/* A tiny pool, slow devices and repeated stop/start: every stop comes while each device is
+ * mid-batch (waiting at its gate), so it leaves each a remainder while the pool is full.
+ * Remainders overdraw the pool, so nobody waits on anybody, and the job still finishes with
+ * every index exactly once. */
 static void test_full_pool_with_remainders(void)
 {
   struct hit_log log = {0};
@@ -272,9 +342,10 @@ static void test_full_pool_with_remainders(void)
       .unit_log2 = 8, .max_units = 8, .on_hit = on_hit, .hit_user = &log};
   struct synth__sched *s;
   CU_ASSERT_EQUAL_FATAL(synth__sched_create(&s, &cfg), 0);
+  atomic_bool gate = false;
   for (int i = 0; i < 2; i++) {
     struct synth__device_desc desc = fake_device_desc(i);
-    struct fake_script script = {.sleep_us = 20000};
+    struct fake_script script = {.sleep_us = 20000, .hold = FAKE_HOLD_INPUT, .gate = &gate};
     synth__sched_add_device(s, &fake_device_ops, fake_device_new(&cover_workload, &script), &desc,
                             0.02);
   }
@@ -283,48 +354,56 @@ static void test_full_pool_with_remainders(void)
   struct synth__job *job = make_job(cj, base, size);
   synth__job_get(job);
   synth__sched_set_job(s, job, true);
+  uint64_t requeued = 0;
   for (int round = 0; round < 4; round++) {
     CU_ASSERT_EQUAL(synth__sched_start(s), 0);
-    synth_test_sleep_ms(30); /* both devices mid-batch */
+    SYNTH_TEST_WAIT(all_held(s, 2)); /* both devices mid-batch */
+    CU_ASSERT_TRUE(all_held(s, 2));
     synth__sched_stop(s);
+    struct synth__sched_totals t;
+    synth__sched_totals(s, &t);
+    CU_ASSERT(t.requeued_nonces > requeued); /* this stop left remainders */
+    requeued = t.requeued_nonces;
   }
+  CU_ASSERT_EQUAL(atomic_load(&cj->hashed), 0); /* every batch so far was cut short unhashed */
+  atomic_store(&gate, true);
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
   CU_ASSERT_EQUAL(synth__sched_wait_job(s, job, 60000), 0);
   synth__sched_stop(s);
   CU_ASSERT_EQUAL(cover_job_misses(cj), 0);
   CU_ASSERT_EQUAL(atomic_load(&log.count), cover_job_expected_hits(cj));
-  struct synth__sched_totals t;
-  synth__sched_totals(s, &t);
-  CU_ASSERT(t.requeued_nonces > 0);
   synth__job_put(job);
   synth__sched_destroy(s);
   cover_job_free(cj);
 }
 
 /* A clean job makes the hits of every earlier job stale, not only of the one it replaces:
- * A's batch, hashed before the switches but reported after them, delivers nothing. */
+ * A's batch, hashed before the switches but reported after them (its results held up until
+ * then), delivers nothing. */
 static void test_clean_job_stales_all_older(void)
 {
   struct hit_log log = {0};
-  struct fake_script script = {.results_delay_us = 300000};
+  atomic_bool gate = false;
+  struct fake_script script = {.hold = FAKE_HOLD_RESULTS, .gate = &gate};
   struct synth__sched *s = make_sched(&log, &script, 1);
   struct cover_job *a = cover_job_new(1, 0, 0, 500), *b = cover_job_new(2, 0, 0, 500),
                    *c = cover_job_new(3, 0, 0, 500);
   synth__sched_set_job(s, make_job(a, 0, 0), true);
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
-  for (int i = 0; i < 3000 && atomic_load(&a->hashed) == 0; i++)
-    synth_test_sleep_ms(1);
-  CU_ASSERT(atomic_load(&a->hashed) > 0); /* hashed; its results are 300 ms away */
+  SYNTH_TEST_WAIT(atomic_load(&fake_of(s, 0)->held) == 1);
+  CU_ASSERT_EQUAL(atomic_load(&fake_of(s, 0)->held), 1); /* hashed; its results held */
+  CU_ASSERT(atomic_load(&a->hashed) >= 4096);            /* a unit at least: hits in it */
   synth__sched_set_job(s, make_job(b, 0, 0), false);
   synth__sched_set_job(s, make_job(c, 0, 0), true);
-  atomic_store(&log.switched, true);
-  for (int i = 0; i < 3000 && atomic_load(&log.by_tag[3]) == 0; i++)
-    synth_test_sleep_ms(10);
+  atomic_store(&gate, true);
+  SYNTH_TEST_WAIT(atomic_load(&log.by_tag[3]) > 0);
   synth__sched_stop(s);
   struct synth_device_stats st;
   synth__sched_device_stats(s, 0, &st);
-  CU_ASSERT_EQUAL(atomic_load(&log.late_stale), 0);
+  CU_ASSERT_EQUAL(atomic_load(&log.by_tag[1]), 0);
+  CU_ASSERT_EQUAL(atomic_load(&log.by_tag[2]), 0); /* replaced before any batch of it */
   CU_ASSERT(st.stale > 0);
+  CU_ASSERT_EQUAL(st.stale + st.shares_verified, st.shares); /* A's hits, and only those */
   CU_ASSERT(atomic_load(&log.by_tag[3]) > 0);
   synth__sched_destroy(s);
   cover_job_free(a);

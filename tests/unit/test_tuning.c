@@ -3,7 +3,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "precompute/rcu_thread.h"
 #include "runtime/logger.h"
@@ -46,13 +45,16 @@ static struct synth__job *open_job(struct cover_job **cj)
 }
 
 /*
- * Seconds from the step until batch latency is back within +-15 % of the target and stays
- * there for three batches; negative when it never is. Batches queued before the step finish
- * after it at the old size, so the clock starts at the step itself.
+ * Batches completed from the step on until batch latency is back within +-15 % of the target
+ * and stays there for three batches; negative when it never is. Batches queued before the
+ * step finish after it at the old size, so the count starts at the step itself. Counted in
+ * batches, not seconds: how many a settling takes depends on the tuner, not on how promptly a
+ * loaded host hands the device its next one.
  */
-static double settle_time(const struct synth_batch_record *r, size_t n, double step_s,
+static int settle_batches(const struct synth_batch_record *r, size_t n, double step_s,
                           double target_ms)
 {
+  int after = 0;
   for (size_t i = 0; i + 2 < n; i++) {
     if (r[i].t_s < step_s)
       continue;
@@ -60,23 +62,42 @@ static double settle_time(const struct synth_batch_record *r, size_t n, double s
     for (size_t k = i; k < i + 3; k++)
       ok &= fabs(r[k].latency_ms / target_ms - 1) <= 0.15;
     if (ok)
-      return r[i].t_s - step_s;
+      return after;
+    after++;
   }
   return -1;
 }
 
-/* A GPU-like device at 400 MH/s that drops to 100 MH/s after 1.2 s and comes back to
- * 400 MH/s after 2.4 s: after each step its batches are back on a 20 ms target well within
- * the goal of 3 s. */
+static size_t batches_since(const struct synth_batch_record *r, size_t n, double t_s)
+{
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    k += r[i].t_s >= t_s;
+  return k;
+}
+
+/* The second at which phase i of fake device d began, 0 before it did. */
+static double phase_began_s(struct fake_device *d, unsigned i)
+{
+  return (double)atomic_load(&d->phase_began_ns[i]) * 1e-9;
+}
+
+/* A GPU-like device at 400 MH/s that drops to 100 MH/s after 1.2 s of its time and comes back
+ * to 400 MH/s after 2.4 s: after each step its batches are back on a 20 ms target within 30
+ * batches (0.6 s of device time; the goal is 3 s). The device's clock runs only while it has
+ * work, so each phase holds the same work however loaded the machine, and the run lasts until
+ * the trace holds 60 batches past the last step. */
 static void test_converges_after_speed_steps(void)
 {
   struct synth__sched *s = new_sched(16, 0, (struct synth__health_config){0});
   struct fake_script gpu = {
       .simulate = true,
+      .busy_clock = true,
       .nphases = 3,
       .phases = {{.until_ms = 1200, .rate = 4e8}, {.until_ms = 2400, .rate = 1e8}, {.rate = 4e8}},
   };
   add(s, &fake_gpu_ops, 0, &gpu, 0.020);
+  struct fake_device *fd = s->devices[0]->dev;
   struct cover_job *cj;
   synth__sched_set_job(s, open_job(&cj), true);
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
@@ -84,26 +105,28 @@ static void test_converges_after_speed_steps(void)
   static struct synth_batch_record r[4096];
   uint64_t cursor = 0;
   size_t n = 0;
-  for (int i = 0; i < 18; i++) {
-    synth_test_sleep_ms(200);
+  double until = synth_test_now_s() + synth_test_patience_s();
+  while (synth_test_now_s() < until && n < 4096) {
+    synth_test_sleep_ms(50);
     n += synth__sched_batch_trace(s, 0, &cursor, r + n, 4096 - n, 0);
+    double last_step = phase_began_s(fd, 2);
+    if (last_step > 0 && batches_since(r, n, last_step) >= 60)
+      break;
   }
   synth__sched_stop(s);
   n += synth__sched_batch_trace(s, 0, &cursor, r + n, 4096 - n, 0);
+  double down_s = phase_began_s(fd, 1), up_s = phase_began_s(fd, 2);
+  CU_ASSERT(down_s > 0 && up_s > down_s);
+  CU_ASSERT(batches_since(r, n, up_s) >= 60);
   CU_ASSERT(n > 100);
-  /* The trace's times count from the device's first submit here, as do the phases. */
-  struct fake_device *fd = s->devices[0]->dev;
-  double t0 = (double)fd->t0_ns * 1e-9;
-  for (size_t i = 0; i < n; i++)
-    r[i].t_s -= t0;
-  double first = settle_time(r, n, 0, 20);
-  double down = settle_time(r, n, 1.2, 20);
-  double up = settle_time(r, n, 2.4, 20);
-  printf("\n    settled: start %.3f s, after the slow-down %.3f s, after the speed-up %.3f s\n",
-         first, down, up);
-  CU_ASSERT(first >= 0 && first < 1.0);
-  CU_ASSERT(down >= 0 && down < 1.0);
-  CU_ASSERT(up >= 0 && up < 1.0);
+  int first = settle_batches(r, n, phase_began_s(fd, 0), 20);
+  int down = settle_batches(r, n, down_s, 20);
+  int up = settle_batches(r, n, up_s, 20);
+  printf("\n    settled after: start %d, the slow-down %d, the speed-up %d batches\n", first, down,
+         up);
+  CU_ASSERT(first >= 0 && first < 30);
+  CU_ASSERT(down >= 0 && down < 30);
+  CU_ASSERT(up >= 0 && up < 30);
   struct synth_device_stats st;
   synth__sched_device_stats(s, 0, &st);
   /* 400 MH/s x 20 ms = 8 M nonces, in whole units of 65536. */
@@ -119,21 +142,29 @@ static void test_converges_after_speed_steps(void)
 static struct synth_batch_record trace[8192];
 static size_t ntrace;
 
-/* Runs a finite job over the devices already added, reading device 0's batch trace as it
- * goes; checks nothing was lost. */
-static void run_finite(struct synth__sched *s, uint64_t size, unsigned timeout_ms,
-                       struct cover_job **out)
+/* Starts a finite job over the devices already added. */
+static struct synth__job *start_finite(struct synth__sched *s, uint64_t size,
+                                       struct cover_job **out)
 {
-  uint64_t cursor = 0;
-  ntrace = 0;
   struct cover_job *cj = cover_job_new(7, 1000, size, 1ull << 40);
   struct synth__job *job;
   CU_ASSERT_EQUAL_FATAL(synth__job_create(&job, &cover_workload, cj, NULL, 1000, size), 0);
   synth__job_get(job);
   synth__sched_set_job(s, job, true);
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
+  *out = cj;
+  return job;
+}
+
+/* Waits for the job started above, reading device 0's batch trace as it goes; stops the
+ * scheduler and checks nothing was lost. */
+static void finish_finite(struct synth__sched *s, struct synth__job *job, struct cover_job *cj)
+{
+  uint64_t cursor = 0;
+  ntrace = 0;
   int rc = SYNTH_ETIMEDOUT;
-  for (unsigned waited = 0; rc == SYNTH_ETIMEDOUT && waited < timeout_ms; waited += 50) {
+  double until = synth_test_now_s() + synth_test_patience_s();
+  while (rc == SYNTH_ETIMEDOUT && synth_test_now_s() < until) {
     rc = synth__sched_wait_job(s, job, 50);
     ntrace += synth__sched_batch_trace(s, 0, &cursor, trace + ntrace, 8192 - ntrace, 0);
   }
@@ -141,9 +172,16 @@ static void run_finite(struct synth__sched *s, uint64_t size, unsigned timeout_m
   synth__sched_stop(s);
   ntrace += synth__sched_batch_trace(s, 0, &cursor, trace + ntrace, 8192 - ntrace, 0);
   CU_ASSERT_EQUAL(cover_job_unhashed(cj), 0);
-  CU_ASSERT_EQUAL(atomic_load(&cj->hashed) >= size, true);
+  CU_ASSERT_EQUAL(atomic_load(&cj->hashed) >= cj->size, true);
   synth__job_put(job);
-  *out = cj;
+}
+
+/* Runs a finite job over the devices already added, reading device 0's batch trace as it
+ * goes; checks nothing was lost. */
+static void run_finite(struct synth__sched *s, uint64_t size, struct cover_job **out)
+{
+  struct synth__job *job = start_finite(s, size, out);
+  finish_finite(s, job, *out);
 }
 
 /* One batch in four fails for a while: the device backs off (smaller batches, others take
@@ -162,7 +200,7 @@ static void test_backs_off_under_errors(void)
   add(s, &fake_gpu_ops, 0, &flaky, 0.010);
   add(s, &fake_device_ops, 1, &steady, 0.010);
   struct cover_job *cj;
-  run_finite(s, 60000000, 60000, &cj);
+  run_finite(s, 60000000, &cj);
   CU_ASSERT_EQUAL(cover_job_misses(cj), 0); /* failed batches' tails were hashed once, elsewhere */
 
   const struct synth_batch_record *r = trace;
@@ -206,7 +244,7 @@ static void test_sick_then_recovered(void)
   add(s, &fake_gpu_ops, 0, &stalls, 0.010);
   add(s, &fake_device_ops, 1, &steady, 0.010);
   struct cover_job *cj;
-  run_finite(s, 40000000, 60000, &cj);
+  run_finite(s, 40000000, &cj);
   struct synth_device_stats st;
   synth__sched_device_stats(s, 0, &st);
   CU_ASSERT(st.sick_count >= 1);
@@ -224,21 +262,27 @@ static void test_sick_then_recovered(void)
 }
 
 /* A device that hangs for good is sick, then, after its probes fail, taken out with a clear
- * message; the other device hashes everything. */
+ * message; the other device hashes everything. That one creeps until the hung one is out, so
+ * the job cannot end before the last probe, however slow the machine. */
 static void test_hung_device_taken_out(void)
 {
   log_capture_clear();
   struct synth__health_config h = {.retry_ns = 100 * 1000000ull, .sick_limit = 2};
   struct synth__sched *s = new_sched(12, 200, h);
+  atomic_bool out = false;
   struct fake_script hangs = {.nphases = 2,
                               .phases = {{.until_ms = 300, .rate = 2e7}, {.stall = true}}};
-  struct fake_script steady = {.nphases = 1, .phases = {{.rate = 1e7}}};
+  struct fake_script steady = {
+      .nphases = 1, .phases = {{.rate = 1e5}}, .speed_up = &out, .speed_up_rate = 1e7};
   add(s, &fake_gpu_ops, 0, &hangs, 0.010);
   add(s, &fake_device_ops, 1, &steady, 0.010);
   struct cover_job *cj;
-  run_finite(s, 30000000, 60000, &cj);
-  for (int i = 0; i < 100 && !atomic_load(&s->devices[0]->failed); i++)
-    synth_test_sleep_ms(10);                /* the job may finish before the last probe */
+  struct synth__job *job = start_finite(s, 30000000, &cj);
+  SYNTH_TEST_WAIT(atomic_load(&s->devices[0]->failed));
+  CU_ASSERT_TRUE(atomic_load(&s->devices[0]->failed));
+  CU_ASSERT(atomic_load(&cj->hashed) < cj->size);
+  atomic_store(&out, true);
+  finish_finite(s, job, cj);
   CU_ASSERT_EQUAL(cover_job_misses(cj), 0); /* a hung device returns nothing: once each */
   CU_ASSERT_TRUE(log_capture_has("taken out: sick 2 times in a row"));
   struct synth_device_stats st;
@@ -257,7 +301,7 @@ static void test_oversized_batches_shrink(void)
       .oom_above = 8 * 4096, .nphases = 1, .phases = {{.rate = 5e7}}};
   add(s, &fake_gpu_ops, 0, &small_memory, 0.020);
   struct cover_job *cj;
-  run_finite(s, 20000000, 60000, &cj);
+  run_finite(s, 20000000, &cj);
   CU_ASSERT_EQUAL(cover_job_misses(cj), 0);
   struct synth_device_stats st;
   synth__sched_device_stats(s, 0, &st);

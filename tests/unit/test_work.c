@@ -84,6 +84,7 @@ struct tally {
   atomic_int status;
   uint64_t start, end;
   atomic_uint outside; /* hits reported outside [start, end) */
+  atomic_uint late;    /* hits after on_done */
 };
 
 static void on_hit(void *user, uint64_t index, const struct synth_verdict *v, unsigned device)
@@ -91,6 +92,8 @@ static void on_hit(void *user, uint64_t index, const struct synth_verdict *v, un
   (void)device;
   struct tally *t = user;
   CU_ASSERT_TRUE(v->meets_target);
+  if (atomic_load(&t->done_calls))
+    atomic_fetch_add(&t->late, 1);
   atomic_fetch_add(&t->hits, 1);
   if (t->end && (index < t->start || index >= t->end))
     atomic_fetch_add(&t->outside, 1);
@@ -101,6 +104,23 @@ static void on_done(void *user, int status)
   struct tally *t = user;
   atomic_store(&t->status, status);
   atomic_fetch_add(&t->done_calls, 1);
+}
+
+/* Waits until the runtime's devices have stopped hashing: their nonce count holds still over
+ * a tenth of a second. Returns whether they did before the patience ran out. A device still at
+ * work fails it however slow the machine; a slow one only passes it later. */
+static bool devices_idle(synth_runtime *rt)
+{
+  double until = synth_test_now_s() + synth_test_patience_s();
+  uint64_t before = synth_test_runtime_nonces(rt);
+  while (synth_test_now_s() < until) {
+    synth_test_sleep_ms(100);
+    uint64_t now = synth_test_runtime_nonces(rt);
+    if (now == before)
+      return true;
+    before = now;
+  }
+  return false;
 }
 
 static synth_runtime *runtime(void)
@@ -147,6 +167,7 @@ static void test_finite_work(void)
   CU_ASSERT_EQUAL(atomic_load(&t.hits), expect);
   CU_ASSERT(expect > 500);
   CU_ASSERT_EQUAL(atomic_load(&t.outside), 0);
+  CU_ASSERT_EQUAL(atomic_load(&t.late), 0); /* no on_hit after on_done */
   synth_work_release(w);
   synth_runtime_destroy(rt);
 }
@@ -170,8 +191,7 @@ static void test_cancel_and_replace(void)
   synth_work *w;
   CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, &wc, &w), 0);
   CU_ASSERT_EQUAL(synth_work_wait(w, 10), SYNTH_EINVAL);
-  struct timespec ts = {0, 300 * 1000 * 1000};
-  nanosleep(&ts, NULL);
+  SYNTH_TEST_WAIT(atomic_load(&a.hits) > 0);
   CU_ASSERT(synth_work_hashed(w) > 0);
   CU_ASSERT(atomic_load(&a.hits) > 0);
   /* Replaced by another: the first ends, stale. */
@@ -181,16 +201,20 @@ static void test_cancel_and_replace(void)
   CU_ASSERT_EQUAL(atomic_load(&a.done_calls), 1);
   CU_ASSERT_EQUAL(atomic_load(&a.status), SYNTH_ESTALE);
   unsigned a_hits = atomic_load(&a.hits);
-  nanosleep(&ts, NULL);
+  /* The devices go on with the new work: batches of both complete after a ended. */
+  SYNTH_TEST_WAIT(atomic_load(&b.hits) > 0);
+  CU_ASSERT(atomic_load(&b.hits) > 0);
   CU_ASSERT_EQUAL(atomic_load(&a.hits), a_hits); /* no hit of replaced work after it ended */
+  CU_ASSERT_EQUAL(atomic_load(&a.late), 0);
   synth_work_cancel(w2);
   CU_ASSERT_EQUAL(atomic_load(&b.done_calls), 1);
   CU_ASSERT_EQUAL(atomic_load(&b.status), SYNTH_ESTALE);
   synth_work_cancel(w2); /* twice: nothing more */
   CU_ASSERT_EQUAL(atomic_load(&b.done_calls), 1);
-  uint64_t hashed = synth_work_hashed(w2);
-  nanosleep(&ts, NULL);
-  CU_ASSERT_EQUAL(synth_work_hashed(w2), hashed); /* the devices idle */
+  unsigned b_hits = atomic_load(&b.hits);
+  CU_ASSERT_TRUE(devices_idle(rt)); /* nothing is current: the devices stop */
+  CU_ASSERT_EQUAL(atomic_load(&b.hits), b_hits);
+  CU_ASSERT_EQUAL(atomic_load(&b.late), 0);
   synth_work_release(w);
   synth_work_release(w2);
   synth_runtime_destroy(rt);
@@ -240,36 +264,34 @@ static synth_work *submit_dense(synth_runtime *rt, struct quiet_tally *t)
 static void test_callbacks_end_with_work(void)
 {
   synth_runtime *rt = runtime();
-  struct timespec tenth = {0, 100 * 1000 * 1000};
   static struct quiet_tally a, b;
   memset(&a, 0, sizeof a);
   memset(&b, 0, sizeof b);
   synth_work *w = submit_dense(rt, &a);
   CU_ASSERT_FATAL(w != NULL);
-  for (int i = 0; i < 100 && atomic_load(&a.hits) < 20; i++)
-    nanosleep(&tenth, NULL);
+  SYNTH_TEST_WAIT(atomic_load(&a.hits) >= 20);
   CU_ASSERT(atomic_load(&a.hits) >= 20);
   synth_work_cancel(w);
   CU_ASSERT_EQUAL(atomic_load(&a.in_hit), 0);
   CU_ASSERT_EQUAL(atomic_load(&a.done_calls), 1);
   unsigned hits = atomic_load(&a.hits);
-  nanosleep(&tenth, NULL);
-  CU_ASSERT_EQUAL(atomic_load(&a.hits), hits);
-  CU_ASSERT_EQUAL(atomic_load(&a.late), 0);
   synth_work_release(w);
 
   /* The first hit after the handle is known cancels its own work from inside on_hit. */
   w = submit_dense(rt, &b);
   CU_ASSERT_FATAL(w != NULL);
   atomic_store(&b.self, w);
-  for (int i = 0; i < 100 && !atomic_load(&b.done_calls); i++)
-    nanosleep(&tenth, NULL);
+  SYNTH_TEST_WAIT(atomic_load(&b.done_calls) > 0);
   CU_ASSERT_EQUAL(atomic_load(&b.done_calls), 1);
   CU_ASSERT_EQUAL(atomic_load(&b.status), SYNTH_ESTALE);
+  /* The devices hashed b after a was cancelled, and then stopped: any late on_hit of either
+   * work would have come by now. */
+  CU_ASSERT_TRUE(devices_idle(rt));
+  CU_ASSERT_EQUAL(atomic_load(&a.hits), hits);
+  CU_ASSERT_EQUAL(atomic_load(&a.late), 0);
   CU_ASSERT_EQUAL(atomic_load(&b.late), 0);
-  hits = atomic_load(&b.hits);
-  nanosleep(&tenth, NULL);
-  CU_ASSERT_EQUAL(atomic_load(&b.hits), hits);
+  CU_ASSERT_EQUAL(atomic_load(&b.done_calls), 1);
+  CU_ASSERT(atomic_load(&b.hits) >= 1);
   synth_work_release(w);
   synth_runtime_destroy(rt);
 }
@@ -397,14 +419,13 @@ static void test_two_runtimes(void)
   synth_work_release(w);
   synth_runtime_destroy(a);
 
-  /* b goes on hashing after a went. */
+  /* b goes on hashing after a went, and finds shares. */
   struct synth_device_stats st0, st1;
   CU_ASSERT_EQUAL(synth_runtime_device_stats(b, 0, &st0, sizeof st0), 0);
-  struct timespec ts = {0, 300 * 1000 * 1000};
-  nanosleep(&ts, NULL);
-  CU_ASSERT_EQUAL(synth_runtime_device_stats(b, 0, &st1, sizeof st1), 0);
+  SYNTH_TEST_WAIT(synth_runtime_device_stats(b, 0, &st1, sizeof st1) == 0 &&
+                  st1.nonces > st0.nonces && st1.shares_verified > st0.shares_verified);
   CU_ASSERT(st1.nonces > st0.nonces);
-  CU_ASSERT(st1.shares_verified > 0);
+  CU_ASSERT(st1.shares_verified > st0.shares_verified);
   CU_ASSERT_EQUAL(st1.hw_errors, 0);
   synth_runtime_destroy(b);
 }
