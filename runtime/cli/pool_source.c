@@ -243,7 +243,8 @@ static int choose_password(struct pool_source *ps, const struct pool_flags *f, c
 int pool_source_load(struct pool_source *ps, const struct pool_flags *f)
 {
   memset(ps, 0, sizeof *ps);
-  bool flags = f->user || f->password || f->pass_file || f->tls_insecure || f->tls_ca;
+  bool flags = f->user || f->password || f->pass_file || f->tls_insecure || f->tls_ca ||
+               f->timeout_ms || f->failover_after;
   char *from_file = NULL;
   int rc = 0;
   if (f->config && (rc = load_config(ps, f->config)) != 0)
@@ -268,6 +269,8 @@ int pool_source_load(struct pool_source *ps, const struct pool_flags *f)
   if (rc != 0)
     return rc;
   ps->tls_insecure |= f->tls_insecure;
+  ps->timeout_ms = f->timeout_ms;
+  ps->failover_after = f->failover_after;
   if (ps->count > 0 && (!ps->user || !*ps->user))
     return bad("a pool needs a worker name: -u USER (or \"user\" in --config)", "");
   return 0;
@@ -285,6 +288,13 @@ int pool_source_start(struct pool_source *ps, synth_runtime *rt, struct cli_log 
       .log_fn = cli_log_message,
       .log_user = log,
       .log_level = log->level,
+      .connect_timeout_ms = ps->timeout_ms,
+      .tls_timeout_ms = ps->timeout_ms,
+      .subscribe_timeout_ms = ps->timeout_ms,
+      .authorize_timeout_ms = ps->timeout_ms,
+      .first_job_timeout_ms = ps->timeout_ms,
+      .reply_timeout_ms = 2 * ps->timeout_ms,
+      .failover_after = ps->failover_after,
   };
   int rc = synth_pool_create(&ps->pool, rt, &cfg);
   if (rc == 0)

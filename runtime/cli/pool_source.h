@@ -19,6 +19,8 @@ struct pool_flags {
   const char *config;    /* -c FILE */
   bool tls_insecure;
   const char *tls_ca;
+  unsigned timeout_ms;     /* --pool-timeout: every connection step's deadline (0: 5000) */
+  unsigned failover_after; /* --failover-after (0: 3) */
 };
 
 /* clang-format off */
@@ -35,7 +37,12 @@ struct pool_flags {
   {"--tls-insecure", 0, CLI_FLAG, &(f).tls_insecure, 0, 0, NULL,                           \
    "accept a pool's self-signed certificate"},                                             \
   {"--tls-ca", 0, CLI_STRING, &(f).tls_ca, 0, 0, "FILE",                                   \
-   "CA certificates to verify the pool with (default: the system's)"}
+   "CA certificates to verify the pool with (default: the system's)"},                      \
+  {"--pool-timeout", 0, CLI_UINT, &(f).timeout_ms, 100, 600000, "MS",                       \
+   "deadline of each connection step: connect, TLS, subscribe, authorize, first job "        \
+   "(default 5000; an owed answer gets twice it)"},                                          \
+  {"--failover-after", 0, CLI_UINT, &(f).failover_after, 1, 1000, "N",                      \
+   "failed attempts in a row before the next -o (default 3)"}
 /* clang-format on */
 
 /* The pool settings after the config file is merged under the flags. */
@@ -44,6 +51,7 @@ struct pool_source {
   unsigned count;
   char *user, *password, *tls_ca;
   bool tls_insecure;
+  unsigned timeout_ms, failover_after;
   synth_pool *pool;
 };
 

@@ -239,6 +239,7 @@ static bool failback_ready(void *arg)
 {
   struct failback *f = arg;
   struct synth_pool *p = f->p;
+  uint64_t now = synth__now_ns(), check = (uint64_t)p->cfg.primary_check_ms * 1000000u;
   if (f->s->pool == 0)
     return false;
   if (f->probe.running) {
@@ -252,15 +253,20 @@ static bool failback_ready(void *arg)
       return true;
     }
     synth__log_debug(&p->log, "pool %s: still failing: %s", p->urls[f->probing], f->probe.why);
-    f->probing++;
-    if (f->probing < f->s->pool)
-      f->next_ns = 0; /* the next higher one at once */
+    if (++f->probing < f->s->pool) {
+      f->next_ns = now; /* the next higher one at once */
+    } else {
+      f->probing = 0;
+      f->next_ns = now + check;
+    }
   }
-  if (synth__now_ns() < f->next_ns)
-    return false;
-  if (f->next_ns != 0 || f->probing >= f->s->pool)
+  if (f->next_ns == 0) { /* just failed over: the first probe after a whole period */
     f->probing = 0;
-  f->next_ns = synth__now_ns() + (uint64_t)p->cfg.primary_check_ms * 1000000u;
+    f->next_ns = now + check;
+  }
+  if (now < f->next_ns)
+    return false;
+  f->next_ns = now + check;
   struct stratum_probe_config c = {.ep = p->eps[f->probing],
                                    .tls = &p->tls,
                                    .user = p->user,
@@ -268,8 +274,7 @@ static bool failback_ready(void *arg)
                                    .connect_ms = p->cfg.connect_timeout_ms,
                                    .tls_ms = p->cfg.tls_timeout_ms,
                                    .answer_ms = p->cfg.subscribe_timeout_ms};
-  if (stratum_probe_start(&f->probe, &c) != 0)
-    f->next_ns = synth__now_ns() + (uint64_t)p->cfg.primary_check_ms * 1000000u;
+  stratum_probe_start(&f->probe, &c); /* no thread: tried again next period */
   return false;
 }
 

@@ -787,6 +787,51 @@ static void test_cli_mines_for_the_pool(void)
   test_pool_stop(tp);
 }
 
+/* --pool-timeout and --failover-after reach the client: a silent primary is given up after two
+ * attempts of half a second each, and the backup mines. */
+static void test_cli_pool_deadlines(void)
+{
+  struct test_pool *bad = pool_up(&(struct test_pool_config){.behaviour = TEST_POOL_SILENT});
+  struct test_pool *good = pool_up(NULL);
+  char ua[64], ub[64];
+  url_of(ua, sizeof ua, bad, false);
+  url_of(ub, sizeof ub, good, false);
+  static struct synth_test_outcome o;
+  run_cli_until_accepted((const char *[]){"run",
+                                          "--devices",
+                                          "cpu",
+                                          "--threads",
+                                          "1",
+                                          "-o",
+                                          ua,
+                                          "-o",
+                                          ub,
+                                          "-u",
+                                          "tester.rig1",
+                                          "-p",
+                                          PASSWORD,
+                                          "--pool-timeout",
+                                          "500",
+                                          "--failover-after",
+                                          "2",
+                                          "--no-api",
+                                          "--status-interval",
+                                          "0",
+                                          "--log-level",
+                                          "info",
+                                          NULL},
+                         &o);
+  CU_ASSERT_EQUAL(o.status, 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "no answer to mining.subscribe within 500 ms"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "failed 2 times in a row: failing over to"));
+  struct test_pool_stats s;
+  test_pool_stats(bad, &s);
+  CU_ASSERT_EQUAL(s.connections, 2);
+  CU_ASSERT_EQUAL(s.submits, 0);
+  test_pool_stop(bad);
+  test_pool_stop(good);
+}
+
 static void expect_usage(const char *const *args, const char *mentions)
 {
   static struct synth_test_outcome o;
@@ -842,6 +887,7 @@ int main(void)
       SYNTH_TEST(test_reject_shapes),
       SYNTH_TEST(test_version_bits_inside_the_mask),
       SYNTH_TEST(test_cli_mines_for_the_pool),
+      SYNTH_TEST(test_cli_pool_deadlines),
       SYNTH_TEST(test_cli_bad_pool_settings),
       SYNTH_TEST_END,
   };
