@@ -247,9 +247,11 @@ int synth__sched_set_job(struct synth__sched *s, struct synth__job *job, bool cl
   job->id = s->next_job_id;
   job->unit_nonces = s->unit_nonces;
   SYNTH_HAPPENS_BEFORE(job); /* published by the exchange, read by synth__sched_current_job */
-  struct synth__job *old = rcu_xchg_pointer(&s->job, job);
-  if (clean) /* every earlier job, not only the one replaced, becomes stale */
+  /* Every earlier job, not only the one replaced, becomes stale: said before the new job is
+   * published, so no device can see the new job while an old one's hits still count. */
+  if (clean)
     atomic_store_explicit(&s->clean_floor, job->id, memory_order_release);
+  struct synth__job *old = rcu_xchg_pointer(&s->job, job);
   if (old) {
     atomic_store_explicit(&old->retired, true, memory_order_relaxed);
     cds_wfcq_node_init(&old->retire_node);
