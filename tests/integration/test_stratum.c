@@ -752,6 +752,12 @@ static void test_cli_mines_for_the_pool(void)
   CU_ASSERT(json_integer_value(stale) >= 0);
   CU_ASSERT(accepted + json_integer_value(json_object_get(pool, "rejected")) <=
             json_integer_value(submitted));
+  /* The summary's ledger: every share found is accepted, rejected, stale or unsent. */
+  CU_ASSERT_EQUAL(json_integer_value(json_object_get(pool, "found")),
+                  accepted + json_integer_value(json_object_get(pool, "rejected")) +
+                      json_integer_value(stale) +
+                      json_integer_value(json_object_get(pool, "unsent")));
+  CU_ASSERT_TRUE(json_is_object(json_object_get(pool, "rejects")));
   json_t *d = json_array_get(json_object_get(root, "devices"), 0);
   CU_ASSERT(json_integer_value(json_object_get(d, "accepted")) > 0);
   json_decref(root);
