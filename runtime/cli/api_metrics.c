@@ -171,8 +171,9 @@ static void put_pool(FILE *f, json_t *pool)
 {
   if (!json_is_string(json_object_get(pool, "url")) || !json_object_get(pool, "found"))
     return; /* the benchmark job */
-  static const char *const outcomes[] = {"accepted", "rejected", "stale",     "duplicates",
-                                         "capped",   "dropped",  "in_flight", "unanswered"};
+  static const char *const outcomes[] = {"accepted",   "rejected",   "stale",
+                                         "duplicates", "capped",     "dropped",
+                                         "in_flight",  "unanswered", "kept"};
   put_family_head(f, "synthminer_pool_shares_total", "counter",
                   "Shares found, by where they went (found = the sum, kept included).");
   for (size_t i = 0; i < COUNT(outcomes); i++) {
@@ -181,8 +182,6 @@ static void put_pool(FILE *f, json_t *pool)
     fputc('}', f);
     put_value(f, json_object_get(pool, outcomes[i]), 1);
   }
-  fputs("synthminer_pool_shares_total{outcome=\"kept\"}", f);
-  put_value(f, json_object_get(pool, "kept"), 1);
   put_family_head(f, "synthminer_pool_rejects_total", "counter", "Rejected shares by reason.");
   const char *reason;
   json_t *count;

@@ -236,8 +236,8 @@ static json_t *pool_json(struct api_state *s, const struct totals *t)
     put_uint(o, "dropped", ps.dropped);
     put_uint(o, "in_flight", ps.in_flight);
     put_uint(o, "unanswered", ps.unanswered);
-    put_uint(o, "unsent", ps.duplicates + ps.capped + ps.dropped + ps.kept + ps.in_flight +
-                              ps.unanswered);
+    put_uint(o, "unsent",
+             ps.duplicates + ps.capped + ps.dropped + ps.kept + ps.in_flight + ps.unanswered);
     put_uint(o, "connects", ps.connects);
     put_uint(o, "failed_attempts", ps.failed_attempts);
     json_t *reasons = json_object();

@@ -18,11 +18,6 @@
 /* A session that mined this long was healthy: its end starts a new count of failures. */
 #define HEALTHY_SESSION_MS 30000
 
-static void add(atomic_uint_least64_t *c, uint64_t v)
-{
-  pool_add(c, v);
-}
-
 /* ---- configuration ---------------------------------------------------------------------- */
 
 static char *dup_or_null(const char *s)
@@ -186,7 +181,7 @@ void synth_pool_submit(synth_pool *p, const struct synth_share *share)
   q.s = *share;
   snprintf(q.job_id, sizeof q.job_id, "%s", share->job_id);
   q.s.job_id = NULL; /* set to the copy when popped */
-  add(&p->found, 1);
+  pool_add(&p->found, 1);
   stratum_queue_push(&p->queue, &q);
 }
 
@@ -221,8 +216,8 @@ static uint64_t backoff_ms(const struct synth_pool *p, unsigned streak, unsigned
 static void url_of_endpoint(char *buf, size_t size, const struct stratum_endpoint *ep)
 {
   bool v6 = strchr(ep->host, ':') != NULL;
-  snprintf(buf, size, "stratum+%s://%s%.230s%s:%u", ep->tls ? "ssl" : "tcp", v6 ? "[" : "", ep->host,
-           v6 ? "]" : "", ep->port);
+  snprintf(buf, size, "stratum+%s://%s%.230s%s:%u", ep->tls ? "ssl" : "tcp", v6 ? "[" : "",
+           ep->host, v6 ? "]" : "", ep->port);
 }
 
 /* While on a lower pool: probes the higher ones in turn, one at a time, every
@@ -246,7 +241,7 @@ static bool failback_ready(void *arg)
     int o = stratum_probe_poll(&f->probe);
     if (o == 0)
       return false;
-    add(&p->connects, 1);
+    pool_add(&p->connects, 1);
     if (o > 0) {
       synth__log_info(&p->log, "pool %s answers again: returning to it", p->urls[f->probing]);
       f->back = f->probing;
@@ -303,11 +298,10 @@ static void *client_thread(void *arg)
       url_of_endpoint(s->url, sizeof s->url, &s->ep);
     else
       snprintf(s->url, sizeof s->url, "%s", p->urls[pool]);
-    bool redirected = redirect.set;
-    redirect.set = false;
+    redirect.set = false; /* one try: a failed target falls back to the configured pool */
     uint64_t t0 = synth__now_ns();
     stratum_set_state(p, s, ST_CONNECTING);
-    add(&p->connects, 1);
+    pool_add(&p->connects, 1);
     s->conn = stratum_conn_open(&s->ep, &p->tls, p->cfg.connect_timeout_ms, p->cfg.tls_timeout_ms,
                                 why, sizeof why);
     enum session_end end = END_FAILED;
@@ -315,7 +309,7 @@ static void *client_thread(void *arg)
       stratum_session_fail(p, s, "%s", why);
     } else {
       if (ever)
-        add(&p->reconnects, 1);
+        pool_add(&p->reconnects, 1);
       ever = true;
       synth__log_info(&p->log, "pool %s: connected", s->url);
       end = stratum_session_run(p, s, &redirect, failback_ready, &fb);
@@ -330,7 +324,7 @@ static void *client_thread(void *arg)
       stratum_probe_cancel(&fb.probe);
       pool = fb.back;
       pool_failures = streak = pools_failed = 0;
-      add(&p->failovers, 1);
+      pool_add(&p->failovers, 1);
       continue;
     }
     if (end == END_REDIRECT) {
@@ -343,17 +337,16 @@ static void *client_thread(void *arg)
     fb.next_ns = 0;
     if (healthy)
       streak = pool_failures = pools_failed = 0;
-    add(&p->failed_attempts, 1);
+    pool_add(&p->failed_attempts, 1);
     streak++;
     pool_failures++;
-    (void)redirected; /* a failed reconnect target falls back to the configured pool */
     if (pool_failures >= p->cfg.failover_after && p->cfg.url_count > 1) {
       size_t next = (pool + 1) % p->cfg.url_count;
       synth__log_warn(&p->log, "pool %s failed %u times in a row: failing over to %s",
                       p->urls[pool], pool_failures, p->urls[next]);
       pool = next;
       pool_failures = 0;
-      add(&p->failovers, 1);
+      pool_add(&p->failovers, 1);
       if (++pools_failed >= p->cfg.url_count) {
         pools_failed = 0;
         uint64_t wait = backoff_ms(p, streak, &seed);

@@ -30,14 +30,20 @@ static uint64_t ms_ns(unsigned ms)
   return (uint64_t)ms * 1000000u;
 }
 
+/* The deadline of a handshake state (ms), 0 for the others. */
+static unsigned state_deadline_ms(const struct synth_pool *p, enum conn_state st)
+{
+  return st == ST_SUBSCRIBING   ? p->cfg.subscribe_timeout_ms
+         : st == ST_AUTHORIZING ? p->cfg.authorize_timeout_ms
+         : st == ST_WAITING_JOB ? p->cfg.first_job_timeout_ms
+                                : 0;
+}
+
 void stratum_set_state(struct synth_pool *p, struct session *s, enum conn_state st)
 {
   s->state = st;
   uint64_t now = synth__now_ns();
-  unsigned ms = st == ST_SUBSCRIBING   ? p->cfg.subscribe_timeout_ms
-                : st == ST_AUTHORIZING ? p->cfg.authorize_timeout_ms
-                : st == ST_WAITING_JOB ? p->cfg.first_job_timeout_ms
-                                       : 0;
+  unsigned ms = state_deadline_ms(p, st);
   s->state_deadline_ns = ms ? now + ms_ns(ms) : 0;
   if (st == ST_MINING)
     s->mining_since_ns = now;
@@ -533,10 +539,7 @@ static int check_deadlines(struct synth_pool *p, struct session *s)
     const char *what = s->state == ST_SUBSCRIBING   ? "answer to mining.subscribe"
                        : s->state == ST_AUTHORIZING ? "answer to mining.authorize"
                                                     : "first job";
-    unsigned ms = s->state == ST_SUBSCRIBING   ? p->cfg.subscribe_timeout_ms
-                  : s->state == ST_AUTHORIZING ? p->cfg.authorize_timeout_ms
-                                               : p->cfg.first_job_timeout_ms;
-    stratum_session_fail(p, s, "no %s within %u ms", what, ms);
+    stratum_session_fail(p, s, "no %s within %u ms", what, state_deadline_ms(p, s->state));
     return -1;
   }
   if (s->owed_submits > 0) {

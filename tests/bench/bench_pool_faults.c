@@ -27,7 +27,7 @@ struct fault_case {
 };
 
 struct outage_case {
-  double seconds_back;      /* from revive to the client subscribed again */
+  double seconds_back;       /* from revive to the client subscribed again */
   unsigned kept, resumed_ok; /* shares kept during the outage; accepted after it */
   unsigned invalid;
 };
@@ -57,6 +57,13 @@ static int start_rig(const char *const *urls, size_t n, synth_runtime **rt, synt
     return -1;
   *t0 = synth_test_now_s();
   return synth_pool_start(*pool) != 0 ? -1 : 0;
+}
+
+static void stop_rig(synth_runtime *rt, synth_pool *pool)
+{
+  synth_runtime_stop(rt);
+  synth_pool_destroy(pool);
+  synth_runtime_destroy(rt);
 }
 
 static void *run_fault(void *arg)
@@ -100,9 +107,7 @@ static void *run_fault(void *arg)
   fc->connects_after = b.connections - at_minute;
   fc->after_minutes = (end - 60) / 60;
   fc->invalid = invalid_shares(&s) + invalid_shares(&b) + b.submits;
-  synth_runtime_stop(rt);
-  synth_pool_destroy(pool);
-  synth_runtime_destroy(rt);
+  stop_rig(rt, pool);
   test_pool_stop(bad);
   test_pool_stop(good);
   return NULL;
@@ -148,9 +153,7 @@ static void *run_outage(void *arg)
   } while (s.accepted < accepted_before + oc->kept && synth_test_now_s() - wait < 30);
   oc->resumed_ok = s.accepted - accepted_before;
   oc->invalid = invalid_shares(&s);
-  synth_runtime_stop(rt);
-  synth_pool_destroy(pool);
-  synth_runtime_destroy(rt);
+  stop_rig(rt, pool);
   test_pool_stop(tp);
   return NULL;
 }
