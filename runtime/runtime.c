@@ -318,6 +318,7 @@ int synth_runtime_set_job(synth_runtime *rt, const struct synth_job *job)
     synth__mining_job_free(mj);
     return rc;
   }
+  sj->data_size = sizeof *mj;
   synth__work_slot_clear(&rt->work); /* a mining job ends submitted work */
   rc = synth__sched_set_job(rt->sched, sj, job->clean != 0);
   if (rc != 0)
@@ -366,7 +367,7 @@ static int submit_sha256d(synth_runtime *rt, const struct synth_work_config *cfg
   }
   if (!cfg->end)
     within.end = last; /* open-ended work ends with the job's rolls */
-  struct synth__work_data made = {mj, synth__mining_job_free};
+  struct synth__work_data made = {mj, sizeof *mj, synth__mining_job_free};
   rc = synth__work_submit(&rt->work, rt->sched, rt->workload, &within, &made, out);
   if (rc != 0)
     synth__mining_job_free(mj);

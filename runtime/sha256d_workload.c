@@ -14,9 +14,10 @@
 _Static_assert(sizeof(struct synth__sha256d_payload) % 16 == 0, "payload must be vec4-sized");
 _Static_assert(sizeof(struct synth__sha256d_payload) <= SYNTH_PAYLOAD_MAX, "payload too large");
 
-static int prepare_roll(const void *job_data, uint32_t roll, void *payload)
+static int prepare_roll(const void *job_data, size_t data_size, uint32_t roll, void *payload)
 {
   const struct synth__mining_job *job = job_data;
+  (void)data_size; /* the runtime's own: always a whole synth__mining_job */
   uint8_t header[80];
   synth__mining_job_header(job, roll, header);
   synth__sha256d_payload_init(payload, header, job->target);

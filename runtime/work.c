@@ -157,6 +157,7 @@ int synth__work_submit(struct synth__work_slot *slot, struct synth__sched *sched
     return rc;
   }
   job->owner = w;
+  job->data_size = made ? made->data_size : cfg->data_size;
   job->owner_put = job_owner_put;
   /* References: the handle, the job, the slot. */
   atomic_init(&w->refs, 3);

@@ -25,6 +25,7 @@ void synth__work_slot_clear(struct synth__work_slot *slot);
 /* Job data the runtime made of the caller's (a mining job for SHA-256d), handed over. */
 struct synth__work_data {
   void *data;
+  size_t data_size;
   void (*data_free)(void *data);
 };
 

@@ -16,7 +16,7 @@ static int prefetch_payload(struct synth__sched *s, struct synth__job *job, uint
     return 0;
   alignas(64) unsigned char payload[SYNTH_PAYLOAD_MAX];
   if (synth__job_table_get(s->midstates, job->id, roll, NULL) != 0) {
-    int rc = job->workload->prepare_roll(job->data, roll, payload);
+    int rc = job->workload->prepare_roll(job->data, job->data_size, roll, payload);
     if (rc != 0)
       return rc;
     (void)synth__job_table_add(s->midstates, job->id, roll, payload);

@@ -4,6 +4,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <urcu/wfcqueue.h>
@@ -21,6 +22,7 @@ struct synth__job {
   uint32_t id; /* set by the scheduler when the job is submitted */
   const struct synth_workload *workload;
   void *data;
+  size_t data_size; /* what prepare_roll is told: the submitted work's size */
   void (*data_free)(void *data);
   void *owner; /* whoever submitted it (the runtime's work handle), for its callbacks */
   void (*owner_put)(void *owner); /* drops the job's reference on its owner when it goes */

@@ -56,7 +56,7 @@ static int load_payload(struct synth__sched *s, struct synth__job *job, uint32_t
 {
   if (synth__job_table_get(s->midstates, job->id, roll, payload) == 0)
     return 0;
-  int rc = job->workload->prepare_roll(job->data, roll, payload);
+  int rc = job->workload->prepare_roll(job->data, job->data_size, roll, payload);
   if (rc != 0)
     return rc;
   /* Losing a race to another device, or running out of memory, only costs a recompute. */

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include <synth/error.h>
+
 #include "hashcash_cl.h"   /* hashcash.cl as text, generated at build time */
 #include "hashcash_comp.h" /* hashcash.comp as SPIR-V words, generated at build time */
 #include "hashcash_payload.h"
@@ -29,11 +31,11 @@ static uint32_t top_bits(unsigned n)
   return n == 0 ? 0 : n >= 32 ? 0xffffffffu : 0xffffffffu << (32 - n);
 }
 
-static int prepare_roll(const void *job_data, uint32_t roll, void *out)
+static int prepare_roll(const void *job_data, size_t data_size, uint32_t roll, void *out)
 {
   const struct hashcash_job *job = job_data;
-  if (job->len > HASHCASH_DATA_MAX || job->bits > HASHCASH_BITS_MAX)
-    return -22; /* SYNTH_EINVAL: the runtime logs it and the work ends */
+  if (data_size != sizeof *job || job->len > HASHCASH_DATA_MAX || job->bits > HASHCASH_BITS_MAX)
+    return SYNTH_EINVAL; /* submit returns it; for a later roll the work ends with it */
   struct hashcash_payload *p = out;
   memset(p, 0, sizeof *p);
   /* The padded message, nonce bytes zero. */
@@ -140,7 +142,7 @@ static void known_answer(void *payload, struct synth_known_answer *ka)
 {
   struct hashcash_job job;
   hashcash_job_init(&job, "synth known answer", 16);
-  prepare_roll(&job, 0, payload);
+  prepare_roll(&job, sizeof job, 0, payload);
   ka->nonce_start = 0;
   ka->count = 1u << 18;
   ka->expect = known_hits;

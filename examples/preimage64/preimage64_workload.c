@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include <synth/error.h>
+
 #include "preimage64_cl.h"   /* generated from preimage64.cl: preimage64_cl_source */
 #include "preimage64_comp.h" /* generated from preimage64.comp: preimage64_spirv */
 
@@ -67,9 +69,11 @@ static uint64_t get64(const uint32_t w[2])
   return (uint64_t)w[1] << 32 | w[0];
 }
 
-static int prepare_roll(const void *job_data, uint32_t roll, void *payload)
+static int prepare_roll(const void *job_data, size_t data_size, uint32_t roll, void *payload)
 {
   const struct preimage64_job *job = job_data;
+  if (data_size != sizeof *job)
+    return SYNTH_EINVAL;
   struct preimage64_payload *p = payload;
   put64(p->seed, seed_of(job->key, roll));
   put64(p->key, job->key);
@@ -125,7 +129,7 @@ static const uint32_t ka_hits[] = {0xfffff9c3u};
 static void known_answer(void *payload, struct synth_known_answer *ka)
 {
   const struct preimage64_job job = {.key = KA_KEY, .target = KA_TARGET, .mask = KA_MASK};
-  prepare_roll(&job, KA_ROLL, payload);
+  prepare_roll(&job, sizeof job, KA_ROLL, payload);
   ka->nonce_start = 0xffffe000u;
   ka->count = 0x2000u - 3; /* ends 3 nonces short of the roll's end */
   ka->expect = ka_hits;

@@ -11,8 +11,9 @@ struct cover_payload {
   uint32_t epoch_end; /* the scheduler's epoch when the batch's scan returned */
 };
 
-static int prepare_roll(const void *job_data, uint32_t roll, void *payload)
+static int prepare_roll(const void *job_data, size_t data_size, uint32_t roll, void *payload)
 {
+  (void)data_size;
   struct cover_payload *p = payload;
   memset(p, 0, sizeof *p);
   p->job = (struct cover_job *)job_data;

@@ -28,8 +28,10 @@ static uint64_t mix(uint64_t z)
   return z ^ (z >> 31);
 }
 
-static int prepare(const void *job_data, uint32_t roll, void *payload)
+static int prepare(const void *job_data, size_t data_size, uint32_t roll, void *payload)
 {
+  if (data_size != sizeof(struct mix_job))
+    return SYNTH_EINVAL;
   const struct mix_job *j = job_data;
   struct mix_payload *p = payload;
   memset(p, 0, sizeof *p);
@@ -161,7 +163,7 @@ static void test_finite_work(void)
   uint64_t expect = 0;
   for (uint64_t i = t.start; i < t.start + size; i++) {
     if ((i & 0xffffffffull) == 0 || i == t.start)
-      prepare(&job, (uint32_t)(i >> 32), &p);
+      prepare(&job, sizeof job, (uint32_t)(i >> 32), &p);
     expect += hash_of(&p, (uint32_t)i) < job.threshold;
   }
   CU_ASSERT_EQUAL(atomic_load(&t.hits), expect);
@@ -411,7 +413,7 @@ static void test_two_runtimes(void)
   CU_ASSERT_EQUAL(synth_work_wait(w, 120000), 0);
   CU_ASSERT_EQUAL(synth_work_hashed(w), t.end - t.start);
   struct mix_payload p;
-  prepare(&job, 5, &p);
+  prepare(&job, sizeof job, 5, &p);
   uint64_t expect = 0;
   for (uint64_t i = t.start; i < t.end; i++)
     expect += hash_of(&p, (uint32_t)i) < job.threshold;
@@ -451,7 +453,7 @@ static void test_hit_overflow_counted(void)
   CU_ASSERT_EQUAL(synth_work_wait(w, 120000), 0);
   synth_work_release(w);
   struct mix_payload p;
-  prepare(&job, 0, &p);
+  prepare(&job, sizeof job, 0, &p);
   uint64_t expect = 0, overflowed = 0;
   for (uint64_t i = t.start; i < t.end; i++)
     expect += hash_of(&p, (uint32_t)i) < job.threshold;
@@ -485,7 +487,7 @@ static const struct mix_job ka_job = {.seed = 42, .threshold = UINT64_MAX / 512}
 static void ka_fill(void)
 {
   struct mix_payload p;
-  prepare(&ka_job, 0, &p);
+  prepare(&ka_job, sizeof ka_job, 0, &p);
   for (uint32_t i = 0; i < KA_COUNT; i++)
     if (hash_of(&p, i) < ka_job.threshold)
       ka_hits[ka_n++] = i;
@@ -495,7 +497,7 @@ static void mix_known_answer(void *payload, struct synth_known_answer *ka)
 {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, ka_fill);
-  prepare(&ka_job, 0, payload);
+  prepare(&ka_job, sizeof ka_job, 0, payload);
   *ka = (struct synth_known_answer){0, KA_COUNT, ka_hits, ka_n};
 }
 

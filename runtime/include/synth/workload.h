@@ -115,9 +115,11 @@ struct synth_workload {
   const char *name;
   size_t payload_size; /* bytes, a multiple of 16, at most SYNTH_PAYLOAD_MAX */
 
-  /* Builds the payload of one roll of a job (job_data is what the job was submitted with).
-   * Returns 0 or a negative SYNTH_E* code. Thread-safe. */
-  int (*prepare_roll)(const void *job_data, uint32_t roll, void *payload);
+  /* Builds the payload of one roll of a job: job_data and data_size are what the work was
+   * submitted with (check the size before reading). Returns 0, or a negative SYNTH_E* code for
+   * data it cannot use: at submit for the work's first roll, which submit then returns; for a
+   * later roll the work ends with that code. Thread-safe. */
+  int (*prepare_roll)(const void *job_data, size_t data_size, uint32_t roll, void *payload);
 
   /* Re-hashes one nonce of a roll by the reference path. Cannot fail. Thread-safe. */
   void (*verify)(const void *payload, uint32_t nonce, struct synth_verdict *out);
