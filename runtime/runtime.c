@@ -15,6 +15,8 @@
 #include "runtime/mining_job.h"
 #include "runtime/sha256d_workload.h"
 #include "runtime/work.h"
+#include "runtime/workload_check.h"
+#include "scheduler/callback_guard.h"
 #include "scheduler/clock.h"
 #include "scheduler/scheduler.h"
 #include "synth/error.h"
@@ -28,7 +30,7 @@ struct synth_runtime {
   void *share_user;
   uint64_t created_ns; /* what batch trace times count from */
   const struct synth_workload *workload;
-  struct synth__work_slot work; /* the submitted work in force (runtime/work.c) */
+  struct synth__work_list works; /* submitted works in flight (runtime/work.c) */
 };
 
 const char *synth_device_kind_name(enum synth_device_kind kind)
@@ -253,9 +255,11 @@ int synth_runtime_create(synth_runtime **out, const struct synth_runtime_config 
   rt->share_fn = cfg->share_fn;
   rt->share_user = cfg->share_user;
   rt->workload = cfg->workload ? cfg->workload : &synth__sha256d_workload;
-  synth__work_slot_init(&rt->work);
+  synth__work_list_init(&rt->works, NULL, &rt->log);
 
   int rc = check_config(cfg, &rt->log);
+  if (rc == 0 && cfg->workload)
+    rc = synth__workload_check(cfg->workload, &rt->log);
   if (rc == 0)
     rc = synth__probe_devices(cfg, &rt->log, &rt->probed);
   if (rc != 0) {
@@ -267,20 +271,38 @@ int synth_runtime_create(synth_runtime **out, const struct synth_runtime_config 
     synth_runtime_destroy(rt);
     return rc;
   }
+  rt->works.sched = rt->sched;
   *out = rt;
   return 0;
 }
 
-void synth_runtime_destroy(synth_runtime *rt)
+/* Stop and destroy from a callback would join the thread they run on. */
+static int refuse_in_callback(const struct synth_runtime *rt, const char *what)
+{
+  if (!synth__in_callback())
+    return 0;
+  synth__log_error(&rt->log,
+                   "%s: not from inside a callback (it would wait for the thread it "
+                   "runs on); call it from another thread",
+                   what);
+  return SYNTH_EDEADLK;
+}
+
+int synth_runtime_destroy(synth_runtime *rt)
 {
   if (!rt)
-    return;
+    return 0;
+  int rc = refuse_in_callback(rt, "synth_runtime_destroy");
+  if (rc != 0)
+    return rc;
   if (rt->sched)
     synth__sched_stop(rt->sched);
-  synth__work_slot_clear(&rt->work); /* work still in force ends, said to its owner */
-  synth__sched_destroy(rt->sched);   /* closes the devices before their backends go */
+  synth__work_list_clear(&rt->works); /* works in flight end, said to their owners */
+  synth__sched_destroy(rt->sched);    /* closes the devices before their backends go */
   synth__probe_set_free(&rt->probed);
+  pthread_mutex_destroy(&rt->works.lock);
   free(rt);
+  return 0;
 }
 
 int synth_runtime_start(synth_runtime *rt)
@@ -292,8 +314,10 @@ int synth_runtime_stop(synth_runtime *rt)
 {
   if (!rt)
     return SYNTH_EINVAL;
-  synth__sched_stop(rt->sched);
-  return 0;
+  int rc = refuse_in_callback(rt, "synth_runtime_stop");
+  if (rc == 0)
+    synth__sched_stop(rt->sched);
+  return rc;
 }
 
 int synth_runtime_set_job(synth_runtime *rt, const struct synth_job *job)
@@ -319,7 +343,7 @@ int synth_runtime_set_job(synth_runtime *rt, const struct synth_job *job)
     return rc;
   }
   sj->data_size = sizeof *mj;
-  synth__work_slot_clear(&rt->work); /* a mining job ends submitted work */
+  synth__work_list_clear(&rt->works); /* a mining job ends submitted work */
   rc = synth__sched_set_job(rt->sched, sj, job->clean != 0);
   if (rc != 0)
     synth__job_put(sj);
@@ -368,7 +392,7 @@ static int submit_sha256d(synth_runtime *rt, const struct synth_work_config *cfg
   if (!cfg->end)
     within.end = last; /* open-ended work ends with the job's rolls */
   struct synth__work_data made = {mj, sizeof *mj, synth__mining_job_free};
-  rc = synth__work_submit(&rt->work, rt->sched, rt->workload, &within, &made, out);
+  rc = synth__work_submit(&rt->works, rt->workload, &within, &made, out);
   if (rc != 0)
     synth__mining_job_free(mj);
   return rc;
@@ -376,11 +400,15 @@ static int submit_sha256d(synth_runtime *rt, const struct synth_work_config *cfg
 
 int synth_runtime_submit(synth_runtime *rt, const struct synth_work_config *cfg, synth_work **out)
 {
-  if (!rt || !cfg)
+  if (!rt)
     return SYNTH_EINVAL;
+  if (!cfg || !out) {
+    synth__log_error(&rt->log, "submit: %s is NULL", cfg ? "out" : "cfg");
+    return SYNTH_EINVAL;
+  }
   if (rt->workload == &synth__sha256d_workload)
     return submit_sha256d(rt, cfg, out);
-  return synth__work_submit(&rt->work, rt->sched, rt->workload, cfg, NULL, out);
+  return synth__work_submit(&rt->works, rt->workload, cfg, NULL, out);
 }
 
 uint32_t synth_runtime_job_serial(synth_runtime *rt)

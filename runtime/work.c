@@ -2,18 +2,23 @@
  *
  * Lifetimes: a work is reference counted by the caller's handle, by its job (whose data is
  * the work's copy of the caller's data, or what the runtime made of it; the job's last
- * reference drops it) and by the slot while it is in force. It holds a reference on its job only
- * while it runs, so the two never keep each other alive. */
+ * reference drops it) and by the list while it is in flight. It holds a reference on its job
+ * only while it runs, so the two never keep each other alive. */
 #include "runtime/work.h"
 
+#include <math.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "runtime/logger.h"
+#include "scheduler/callback_guard.h"
 #include "scheduler/clock.h"
 #include "scheduler/job.h"
+#include "scheduler/job_set.h"
 #include "scheduler/scheduler.h"
 #include "synth/error.h"
 
@@ -21,15 +26,16 @@
 
 struct synth_work {
   atomic_uint refs;
-  struct synth__sched *sched;
-  struct synth__work_slot *slot;
+  struct synth__work_list *list;
+  struct synth_work *prev, *next; /* in the list while listed; under the list's lock */
+  bool listed;
   synth_hit_fn on_hit;
   synth_done_fn on_done;
   void *user;
-  uint64_t size; /* 0: open-ended */
+  bool open_ended; /* submitted without an end: running out of indexes is SYNTH_ERANGE */
   pthread_mutex_t lock;
   pthread_cond_t cond;
-  int state;                  /* RUNNING, 0 (finished) or SYNTH_ESTALE; under lock */
+  int state;                  /* RUNNING, or the status it ended with; under lock */
   bool ending;                /* finish() began: on_done is running; under lock */
   int end_status;             /* what state becomes once on_done returned; under lock */
   pthread_t ender;            /* the thread running on_done; under lock while ending */
@@ -55,13 +61,58 @@ static void job_owner_put(void *owner)
   unref(owner);
 }
 
+void synth__work_list_init(struct synth__work_list *list, struct synth__sched *sched,
+                           const struct synth__logger *log)
+{
+  pthread_mutex_init(&list->lock, NULL);
+  list->head = NULL;
+  list->sched = sched;
+  list->log = log;
+}
+
+/* List lock held. */
+static void link_work(struct synth__work_list *list, struct synth_work *w)
+{
+  w->prev = NULL;
+  w->next = list->head;
+  if (list->head)
+    list->head->prev = w;
+  list->head = w;
+  w->listed = true;
+}
+
+/* List lock held. */
+static void unlink_work(struct synth__work_list *list, struct synth_work *w)
+{
+  if (w->prev)
+    w->prev->next = w->next;
+  else
+    list->head = w->next;
+  if (w->next)
+    w->next->prev = w->prev;
+  w->prev = w->next = NULL;
+  w->listed = false;
+}
+
+/* Takes w out of the list. Returns whether it was in (the list's reference is then the
+ * caller's to drop). */
+static bool delist(struct synth_work *w)
+{
+  pthread_mutex_lock(&w->list->lock);
+  bool was = w->listed;
+  if (was)
+    unlink_work(w->list, w);
+  pthread_mutex_unlock(&w->list->lock);
+  return was;
+}
+
 /* The work whose on_hit this thread is inside, so that an on_hit that ends its own work
  * (cancel on the first hit) does not wait for itself. */
 static _Thread_local struct synth_work *hit_of_thread;
 
 /* Ends the work once, with status. Callers see it ended (wait returns) only after on_done
  * returned and no on_hit is under way on another thread, so that the caller may free what
- * its callbacks touch. The callbacks run outside the lock. */
+ * its callbacks touch. The callbacks run outside the lock. The caller holds a reference. */
 static void finish(struct synth_work *w, int status)
 {
   pthread_mutex_lock(&w->lock);
@@ -83,60 +134,106 @@ static void finish(struct synth_work *w, int status)
   w->final_hashed = atomic_load_explicit(&job->hashed, memory_order_acquire);
   w->job = NULL;
   pthread_mutex_unlock(&w->lock);
+  bool listed = delist(w);
   synth__job_put(job);
   unsigned own = hit_of_thread == w;
   const struct timespec nap = {0, 50000};
   while (atomic_load(&w->hits_in_flight) > own)
     nanosleep(&nap, NULL);
-  if (w->on_done)
+  if (w->on_done) {
+    synth__callback_enter();
     w->on_done(w->user, status);
+    synth__callback_leave();
+  }
   pthread_mutex_lock(&w->lock);
   w->state = status;
   w->ending = false;
   pthread_cond_broadcast(&w->cond);
   pthread_mutex_unlock(&w->lock);
+  if (listed)
+    unref(w);
 }
 
-void synth__work_slot_init(struct synth__work_slot *slot)
+/* Ends w early: its job leaves the scheduler, then on_done gets SYNTH_ESTALE. */
+static void cancel(struct synth_work *w)
 {
-  pthread_mutex_init(&slot->lock, NULL);
-  slot->current = NULL;
+  pthread_mutex_lock(&w->lock);
+  struct synth__job *job = w->job;
+  if (job)
+    synth__job_get(job);
+  pthread_mutex_unlock(&w->lock);
+  if (job) {
+    synth__sched_cancel_job(w->list->sched, job);
+    synth__job_put(job);
+  }
+  finish(w, SYNTH_ESTALE);
 }
 
-static struct synth_work *take_current(struct synth__work_slot *slot, struct synth_work *with)
+void synth__work_list_clear(struct synth__work_list *list)
 {
-  pthread_mutex_lock(&slot->lock);
-  struct synth_work *old = slot->current;
-  slot->current = with;
-  pthread_mutex_unlock(&slot->lock);
-  return old;
-}
-
-void synth__work_slot_clear(struct synth__work_slot *slot)
-{
-  struct synth_work *old = take_current(slot, NULL);
-  if (old) {
-    finish(old, SYNTH_ESTALE);
-    unref(old);
+  /* Detached whole, with the list's references: a work another thread is ending at the same
+   * time then needs nothing more from the list. */
+  pthread_mutex_lock(&list->lock);
+  struct synth_work *w = list->head;
+  list->head = NULL;
+  for (struct synth_work *it = w; it; it = it->next)
+    it->listed = false;
+  pthread_mutex_unlock(&list->lock);
+  while (w) {
+    struct synth_work *next = w->next;
+    w->prev = w->next = NULL;
+    cancel(w);
+    unref(w);
+    w = next;
   }
 }
 
-int synth__work_submit(struct synth__work_slot *slot, struct synth__sched *sched,
-                       const struct synth_workload *workload, const struct synth_work_config *cfg,
-                       const struct synth__work_data *made, synth_work **out)
+/* Whether cfg is a work the runtime can take; says what is wrong. */
+static int check_config(const struct synth__work_list *list, const struct synth_work_config *cfg,
+                        bool made)
 {
-  if (!cfg || !out || (cfg->data_size && !cfg->data) || (cfg->end && cfg->end <= cfg->start))
+  const struct synth__logger *log = list->log;
+  if (!made && (!cfg->data || cfg->data_size == 0)) {
+    synth__log_error(log, "submit: work needs data (data %s, data_size %zu)",
+                     cfg->data ? "set" : "NULL", cfg->data_size);
     return SYNTH_EINVAL;
-  size_t copy = made ? 0 : cfg->data_size;
+  }
+  if (cfg->end && cfg->end <= cfg->start) {
+    synth__log_error(log, "submit: empty range [%llu, %llu)", (unsigned long long)cfg->start,
+                     (unsigned long long)cfg->end);
+    return SYNTH_EINVAL;
+  }
+  if (cfg->weight != 0 && !(isfinite(cfg->weight) && cfg->weight > 0 && cfg->weight <= 1e6)) {
+    synth__log_error(log, "submit: weight %g must be above 0 and at most 1e6 (0: 1)", cfg->weight);
+    return SYNTH_EINVAL;
+  }
+  return 0;
+}
+
+/* The work's first roll must prepare: data the workload refuses is refused at the door. */
+static int check_data(const struct synth__work_list *list, const struct synth_workload *workload,
+                      const void *data, size_t size, uint64_t start)
+{
+  alignas(64) unsigned char payload[SYNTH_PAYLOAD_MAX];
+  int rc = workload->prepare_roll(data, size, (uint32_t)(start >> 32), payload);
+  if (rc == 0)
+    return 0;
+  synth__log_error(list->log, "submit: the %s workload refuses this work's data (%zu bytes): %s",
+                   workload->name, size, synth_strerror(rc));
+  return rc < 0 ? rc : SYNTH_EINVAL;
+}
+
+static struct synth_work *work_new(struct synth__work_list *list,
+                                   const struct synth_work_config *cfg, size_t copy)
+{
   struct synth_work *w = calloc(1, sizeof *w + copy);
   if (!w)
-    return SYNTH_ENOMEM;
-  w->sched = sched;
-  w->slot = slot;
+    return NULL;
+  w->list = list;
   w->on_hit = cfg->on_hit;
   w->on_done = cfg->on_done;
   w->user = cfg->user;
-  w->size = cfg->end ? cfg->end - cfg->start : 0;
+  w->open_ended = cfg->end == 0;
   w->state = RUNNING;
   atomic_init(&w->running, RUNNING);
   pthread_mutex_init(&w->lock, NULL);
@@ -147,31 +244,61 @@ int synth__work_submit(struct synth__work_slot *slot, struct synth__sched *sched
   pthread_condattr_destroy(&attr);
   if (copy)
     memcpy(w->data, cfg->data, copy);
+  return w;
+}
+
+int synth__work_submit(struct synth__work_list *list, const struct synth_workload *workload,
+                       const struct synth_work_config *cfg, const struct synth__work_data *made,
+                       synth_work **out)
+{
+  int rc = check_config(list, cfg, made != NULL);
+  const void *data = made ? made->data : cfg->data;
+  size_t data_size = made ? made->data_size : cfg->data_size;
+  if (rc == 0)
+    rc = check_data(list, workload, data, data_size, cfg->start);
+  if (rc != 0)
+    return rc;
+  struct synth_work *w = work_new(list, cfg, made ? 0 : cfg->data_size);
+  if (!w)
+    return SYNTH_ENOMEM;
+  /* Open-ended work runs to 2^64: from start 0 that is for ever (size 0), from any other
+   * start a finite range that ends with SYNTH_ERANGE. */
+  uint64_t size = cfg->end ? cfg->end - cfg->start : 0 - cfg->start;
   struct synth__job *job;
-  int rc = synth__job_create(&job, workload, made ? made->data : w->data,
-                             made ? made->data_free : NULL, cfg->start, w->size);
+  rc = synth__job_create(&job, workload, made ? made->data : w->data, made ? made->data_free : NULL,
+                         cfg->start, size);
   if (rc != 0) {
-    pthread_mutex_destroy(&w->lock);
-    pthread_cond_destroy(&w->cond);
-    free(w);
+    unref(w);
     return rc;
   }
   job->owner = w;
-  job->data_size = made ? made->data_size : cfg->data_size;
   job->owner_put = job_owner_put;
-  /* References: the handle, the job, the slot. */
+  job->data_size = data_size;
+  job->weight = cfg->weight > 0 ? cfg->weight : 1;
+  if (cfg->timeout_ms)
+    job->deadline_ns = synth__now_ns() + (uint64_t)cfg->timeout_ms * 1000000u;
+  if (cfg->replace)
+    synth__work_list_clear(list);
+  /* References: the handle, the job, the list. */
   atomic_init(&w->refs, 3);
   synth__job_get(job);
   w->job = job;
-  /* Clean: no hit of the work it replaces arrives after this. */
-  pthread_mutex_lock(&slot->lock);
-  struct synth_work *old = slot->current;
-  slot->current = w;
-  synth__sched_set_job(sched, job, true);
-  pthread_mutex_unlock(&slot->lock);
-  if (old) {
-    finish(old, SYNTH_ESTALE);
-    unref(old);
+  pthread_mutex_lock(&list->lock);
+  link_work(list, w);
+  rc = synth__sched_add_job(list->sched, job);
+  if (rc != 0)
+    unlink_work(list, w);
+  pthread_mutex_unlock(&list->lock);
+  if (rc != 0) {
+    if (rc == SYNTH_EAGAIN)
+      synth__log_error(list->log, "submit: %d works are in flight already", SYNTH__JOBS_MAX);
+    job->data_free = NULL; /* made->data stays the caller's on failure */
+    job->owner_put = NULL;
+    synth__job_put(job); /* w's */
+    synth__job_put(job); /* the job's own */
+    atomic_store(&w->refs, 1);
+    unref(w);
+    return rc;
   }
   *out = w;
   return 0;
@@ -193,21 +320,29 @@ void synth__work_hit(void *owner, uint64_t index, const struct synth_verdict *ve
   atomic_fetch_sub(&w->hits_in_flight, 1);
 }
 
-void synth__work_job_done(void *user, struct synth__job *job)
+void synth__work_job_done(void *user, struct synth__job *job, int status)
 {
   (void)user;
-  if (job->owner)
-    finish(job->owner, 0);
+  struct synth_work *w = job->owner;
+  if (!w)
+    return; /* a mining job */
+  finish(w, status == 0 && w->open_ended ? SYNTH_ERANGE : status);
 }
 
 int synth_work_wait(synth_work *w, unsigned timeout_ms)
 {
-  if (!w || w->size == 0)
+  if (!w)
     return SYNTH_EINVAL;
   struct timespec deadline = synth__deadline_ms(timeout_ms);
   pthread_mutex_lock(&w->lock);
   /* on_done itself may ask: it sees the status it was handed rather than waiting on itself. */
   bool in_on_done = w->ending && pthread_equal(w->ender, pthread_self());
+  if (!in_on_done && w->state == RUNNING && synth__in_callback()) {
+    pthread_mutex_unlock(&w->lock);
+    synth__log_error(w->list->log, "synth_work_wait: not from inside a callback (it would wait "
+                                   "for the thread it runs on)");
+    return SYNTH_EDEADLK;
+  }
   int rc = 0;
   while (w->state == RUNNING && !in_on_done && rc == 0)
     rc = pthread_cond_timedwait(&w->cond, &w->lock, &deadline);
@@ -218,25 +353,8 @@ int synth_work_wait(synth_work *w, unsigned timeout_ms)
 
 void synth_work_cancel(synth_work *w)
 {
-  if (!w)
-    return;
-  pthread_mutex_lock(&w->slot->lock);
-  bool current = w->slot->current == w;
-  if (current)
-    w->slot->current = NULL;
-  pthread_mutex_unlock(&w->slot->lock);
-  pthread_mutex_lock(&w->lock);
-  struct synth__job *job = w->job;
-  if (job)
-    synth__job_get(job);
-  pthread_mutex_unlock(&w->lock);
-  if (job) {
-    synth__sched_cancel_job(w->sched, job);
-    synth__job_put(job);
-  }
-  finish(w, SYNTH_ESTALE);
-  if (current)
-    unref(w); /* the slot's */
+  if (w)
+    cancel(w);
 }
 
 uint64_t synth_work_hashed(synth_work *w)

@@ -158,7 +158,7 @@ enum synth__health_action synth__collector_complete(struct synth__sched *s,
       uint64_t hashed =
           atomic_fetch_add_explicit(&job->hashed, b->done, memory_order_acq_rel) + b->done;
       if (job->size != 0 && hashed == job->size)
-        synth__sched_job_completed(s, job);
+        synth__sched_end_job(s, job, 0);
     }
   }
   b->job = NULL;

@@ -4,6 +4,7 @@
 
 #include "precompute/rcu_thread.h"
 #include "runtime/logger.h"
+#include "scheduler/callback_guard.h"
 #include "scheduler/clock.h"
 #include "scheduler/sched_internal.h"
 #include "synth/error.h"
@@ -283,6 +284,7 @@ void *synth__device_thread(void *arg)
   struct synth__sched_device *d = arg;
   struct synth__sched *s = d->sched;
   synth__rcu_online();
+  synth__callback_enter(); /* user code (scans, on_hit, on_done) runs here */
 
   char name[16]; /* the kernel keeps 15 characters */
   snprintf(name, sizeof name, "synth-%.9s", d->desc.id);
@@ -312,6 +314,7 @@ void *synth__device_thread(void *arg)
   synth__counter_set(&d->counters.run_started_ns, 0); /* see synth__sched_device_stats */
   synth__counter_add(&d->counters.active_ns, synth__now_ns() - run_start);
 out:
+  synth__callback_leave();
   synth__rcu_offline();
   return NULL;
 }

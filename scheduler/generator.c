@@ -1,4 +1,5 @@
-/* generator.c: walks the current job's index space and keeps device queues filled ahead. */
+/* generator.c: walks the index spaces of the jobs in force and keeps device queues filled ahead,
+ * each job getting its weight's share. */
 #include <stdalign.h>
 #include <string.h>
 
@@ -67,10 +68,19 @@ static struct synth__sched_device *least_loaded(struct synth__sched *s)
   return best ? best : s->devices[0];
 }
 
+static struct synth__job *find(struct synth__job **jobs, unsigned n, uint32_t id)
+{
+  for (unsigned i = 0; i < n; i++) {
+    if (jobs[i]->id == id)
+      return jobs[i];
+  }
+  return NULL;
+}
+
 /* Queues remainders given back by devices again, as units (overdrawing the pool's bound, see
  * unit_pool.h). A remainder that cannot be queued whole (out of memory) keeps its rest and
  * waits for the next round. Returns whether any remainder was handled. */
-static bool requeue_remainders(struct synth__sched *s, struct synth__job *job)
+static bool requeue_remainders(struct synth__sched *s, struct synth__job **jobs, unsigned njobs)
 {
   struct cds_wfcq_node *node;
   bool handled = false;
@@ -79,7 +89,8 @@ static bool requeue_remainders(struct synth__sched *s, struct synth__job *job)
     struct synth__remainder *rem = caa_container_of(node, struct synth__remainder, node);
     SYNTH_HAPPENS_AFTER(rem);
     handled = true;
-    if (!job || rem->job_id != job->id) {
+    struct synth__job *job = find(jobs, njobs, rem->job_id);
+    if (!job) { /* no longer in force */
       atomic_fetch_add_explicit(&s->aborted_nonces, rem->range.count, memory_order_relaxed);
       rem->range.count = 0;
     }
@@ -111,43 +122,87 @@ static bool requeue_remainders(struct synth__sched *s, struct synth__job *job)
   return handled;
 }
 
+/*
+ * Stride scheduling: the job with the least pass (nonces generated over its weight) is cut
+ * next, so over time each job gets nonces in proportion to its weight. A job joining starts
+ * from the pass of the last one cut, not from zero, so it does not make up for the time
+ * before it came.
+ */
+static struct synth__job *next_job(struct synth__sched *s, struct synth__job **jobs, unsigned n)
+{
+  struct synth__job *best = NULL;
+  for (unsigned i = 0; i < n; i++) {
+    struct synth__job *job = jobs[i];
+    if (job->generated_all || atomic_load_explicit(&job->retired, memory_order_relaxed) ||
+        atomic_load_explicit(&job->ended, memory_order_relaxed))
+      continue;
+    if (!job->pass_set) {
+      job->pass = s->vtime;
+      job->pass_set = true;
+    }
+    if (!best || job->pass < best->pass)
+      best = job;
+  }
+  if (best)
+    s->vtime = best->pass;
+  return best;
+}
+
+/* Cuts up to chunk nonces of job into d's queue. Returns the nonces queued, or a negative
+ * SYNTH_E* code when the job cannot be prepared. Stops early when the unit pool is empty
+ * (*starved). */
+static int64_t cut(struct synth__sched *s, struct synth__sched_device *d, struct synth__job *job,
+                   uint64_t chunk, bool *starved)
+{
+  uint64_t queued = 0;
+  while (queued < chunk && !job->generated_all) {
+    struct synth__work_unit *unit = synth__unit_pool_alloc(s->pool, false);
+    if (!unit) {
+      *starved = true; /* every unit is queued or in flight: memory stays bounded */
+      break;
+    }
+    int rc = carve(s, job, unit);
+    if (rc != 0) {
+      synth__unit_pool_free(s->pool, unit);
+      return rc;
+    }
+    synth__unit_queue_push(&d->queue, unit);
+    queued += unit->nonce_count;
+  }
+  return (int64_t)queued;
+}
+
 bool synth__generator_refill(struct synth__sched *s)
 {
-  struct synth__job *job = synth__sched_current_job(s);
-  bool queued = requeue_remainders(s, job);
-  if (!job) {
-    if (queued)
-      synth__sched_notify_work(s);
-    return queued;
-  }
-
-  for (unsigned i = 0; i < s->ndevices && !job->generated_all; i++) {
+  struct synth__job *jobs[SYNTH__JOBS_MAX];
+  unsigned njobs = synth__sched_jobs(s, jobs, SYNTH__JOBS_MAX);
+  bool queued = requeue_remainders(s, jobs, njobs);
+  bool starved = false;
+  for (unsigned i = 0; i < s->ndevices && njobs && !starved; i++) {
     struct synth__sched_device *d = s->devices[i];
     if (synth__device_benched(d))
       continue;
     uint64_t have = synth__unit_queue_nonces(&d->queue);
     if (have >= synth__queue_low_mark(d))
       continue;
-    uint64_t high = synth__queue_high_mark(d);
-    while (have < high && !job->generated_all) {
-      struct synth__work_unit *unit = synth__unit_pool_alloc(s->pool, false);
-      if (!unit)
-        goto out; /* every unit is queued or in flight: memory stays bounded */
-      int rc = carve(s, job, unit);
-      if (rc != 0) {
-        synth__unit_pool_free(s->pool, unit);
-        synth__log_error(s->cfg.log, "job %u cannot be prepared (%s): it gets no more work",
-                         job->id, synth_strerror(rc));
-        job->generated_all = true;
-        goto out;
+    uint64_t high = synth__queue_high_mark(d), batch = synth__tuner_batch(&d->tuner);
+    struct synth__job *job;
+    /* A batch's worth of one job at a time: a batch is a run of one job's units. */
+    while (have < high && !starved && (job = next_job(s, jobs, njobs))) {
+      int64_t n = cut(s, d, job, batch, &starved);
+      if (n < 0) {
+        synth__log_error(s->cfg.log, "job %u fails: a roll of it cannot be prepared: %s", job->id,
+                         synth_strerror((int)n));
+        synth__sched_fail_job(s, job, (int)n);
+        continue;
       }
-      synth__unit_queue_push(&d->queue, unit);
-      have += unit->nonce_count;
-      queued = true;
+      job->pass += (double)n / job->weight;
+      have += (uint64_t)n;
+      queued |= n > 0;
     }
   }
-out:
-  synth__job_put(job);
+  for (unsigned i = 0; i < njobs; i++)
+    synth__job_put(jobs[i]);
   if (queued)
     synth__sched_notify_work(s);
   return queued;

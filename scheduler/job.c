@@ -21,7 +21,10 @@ int synth__job_create(struct synth__job **out, const struct synth_workload *work
   job->start = start;
   job->size = size;
   atomic_init(&job->refs, 1);
+  job->weight = 1;
   atomic_init(&job->retired, false);
+  atomic_init(&job->cancelled, false);
+  atomic_init(&job->ended, false);
   atomic_init(&job->complete, false);
   atomic_init(&job->hashed, 0);
   *out = job;

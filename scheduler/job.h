@@ -29,9 +29,13 @@ struct synth__job {
   uint64_t start;                 /* first index */
   uint64_t size;                  /* indexes in the job; 0 means open-ended (to 2^64) */
   uint32_t unit_nonces;
+  double weight;        /* its share of the devices against the other jobs in force (> 0) */
+  uint64_t deadline_ns; /* CLOCK_MONOTONIC: it fails with SYNTH_ETIMEDOUT after; 0: none */
 
   atomic_uint refs;
-  atomic_bool retired; /* no longer current */
+  atomic_bool retired;   /* no longer in force */
+  atomic_bool cancelled; /* ended early: its hits no longer count */
+  atomic_bool ended;     /* the scheduler's on_done was called (once) */
   atomic_bool complete;
   atomic_uint_least64_t hashed; /* nonces hashed and accounted */
 
@@ -44,6 +48,8 @@ struct synth__job {
   uint64_t cursor; /* next index to cut units from (offset from start) */
   bool generated_all;
   uint64_t ready_roll; /* last roll whose payload the generator made sure of, +1; 0 = none */
+  double pass;         /* stride scheduling: nonces generated / weight, from when it joined */
+  bool pass_set;
 };
 
 /*

@@ -9,6 +9,7 @@
 
 #include "precompute/job_table.h"
 #include "scheduler/batch.h"
+#include "scheduler/job_set.h"
 #include "scheduler/scheduler.h"
 #include "scheduler/unit_pool.h"
 #include "scheduler/unit_queue.h"
@@ -75,15 +76,20 @@ struct synth__sched {
   struct synth__sched_device **devices;
   unsigned ndevices;
 
-  struct synth__job *job;        /* current job: RCU-protected pointer, updated under control */
+  struct synth__job_set *jobs;   /* jobs in force: RCU-protected, replaced under control */
   alignas(64) atomic_uint epoch; /* bumped on every job switch and stop: scans poll it */
   atomic_uint clean_floor;       /* id of the last clean job: hits of older jobs are stale */
   atomic_bool stopping;
 
-  /* Control path (set_job, start, stop): serialized by one mutex, never on the hash path. */
+  /* Control path (set_job, start, stop): serialized by one mutex, never on the hash path.
+   * stop joins the threads without it, so a callback on a device thread may still cancel or
+   * submit while a stop waits for that thread. */
   pthread_mutex_t control;
+  pthread_cond_t control_cond; /* a stop in progress finished */
   bool running;
+  bool stopping_now; /* a stop is joining the threads */
   bool ever_started;
+  double vtime; /* generator-private: the pass a job joining now starts from */
   uint32_t next_job_id;
   pthread_t service;
 
@@ -99,6 +105,9 @@ struct synth__sched {
   /* Jobs replaced, waiting for their last batches (any thread enqueues, service dequeues). */
   struct __cds_wfcq_head retire_head;
   struct cds_wfcq_tail retire_tail;
+  /* Job sets replaced, freed after a grace period (control enqueues, service dequeues). */
+  struct __cds_wfcq_head sets_head;
+  struct cds_wfcq_tail sets_tail;
   /* Remainders devices gave back (device threads enqueue, service dequeues). */
   struct __cds_wfcq_head returned_head;
   struct cds_wfcq_tail returned_tail;
@@ -109,8 +118,24 @@ struct synth__sched {
   atomic_uint_least64_t steals;
 };
 
-/* scheduler.c: the current job with a reference taken, or NULL. Registered threads only. */
-struct synth__job *synth__sched_current_job(struct synth__sched *s);
+/* jobs.c: the job in force with this id, with a reference taken, or NULL. Registered
+ * threads only. */
+struct synth__job *synth__sched_job_by_id(struct synth__sched *s, uint32_t id);
+
+/* jobs.c: references on up to max jobs in force into out; returns how many. Registered
+ * threads only. */
+unsigned synth__sched_jobs(struct synth__sched *s, struct synth__job **out, unsigned max);
+
+/* jobs.c, service thread: releases retired jobs whose last batch is done and replaced sets
+ * (after a grace period); drops jobs that ended from the set, fails jobs past their deadline
+ * and, when every device is out, every job. pending is the service thread's list head. */
+void synth__sched_service_jobs(struct synth__sched *s, struct synth__job **pending);
+
+/* jobs.c: a job ended by itself: calls on_done once. Any thread. */
+void synth__sched_end_job(struct synth__sched *s, struct synth__job *job, int status);
+
+/* jobs.c: tells every device that can end queued launches early that the epoch moved. */
+void synth__sched_tell_epoch(struct synth__sched *s, unsigned epoch);
 
 /* pull.c: fills batch with the next range for device d. Returns true when it did. */
 bool synth__sched_pull(struct synth__sched *s, struct synth__sched_device *d,
@@ -138,7 +163,6 @@ void *synth__device_thread(void *arg);
 void synth__sched_want_refill(struct synth__sched *s);
 void synth__sched_notify_work(struct synth__sched *s);
 void synth__sched_wait_work(struct synth__sched *s, unsigned seen_seq, unsigned timeout_ms);
-void synth__sched_job_completed(struct synth__sched *s, struct synth__job *job);
 
 /* Whether the device should get no new work: taken out, or sick. */
 static inline bool synth__device_benched(struct synth__sched_device *d)
@@ -147,9 +171,11 @@ static inline bool synth__device_benched(struct synth__sched_device *d)
          synth__health_state(&d->health) == SYNTH_DEVICE_SICK;
 }
 
-/* Whether hits of job no longer count: a clean job came after it. */
+/* Whether hits of job no longer count: it was cancelled, or a clean job came after it. */
 static inline bool synth__job_is_stale(struct synth__sched *s, const struct synth__job *job)
 {
+  if (atomic_load_explicit(&job->cancelled, memory_order_acquire))
+    return true;
   /* Acquire pairs with set_job's release: a hit verified after a clean switch sees its floor. */
   unsigned floor = atomic_load_explicit(&s->clean_floor, memory_order_acquire);
   return floor != 0 && synth__job_newer(floor, job->id);

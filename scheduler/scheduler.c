@@ -10,6 +10,7 @@
 #include "precompute/happens_before.h"
 #include "precompute/rcu_thread.h"
 #include "runtime/logger.h"
+#include "scheduler/callback_guard.h"
 #include "scheduler/clock.h"
 #include "scheduler/sched_internal.h"
 #include "synth/error.h"
@@ -65,11 +66,13 @@ int synth__sched_create(struct synth__sched **out, const struct synth__sched_con
   atomic_init(&s->waiters, 0);
   atomic_init(&s->gen_wanted, false);
   pthread_mutex_init(&s->control, NULL);
+  pthread_cond_init(&s->control_cond, NULL);
   pthread_mutex_init(&s->wake_lock, NULL);
   cond_init_monotonic(&s->work_cond);
   cond_init_monotonic(&s->gen_cond);
   cond_init_monotonic(&s->done_cond);
   __cds_wfcq_init(&s->retire_head, &s->retire_tail);
+  __cds_wfcq_init(&s->sets_head, &s->sets_tail);
   __cds_wfcq_init(&s->returned_head, &s->returned_tail);
   *out = s;
   return 0;
@@ -185,149 +188,6 @@ void synth__sched_wait_work(struct synth__sched *s, unsigned seen_seq, unsigned 
   pthread_mutex_unlock(&s->wake_lock);
 }
 
-void synth__sched_job_completed(struct synth__sched *s, struct synth__job *job)
-{
-  pthread_mutex_lock(&s->wake_lock);
-  atomic_store_explicit(&job->complete, true, memory_order_release);
-  pthread_cond_broadcast(&s->done_cond);
-  pthread_mutex_unlock(&s->wake_lock);
-  if (s->cfg.on_done)
-    s->cfg.on_done(s->cfg.hit_user, job);
-}
-
-int synth__sched_wait_job(struct synth__sched *s, struct synth__job *job, unsigned timeout_ms)
-{
-  if (job->size == 0)
-    return SYNTH_EINVAL;
-  struct timespec deadline = synth__deadline_ms(timeout_ms);
-  int rc = 0;
-  pthread_mutex_lock(&s->wake_lock);
-  while (!atomic_load_explicit(&job->complete, memory_order_acquire)) {
-    if (pthread_cond_timedwait(&s->done_cond, &s->wake_lock, &deadline) != 0) {
-      rc = atomic_load(&job->complete) ? 0 : SYNTH_ETIMEDOUT;
-      break;
-    }
-  }
-  pthread_mutex_unlock(&s->wake_lock);
-  return rc;
-}
-
-/* ---- jobs ---------------------------------------------------------------------------------- */
-
-/* Tells every device that can end queued launches early that the epoch moved. */
-static void tell_devices_epoch(struct synth__sched *s, unsigned epoch)
-{
-  for (unsigned i = 0; i < s->ndevices; i++) {
-    struct synth__sched_device *d = s->devices[i];
-    if (d->ops->epoch_changed)
-      d->ops->epoch_changed(d->dev, epoch);
-  }
-}
-
-struct synth__job *synth__sched_current_job(struct synth__sched *s)
-{
-  urcu_memb_read_lock();
-  struct synth__job *job = rcu_dereference(s->job);
-  if (job) {
-    SYNTH_HAPPENS_AFTER(job);
-    if (!synth__job_tryget(job))
-      job = NULL;
-  }
-  urcu_memb_read_unlock();
-  return job;
-}
-
-int synth__sched_set_job(struct synth__sched *s, struct synth__job *job, bool clean)
-{
-  if (!job || job->workload->payload_size > SYNTH_PAYLOAD_MAX)
-    return SYNTH_EINVAL;
-  pthread_mutex_lock(&s->control);
-  if (++s->next_job_id == 0)
-    s->next_job_id = 1;
-  job->id = s->next_job_id;
-  job->unit_nonces = s->unit_nonces;
-  SYNTH_HAPPENS_BEFORE(job); /* published by the exchange, read by synth__sched_current_job */
-  /* Every earlier job, not only the one replaced, becomes stale: said before the new job is
-   * published, so no device can see the new job while an old one's hits still count. */
-  if (clean)
-    atomic_store_explicit(&s->clean_floor, job->id, memory_order_release);
-  struct synth__job *old = rcu_xchg_pointer(&s->job, job);
-  if (old) {
-    atomic_store_explicit(&old->retired, true, memory_order_relaxed);
-    cds_wfcq_node_init(&old->retire_node);
-    SYNTH_HAPPENS_BEFORE(old);
-    cds_wfcq_enqueue(&s->retire_head, &s->retire_tail, &old->retire_node);
-  }
-  /* Release: whoever sees the new epoch also sees the old job retired. */
-  unsigned epoch = atomic_fetch_add_explicit(&s->epoch, 1, memory_order_release) + 1;
-  /* A clean job makes the old job's shares worthless: launches of it still queued or running on
-   * a GPU end at once. After a plain switch they finish, since their shares still count. */
-  if (clean)
-    tell_devices_epoch(s, epoch);
-  pthread_mutex_unlock(&s->control);
-  synth__sched_want_refill(s);
-  synth__sched_notify_work(s);
-  return 0;
-}
-
-bool synth__sched_cancel_job(struct synth__sched *s, struct synth__job *job)
-{
-  pthread_mutex_lock(&s->control);
-  bool current = s->job == job && job;
-  if (current) {
-    struct synth__job *old = rcu_xchg_pointer(&s->job, NULL);
-    /* Every hit of it, and of older jobs, is stale from now on. */
-    uint32_t floor = job->id + 1u;
-    atomic_store_explicit(&s->clean_floor, floor ? floor : 1u, memory_order_release);
-    atomic_store_explicit(&old->retired, true, memory_order_relaxed);
-    cds_wfcq_node_init(&old->retire_node);
-    SYNTH_HAPPENS_BEFORE(old);
-    cds_wfcq_enqueue(&s->retire_head, &s->retire_tail, &old->retire_node);
-    unsigned epoch = atomic_fetch_add_explicit(&s->epoch, 1, memory_order_release) + 1;
-    tell_devices_epoch(s, epoch);
-  }
-  pthread_mutex_unlock(&s->control);
-  if (current)
-    synth__sched_want_refill(s); /* the service thread retires it */
-  return current;
-}
-
-/* Frees a retired job's cached midstates and remembered hits, then the job. */
-static void release_retired(struct synth__sched *s, struct synth__job *job)
-{
-  synth__job_table_drop_job(s->midstates, job->id);
-  synth__job_table_drop_job(s->seen, job->id);
-  synth__job_put(job);
-}
-
-/* Service thread: moves newly retired jobs to its private list and releases those whose last
- * batch is done. pending is the list head. */
-static void retire_jobs(struct synth__sched *s, struct synth__job **pending)
-{
-  struct cds_wfcq_node *node;
-  bool fresh = false;
-  while ((node = __cds_wfcq_dequeue_blocking(&s->retire_head, &s->retire_tail))) {
-    struct synth__job *job = caa_container_of(node, struct synth__job, retire_node);
-    SYNTH_HAPPENS_AFTER(job);
-    job->retire_next = *pending;
-    *pending = job;
-    fresh = true;
-  }
-  /* After a grace period no device is between reading the old job pointer and taking its
-   * reference, so the count can only fall from here. */
-  if (fresh)
-    urcu_memb_synchronize_rcu();
-  for (struct synth__job **link = pending; *link;) {
-    struct synth__job *job = *link;
-    if (atomic_load_explicit(&job->refs, memory_order_acquire) == 1) {
-      *link = job->retire_next;
-      release_retired(s, job);
-    } else {
-      link = &job->retire_next;
-    }
-  }
-}
-
 static void sample_windows(struct synth__sched *s, uint64_t now)
 {
   for (unsigned i = 0; i < s->ndevices; i++) {
@@ -341,11 +201,12 @@ static void *service_thread(void *arg)
   struct synth__sched *s = arg;
   struct synth__job *retiring = NULL;
   synth__rcu_online();
+  synth__callback_enter(); /* user code (prepare_roll, on_done) runs here */
   pthread_setname_np(pthread_self(), "synth-service");
   uint64_t next_sample = synth__now_ns();
   while (!atomic_load_explicit(&s->stopping, memory_order_acquire)) {
     synth__generator_refill(s);
-    retire_jobs(s, &retiring);
+    synth__sched_service_jobs(s, &retiring);
     uint64_t now = synth__now_ns();
     if (now >= next_sample) {
       sample_windows(s, now);
@@ -366,6 +227,7 @@ static void *service_thread(void *arg)
     cds_wfcq_node_init(&job->retire_node);
     cds_wfcq_enqueue(&s->retire_head, &s->retire_tail, &job->retire_node);
   }
+  synth__callback_leave();
   synth__rcu_offline();
   return NULL;
 }
@@ -382,7 +244,7 @@ static void request_stop(struct synth__sched *s)
 {
   atomic_store_explicit(&s->stopping, true, memory_order_release);
   /* Cut scans short, and launches still queued on GPUs. */
-  tell_devices_epoch(s, atomic_fetch_add_explicit(&s->epoch, 1, memory_order_release) + 1);
+  synth__sched_tell_epoch(s, atomic_fetch_add_explicit(&s->epoch, 1, memory_order_release) + 1);
   pthread_mutex_lock(&s->wake_lock);
   pthread_cond_broadcast(&s->work_cond);
   pthread_cond_broadcast(&s->gen_cond);
@@ -393,6 +255,8 @@ int synth__sched_start(struct synth__sched *s)
 {
   int rc = 0;
   pthread_mutex_lock(&s->control);
+  while (s->stopping_now)
+    pthread_cond_wait(&s->control_cond, &s->control);
   if (s->running)
     goto out;
   atomic_store(&s->stopping, false);
@@ -419,11 +283,20 @@ out:
 void synth__sched_stop(struct synth__sched *s)
 {
   pthread_mutex_lock(&s->control);
+  while (s->stopping_now) /* another stop is joining: return once it has */
+    pthread_cond_wait(&s->control_cond, &s->control);
   if (s->running) {
+    s->stopping_now = true;
     request_stop(s);
+    /* Joined without the control mutex: a device thread inside a callback may be about to
+     * cancel or submit, which takes it. */
+    pthread_mutex_unlock(&s->control);
     join_devices(s, s->ndevices);
     pthread_join(s->service, NULL);
+    pthread_mutex_lock(&s->control);
     s->running = false;
+    s->stopping_now = false;
+    pthread_cond_broadcast(&s->control_cond);
   }
   pthread_mutex_unlock(&s->control);
 }
@@ -437,7 +310,11 @@ void synth__sched_destroy(struct synth__sched *s)
   struct cds_wfcq_node *node;
   while ((node = __cds_wfcq_dequeue_blocking(&s->retire_head, &s->retire_tail)))
     synth__job_put(caa_container_of(node, struct synth__job, retire_node));
-  synth__job_put(s->job);
+  while ((node = __cds_wfcq_dequeue_blocking(&s->sets_head, &s->sets_tail)))
+    free(caa_container_of(node, struct synth__job_set, retire_node));
+  for (unsigned i = 0; s->jobs && i < s->jobs->n; i++)
+    synth__job_put(s->jobs->items[i]);
+  free(s->jobs);
   while (__cds_wfcq_dequeue_blocking(&s->returned_head, &s->returned_tail))
     ; /* remainders live in device slots, freed below */
   for (unsigned i = 0; i < s->ndevices; i++) {
@@ -454,6 +331,7 @@ void synth__sched_destroy(struct synth__sched *s)
   pthread_cond_destroy(&s->gen_cond);
   pthread_cond_destroy(&s->done_cond);
   pthread_mutex_destroy(&s->wake_lock);
+  pthread_cond_destroy(&s->control_cond);
   pthread_mutex_destroy(&s->control);
   free(s);
 }
@@ -515,9 +393,21 @@ void synth__sched_device_stats(struct synth__sched *s, unsigned index,
 uint32_t synth__sched_current_job_id(struct synth__sched *s)
 {
   pthread_mutex_lock(&s->control);
-  uint32_t id = s->job ? s->job->id : 0;
+  uint32_t id = 0;
+  for (unsigned i = 0; s->jobs && i < s->jobs->n; i++) {
+    if (id == 0 || synth__job_newer(s->jobs->items[i]->id, id))
+      id = s->jobs->items[i]->id;
+  }
   pthread_mutex_unlock(&s->control);
   return id;
+}
+
+bool synth__sched_running(struct synth__sched *s)
+{
+  pthread_mutex_lock(&s->control);
+  bool running = s->running;
+  pthread_mutex_unlock(&s->control);
+  return running;
 }
 
 size_t synth__sched_batch_trace(struct synth__sched *s, unsigned index, uint64_t *cursor,

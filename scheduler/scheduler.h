@@ -26,9 +26,12 @@ struct synth__sched_config {
   size_t max_units;     /* bound on units in queues; 0 means 65536 */
   synth__hit_fn on_hit; /* may be NULL */
   void *hit_user;
-  /* Called once when every index of a finite job was hashed, on the device thread that
-   * finished it (user is hit_user). May be NULL. */
-  void (*on_done)(void *user, struct synth__job *job);
+  /* Called once per job that ends by itself: status 0 when every index of a finite job was
+   * hashed (on the device thread that finished it), or the code it failed with (its roll
+   * could not be prepared, its deadline passed, no device is left to run it) on the thread
+   * that found out. Not for jobs replaced or cancelled: their owner ended them. user is
+   * hit_user. May be NULL. */
+  void (*on_done)(void *user, struct synth__job *job, int status);
   const struct synth__logger *log; /* may be NULL; must outlive the scheduler */
   /* Health thresholds (see telemetry/health.h); zero fields get the defaults. A batch is
    * overrun only once it also ran batch_timeout_ms; 0 means 2000. */
@@ -69,22 +72,37 @@ void synth__sched_stop(struct synth__sched *s);
 void synth__sched_destroy(struct synth__sched *s);
 
 /*
- * Makes job current, taking over the caller's reference; job->id is assigned here. The
- * previous job is retired (its queued units are dropped as devices meet them); with clean the
- * hits of every earlier job become stale. Thread-safe. Returns 0 or SYNTH_EINVAL (job NULL).
+ * Makes job the only job in force, taking over the caller's reference; job->id is assigned
+ * here. The jobs it replaces are retired (their queued units are dropped as devices meet
+ * them); with clean the hits of every earlier job become stale. Thread-safe. Returns 0 or
+ * SYNTH_EINVAL (job NULL), SYNTH_ENOMEM.
  */
 int synth__sched_set_job(struct synth__sched *s, struct synth__job *job, bool clean);
 
-/* Ends job if it is still current: no job is current afterwards, devices idle, and launches
- * of it still on GPUs end early. Returns whether it was current. Thread-safe. */
+/*
+ * Adds job to the jobs in force, taking over the caller's reference: the devices share
+ * themselves among them by job->weight. Jobs without an owner (mining jobs) are replaced and
+ * their hits stale. Thread-safe. Returns 0, SYNTH_EAGAIN (SYNTH__JOBS_MAX in force already;
+ * the reference stays the caller's), SYNTH_EINVAL, SYNTH_ENOMEM.
+ */
+int synth__sched_add_job(struct synth__sched *s, struct synth__job *job);
+
+/* Ends job if it is in force: its hits are stale from now on, devices drop its units, and
+ * launches of it still on GPUs end early. Returns whether it was in force. Thread-safe. */
 bool synth__sched_cancel_job(struct synth__sched *s, struct synth__job *job);
+
+/* Cancels job and, unless it already ended, calls on_done with status. Thread-safe. */
+void synth__sched_fail_job(struct synth__sched *s, struct synth__job *job, int status);
 
 /* Waits until every index of finite job was hashed. Returns 0, SYNTH_ETIMEDOUT, or
  * SYNTH_EINVAL for an open-ended job. */
 int synth__sched_wait_job(struct synth__sched *s, struct synth__job *job, unsigned timeout_ms);
 
+/* Whether the scheduler's threads run. Thread-safe. */
+bool synth__sched_running(struct synth__sched *s);
+
 unsigned synth__sched_device_count(const struct synth__sched *s);
-/* The id the current job got from set_job, 0 before the first. Thread-safe. */
+/* The id of the newest job in force, 0 when there is none. Thread-safe. */
 uint32_t synth__sched_current_job_id(struct synth__sched *s);
 void synth__sched_device_stats(struct synth__sched *s, unsigned index,
                                struct synth_device_stats *out);

@@ -38,7 +38,7 @@ static bool continues(const struct synth__range *range, const struct synth__work
 }
 
 int synth__unit_queue_take(struct synth__unit_queue *q, struct synth__unit_pool *pool,
-                           uint32_t job_id, uint64_t max_nonces, bool try_only,
+                           synth__unit_resolve_fn resolve, void *ctx, bool try_only,
                            struct synth__take_result *res)
 {
   memset(res, 0, sizeof *res);
@@ -50,29 +50,31 @@ int synth__unit_queue_take(struct synth__unit_queue *q, struct synth__unit_pool 
   }
 
   struct cds_wfcq_node *node;
-  uint64_t removed = 0;
+  uint64_t removed = 0, max_nonces = 0;
+  bool dead_known = false;
+  uint32_t dead_id = 0; /* the last job found gone: its neighbours need no second look */
   while ((node = __cds_wfcq_first_blocking(&q->head, &q->tail))) {
     struct synth__work_unit *unit = caa_container_of(node, struct synth__work_unit, node);
     SYNTH_HAPPENS_AFTER(unit);
-    if (unit->job_id != job_id) {
-      if (synth__job_newer(unit->job_id, job_id)) {
-        res->newer_job = true; /* the caller's job is out of date: it must look again */
-        break;
-      }
+    if (res->taken > 0) {
+      if (unit->job_id != res->job_id || !continues(&res->range, unit) ||
+          res->taken + unit->nonce_count > max_nonces)
+        break; /* another job's (or a gap): it heads the next run */
+    } else if (!(dead_known && unit->job_id == dead_id) &&
+               (res->job = resolve(ctx, unit->job_id, &max_nonces)) != NULL) {
+      res->job_id = unit->job_id;
+      res->range.midstate_id = unit->midstate_id;
+      res->range.nonce_start = unit->nonce_start;
+    } else {
+      dead_known = true;
+      dead_id = unit->job_id;
       __cds_wfcq_dequeue_blocking(&q->head, &q->tail);
       res->stale_nonces += unit->nonce_count;
       removed += unit->nonce_count;
       synth__unit_pool_free(pool, unit);
       continue;
     }
-    if (res->taken > 0 &&
-        (!continues(&res->range, unit) || res->taken + unit->nonce_count > max_nonces))
-      break;
     __cds_wfcq_dequeue_blocking(&q->head, &q->tail);
-    if (res->taken == 0) {
-      res->range.midstate_id = unit->midstate_id;
-      res->range.nonce_start = unit->nonce_start;
-    }
     res->range.count += unit->nonce_count;
     res->taken += unit->nonce_count;
     removed += unit->nonce_count;

@@ -40,22 +40,28 @@ void synth__unit_queue_destroy(struct synth__unit_queue *q, struct synth__unit_p
 /* Appends a unit. Wait-free, any thread. */
 void synth__unit_queue_push(struct synth__unit_queue *q, struct synth__work_unit *unit);
 
+/* Whether the units of job_id are still wanted: returns the caller's handle on that job (a
+ * reference it must drop when the take is done) and, in *max_nonces, the most to take of it;
+ * NULL when the job is gone and its units are to be dropped. */
+typedef void *(*synth__unit_resolve_fn)(void *ctx, uint32_t job_id, uint64_t *max_nonces);
+
 struct synth__take_result {
   struct synth__range range; /* valid when taken > 0 */
   uint64_t taken;            /* nonces in range */
-  uint64_t stale_nonces;     /* nonces of older jobs found at the head and dropped */
-  bool newer_job;            /* stopped at a unit of a job newer than job_id */
+  uint64_t stale_nonces;     /* nonces of jobs gone, found at the head and dropped */
+  void *job;                 /* what resolve returned for the run taken (taken > 0), else NULL */
+  uint32_t job_id;
 };
 
 /*
- * Takes a run of contiguous units of job_id from the head: at least one unit when any is
- * there, more while they continue the same roll without a gap and the total stays within
- * max_nonces. Units of older jobs met on the way are returned to the pool. With try_only the
- * queue is skipped if another thread is taking from it.
+ * Takes a run of contiguous units of one live job from the head: at least one unit when any is
+ * there, more while they continue the same roll of the same job without a gap and the total
+ * stays within what resolve allowed. Units of jobs resolve says are gone are returned to the
+ * pool on the way. With try_only the queue is skipped if another thread is taking from it.
  * Returns 0 (see *res; taken == 0 means nothing to take) or SYNTH_EAGAIN (try_only and busy).
  */
 int synth__unit_queue_take(struct synth__unit_queue *q, struct synth__unit_pool *pool,
-                           uint32_t job_id, uint64_t max_nonces, bool try_only,
+                           synth__unit_resolve_fn resolve, void *ctx, bool try_only,
                            struct synth__take_result *res);
 
 static inline uint64_t synth__unit_queue_nonces(struct synth__unit_queue *q)

@@ -23,52 +23,14 @@
 
 #include <synth/synth.h>
 
+#include "preimage64_hits.h"
 #include "preimage64_workload.h"
-
-struct hit {
-  uint64_t index, hash;
-  unsigned device;
-};
-
-/* Hits as the device threads deliver them, kept for checking once the work is done. */
-struct hits {
-  pthread_mutex_t lock;
-  struct hit *v;
-  size_t n, cap;
-  int lost; /* no memory to keep one */
-};
-
-static void on_hit(void *user, uint64_t index, const struct synth_verdict *verdict, unsigned device)
-{
-  struct hits *h = user;
-  struct hit one = {index, preimage64_verdict_hash(verdict), device};
-  pthread_mutex_lock(&h->lock);
-  if (h->n == h->cap) {
-    size_t cap = h->cap ? 2 * h->cap : 256;
-    struct hit *v = realloc(h->v, cap * sizeof *v);
-    if (v) {
-      h->v = v;
-      h->cap = cap;
-    }
-  }
-  if (h->n < h->cap)
-    h->v[h->n++] = one;
-  else
-    h->lost = 1;
-  pthread_mutex_unlock(&h->lock);
-}
 
 static void on_log(void *user, enum synth_log_level level, const char *message)
 {
   (void)user;
   static const char *const names[] = {"error", "warn", "info", "debug"};
   fprintf(stderr, "[%s] %s\n", level <= SYNTH_LOG_DEBUG ? names[level] : "?", message);
-}
-
-static int by_index(const void *a, const void *b)
-{
-  uint64_t x = ((const struct hit *)a)->index, y = ((const struct hit *)b)->index;
-  return (x > y) - (x < y);
 }
 
 static double now_s(void)
@@ -95,31 +57,6 @@ static unsigned named_kinds(const char *list)
     p += len + (p[len] == ',');
   }
   return bits;
-}
-
-/* The whole range hashed here with the reference: the hits the devices must have found. */
-static struct hit *reference_hits(const struct preimage64_job *job, uint64_t start, uint64_t count,
-                                  size_t *n)
-{
-  size_t cap = 256;
-  struct hit *v = malloc(cap * sizeof *v);
-  *n = 0;
-  for (uint64_t i = start; v && i < start + count; i++) {
-    uint64_t h = preimage64_hash(job->key, i);
-    if (!preimage64_matches(job, h))
-      continue;
-    if (*n == cap) {
-      struct hit *w = realloc(v, 2 * cap * sizeof *v);
-      if (!w) {
-        free(v);
-        return NULL;
-      }
-      v = w;
-      cap *= 2;
-    }
-    v[(*n)++] = (struct hit){i, h, 0};
-  }
-  return v;
 }
 
 /* The workload's known answer, reproduced by the reference: it says exactly those hits. */
@@ -198,12 +135,12 @@ int main(int argc, char **argv)
     fprintf(stderr, "synth_runtime_create: %s\n", synth_strerror(rc));
     return 1;
   }
-  static struct hits got = {.lock = PTHREAD_MUTEX_INITIALIZER};
+  static struct hits got = PREIMAGE64_HITS_INIT;
   struct synth_work_config wc = {.data = &job,
                                  .data_size = sizeof job,
                                  .start = start,
                                  .end = start + count,
-                                 .on_hit = on_hit,
+                                 .on_hit = hits_on_hit,
                                  .user = &got};
   synth_work *work = NULL;
   double t0 = now_s();
@@ -250,7 +187,7 @@ int main(int argc, char **argv)
   }
 
   /* Every hit: inside the range, once, and what the reference says. */
-  qsort(got.v, got.n, sizeof *got.v, by_index);
+  hits_sort(&got);
   int planted_found = 0;
   for (size_t i = 0; i < got.n; i++) {
     const struct hit *h = &got.v[i];
@@ -269,17 +206,13 @@ int main(int argc, char **argv)
   }
   if (check) {
     size_t n = 0;
-    struct hit *ref = reference_hits(&job, start, count, &n);
-    int same = ref && n == got.n;
-    for (size_t i = 0; same && i < n; i++)
-      same = ref[i].index == got.v[i].index;
+    int same = hits_match_reference(&got, &job, start, count, &n);
     printf("check: the reference finds %zu hits in the range: %s\n", n,
            same ? "the same" : "DIFFERENT");
     int ka = known_answer_holds();
     if (!ka)
       fprintf(stderr, "check: the known answer does not hold\n");
     ok &= same && ka;
-    free(ref);
   }
   printf("%zu hits: %s\n", got.n, ok ? "ok" : "FAILED");
   free(ids);

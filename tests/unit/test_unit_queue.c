@@ -21,6 +21,29 @@ static struct synth__work_unit *unit(struct synth__unit_pool *p, uint32_t job, u
   return u;
 }
 
+/* Jobs lo..hi are in force, the rest gone; every take of them allows max nonces. */
+struct live {
+  uint32_t lo, hi;
+  uint64_t max;
+};
+
+static void *resolve(void *ctx, uint32_t job_id, uint64_t *max_nonces)
+{
+  static char token;
+  const struct live *l = ctx;
+  if (job_id < l->lo || job_id > l->hi)
+    return NULL;
+  *max_nonces = l->max;
+  return &token;
+}
+
+static int take(struct synth__unit_queue *q, struct synth__unit_pool *p, uint32_t lo, uint32_t hi,
+                uint64_t max, bool try_only, struct synth__take_result *r)
+{
+  struct live l = {lo, hi, max};
+  return synth__unit_queue_take(q, p, resolve, &l, try_only, r);
+}
+
 static void test_pool_is_bounded(void)
 {
   struct synth__unit_pool *p;
@@ -64,19 +87,19 @@ static void test_take_is_contiguous(void)
   CU_ASSERT_EQUAL(synth__unit_queue_nonces(&q), 500);
 
   struct synth__take_result r;
-  CU_ASSERT_EQUAL(synth__unit_queue_take(&q, p, 1, 250, false, &r), 0);
+  CU_ASSERT_EQUAL(take(&q, p, 1, 1, 250, false, &r), 0);
   CU_ASSERT_EQUAL(r.taken, 200); /* a third unit would pass 250 */
   CU_ASSERT_EQUAL(r.range.nonce_start, 0);
   CU_ASSERT_EQUAL(r.range.count, 200);
-  synth__unit_queue_take(&q, p, 1, 10000, false, &r);
+  take(&q, p, 1, 1, 10000, false, &r);
   CU_ASSERT_EQUAL(r.taken, 100); /* stops at the gap */
   CU_ASSERT_EQUAL(r.range.nonce_start, 200);
-  synth__unit_queue_take(&q, p, 1, 10, false, &r);
+  take(&q, p, 1, 1, 10, false, &r);
   CU_ASSERT_EQUAL(r.taken, 100); /* at least one unit, even above max */
   CU_ASSERT_EQUAL(r.range.nonce_start, 500);
-  synth__unit_queue_take(&q, p, 1, 10000, false, &r);
+  take(&q, p, 1, 1, 10000, false, &r);
   CU_ASSERT_EQUAL(r.range.midstate_id, synth__midstate_id(1, 1));
-  synth__unit_queue_take(&q, p, 1, 10000, false, &r);
+  take(&q, p, 1, 1, 10000, false, &r);
   CU_ASSERT_EQUAL(r.taken, 0);
   CU_ASSERT_EQUAL(synth__unit_queue_nonces(&q), 0);
   CU_ASSERT_EQUAL(synth__unit_pool_in_use(p), 0);
@@ -84,7 +107,7 @@ static void test_take_is_contiguous(void)
   synth__unit_pool_destroy(p);
 }
 
-static void test_stale_dropped_newer_stops(void)
+static void test_gone_dropped_live_kept(void)
 {
   struct synth__unit_pool *p;
   synth__unit_pool_create(&p, 64);
@@ -93,16 +116,27 @@ static void test_stale_dropped_newer_stops(void)
   synth__unit_queue_push(&q, unit(p, 3, 0, 0, 100));
   synth__unit_queue_push(&q, unit(p, 3, 0, 100, 100));
   synth__unit_queue_push(&q, unit(p, 4, 0, 0, 100));
-  synth__unit_queue_push(&q, unit(p, 5, 0, 0, 100));
+  synth__unit_queue_push(&q, unit(p, 5, 0, 100, 100)); /* continues 4's range, but another job */
+  synth__unit_queue_push(&q, unit(p, 3, 0, 200, 100));
+  synth__unit_queue_push(&q, unit(p, 4, 0, 100, 100));
   struct synth__take_result r;
-  synth__unit_queue_take(&q, p, 4, 10000, false, &r);
+  take(&q, p, 4, 5, 10000, false, &r); /* job 3 is gone, 4 and 5 are in force */
   CU_ASSERT_EQUAL(r.stale_nonces, 200);
   CU_ASSERT_EQUAL(r.taken, 100);
-  CU_ASSERT_TRUE(r.newer_job); /* job 5 is next: the taker's job is out of date */
-  synth__unit_queue_take(&q, p, 4, 10000, false, &r);
+  CU_ASSERT_EQUAL(r.job_id, 4);
+  CU_ASSERT_PTR_NOT_NULL(r.job);
+  take(&q, p, 4, 5, 10000, false, &r); /* the run stopped at job 5's unit, which is kept */
+  CU_ASSERT_EQUAL(r.taken, 100);
+  CU_ASSERT_EQUAL(r.job_id, 5);
+  CU_ASSERT_EQUAL(r.range.nonce_start, 100);
+  take(&q, p, 4, 5, 10000, false, &r);
+  CU_ASSERT_EQUAL(r.stale_nonces, 100);
+  CU_ASSERT_EQUAL(r.job_id, 4);
+  CU_ASSERT_EQUAL(r.range.nonce_start, 100);
+  take(&q, p, 4, 5, 10000, false, &r);
   CU_ASSERT_EQUAL(r.taken, 0);
-  CU_ASSERT_TRUE(r.newer_job);
-  CU_ASSERT_EQUAL(synth__unit_queue_nonces(&q), 100);
+  CU_ASSERT_PTR_NULL(r.job);
+  CU_ASSERT_EQUAL(synth__unit_queue_nonces(&q), 0);
   synth__unit_queue_destroy(&q, p);
   CU_ASSERT_EQUAL(synth__unit_pool_in_use(p), 0);
   synth__unit_pool_destroy(p);
@@ -117,9 +151,9 @@ static void test_try_take_never_blocks(void)
   synth__unit_queue_push(&q, unit(p, 1, 0, 0, 100));
   struct synth__take_result r;
   pthread_mutex_lock(&q.take_lock); /* as if the owner were taking */
-  CU_ASSERT_EQUAL(synth__unit_queue_take(&q, p, 1, 100, true, &r), SYNTH_EAGAIN);
+  CU_ASSERT_EQUAL(take(&q, p, 1, 1, 100, true, &r), SYNTH_EAGAIN);
   pthread_mutex_unlock(&q.take_lock);
-  CU_ASSERT_EQUAL(synth__unit_queue_take(&q, p, 1, 100, true, &r), 0);
+  CU_ASSERT_EQUAL(take(&q, p, 1, 1, 100, true, &r), 0);
   CU_ASSERT_EQUAL(r.taken, 100);
   synth__unit_queue_destroy(&q, p);
   synth__unit_pool_destroy(p);
@@ -141,7 +175,7 @@ static void *consume(void *arg)
     struct synth__take_result r;
     lcg = lcg * 1664525u + 1013904223u;
     uint64_t want = 10 * (1 + (lcg >> 16) % 5);
-    if (synth__unit_queue_take(c->q, c->p, 1, want, true, &r) != 0 || r.taken == 0)
+    if (take(c->q, c->p, 1, 1, want, true, &r) != 0 || r.taken == 0)
       continue;
     for (uint32_t i = 0; i < r.range.count / 10; i++)
       atomic_fetch_add(&c->seen[r.range.nonce_start / 10 + i], 1);
@@ -182,9 +216,9 @@ static void test_concurrent_takers(void)
 int main(void)
 {
   static const struct synth_test tests[] = {
-      SYNTH_TEST(test_pool_is_bounded),           SYNTH_TEST(test_take_is_contiguous),
-      SYNTH_TEST(test_stale_dropped_newer_stops), SYNTH_TEST(test_try_take_never_blocks),
-      SYNTH_TEST(test_concurrent_takers),         SYNTH_TEST_END,
+      SYNTH_TEST(test_pool_is_bounded),        SYNTH_TEST(test_take_is_contiguous),
+      SYNTH_TEST(test_gone_dropped_live_kept), SYNTH_TEST(test_try_take_never_blocks),
+      SYNTH_TEST(test_concurrent_takers),      SYNTH_TEST_END,
   };
   return synth_test_run("unit_queue", tests);
 }

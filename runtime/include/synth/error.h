@@ -27,7 +27,8 @@ extern "C" {
   XX(ERANGE, -11, "value out of range")                                                            \
   XX(ESYSTEM, -12, "system call failed")                                                           \
   XX(ENOENT, -13, "not found")                                                                     \
-  XX(EAGAIN, -14, "resource temporarily unavailable")
+  XX(EAGAIN, -14, "resource temporarily unavailable")                                              \
+  XX(EDEADLK, -15, "would deadlock: not allowed from inside a callback")
 
 enum synth_errno {
 #define SYNTH__ERR_ENUM(name, value, msg) SYNTH_##name = (value),
@@ -38,6 +39,12 @@ enum synth_errno {
 /* A static, human-readable message for code; "unknown error" for codes outside the table.
  * Thread-safe. */
 SYNTH_EXTERN const char *synth_strerror(int code);
+
+/* The message of the latest error the library logged on this thread (what a failed call
+ * says about its cause: "workload: payload_size 4096 is over SYNTH_PAYLOAD_MAX (512)"),
+ * whether or not a log callback is set; "" if none yet. Valid until the thread's next call
+ * into the library. Thread-safe. */
+SYNTH_EXTERN const char *synth_last_error(void);
 
 /* The code's symbolic name ("SYNTH_EINVAL"); "SYNTH_UNKNOWN" outside the table. Thread-safe. */
 SYNTH_EXTERN const char *synth_err_name(int code);

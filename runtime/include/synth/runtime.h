@@ -42,9 +42,9 @@ SYNTH_EXTERN const char *synth_device_state_name(enum synth_device_state state);
 
 /*
  * Called once for every verified, de-duplicated share of a current job, from the device
- * thread that found it. It must be thread-safe and quick (hand the share to a queue) and
- * must not call synth_runtime_stop() or synth_runtime_destroy(). share is valid only
- * during the call.
+ * thread that found it. It must be thread-safe and quick (hand the share to a queue).
+ * synth_runtime_stop(), synth_runtime_destroy() and synth_work_wait() refuse to run inside it
+ * (SYNTH_EDEADLK). share is valid only during the call.
  */
 typedef void (*synth_share_fn)(void *user, const struct synth_share *share);
 
@@ -123,15 +123,20 @@ struct synth_runtime_config {
 /*
  * Probes the backends, selects the devices cfg asks for, opens each one and runs its
  * known-answer self-test. No thread is started yet. Returns 0 and *out, or SYNTH_EINVAL (a
- * malformed device list or config), SYNTH_ENODEV (a device that does not exist, or a list
- * that selects none), SYNTH_ESELFTEST, SYNTH_ENOMEM, SYNTH_ESYSTEM; the reason is logged.
- * Thread-safe; the returned runtime is not shared with any other.
+ * malformed device list or config, or a workload descriptor that breaks synth/workload.h's
+ * contract: a payload_size of 0, not a multiple of 16 or over SYNTH_PAYLOAD_MAX, a missing
+ * name, prepare_roll, verify or CPU scan list, a kernel without source or entry),
+ * SYNTH_ENODEV (a device that does not exist, or a list that selects none), SYNTH_ESELFTEST,
+ * SYNTH_ENOMEM, SYNTH_ESYSTEM; the reason is logged and in synth_last_error(). Thread-safe;
+ * the returned runtime is not shared with any other.
  */
 SYNTH_EXTERN int synth_runtime_create(synth_runtime **out, const struct synth_runtime_config *cfg);
 
-/* Stops the runtime if it runs and releases everything. NULL is ignored. Not thread-safe
- * against other calls on the same runtime. */
-SYNTH_EXTERN void synth_runtime_destroy(synth_runtime *rt);
+/* Stops the runtime if it runs, ends every work in flight (SYNTH_ESTALE) and releases
+ * everything. Returns 0 (NULL is ignored), or SYNTH_EDEADLK with nothing done when called from
+ * inside one of the runtime's callbacks (it would join the thread it runs on, or free what
+ * that thread goes on to use). Not thread-safe against other calls on the same runtime. */
+SYNTH_EXTERN int synth_runtime_destroy(synth_runtime *rt);
 
 /* Starts one pinned worker thread per device and the scheduler's service thread. Devices
  * idle until a job is set. Idempotent. Returns 0, or SYNTH_ESYSTEM if a thread could not be
@@ -139,7 +144,8 @@ SYNTH_EXTERN void synth_runtime_destroy(synth_runtime *rt);
 SYNTH_EXTERN int synth_runtime_start(synth_runtime *rt);
 
 /* Stops hashing: batches in flight are cut short and their results collected, shares found
- * so far are delivered, threads are joined. Idempotent; returns 0. */
+ * so far are delivered, threads are joined. Works in flight wait, queued, for the next start.
+ * Idempotent; returns 0, or SYNTH_EDEADLK (nothing done) from inside a callback. */
 SYNTH_EXTERN int synth_runtime_stop(synth_runtime *rt);
 
 /*
@@ -154,29 +160,50 @@ SYNTH_EXTERN int synth_runtime_set_job(synth_runtime *rt, const struct synth_job
 typedef struct synth_work synth_work;
 
 /* A hit of submitted work: index = roll << 32 | nonce, and the CPU's re-check of it. Called on
- * the device thread that found it: be quick and thread-safe. */
+ * the device thread that found it: be quick and thread-safe. It may cancel its own or another
+ * work and submit more; stop, destroy and wait refuse inside it (SYNTH_EDEADLK). */
 typedef void (*synth_hit_fn)(void *user, uint64_t index, const struct synth_verdict *verdict,
                              unsigned device);
 
-/* The work ended: status 0 when every index of a finite range was hashed, SYNTH_ESTALE when it
- * was cancelled or replaced. Called once, from a device thread or the cancelling (replacing)
- * thread, after every on_hit of the work returned; no on_hit follows it. */
+/*
+ * The work ended, with status: 0 when every index of a finite range was hashed; SYNTH_ESTALE
+ * when it was cancelled or replaced (or the runtime destroyed); SYNTH_ERANGE when open-ended
+ * work of a workload of your own reached index 2^64; SYNTH_ETIMEDOUT when its timeout_ms
+ * passed; SYNTH_ENODEV when every device was taken out; or the negative code prepare_roll
+ * returned for one of its rolls. Called exactly once, from a device thread, the runtime's
+ * service thread or the cancelling (replacing) thread, after every on_hit of the work
+ * returned; no on_hit follows it. The same rules as on_hit hold; synth_work_wait on its own
+ * work returns the status at once.
+ */
 typedef void (*synth_done_fn)(void *user, int status);
 
+/* Zero-initialise, then set what you need. */
 struct synth_work_config {
-  const void *data; /* handed to the workload's prepare_roll; copied (data_size bytes) */
+  const void *data; /* handed to the workload's prepare_roll; copied (data_size bytes, > 0) */
   size_t data_size;
   uint64_t start;        /* first index */
-  uint64_t end;          /* one past the last; 0: open-ended (until cancelled) */
+  uint64_t end;          /* one past the last; 0: open-ended (until cancelled, or 2^64) */
   synth_hit_fn on_hit;   /* may be NULL */
   synth_done_fn on_done; /* may be NULL */
   void *user;
+  /* Its share of the devices against the other works in flight: works get nonces in
+   * proportion to their weights. 0 means 1; otherwise above 0, at most 1e6. */
+  double weight;
+  /* The work fails with SYNTH_ETIMEDOUT if it has not ended this many milliseconds after
+   * submit (while the runtime runs). 0: no deadline. */
+  unsigned timeout_ms;
+  /* Non-zero: end every other work in flight first (SYNTH_ESTALE), as a mining job does. */
+  int replace;
 };
 
 /*
- * Makes cfg the work every device hashes, replacing (and ending, SYNTH_ESTALE) any earlier
- * work or mining job. Returns 0 and *out (release it with synth_work_release), or SYNTH_EINVAL
- * (an empty range, no data), SYNTH_ENOMEM. Thread-safe.
+ * Adds cfg to the works in flight: they share the devices by weight, each with its own hits,
+ * cancel and on_done (with cfg->replace it replaces them instead). A mining job in force
+ * gives way (its shares stop). The work's first roll is prepared here, so data the workload
+ * refuses is refused now. Returns 0 and *out (release it with synth_work_release), or
+ * SYNTH_EINVAL (an empty range, no data, a bad weight, or what prepare_roll returned for the
+ * data), SYNTH_EAGAIN (256 works in flight already), SYNTH_ENOMEM; the reason is logged and in
+ * synth_last_error(). Thread-safe, also from inside on_hit or on_done.
  *
  * For the SHA-256d workload the data is a struct synth_job (validated and copied as by
  * synth_runtime_set_job) and the range lies within its indexes, which start at
@@ -186,9 +213,10 @@ struct synth_work_config {
 SYNTH_EXTERN int synth_runtime_submit(synth_runtime *rt, const struct synth_work_config *cfg,
                                       synth_work **out);
 
-/* Waits until a finite work's range was hashed or it ended otherwise, and its on_done returned.
- * Returns 0, SYNTH_ESTALE (cancelled or replaced), SYNTH_ETIMEDOUT, or SYNTH_EINVAL for
- * open-ended work. Thread-safe; from inside its own on_done it returns that status at once. */
+/* Waits until the work ended and its on_done returned; returns the status on_done got (see
+ * synth_done_fn), or SYNTH_ETIMEDOUT when it is still running after timeout_ms. Thread-safe;
+ * from inside its own on_done it returns that status at once; from inside any other callback
+ * SYNTH_EDEADLK. */
 SYNTH_EXTERN int synth_work_wait(synth_work *work, unsigned timeout_ms);
 
 /* Stops the work if it is still running (its on_done gets SYNTH_ESTALE). When it returns, no
