@@ -11,10 +11,13 @@
 
 /* The latest error message on this thread, for synth_last_error(). */
 static _Thread_local char last_error[512];
+/* Inside the host's log callback: a library call it makes that logs is not delivered again
+ * (it would recurse), only kept in last_error. */
+static _Thread_local bool in_log_fn;
 
 void synth__log(const struct synth__logger *log, enum synth_log_level level, const char *fmt, ...)
 {
-  bool deliver = log && log->fn && level <= log->level;
+  bool deliver = log && log->fn && level <= log->level && !in_log_fn;
   if (!deliver && level != SYNTH_LOG_ERROR)
     return;
   char msg[512];
@@ -27,7 +30,9 @@ void synth__log(const struct synth__logger *log, enum synth_log_level level, con
   if (!deliver)
     return;
   synth__callback_enter();
+  in_log_fn = true;
   log->fn(log->user, level, msg);
+  in_log_fn = false;
   synth__callback_leave();
 }
 

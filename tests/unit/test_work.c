@@ -9,77 +9,8 @@
 
 #include "support/fixtures.h"
 #include "support/harness.h"
+#include "support/mix_workload.h"
 #include "synth/synth.h"
-
-/* The workload: index i is a hit when mix(seed ^ i) < threshold (splitmix64's finalizer). */
-struct mix_job {
-  uint64_t seed, threshold;
-};
-
-struct mix_payload {
-  uint64_t seed, threshold;
-  uint32_t roll, pad[3];
-};
-
-static uint64_t mix(uint64_t z)
-{
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-static int prepare(const void *job_data, size_t data_size, uint32_t roll, void *payload)
-{
-  if (data_size != sizeof(struct mix_job))
-    return SYNTH_EINVAL;
-  const struct mix_job *j = job_data;
-  struct mix_payload *p = payload;
-  memset(p, 0, sizeof *p);
-  p->seed = j->seed;
-  p->threshold = j->threshold;
-  p->roll = roll;
-  return 0;
-}
-
-static uint64_t hash_of(const struct mix_payload *p, uint32_t nonce)
-{
-  return mix(p->seed ^ ((uint64_t)p->roll << 32 | nonce));
-}
-
-static uint32_t scan(const void *payload, uint32_t start, uint32_t count,
-                     struct synth_scan_ctl *ctl)
-{
-  const struct mix_payload *p = payload;
-  uint32_t done = 0;
-  while (done < count) {
-    uint32_t n = count - done < SYNTH_SCAN_POLL_NONCES ? count - done : SYNTH_SCAN_POLL_NONCES;
-    for (uint32_t k = 0; k < n; k++)
-      if (hash_of(p, start + done + k) < p->threshold)
-        synth_scan_report(ctl, start + done + k);
-    done += n;
-    if (synth_scan_should_stop(ctl))
-      break;
-  }
-  return done;
-}
-
-static void verify(const void *payload, uint32_t nonce, struct synth_verdict *out)
-{
-  const struct mix_payload *p = payload;
-  uint64_t h = hash_of(p, nonce);
-  memset(out->hash, 0, sizeof out->hash);
-  memcpy(out->hash, &h, sizeof h);
-  out->meets_target = h < p->threshold;
-}
-
-static const struct synth_cpu_core cores[] = {{"portable", scan, NULL}, {NULL, NULL, NULL}};
-static const struct synth_workload mix_workload = {
-    .name = "mix64",
-    .payload_size = sizeof(struct mix_payload),
-    .prepare_roll = prepare,
-    .verify = verify,
-    .cpu_cores = cores,
-};
 
 struct tally {
   atomic_uint hits, done_calls;
@@ -163,8 +94,8 @@ static void test_finite_work(void)
   uint64_t expect = 0;
   for (uint64_t i = t.start; i < t.start + size; i++) {
     if ((i & 0xffffffffull) == 0 || i == t.start)
-      prepare(&job, sizeof job, (uint32_t)(i >> 32), &p);
-    expect += hash_of(&p, (uint32_t)i) < job.threshold;
+      mix_prepare(&job, sizeof job, (uint32_t)(i >> 32), &p);
+    expect += mix_hash_of(&p, (uint32_t)i) < job.threshold;
   }
   CU_ASSERT_EQUAL(atomic_load(&t.hits), expect);
   CU_ASSERT(expect > 500);
@@ -414,10 +345,10 @@ static void test_two_runtimes(void)
   CU_ASSERT_EQUAL(synth_work_wait(w, 120000), 0);
   CU_ASSERT_EQUAL(synth_work_hashed(w), t.end - t.start);
   struct mix_payload p;
-  prepare(&job, sizeof job, 5, &p);
+  mix_prepare(&job, sizeof job, 5, &p);
   uint64_t expect = 0;
   for (uint64_t i = t.start; i < t.end; i++)
-    expect += hash_of(&p, (uint32_t)i) < job.threshold;
+    expect += mix_hash_of(&p, (uint32_t)i) < job.threshold;
   CU_ASSERT_EQUAL(atomic_load(&t.hits), expect);
   synth_work_release(w);
   synth_runtime_destroy(a);
@@ -454,10 +385,10 @@ static void test_hit_overflow_counted(void)
   CU_ASSERT_EQUAL(synth_work_wait(w, 120000), 0);
   synth_work_release(w);
   struct mix_payload p;
-  prepare(&job, sizeof job, 0, &p);
+  mix_prepare(&job, sizeof job, 0, &p);
   uint64_t expect = 0, overflowed = 0;
   for (uint64_t i = t.start; i < t.end; i++)
-    expect += hash_of(&p, (uint32_t)i) < job.threshold;
+    expect += mix_hash_of(&p, (uint32_t)i) < job.threshold;
   for (unsigned i = 0; i < synth_runtime_device_count(rt); i++) {
     struct synth_device_stats st;
     CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, i, &st, sizeof st), 0);
@@ -475,7 +406,7 @@ static uint32_t scan_backwards(const void *payload, uint32_t start, uint32_t cou
 {
   const struct mix_payload *p = payload;
   for (uint32_t k = count; k-- > 0;)
-    if (hash_of(p, start + k) < p->threshold)
+    if (mix_hash_of(p, start + k) < p->threshold)
       synth_scan_report(ctl, start + k);
   return count;
 }
@@ -488,9 +419,9 @@ static const struct mix_job ka_job = {.seed = 42, .threshold = UINT64_MAX / 512}
 static void ka_fill(void)
 {
   struct mix_payload p;
-  prepare(&ka_job, sizeof ka_job, 0, &p);
+  mix_prepare(&ka_job, sizeof ka_job, 0, &p);
   for (uint32_t i = 0; i < KA_COUNT; i++)
-    if (hash_of(&p, i) < ka_job.threshold)
+    if (mix_hash_of(&p, i) < ka_job.threshold)
       ka_hits[ka_n++] = i;
 }
 
@@ -498,7 +429,7 @@ static void mix_known_answer(void *payload, struct synth_known_answer *ka)
 {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, ka_fill);
-  prepare(&ka_job, sizeof ka_job, 0, payload);
+  mix_prepare(&ka_job, sizeof ka_job, 0, payload);
   *ka = (struct synth_known_answer){0, KA_COUNT, ka_hits, ka_n};
 }
 
