@@ -1,11 +1,13 @@
 #!/bin/sh
 # install-deps.sh: installs every Debian package synthminer's build, tests and devices need.
 # Idempotent: packages already present are skipped, so running it twice costs seconds.
+# libudev-dev is for the install test's static link: hwloc.pc lists -ludev in Libs.private.
 set -eu
 
 PACKAGES="
   build-essential cmake pkg-config
   libhwloc-dev liburcu-dev libjansson-dev libncurses-dev libssl-dev libmicrohttpd-dev
+  libudev-dev
   libcunit1-dev clang libclang-rt-14-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   libvulkan-dev glslang-tools mesa-vulkan-drivers vulkan-tools

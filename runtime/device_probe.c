@@ -32,7 +32,7 @@ static const struct synth__probed *probed_kind(const struct synth__probe_set *se
  * OpenCL and Vulkan devices of type CPU hash on the same cores as the native CPU backend, so
  * they are left out by default. When no native CPU worker runs (--devices opencl on a machine
  * whose only OpenCL device is its CPU, say), a kind-wide pick takes them too. "kind:N" always
- * takes what it names.
+ * takes what it names, and "everything" takes them all (device_select.c).
  */
 static void apply_host_cpu_rule(const struct synth__device_selection *sel,
                                 struct synth__probe_set *set)

@@ -1,4 +1,5 @@
-/* device_select.c: the --devices list ("all", "cpu", "opencl:1", ...) parsed and applied. */
+/* device_select.c: the --devices list ("all", "everything", "cpu", "opencl:1", ...) parsed and
+ * applied. */
 #include "runtime/device_select.h"
 
 #include <string.h>
@@ -19,6 +20,12 @@ static int parse_item(const char *item, size_t len, struct synth__device_selecti
       {"cpu", SYNTH_DEVICE_CPU}, {"opencl", SYNTH_DEVICE_OPENCL}, {"vulkan", SYNTH_DEVICE_VULKAN}};
   if (len == 3 && memcmp(item, "all", 3) == 0) {
     sel->all = true;
+    return 0;
+  }
+  /* "all" leaves out OpenCL/Vulkan devices on the host CPU, which hash on the native CPU
+   * backend's cores; "everything" takes them too, for whoever wants to measure or test them. */
+  if (len == 10 && memcmp(item, "everything", 10) == 0) {
+    sel->all = sel->host_cpu = true;
     return 0;
   }
   for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
@@ -52,8 +59,8 @@ static int parse_item(const char *item, size_t len, struct synth__device_selecti
   }
 bad:
   synth__log_error(log,
-                   "--devices: '%.*s' is not a device; use all, cpu, opencl, vulkan, "
-                   "opencl:N or vulkan:N",
+                   "--devices: '%.*s' is not a device; use all, everything, cpu, opencl, "
+                   "vulkan, opencl:N or vulkan:N",
                    (int)len, item);
   return SYNTH_EINVAL;
 }
@@ -98,7 +105,7 @@ bool synth__device_selection_wants(const struct synth__device_selection *sel,
 bool synth__device_selection_match(const struct synth__device_selection *sel,
                                    const struct synth__device_desc *desc, int kind_index)
 {
-  if (sel->all && desc->selected)
+  if (sel->all && (desc->selected || (sel->host_cpu && desc->host_cpu)))
     return true;
   for (size_t i = 0; i < sel->n; i++) {
     const struct synth__device_pick *p = &sel->picks[i];

@@ -1,4 +1,5 @@
-/* device_select.h: the --devices list ("all", "cpu", "opencl:1", ...) parsed and applied. */
+/* device_select.h: the --devices list ("all", "everything", "cpu", "opencl:1", ...) parsed and
+ * applied. */
 #ifndef SYNTH_RUNTIME_DEVICE_SELECT_H
 #define SYNTH_RUNTIME_DEVICE_SELECT_H
 
@@ -17,13 +18,14 @@ struct synth__device_pick {
 };
 
 struct synth__device_selection {
-  bool all;
+  bool all;      /* "all" or "everything": each backend's default devices */
+  bool host_cpu; /* "everything": OpenCL and Vulkan devices on the host CPU too */
   struct synth__device_pick picks[SYNTH_SELECT_MAX];
   size_t n;
 };
 
 /* Parses a device list; NULL or "" means "all". Returns 0, or SYNTH_EINVAL with the reason
- * logged. */
+ * logged (which names every word the list takes). */
 int synth__device_selection_parse(const char *spec, struct synth__device_selection *sel,
                                   const struct synth__logger *log);
 

@@ -36,7 +36,8 @@ struct cli_device_flags {
 /* clang-format off */
 #define CLI_DEVICE_OPTIONS(flags)                                                        \
   {"--devices", 0, CLI_STRING, &(flags).devices, 0, 0, "LIST",                           \
-   "all (default), cpu, opencl, vulkan, opencl:N, vulkan:N; comma-separated"},           \
+   "all (default), everything (all + OpenCL/Vulkan on the host CPU), cpu, opencl, "      \
+   "vulkan, opencl:N, vulkan:N; comma-separated"},                                       \
   {"--threads", 't', CLI_UINT, &(flags).threads, 1, 4096, "N",                           \
    "CPU workers (default: one per core)"},                                               \
   {"--cpu-affinity", 0, CLI_STRING, &(flags).affinity, 0, 0, "LIST",                     \

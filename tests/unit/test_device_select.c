@@ -1,14 +1,23 @@
-/* test_device_select.c: the --devices list: what parses, what is refused, what it selects. */
+/* test_device_select.c: the --devices list: what parses, what is refused, what it selects,
+ * and, on the devices this machine has, what "all" and "everything" take. */
+#include <stdio.h>
+#include <string.h>
+
+#include "runtime/device_probe.h"
 #include "runtime/device_select.h"
 #include "runtime/logger.h"
 #include "support/harness.h"
 #include "synth/error.h"
 
 static int errors;
+static char last_error[256];
 static void count_errors(void *user, enum synth_log_level level, const char *msg)
 {
-  (void)user, (void)msg;
-  errors += level == SYNTH_LOG_ERROR;
+  (void)user;
+  if (level == SYNTH_LOG_ERROR) {
+    errors++;
+    snprintf(last_error, sizeof last_error, "%s", msg);
+  }
 }
 static const struct synth__logger logger = {count_errors, NULL, SYNTH_LOG_DEBUG};
 
@@ -17,8 +26,18 @@ static void test_parses(void)
   struct synth__device_selection sel;
   CU_ASSERT_EQUAL(synth__device_selection_parse(NULL, &sel, &logger), 0);
   CU_ASSERT_TRUE(sel.all);
+  CU_ASSERT_FALSE(sel.host_cpu);
   CU_ASSERT_EQUAL(synth__device_selection_parse("all", &sel, &logger), 0);
   CU_ASSERT_TRUE(sel.all);
+  CU_ASSERT_FALSE(sel.host_cpu);
+  CU_ASSERT_EQUAL(synth__device_selection_parse("everything", &sel, &logger), 0);
+  CU_ASSERT_TRUE(sel.all);
+  CU_ASSERT_TRUE(sel.host_cpu);
+  CU_ASSERT_EQUAL(sel.n, 0);
+  CU_ASSERT_TRUE(synth__device_selection_wants(&sel, SYNTH_DEVICE_OPENCL));
+  CU_ASSERT_EQUAL(synth__device_selection_parse("cpu,everything,vulkan:1", &sel, &logger), 0);
+  CU_ASSERT_TRUE(sel.host_cpu);
+  CU_ASSERT_EQUAL(sel.n, 2);
   CU_ASSERT_EQUAL(synth__device_selection_parse("cpu,opencl:2,vulkan", &sel, &logger), 0);
   CU_ASSERT_FALSE(sel.all);
   CU_ASSERT_EQUAL(sel.n, 3);
@@ -32,39 +51,96 @@ static void test_parses(void)
 
 static void test_refuses(void)
 {
-  static const char *const bad[] = {"gpu",      "cpu:0", "opencl:", "opencl:x", "opencl:1000",
-                                    "cpu,,all", ",cpu",  "cpu,",    "CPU",      "opencl:-1",
-                                    "all ",     "cpus",  "vulkan1", "opencl::1"};
+  static const char *const bad[] = {
+      "gpu",     "cpu:0",     "opencl:",    "opencl:x",  "opencl:1000",  "cpu,,all",
+      ",cpu",    "cpu,",      "CPU",        "opencl:-1", "all ",         "cpus",
+      "vulkan1", "opencl::1", "Everything", "everythin", "everything:0", "everythings"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     struct synth__device_selection sel;
     errors = 0;
     CU_ASSERT_EQUAL(synth__device_selection_parse(bad[i], &sel, &logger), SYNTH_EINVAL);
     CU_ASSERT_EQUAL(errors, 1);
   }
+  /* The error for a word that is not a device lists every word there is. */
+  struct synth__device_selection sel;
+  CU_ASSERT_EQUAL(synth__device_selection_parse("gpu", &sel, &logger), SYNTH_EINVAL);
+  static const char *const words[] = {"all",    "everything", "cpu",     "opencl",
+                                      "vulkan", "opencl:N",   "vulkan:N"};
+  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+    CU_ASSERT_PTR_NOT_NULL(strstr(last_error, words[i]));
 }
 
 static void test_matches(void)
 {
   struct synth__device_desc cpu_on = {.kind = SYNTH_DEVICE_CPU, .selected = 1};
   struct synth__device_desc cpu_off = {.kind = SYNTH_DEVICE_CPU, .selected = 0};
-  struct synth__device_desc cl_cpu = {.kind = SYNTH_DEVICE_OPENCL, .selected = 0};
+  struct synth__device_desc cl_cpu = {.kind = SYNTH_DEVICE_OPENCL, .selected = 0, .host_cpu = 1};
+  struct synth__device_desc vk_cpu = {.kind = SYNTH_DEVICE_VULKAN, .selected = 0, .host_cpu = 1};
+  struct synth__device_desc vk_gpu = {.kind = SYNTH_DEVICE_VULKAN, .selected = 1};
   struct synth__device_selection sel;
   synth__device_selection_parse("all", &sel, &logger);
   CU_ASSERT_TRUE(synth__device_selection_match(&sel, &cpu_on, 0));
   CU_ASSERT_FALSE(synth__device_selection_match(&sel, &cpu_off, 1));
   CU_ASSERT_FALSE(synth__device_selection_match(&sel, &cl_cpu, 0));
+  CU_ASSERT_FALSE(synth__device_selection_match(&sel, &vk_cpu, 0));
+  CU_ASSERT_TRUE(synth__device_selection_match(&sel, &vk_gpu, 1));
+  /* "everything" adds the host-CPU devices, but not CPU workers beyond --threads. */
+  synth__device_selection_parse("everything", &sel, &logger);
+  CU_ASSERT_TRUE(synth__device_selection_match(&sel, &cpu_on, 0));
+  CU_ASSERT_FALSE(synth__device_selection_match(&sel, &cpu_off, 1));
+  CU_ASSERT_TRUE(synth__device_selection_match(&sel, &cl_cpu, 0));
+  CU_ASSERT_TRUE(synth__device_selection_match(&sel, &vk_cpu, 0));
+  CU_ASSERT_TRUE(synth__device_selection_match(&sel, &vk_gpu, 1));
   synth__device_selection_parse("opencl:0", &sel, &logger);
   CU_ASSERT_TRUE(synth__device_selection_match(&sel, &cl_cpu, 0)); /* explicit wins */
   CU_ASSERT_FALSE(synth__device_selection_match(&sel, &cl_cpu, 1));
   CU_ASSERT_FALSE(synth__device_selection_match(&sel, &cpu_on, 0));
 }
 
+struct host_cpu_count {
+  size_t found, selected; /* OpenCL/Vulkan devices on the host CPU, and how many hash */
+  size_t others;          /* the other devices that hash */
+};
+
+/* Probes this machine's devices with spec and counts what it selects. */
+static struct host_cpu_count probe_host_cpu(const char *spec)
+{
+  struct synth_runtime_config cfg = {.devices = spec, .cpu_threads = 1};
+  struct synth__probe_set set;
+  struct host_cpu_count c = {0, 0, 0};
+  CU_ASSERT_EQUAL_FATAL(synth__probe_devices(&cfg, &logger, &set), 0);
+  for (size_t b = 0; b < set.n; b++) {
+    for (size_t i = 0; i < set.items[b].descs.count; i++) {
+      const struct synth__device_desc *d = &set.items[b].descs.items[i];
+      c.found += d->host_cpu ? 1 : 0;
+      c.selected += d->host_cpu && d->selected ? 1 : 0;
+      c.others += !d->host_cpu && d->selected ? 1 : 0;
+    }
+  }
+  synth__probe_set_free(&set);
+  return c;
+}
+
+/* PoCL and lavapipe (the test command installs both) are what "everything" adds to "all",
+ * while the native CPU worker runs; every other device hashes with both words alike. */
+static void test_everything_takes_host_cpu_devices(void)
+{
+  struct host_cpu_count all = probe_host_cpu("all");
+  struct host_cpu_count everything = probe_host_cpu("everything");
+  CU_ASSERT_EQUAL(all.found, everything.found);
+  CU_ASSERT_EQUAL(all.selected, 0);
+  CU_ASSERT_EQUAL(everything.selected, everything.found);
+  CU_ASSERT_EQUAL(all.others, everything.others);
+  CU_ASSERT(all.others >= 1); /* the CPU worker */
+  if (everything.found == 0)
+    fprintf(stderr, "note: no OpenCL or Vulkan device on the host CPU here (PoCL, lavapipe)\n");
+}
+
 int main(void)
 {
   static const struct synth_test tests[] = {
-      SYNTH_TEST(test_parses),
-      SYNTH_TEST(test_refuses),
-      SYNTH_TEST(test_matches),
+      SYNTH_TEST(test_parses),  SYNTH_TEST(test_refuses),
+      SYNTH_TEST(test_matches), SYNTH_TEST(test_everything_takes_host_cpu_devices),
       SYNTH_TEST_END,
   };
   return synth_test_run("device_select", tests);

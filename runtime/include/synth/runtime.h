@@ -50,8 +50,12 @@ typedef void (*synth_share_fn)(void *user, const struct synth_share *share);
 
 /* Zero-initialise, then set what you need: every zero field means its default. */
 struct synth_runtime_config {
-  /* Which devices hash: "all" (the default, NULL), or a comma-separated list of "cpu",
-   * "opencl", "vulkan", "opencl:N", "vulkan:N". */
+  /* Which devices hash: "all" (the default, NULL), "everything", or a comma-separated list
+   * of "cpu", "opencl", "vulkan", "opencl:N", "vulkan:N". OpenCL and Vulkan devices that
+   * hash on the host CPU (PoCL, lavapipe) share the native CPU workers' cores, so "all"
+   * leaves them out; "everything" takes them too, as does their own id, or "opencl" /
+   * "vulkan" when no native CPU worker runs. A GPU both APIs reach hashes through one of
+   * them (prefer) unless both of its ids are named. */
   const char *devices;
   /* CPU workers: 0 means one per core (one per listed PU with cpu_affinity). */
   unsigned cpu_threads;
