@@ -15,8 +15,10 @@ enum synth_log_level {
 
 /*
  * Called with one complete message, without a trailing newline. It may be called from any
- * of the runtime's threads at once, so it must be thread-safe, and it must not call back
- * into the runtime that logged.
+ * of the runtime's threads at once, so it must be thread-safe. It should not call back into
+ * the runtime that logged: synth_runtime_stop(), synth_runtime_destroy() and
+ * synth_work_wait() refuse there (SYNTH_EDEADLK), and what a call from inside it logs is not
+ * handed to it again.
  */
 typedef void (*synth_log_fn)(void *user, enum synth_log_level level, const char *message);
 

@@ -111,6 +111,12 @@ struct synth_vulkan_kernel {
  * workload's hits should be rarer than about one in a million (see docs/api.md). */
 #define SYNTH_BATCH_MAX_HITS 1024
 
+/*
+ * The descriptor's functions run on the runtime's threads (prepare_roll also once on the thread
+ * that submits): like every callback they must not stop, destroy or wait on the runtime, which
+ * refuses there with SYNTH_EDEADLK. synth_runtime_create() checks the descriptor against the
+ * comments below and refuses (SYNTH_EINVAL) one that breaks them.
+ */
 struct synth_workload {
   const char *name;
   size_t payload_size; /* bytes, a multiple of 16, at most SYNTH_PAYLOAD_MAX */
