@@ -32,6 +32,7 @@ struct synth__job *synth__sched_job_by_id(struct synth__sched *s, uint32_t id)
         break;
       }
     }
+    SYNTH_HAPPENS_BEFORE(set); /* done with it: ordered before its free after a grace period */
   }
   urcu_memb_read_unlock();
   return found;
@@ -48,6 +49,7 @@ unsigned synth__sched_jobs(struct synth__sched *s, struct synth__job **out, unsi
       if (synth__job_tryget(set->items[i]))
         out[n++] = set->items[i];
     }
+    SYNTH_HAPPENS_BEFORE(set);
   }
   urcu_memb_read_unlock();
   return n;
@@ -320,7 +322,9 @@ void synth__sched_service_jobs(struct synth__sched *s, struct synth__job **pendi
     urcu_memb_synchronize_rcu();
   while (sets) {
     struct cds_wfcq_node *next = sets->next;
-    free(caa_container_of(sets, struct synth__job_set, retire_node));
+    struct synth__job_set *set = caa_container_of(sets, struct synth__job_set, retire_node);
+    SYNTH_HAPPENS_AFTER(set); /* every reader's last look came before the grace period ended */
+    free(set);
     sets = next;
   }
   for (struct synth__job **link = pending; *link;) {
