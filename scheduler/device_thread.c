@@ -185,6 +185,9 @@ static bool probe(struct synth__sched *s, struct synth__sched_device *d)
   if (!synth__health_probe_due(&d->health, &s->cfg.health, synth__now_ns()))
     return true;
   struct synth__slot *slot = free_slot(d);
+  /* A slot whose remainder the generator has not requeued yet: not held by the device. */
+  if (!slot && in_flight(d) < d->nslots)
+    return true;
   if (!slot) { /* it still holds every batch it was given: as sick as before */
     act(s, d, synth__health_overrun(&d->health, &s->cfg.health, synth__now_ns()),
         "it still has not returned the batches it was given");
@@ -192,7 +195,12 @@ static bool probe(struct synth__sched *s, struct synth__sched_device *d)
   }
   synth__tuner_restart(&d->tuner); /* one unit, and tuning starts over */
   synth__health_probe_started(&d->health);
-  return submit_one(s, d, slot) >= 0;
+  int rc = submit_one(s, d, slot);
+  /* No work to probe with (or the probe came back at once): still probing means nothing was
+   * sent, so probe again once there is work instead of waiting for a batch that never comes. */
+  if (rc == 0 && d->health.probing && !slot->in_flight)
+    synth__health_probe_unsent(&d->health);
+  return rc >= 0;
 }
 
 /* Pulls and submits into every free slot. Returns false when the device failed. */

@@ -115,6 +115,11 @@ void synth__health_probe_started(struct synth__health *h)
   h->probing = true;
 }
 
+void synth__health_probe_unsent(struct synth__health *h)
+{
+  h->probing = false;
+}
+
 void synth__health_out(struct synth__health *h)
 {
   set_state(h, SYNTH_DEVICE_OUT);

@@ -68,6 +68,8 @@ enum synth__health_action synth__health_overrun(struct synth__health *h,
 bool synth__health_probe_due(const struct synth__health *h, const struct synth__health_config *cfg,
                              uint64_t now_ns);
 void synth__health_probe_started(struct synth__health *h);
+/* The probe could not be sent (no work): due again at once. */
+void synth__health_probe_unsent(struct synth__health *h);
 
 /* Taken out (for any reason): the state says so for good. */
 void synth__health_out(struct synth__health *h);
