@@ -98,9 +98,17 @@ static enum synth__health_action observe(struct synth__sched *s, struct synth__s
     synth__tuner_observe(&d->tuner, b->done, latency); /* cut-short batches say little */
   }
   enum synth__health_action action = SYNTH__HEALTH_CARRY_ON;
-  if (!slot->abandoned)
-    action = synth__health_batch(&d->health, &s->cfg.health, status,
-                                 synth__tuner_settled(&d->tuner), b->t_done_ns);
+  if (!slot->abandoned) {
+    struct synth__health_config *hc = &s->cfg.health;
+    action =
+        synth__health_batch(&d->health, hc, status, synth__tuner_settled(&d->tuner), b->t_done_ns);
+    /* Far too long for the target, whatever the device's own speed says: sick, though it
+     * finished. A CPU scan runs on the polling thread, so it is never seen overrunning in
+     * flight; and a scan slow on every call would set its own ever longer deadline. */
+    if (action != SYNTH__HEALTH_SICK && action != SYNTH__HEALTH_TAKE_OUT &&
+        synth__health_late(hc, d->tuner.target_s, latency, b->status, b->done, b->range.count))
+      action = synth__health_overrun(&d->health, hc, b->t_done_ns);
+  }
   struct synth__batch_entry e = {
       .t_done_ns = b->t_done_ns,
       .size = b->range.count,

@@ -43,6 +43,7 @@ static void act(struct synth__sched *s, struct synth__sched_device *d,
   struct synth__health_config *hc = &s->cfg.health;
   switch (action) {
   case SYNTH__HEALTH_SICK:
+    synth__reason_set(&d->health.reason, why);
     abandon_in_flight(s, d);
     synth__log_warn(s->cfg.log,
                     "%s (%s) is sick: %s; its work went back to the queues, probing it again "
@@ -71,6 +72,56 @@ static void act(struct synth__sched *s, struct synth__sched_device *d,
   }
 }
 
+/*
+ * Whether a batch came back short with no error although nothing asked it to stop: its epoch
+ * never moved (a job switch, cancel and stop all move it) and the scheduler is not stopping.
+ * A scan that returns early unasked hashes nothing while looking healthy, so such a batch
+ * counts as failed. GPUs end launches early only once the epoch has moved.
+ */
+static bool short_unasked(struct synth__sched *s, const struct synth__slot *slot)
+{
+  const struct synth__batch *b = &slot->batch;
+  if (slot->abandoned || b->status != 0 || b->done >= b->range.count)
+    return false;
+  /* Acquire pairs with the bump's release; a scan that saw the new epoch ran on this thread,
+   * or handed its batch over through the driver, so this load sees it too. */
+  return atomic_load_explicit(&s->epoch, memory_order_acquire) == b->ctl.epoch &&
+         !atomic_load_explicit(&s->stopping, memory_order_acquire);
+}
+
+/* At most one warning a second per device, saying how many it stands for. */
+static void warn_short(struct synth__sched *s, struct synth__sched_device *d, const char *what)
+{
+  struct synth__health *h = &d->health;
+  uint64_t now = synth__now_ns();
+  if (h->short_warned_ns && now - h->short_warned_ns < 1000000000ull) {
+    h->short_unwarned++;
+    return;
+  }
+  char more[48] = "";
+  if (h->short_unwarned)
+    snprintf(more, sizeof more, " (and %u more since the last warning)", h->short_unwarned);
+  synth__log_warn(s->cfg.log, "%s (%s): a batch %s: counted as failed%s", d->desc.id, d->desc.name,
+                  what, more);
+  h->short_warned_ns = now;
+  h->short_unwarned = 0;
+}
+
+/* Why a batch made its device sick: it ran too long, or it failed (the probe, or the last of
+ * a streak). */
+static void sick_why(const struct synth__sched *s, const struct synth__sched_device *d, bool late,
+                     uint64_t latency, bool probe, const char *failed, char *why, size_t size)
+{
+  if (late)
+    snprintf(why, size, "a batch took %.0f ms against a %g ms target", (double)latency * 1e-6,
+             d->tuner.target_s * 1e3);
+  else if (probe)
+    snprintf(why, size, "its probe batch %s", failed);
+  else
+    snprintf(why, size, "%u batches in a row failed, the last %s", s->cfg.health.fail_streak,
+             failed);
+}
+
 static void finish(struct synth__sched *s, struct synth__sched_device *d, struct synth__slot *slot)
 {
   struct synth__batch *b = &slot->batch;
@@ -81,13 +132,25 @@ static void finish(struct synth__sched *s, struct synth__sched_device *d, struct
   slot->t_start_ns = b->t_submit_ns > d->last_done_ns ? b->t_submit_ns : d->last_done_ns;
   if (b->t_done_ns > d->last_done_ns)
     d->last_done_ns = b->t_done_ns;
-  int status = b->status;
+  char failed[96];
+  if (short_unasked(s, slot)) {
+    snprintf(failed, sizeof failed, "returned after %u of %u nonces without being asked to stop",
+             b->done, b->range.count);
+    b->status = SYNTH_EDEVICE;
+    warn_short(s, d, failed);
+  } else {
+    snprintf(failed, sizeof failed, "with %s", synth_strerror(b->status));
+  }
+  /* What the collector's health check sees: the same latency, the same verdict. */
+  uint64_t latency = b->t_done_ns > slot->t_start_ns ? b->t_done_ns - slot->t_start_ns : 0;
+  bool late = !slot->abandoned && synth__health_late(&s->cfg.health, d->tuner.target_s, latency,
+                                                     b->status, b->done, b->range.count);
+  bool probe = d->health.probing && !slot->abandoned;
   enum synth__health_action action = synth__collector_complete(s, d, slot);
   char why[160] = "";
   /* Only a batch that makes the device sick needs its reason spelled out. */
   if (action == SYNTH__HEALTH_SICK || action == SYNTH__HEALTH_TAKE_OUT)
-    snprintf(why, sizeof why, "%u batches in a row failed, the last with %s",
-             s->cfg.health.fail_streak, synth_strerror(status));
+    sick_why(s, d, late, latency, probe, failed, why, sizeof why);
   act(s, d, action, why);
 }
 
@@ -105,6 +168,7 @@ static void take_out(struct synth__sched *s, struct synth__sched_device *d, int 
   if (atomic_load_explicit(&d->failed, memory_order_relaxed))
     return;
   synth__log_error(s->cfg.log, "%s (%s) taken out: %s", d->desc.id, d->desc.name, why);
+  synth__reason_set(&d->health.reason, why);
   synth__health_out(&d->health);
   atomic_store_explicit(&d->failed, true, memory_order_relaxed);
   bool responsive = false;
@@ -186,6 +250,9 @@ static bool probe(struct synth__sched *s, struct synth__sched_device *d)
   if (!synth__health_probe_due(&d->health, &s->cfg.health, synth__now_ns()))
     return true;
   struct synth__slot *slot = free_slot(d);
+  /* A slot whose remainder the generator has not requeued yet: not held by the device. */
+  if (!slot && in_flight(d) < d->nslots)
+    return true;
   if (!slot) { /* it still holds every batch it was given: as sick as before */
     act(s, d, synth__health_overrun(&d->health, &s->cfg.health, synth__now_ns()),
         "it still has not returned the batches it was given");
@@ -193,7 +260,12 @@ static bool probe(struct synth__sched *s, struct synth__sched_device *d)
   }
   synth__tuner_restart(&d->tuner); /* one unit, and tuning starts over */
   synth__health_probe_started(&d->health);
-  return submit_one(s, d, slot) >= 0;
+  int rc = submit_one(s, d, slot);
+  /* No work to probe with (or the probe came back at once): still probing means nothing was
+   * sent, so probe again once there is work instead of waiting for a batch that never comes. */
+  if (rc == 0 && d->health.probing && !slot->in_flight)
+    synth__health_probe_unsent(&d->health);
+  return rc >= 0;
 }
 
 /* Pulls and submits into every free slot. Returns false when the device failed. */
@@ -212,8 +284,9 @@ static bool fill(struct synth__sched *s, struct synth__sched_device *d)
   return true;
 }
 
-/* Whether the oldest live batch in flight has run far past what the device's speed says.
- * Batches queued behind it wait for it, so only the oldest counts. */
+/* Whether the oldest live batch in flight has run far past what the device's speed says, or
+ * than its target allows (whichever comes first). Batches queued behind it wait for it, so
+ * only the oldest counts. */
 static bool overrun(const struct synth__sched *s, const struct synth__sched_device *d, char *why,
                     size_t size)
 {
@@ -230,12 +303,16 @@ static bool overrun(const struct synth__sched *s, const struct synth__sched_devi
       oldest->batch.t_submit_ns > d->last_done_ns ? oldest->batch.t_submit_ns : d->last_done_ns;
   double rate = atomic_load_explicit(&d->tuner.rate, memory_order_relaxed);
   uint64_t limit = synth__health_deadline_ns(&s->cfg.health, oldest->batch.range.count, rate);
+  uint64_t cap = synth__health_latency_limit_ns(&s->cfg.health, d->tuner.target_s);
+  if (cap < limit)
+    limit = cap;
   uint64_t ran = synth__now_ns() - start;
   if (ran <= limit)
     return false;
-  snprintf(why, size, "a batch of %u nonces ran longer than %.0f ms (expected %.1f ms)",
-           oldest->batch.range.count, (double)limit * 1e-6,
-           rate > 0 ? (double)oldest->batch.range.count / rate * 1e3 : 0.0);
+  snprintf(
+      why, size, "a batch of %u nonces ran longer than %.0f ms (expected %.1f ms, target %g ms)",
+      oldest->batch.range.count, (double)limit * 1e-6,
+      rate > 0 ? (double)oldest->batch.range.count / rate * 1e3 : 0.0, d->tuner.target_s * 1e3);
   return true;
 }
 

@@ -102,7 +102,9 @@ bool synth__sched_pull(struct synth__sched *s, struct synth__sched_device *d,
   struct synth__take_result res;
   synth__unit_queue_take(&d->queue, s->pool, resolve, &ctx, false, &res);
   count_stale(s, &res);
-  if (res.taken == 0 && !demoted(d)) /* a demoted device takes no one else's work */
+  /* A demoted device takes no one else's work, but for its probe: a sick device's own queue is
+   * not refilled, so once others emptied it the probe would wait for ever. */
+  if (res.taken == 0 && (!demoted(d) || d->health.probing))
     steal(s, d, want, &res);
   if (synth__unit_queue_nonces(&d->queue) < synth__queue_low_mark(d))
     synth__sched_want_refill(s);

@@ -388,6 +388,7 @@ void synth__sched_device_stats(struct synth__sched *s, unsigned index,
   out->job_serial = atomic_load_explicit(&d->job_started_id, memory_order_acquire);
   out->job_started_ns = atomic_load_explicit(&d->job_started_ns, memory_order_relaxed);
   out->hits_overflowed = synth__counter_get(&c->hit_overflow);
+  synth__reason_get(&d->health.reason, out->health_reason, sizeof out->health_reason);
 }
 
 uint32_t synth__sched_current_job_id(struct synth__sched *s)

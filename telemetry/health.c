@@ -29,6 +29,9 @@ void synth__health_init(struct synth__health *h)
   h->probing = false;
   h->sick_since_ns = 0;
   h->healthy_since_ns = 0;
+  synth__reason_init(&h->reason);
+  h->short_warned_ns = 0;
+  h->short_unwarned = 0;
 }
 
 static void set_state(struct synth__health *h, enum synth_device_state s)
@@ -115,6 +118,11 @@ void synth__health_probe_started(struct synth__health *h)
   h->probing = true;
 }
 
+void synth__health_probe_unsent(struct synth__health *h)
+{
+  h->probing = false;
+}
+
 void synth__health_out(struct synth__health *h)
 {
   set_state(h, SYNTH_DEVICE_OUT);
@@ -125,4 +133,18 @@ uint64_t synth__health_deadline_ns(const struct synth__health_config *cfg, uint6
 {
   double expected = rate > 0 ? (double)nonces / rate * 1e9 * cfg->overrun_factor : 0;
   return expected > (double)cfg->overrun_floor_ns ? (uint64_t)expected : cfg->overrun_floor_ns;
+}
+
+uint64_t synth__health_latency_limit_ns(const struct synth__health_config *cfg, double target_s)
+{
+  double limit = target_s * 1e9 * cfg->overrun_factor;
+  return limit > (double)cfg->overrun_floor_ns ? (uint64_t)limit : cfg->overrun_floor_ns;
+}
+
+bool synth__health_late(const struct synth__health_config *cfg, double target_s,
+                        uint64_t latency_ns, int status, uint32_t done, uint32_t count)
+{
+  if (status == 0 && done < count)
+    return false;
+  return latency_ns > synth__health_latency_limit_ns(cfg, target_s);
 }

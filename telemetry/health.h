@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "synth/runtime.h"
+#include "telemetry/reason.h"
 
 struct synth__health_config {
   double error_rate_limit;   /* above it the device backs off */
@@ -32,9 +33,9 @@ enum synth__health_action {
 
 /*
  * One writer, the device thread; readers (stats) see state, error_rate and sick_count as
- * atomics. A recovered device must stay healthy for SYNTH_HEALTHY_RESET_NS before its
- * sick strikes are forgotten, so one that keeps failing is taken out even if each probe
- * passes.
+ * atomics, and reason through its seqlock. A recovered device must stay healthy for
+ * SYNTH_HEALTHY_RESET_NS before its sick strikes are forgotten, so one that keeps failing is
+ * taken out even if each probe passes.
  */
 struct synth__health {
   atomic_int state; /* enum synth_device_state */
@@ -45,6 +46,10 @@ struct synth__health {
   bool probing;
   uint64_t sick_since_ns;
   uint64_t healthy_since_ns;
+  struct synth__reason reason; /* why it was last found sick or taken out; "" if never */
+  /* Warnings about batches that came back short unasked: at most one a second. */
+  uint64_t short_warned_ns;
+  unsigned short_unwarned;
 };
 
 #define SYNTH_HEALTHY_RESET_NS (60ull * 1000000000ull)
@@ -68,6 +73,8 @@ enum synth__health_action synth__health_overrun(struct synth__health *h,
 bool synth__health_probe_due(const struct synth__health *h, const struct synth__health_config *cfg,
                              uint64_t now_ns);
 void synth__health_probe_started(struct synth__health *h);
+/* The probe could not be sent (no work): due again at once. */
+void synth__health_probe_unsent(struct synth__health *h);
 
 /* Taken out (for any reason): the state says so for good. */
 void synth__health_out(struct synth__health *h);
@@ -75,6 +82,16 @@ void synth__health_out(struct synth__health *h);
 /* How long a batch of nonces may run at rate H/s (0: not measured yet) before it is overrun. */
 uint64_t synth__health_deadline_ns(const struct synth__health_config *cfg, uint64_t nonces,
                                    double rate);
+
+/* How long any batch of a device aiming at target_s may take, however slow the device
+ * measures: overrun_factor x the target, and at least the floor. A scan that is slow on
+ * every call would otherwise set its own (ever longer) deadline. */
+uint64_t synth__health_latency_limit_ns(const struct synth__health_config *cfg, double target_s);
+
+/* Whether a finished batch (status, done of count nonces) that took latency_ns ran past that
+ * limit. A batch a job switch or stop cut short (no error, not all hashed) is not judged. */
+bool synth__health_late(const struct synth__health_config *cfg, double target_s,
+                        uint64_t latency_ns, int status, uint32_t done, uint32_t count);
 
 static inline enum synth_device_state synth__health_state(const struct synth__health *h)
 {

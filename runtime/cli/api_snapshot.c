@@ -143,6 +143,7 @@ static json_t *device_json(const struct synth_device_stats *d, const struct shar
   put_uint(o, "duplicates", d->duplicates);
   put_uint(o, "hw_errors", d->hw_errors);
   put_uint(o, "sick_count", d->sick_count);
+  json_object_set_new(o, "health_reason", text(d->health_reason));
   return o;
 }
 

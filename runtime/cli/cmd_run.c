@@ -288,7 +288,7 @@ int cmd_run(int argc, char **argv)
       {"--batch-timeout", 0, CLI_UINT, &batch_timeout_ms, 100, 3600000, "MS",
        "no batch counts as overrun (device sick) before it ran this long (default 2000)"},
       {"--overrun-factor", 0, CLI_DOUBLE, &overrun_factor, 1.5, 1e6, "X",
-       "a batch running X times its expected time makes its device sick (default 10)"},
+       "a batch running X times its expected time or target makes its device sick (default 10)"},
       {"--error-rate-limit", 0, CLI_DOUBLE, &error_rate_limit, 0.001, 1, "F",
        "failed batches above this share make a device back off (default 0.05)"},
       {"--sick-retry", 0, CLI_UINT, &sick_retry_ms, 10, 3600000, "MS",

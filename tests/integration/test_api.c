@@ -275,7 +275,8 @@ static int is_object(const json_t *v)
 
 static void check_device(json_t *d)
 {
-  expect_fields(d, (const char *[]){"id", "kind", "name", "engine", "state", NULL}, is_string);
+  expect_fields(d, (const char *[]){"id", "kind", "name", "engine", "state", "health_reason", NULL},
+                is_string);
   expect_fields(d,
                 (const char *[]){"hashrate", "hashrate_10s", "hashrate_60s", "hashrate_15m",
                                  "hashrate_ewma", "error_rate", NULL},

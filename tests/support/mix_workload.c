@@ -32,8 +32,7 @@ uint64_t mix_hash_of(const struct mix_payload *p, uint32_t nonce)
   return mix(p->seed ^ ((uint64_t)p->roll << 32 | nonce));
 }
 
-static uint32_t scan(const void *payload, uint32_t start, uint32_t count,
-                     struct synth_scan_ctl *ctl)
+uint32_t mix_scan(const void *payload, uint32_t start, uint32_t count, struct synth_scan_ctl *ctl)
 {
   const struct mix_payload *p = payload;
   uint32_t done = 0;
@@ -49,7 +48,7 @@ static uint32_t scan(const void *payload, uint32_t start, uint32_t count,
   return done;
 }
 
-static void verify(const void *payload, uint32_t nonce, struct synth_verdict *out)
+void mix_verify(const void *payload, uint32_t nonce, struct synth_verdict *out)
 {
   const struct mix_payload *p = payload;
   uint64_t h = mix_hash_of(p, nonce);
@@ -58,12 +57,12 @@ static void verify(const void *payload, uint32_t nonce, struct synth_verdict *ou
   out->meets_target = h < p->threshold;
 }
 
-static const struct synth_cpu_core cores[] = {{"portable", scan, NULL}, {NULL, NULL, NULL}};
+static const struct synth_cpu_core cores[] = {{"portable", mix_scan, NULL}, {NULL, NULL, NULL}};
 
 const struct synth_workload mix_workload = {
     .name = "mix64",
     .payload_size = sizeof(struct mix_payload),
     .prepare_roll = mix_prepare,
-    .verify = verify,
+    .verify = mix_verify,
     .cpu_cores = cores,
 };

@@ -23,6 +23,9 @@ struct mix_payload {
 /* prepare_roll: refuses data that is not a whole struct mix_job. */
 int mix_prepare(const void *job_data, size_t data_size, uint32_t roll, void *payload);
 uint64_t mix_hash_of(const struct mix_payload *p, uint32_t nonce);
+/* The workload's CPU scan and reference, for tests that wrap them. */
+uint32_t mix_scan(const void *payload, uint32_t start, uint32_t count, struct synth_scan_ctl *ctl);
+void mix_verify(const void *payload, uint32_t nonce, struct synth_verdict *out);
 
 extern const struct synth_workload mix_workload;
 

@@ -1,6 +1,7 @@
 /* test_telemetry.c: EWMA, windows, batch log, tuner and health logic on scripted samples. */
 #include <math.h>
 #include <pthread.h>
+#include <string.h>
 
 #include "support/harness.h"
 #include "synth/error.h"
@@ -8,6 +9,7 @@
 #include "telemetry/device_counters.h"
 #include "telemetry/hashrate.h"
 #include "telemetry/health.h"
+#include "telemetry/reason.h"
 #include "telemetry/tuner.h"
 
 #define MS 1000000ull
@@ -362,6 +364,70 @@ static void test_health_deadline(void)
   CU_ASSERT(d > 29999 * MS && d < 30001 * MS);
 }
 
+/* A finished batch is judged against its target, not its speed: past factor x target and the
+ * floor it is late; one a switch cut short is never judged, a failed one is. */
+static void test_health_late_against_target(void)
+{
+  struct synth__health_config cfg = health_cfg(); /* factor 10, floor 2 s */
+  CU_ASSERT_EQUAL(synth__health_latency_limit_ns(&cfg, 0.005), 2000 * MS); /* 50 ms: the floor */
+  CU_ASSERT_EQUAL(synth__health_latency_limit_ns(&cfg, 0.5), 5000 * MS);
+  CU_ASSERT_FALSE(synth__health_late(&cfg, 0.005, 2000 * MS, 0, 100, 100));
+  CU_ASSERT_TRUE(synth__health_late(&cfg, 0.005, 2001 * MS, 0, 100, 100));
+  CU_ASSERT_TRUE(synth__health_late(&cfg, 0.005, 2001 * MS, SYNTH_EDEVICE, 0, 100));
+  CU_ASSERT_FALSE(synth__health_late(&cfg, 0.005, 9000 * MS, 0, 50, 100));
+  CU_ASSERT_FALSE(synth__health_late(&cfg, 0.5, 4999 * MS, 0, 100, 100));
+}
+
+/* The reason is read whole while it is rewritten: every copy is one of the texts written. */
+struct reason_race {
+  struct synth__reason r;
+  char text[2][SYNTH_REASON_SIZE];
+  atomic_bool done;
+};
+
+static void *reason_writer(void *arg)
+{
+  struct reason_race *rr = arg;
+  for (int i = 0; i < 200000; i++)
+    synth__reason_set(&rr->r, rr->text[i & 1]);
+  atomic_store(&rr->done, true);
+  return NULL;
+}
+
+static void test_reason_read_whole(void)
+{
+  static struct reason_race rr;
+  synth__reason_init(&rr.r);
+  char out[SYNTH_REASON_SIZE];
+  synth__reason_get(&rr.r, out, sizeof out);
+  CU_ASSERT_STRING_EQUAL(out, ""); /* never set */
+  snprintf(rr.text[0], sizeof rr.text[0], "a batch took 300 ms against a 5 ms target");
+  memset(rr.text[1], 'x', SYNTH_REASON_SIZE - 1); /* the longest that fits */
+  rr.text[1][SYNTH_REASON_SIZE - 1] = '\0';
+  atomic_init(&rr.done, false);
+  pthread_t t;
+  CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, reason_writer, &rr), 0);
+  unsigned bad = 0, reads = 0;
+  for (bool finished = false; !finished; reads++) {
+    finished = atomic_load(&rr.done); /* before the read: the last one sees the last text */
+    synth__reason_get(&rr.r, out, sizeof out);
+    bad += strcmp(out, "") != 0 && strcmp(out, rr.text[0]) != 0 && strcmp(out, rr.text[1]) != 0;
+  }
+  pthread_join(t, NULL);
+  CU_ASSERT_EQUAL(bad, 0);
+  CU_ASSERT(reads > 0);
+  CU_ASSERT_STRING_EQUAL(out, rr.text[1]);
+  char longer[300];
+  memset(longer, 'y', sizeof longer - 1);
+  longer[sizeof longer - 1] = '\0';
+  synth__reason_set(&rr.r, longer); /* cut to what fits */
+  synth__reason_get(&rr.r, out, sizeof out);
+  CU_ASSERT_EQUAL(strlen(out), SYNTH_REASON_SIZE - 1);
+  char small[6];
+  synth__reason_get(&rr.r, small, sizeof small);
+  CU_ASSERT_STRING_EQUAL(small, "yyyyy");
+}
+
 static void test_counters_single_writer(void)
 {
   struct synth__device_counters c;
@@ -387,6 +453,8 @@ int main(void)
       SYNTH_TEST(test_health_error_rate_backs_off_and_recovers),
       SYNTH_TEST(test_health_sick_probe_recover_and_take_out),
       SYNTH_TEST(test_health_deadline),
+      SYNTH_TEST(test_health_late_against_target),
+      SYNTH_TEST(test_reason_read_whole),
       SYNTH_TEST(test_counters_single_writer),
       SYNTH_TEST_END,
   };

@@ -100,9 +100,11 @@ struct synth_runtime_config {
   /* Health thresholds (0 means the default in brackets). A device whose recent batches fail
    * more often than error_rate_limit [0.05] backs off: its batch is halved and others take its
    * queued work first. A batch running overrun_factor [10] times longer than the device's
-   * measured speed says, and longer than batch_timeout_ms, makes the device sick: its work
-   * goes back to the queues and it is probed again with a small batch after sick_retry_ms
-   * [5000]. A device sick sick_limit [3] times in a row is taken out. */
+   * measured speed says or than its target latency, and longer than batch_timeout_ms, makes
+   * the device sick (a CPU batch once it returns): its work goes back to the queues and it is
+   * probed again with a small batch after sick_retry_ms [5000]. So do 8 failed batches in a
+   * row; a CPU scan that returns short without being asked to stop counts as failed. A device
+   * sick sick_limit [3] times in a row is taken out. */
   double error_rate_limit;
   double overrun_factor;
   unsigned sick_retry_ms;
@@ -275,6 +277,9 @@ struct synth_device_stats {
    * logged, but not delivered. A workload's target should keep them at zero (see
    * docs/api.md). */
   uint64_t hits_overflowed;
+  /* Why the device was last found sick or taken out, "" if never (see docs/api.md, "Device
+   * health"). */
+  char health_reason[128];
 };
 
 /* The serial number the runtime gave the current job (each synth_runtime_set_job() gets the

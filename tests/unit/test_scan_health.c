@@ -1,0 +1,353 @@
+/* test_scan_health.c: a user's CPU scan that misbehaves makes its worker sick, through the
+ * public API only: a scan that returns without hashing and one that blocks on every call each
+ * lose their device, whose reason says why, while the work still ends with exactly its hits;
+ * a healthy scan, cut short by work replaced and cancelled, never does. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "support/harness.h"
+#include "support/log_capture.h"
+#include "support/mix_workload.h"
+#include "synth/synth.h"
+
+/* How the scan behaves on the first worker thread that calls it; the others are healthy. */
+enum behaviour { HEALTHY, RETURNS_EARLY, BLOCKS, ALL_RETURN_EARLY };
+static atomic_int behaviour;
+static atomic_bool claimed;    /* a worker is the misbehaving one */
+static _Thread_local int role; /* 0 not yet known, 1 misbehaves, 2 healthy */
+static char bad_thread[16];    /* its name, "synth-cpu:N", once bad_named */
+static atomic_bool bad_named;
+#define BLOCK_MS 300
+
+static bool misbehaves(void)
+{
+  if (role == 0) {
+    bool expect = false;
+    role = atomic_compare_exchange_strong(&claimed, &expect, true) ? 1 : 2;
+    if (role == 1) {
+      pthread_getname_np(pthread_self(), bad_thread, sizeof bad_thread);
+      atomic_store(&bad_named, true); /* seq_cst: the name is written before */
+    }
+  }
+  if (atomic_load(&behaviour) == ALL_RETURN_EARLY)
+    return true;
+  return role == 1 && atomic_load(&behaviour) != HEALTHY;
+}
+
+static uint32_t scan(const void *payload, uint32_t start, uint32_t count,
+                     struct synth_scan_ctl *ctl)
+{
+  if (misbehaves()) {
+    if (atomic_load(&behaviour) != BLOCKS)
+      return 0; /* nothing hashed, and nobody asked it to stop */
+    struct timespec ts = {0, BLOCK_MS * 1000000L};
+    nanosleep(&ts, NULL); /* then hashes as it should */
+  }
+  return mix_scan(payload, start, count, ctl);
+}
+
+static const struct synth_cpu_core cores[] = {{"portable", scan, NULL}, {NULL, NULL, NULL}};
+static const struct synth_workload moody_workload = {
+    .name = "mix64-moody",
+    .payload_size = sizeof(struct mix_payload),
+    .prepare_roll = mix_prepare,
+    .verify = mix_verify,
+    .cpu_cores = cores,
+};
+
+/* Two workers; short health limits so a sick device shows within a second. */
+static synth_runtime *runtime(enum behaviour b, unsigned batch_timeout_ms)
+{
+  atomic_store(&behaviour, b);
+  atomic_store(&claimed, false);
+  atomic_store(&bad_named, false);
+  log_capture_clear();
+  struct synth_runtime_config cfg = {.devices = "cpu",
+                                     .cpu_threads = 2,
+                                     .workload = &moody_workload,
+                                     .batch_timeout_ms = batch_timeout_ms,
+                                     .sick_retry_ms = 200,
+                                     .log_fn = log_capture_fn,
+                                     .log_level = SYNTH_LOG_WARN};
+  synth_runtime *rt;
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&rt, &cfg), 0);
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_device_count(rt), 2);
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_start(rt), 0);
+  return rt;
+}
+
+/* One finite range, crossing from roll 3 into roll 4, and its hits found on this thread. */
+#define HITS_MAX 4096
+static const uint64_t range_start = (3ull << 32) + 0xffffffffull - (1ull << 23);
+static const uint64_t range_size = 1ull << 25;
+static struct mix_job job;
+static uint64_t expect[HITS_MAX];
+static size_t n_expect;
+
+static void reference(void)
+{
+  /* About 670 hits: sparse enough that no batch fills its hit buffer. */
+  job = (struct mix_job){.seed = synth_test_rand(), .threshold = UINT64_MAX / 50000};
+  struct mix_payload p;
+  n_expect = 0;
+  for (uint64_t i = range_start; i < range_start + range_size; i++) {
+    if ((i & 0xffffffffull) == 0 || i == range_start)
+      mix_prepare(&job, sizeof job, (uint32_t)(i >> 32), &p);
+    if (mix_hash_of(&p, (uint32_t)i) < job.threshold && n_expect < HITS_MAX)
+      expect[n_expect++] = i;
+  }
+}
+
+struct tally {
+  pthread_mutex_t lock;
+  uint64_t hits[HITS_MAX];
+  size_t n;
+  atomic_uint done_calls;
+  atomic_int status;
+};
+
+static void on_hit(void *user, uint64_t index, const struct synth_verdict *v, unsigned device)
+{
+  (void)v, (void)device;
+  struct tally *t = user;
+  pthread_mutex_lock(&t->lock);
+  if (t->n < HITS_MAX)
+    t->hits[t->n++] = index;
+  pthread_mutex_unlock(&t->lock);
+}
+
+static void on_done(void *user, int status)
+{
+  struct tally *t = user;
+  atomic_store(&t->status, status);
+  atomic_fetch_add(&t->done_calls, 1);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Hashes the range once: status 0, counted whole, exactly the reference hits. */
+static void run_range(synth_runtime *rt)
+{
+  static struct tally t;
+  memset(&t, 0, sizeof t);
+  pthread_mutex_init(&t.lock, NULL);
+  struct synth_work_config wc = {.data = &job,
+                                 .data_size = sizeof job,
+                                 .start = range_start,
+                                 .end = range_start + range_size,
+                                 .on_hit = on_hit,
+                                 .on_done = on_done,
+                                 .user = &t};
+  synth_work *w;
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, &wc, &w), 0);
+  CU_ASSERT_EQUAL(synth_work_wait(w, (unsigned)(synth_test_patience_s() * 1000)), 0);
+  CU_ASSERT_EQUAL(synth_work_hashed(w), range_size);
+  CU_ASSERT_EQUAL(atomic_load(&t.done_calls), 1);
+  CU_ASSERT_EQUAL(atomic_load(&t.status), 0);
+  synth_work_release(w);
+  qsort(t.hits, t.n, sizeof t.hits[0], cmp_u64);
+  CU_ASSERT_EQUAL(t.n, n_expect);
+  CU_ASSERT_EQUAL(memcmp(t.hits, expect, sizeof expect[0] * (t.n < n_expect ? t.n : n_expect)), 0);
+  pthread_mutex_destroy(&t.lock);
+}
+
+static struct synth_device_stats stats_of(synth_runtime *rt, unsigned i)
+{
+  struct synth_device_stats st;
+  CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, i, &st, sizeof st), 0);
+  return st;
+}
+
+/* The index of the misbehaving worker's device, from its thread's name. */
+static unsigned bad_device(synth_runtime *rt)
+{
+  CU_ASSERT_FATAL(atomic_load(&bad_named));
+  for (unsigned i = 0; i < synth_runtime_device_count(rt); i++) {
+    struct synth_device_stats st = stats_of(rt, i);
+    char name[32];
+    snprintf(name, sizeof name, "synth-%.9s", st.id); /* as the runtime names its threads */
+    if (strcmp(name, bad_thread) == 0)
+      return i;
+  }
+  CU_FAIL_FATAL("no device runs the misbehaving thread");
+  return 0;
+}
+
+static bool benched(const struct synth_device_stats *st)
+{
+  return st->state == SYNTH_DEVICE_SICK || st->state == SYNTH_DEVICE_OUT;
+}
+
+/* Hashes the range again and again until the misbehaving device is sick or out (every round
+ * exact), then once more without it. Returns its index. */
+static unsigned rounds_until_benched(synth_runtime *rt)
+{
+  reference();
+  CU_ASSERT(n_expect > 300 && n_expect < HITS_MAX);
+  double until = synth_test_now_s() + synth_test_patience_s();
+  bool seen = false;
+  unsigned bad = 0, rounds = 0;
+  while (!seen && synth_test_now_s() < until) {
+    run_range(rt);
+    rounds++;
+    if (atomic_load(&bad_named)) {
+      bad = bad_device(rt);
+      struct synth_device_stats st = stats_of(rt, bad);
+      seen = benched(&st);
+    }
+  }
+  CU_ASSERT_TRUE_FATAL(seen);
+  run_range(rt);
+  printf("(%u rounds) ", rounds + 1);
+  return bad;
+}
+
+/* A scan that returns 0 without being asked to stop: its batches fail, the device goes sick
+ * after eight in a row, and the work is hashed whole by the other worker. */
+static void test_scan_returns_early(void)
+{
+  synth_runtime *rt = runtime(RETURNS_EARLY, 100);
+  unsigned bad = rounds_until_benched(rt);
+  struct synth_device_stats st = stats_of(rt, bad), good = stats_of(rt, 1 - bad);
+  CU_ASSERT_TRUE(benched(&st));
+  CU_ASSERT(st.sick_count >= 1);
+  CU_ASSERT(st.batch_errors >= 8); /* the default fail streak */
+  CU_ASSERT(st.error_rate > 0);
+  CU_ASSERT_EQUAL(st.nonces, 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(st.health_reason, "without being asked to stop"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(st.health_reason, "returned after 0 of"));
+  CU_ASSERT_TRUE(log_capture_has("without being asked to stop: counted as failed"));
+  char said[192];
+  snprintf(said, sizeof said, "%s (%s): a batch returned after 0 of", st.id, st.name);
+  CU_ASSERT_TRUE(log_capture_has(said));
+  CU_ASSERT_EQUAL(good.batch_errors, 0);
+  CU_ASSERT(good.nonces >= range_size);
+  synth_runtime_destroy(rt);
+}
+
+/* A scan that blocks BLOCK_MS on every call against a 5 ms target (and a 100 ms floor): its
+ * device goes sick though each batch completes, and the work is hashed whole. */
+static void test_scan_blocks(void)
+{
+  synth_runtime *rt = runtime(BLOCKS, 100);
+  unsigned bad = rounds_until_benched(rt);
+  struct synth_device_stats st = stats_of(rt, bad);
+  CU_ASSERT_TRUE(benched(&st));
+  CU_ASSERT(st.sick_count >= 1);
+  CU_ASSERT_EQUAL(st.batch_errors, 0); /* it only took too long */
+  CU_ASSERT(st.nonces > 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(st.health_reason, "against a 5 ms target"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(st.health_reason, "a batch took"));
+  CU_ASSERT_TRUE(log_capture_has("against a 5 ms target"));
+  synth_runtime_destroy(rt);
+}
+
+/* Batches of device i cut short with no error (a switch or cancel stopped them), and batches
+ * that failed, from its trace since *cursor. */
+static void count_trace(synth_runtime *rt, unsigned i, uint64_t *cursor, unsigned *cut,
+                        unsigned *failed)
+{
+  struct synth_batch_record r[256];
+  size_t n;
+  do {
+    CU_ASSERT_EQUAL(synth_runtime_batch_trace(rt, i, cursor, r, 256, &n), 0);
+    for (size_t k = 0; k < n; k++) {
+      *cut += r[k].status == 0 && r[k].nonces < r[k].size;
+      *failed += r[k].status != 0;
+    }
+  } while (n == 256);
+}
+
+/* A healthy scan with the default floor: work replaced and cancelled again and again cuts
+ * batches short, which is no failure; no device is ever sick and no reason is recorded. */
+static void test_healthy_scan_never_sick(void)
+{
+  synth_runtime *rt = runtime(HEALTHY, 0);
+  struct mix_job open = {.seed = synth_test_rand(), .threshold = UINT64_MAX / 50000};
+  struct synth_work_config wc = {.data = &open, .data_size = sizeof open, .replace = 1};
+  uint64_t cursor[2] = {0, 0};
+  unsigned cut = 0, failed = 0, switches = 0;
+  double until = synth_test_now_s() + synth_test_patience_s();
+  synth_work *w = NULL;
+  /* Until some batch was cut short, and at least 20 switches. */
+  while ((cut == 0 || switches < 20) && synth_test_now_s() < until) {
+    open.seed++;
+    synth_work *next;
+    CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, &wc, &next), 0); /* replaces w */
+    synth_work_release(w);
+    w = next;
+    switches++;
+    SYNTH_TEST_WAIT(synth_work_hashed(w) >= 1u << 20);
+    for (unsigned i = 0; i < 2; i++)
+      count_trace(rt, i, &cursor[i], &cut, &failed);
+  }
+  synth_work_cancel(w);
+  synth_work_release(w);
+  CU_ASSERT(cut > 0);
+  reference();
+  run_range(rt);
+  for (unsigned i = 0; i < 2; i++) {
+    count_trace(rt, i, &cursor[i], &cut, &failed);
+    struct synth_device_stats st = stats_of(rt, i);
+    CU_ASSERT_EQUAL(st.sick_count, 0);
+    CU_ASSERT_EQUAL(st.batch_errors, 0);
+    CU_ASSERT_FALSE(benched(&st));
+    CU_ASSERT_STRING_EQUAL(st.health_reason, "");
+  }
+  CU_ASSERT_EQUAL(failed, 0);
+  CU_ASSERT_FALSE(log_capture_has("without being asked to stop"));
+  printf("(%u switches, %u batches cut short) ", switches, cut);
+  synth_runtime_destroy(rt);
+}
+
+/* Every worker's scan misbehaves: each is taken out in turn, and the work, which no device is
+ * left to run, ends with SYNTH_ENODEV rather than waiting for ever. */
+static void test_no_device_left_ends_work(void)
+{
+  synth_runtime *rt = runtime(ALL_RETURN_EARLY, 100);
+  struct mix_job open = {.seed = synth_test_rand(), .threshold = UINT64_MAX / 50000};
+  struct synth_work_config wc = {.data = &open, .data_size = sizeof open};
+  synth_work *w;
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, &wc, &w), 0);
+  CU_ASSERT_EQUAL(synth_work_wait(w, (unsigned)(synth_test_patience_s() * 1000)), SYNTH_ENODEV);
+  for (unsigned i = 0; i < 2; i++) {
+    struct synth_device_stats st = stats_of(rt, i);
+    CU_ASSERT_EQUAL(st.state, SYNTH_DEVICE_OUT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(st.health_reason, "without being asked to stop"));
+  }
+  CU_ASSERT_TRUE(log_capture_has("every device was taken out"));
+  synth_work_release(w);
+  synth_runtime_destroy(rt);
+}
+
+/* Two workers, each on a core of its own, or nothing to test. */
+static void count_cpu(void *user, const struct synth_device_desc *d)
+{
+  *(unsigned *)user += d->kind == SYNTH_DEVICE_CPU;
+}
+
+int main(void)
+{
+  unsigned cpus = 0;
+  struct synth_runtime_config probe = {.devices = "cpu", .workload = &mix_workload};
+  if (synth_probe(&probe, count_cpu, &cpus) != 0 || cpus < 2) {
+    fprintf(stderr, "scan_health: needs two CPU cores, found %u: skipped\n", cpus);
+    return SYNTH_TEST_SKIP;
+  }
+  static const struct synth_test tests[] = {
+      SYNTH_TEST(test_scan_returns_early),
+      SYNTH_TEST(test_scan_blocks),
+      SYNTH_TEST(test_healthy_scan_never_sick),
+      SYNTH_TEST(test_no_device_left_ends_work),
+      SYNTH_TEST_END,
+  };
+  return synth_test_run("scan_health", tests);
+}
