@@ -9,8 +9,8 @@
 /* The hash table header needs the flavor's definitions first. */
 #include <urcu/rculfhash.h>
 
-#include "precompute/happens_before.h"
-#include "precompute/rcu_thread.h"
+#include "base/happens_before.h"
+#include "base/rcu_thread.h"
 #include "synth/error.h"
 
 struct entry {

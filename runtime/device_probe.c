@@ -5,7 +5,7 @@
 
 #include "runtime/device_select.h"
 #include "runtime/device_twins.h"
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "runtime/sha256d_workload.h"
 #include "synth/error.h"
 

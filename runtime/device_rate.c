@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "devices/device_run.h"
-#include "scheduler/clock.h"
+#include "base/clock.h"
 #include "synth/error.h"
 
 #define MAX_SLOTS 8

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "synth/error.h"
 
 #define INDEX_MAX 999

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "runtime/device_rate.h"
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "synth/error.h"
 
 int synth__prefer_parse(const char *text, enum synth__prefer *out, const struct synth__logger *log)

@@ -6,7 +6,7 @@
 
 #include "precompute/merkle.h"
 #include "precompute/sha256.h"
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "synth/error.h"
 #include "synth/target.h"
 

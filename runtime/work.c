@@ -14,9 +14,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "runtime/logger.h"
-#include "scheduler/callback_guard.h"
-#include "scheduler/clock.h"
+#include "base/logger.h"
+#include "base/callback_guard.h"
+#include "base/clock.h"
 #include "scheduler/job.h"
 #include "scheduler/job_set.h"
 #include "scheduler/scheduler.h"

@@ -3,7 +3,7 @@
  * device thread. */
 #include "runtime/workload_check.h"
 
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "synth/error.h"
 
 static int bad(const struct synth__logger *log, const char *name, const char *what)

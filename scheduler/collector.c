@@ -1,6 +1,6 @@
 /* collector.c: accounts a finished batch, re-hashes its hits on the CPU, gives back the rest. */
-#include "precompute/happens_before.h"
-#include "runtime/logger.h"
+#include "base/happens_before.h"
+#include "base/logger.h"
 #include "scheduler/sched_internal.h"
 #include "synth/error.h"
 

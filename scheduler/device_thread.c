@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "precompute/rcu_thread.h"
-#include "runtime/logger.h"
-#include "scheduler/callback_guard.h"
-#include "scheduler/clock.h"
+#include "base/rcu_thread.h"
+#include "base/logger.h"
+#include "base/callback_guard.h"
+#include "base/clock.h"
 #include "scheduler/sched_internal.h"
 #include "synth/error.h"
 

@@ -5,8 +5,8 @@
 
 #include <urcu/urcu-memb.h>
 
-#include "precompute/happens_before.h"
-#include "runtime/logger.h"
+#include "base/happens_before.h"
+#include "base/logger.h"
 #include "scheduler/sched_internal.h"
 #include "synth/error.h"
 

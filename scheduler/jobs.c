@@ -3,9 +3,9 @@
 
 #include <urcu/urcu-memb.h>
 
-#include "precompute/happens_before.h"
-#include "runtime/logger.h"
-#include "scheduler/clock.h"
+#include "base/happens_before.h"
+#include "base/logger.h"
+#include "base/clock.h"
 #include "scheduler/sched_internal.h"
 #include "synth/error.h"
 

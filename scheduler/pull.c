@@ -3,7 +3,7 @@
 
 #include <urcu/urcu-memb.h>
 
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "scheduler/sched_internal.h"
 #include "synth/error.h"
 

@@ -5,7 +5,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#include "precompute/happens_before.h"
+#include "base/happens_before.h"
 #include "synth/error.h"
 
 #define SLAB_UNITS 1024

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "precompute/happens_before.h"
+#include "base/happens_before.h"
 #include "synth/error.h"
 
 void synth__unit_queue_init(struct synth__unit_queue *q)

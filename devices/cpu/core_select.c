@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "synth/error.h"
 
 #define MAX_CORES 16

@@ -8,7 +8,7 @@
 #include "devices/cpu/cpu_topology.h"
 #include "devices/device.h"
 #include "devices/device_run.h"
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "synth/error.h"
 
 struct cpu_backend {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "devices/cpu/pu_list.h"
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "synth/error.h"
 
 int synth__cpu_topology_load(struct synth__cpu_topology *t, const char *synthetic)

@@ -10,8 +10,8 @@
 #include "devices/opencl/opencl_device.h"
 #include "devices/opencl/opencl_errors.h"
 #include "devices/opencl/opencl_program.h"
-#include "runtime/logger.h"
-#include "scheduler/clock.h"
+#include "base/logger.h"
+#include "base/clock.h"
 #include "synth/error.h"
 
 #define MAX_DEVICES 64

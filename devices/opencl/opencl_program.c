@@ -8,7 +8,7 @@
 #include "devices/cache_file.h"
 #include "devices/opencl/opencl_errors.h"
 #include "precompute/sha256.h"
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "synth/error.h"
 
 #define MAX_LOG 2000

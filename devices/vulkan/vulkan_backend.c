@@ -8,7 +8,7 @@
 #include "devices/vulkan/vulkan_backend.h"
 #include "devices/vulkan/vulkan_device.h"
 #include "devices/vulkan/vulkan_errors.h"
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "synth/error.h"
 
 #define MAX_DEVICES 32

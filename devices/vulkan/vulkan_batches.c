@@ -5,8 +5,8 @@
 #include "devices/device_run.h"
 #include "devices/vulkan/vulkan_device.h"
 #include "devices/vulkan/vulkan_errors.h"
-#include "runtime/logger.h"
-#include "scheduler/clock.h"
+#include "base/logger.h"
+#include "base/clock.h"
 #include "synth/error.h"
 
 /* How long close and drain wait for the queue before giving up on it. */

@@ -3,7 +3,7 @@
 
 #include "devices/vulkan/vulkan_device.h"
 #include "devices/vulkan/vulkan_errors.h"
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "synth/error.h"
 
 /* The first memory type allowed by bits with every wanted property, one with the preferred

@@ -7,7 +7,7 @@
 #include "devices/vulkan/vulkan_device.h"
 #include "devices/vulkan/vulkan_errors.h"
 #include "precompute/sha256.h"
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "scheduler/workload.h"
 #include "synth/error.h"
 

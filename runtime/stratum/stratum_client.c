@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "scheduler/clock.h"
+#include "base/clock.h"
 #include "stratum_pool.h"
 #include "stratum_probe.h"
 #include "synth/error.h"

@@ -18,7 +18,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "scheduler/clock.h"
+#include "base/clock.h"
 
 struct stratum_conn {
   int fd;

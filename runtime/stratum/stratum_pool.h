@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "stratum_conn.h"
 #include "stratum_shares.h"
 #include "stratum_work.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "scheduler/clock.h"
+#include "base/clock.h"
 #include "stratum_msg.h"
 #include "stratum_work.h"
 #include "synth/version.h"

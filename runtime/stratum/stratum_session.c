@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "runtime/mining_job.h"
-#include "scheduler/clock.h"
+#include "base/clock.h"
 #include "stratum_pool.h"
 #include "stratum_reject.h"
 #include "synth/error.h"

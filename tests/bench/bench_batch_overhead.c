@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "precompute/rcu_thread.h"
+#include "base/rcu_thread.h"
 #include "scheduler/sched_internal.h"
 #include "scheduler/scheduler.h"
 #include "support/coverage_workload.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "scheduler/clock.h"
+#include "base/clock.h"
 #include "synth/error.h"
 
 struct fake_device *fake_device_new(const struct synth_workload *workload,

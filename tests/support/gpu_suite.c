@@ -8,7 +8,7 @@
 
 #include "devices/cpu/core_select.h"
 #include "devices/cpu/sha256d_cores.h"
-#include "precompute/rcu_thread.h"
+#include "base/rcu_thread.h"
 #include "precompute/sha256.h"
 #include "precompute/sha256d_payload.h"
 #include "runtime/mining_job.h"

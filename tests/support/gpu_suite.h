@@ -9,7 +9,7 @@
 
 #include "devices/device.h"
 #include "devices/device_fault.h"
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "support/harness.h"
 
 /* The backend and device under test, set up by gpu_suite_main. */

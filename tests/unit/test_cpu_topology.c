@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "devices/cpu/cpu_topology.h"
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "support/harness.h"
 #include "synth/error.h"
 

@@ -5,7 +5,7 @@
 
 #include "runtime/device_probe.h"
 #include "runtime/device_select.h"
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "support/harness.h"
 #include "synth/error.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "runtime/device_twins.h"
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "runtime/sha256d_workload.h"
 #include "support/fake_device.h"
 #include "support/harness.h"

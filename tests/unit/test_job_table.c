@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "precompute/job_table.h"
-#include "precompute/rcu_thread.h"
+#include "base/rcu_thread.h"
 #include "support/harness.h"
 #include "synth/error.h"
 

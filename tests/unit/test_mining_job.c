@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "precompute/sha256.h"
-#include "runtime/logger.h"
+#include "base/logger.h"
 #include "runtime/mining_job.h"
 #include "support/fixtures.h"
 #include "support/harness.h"

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "precompute/rcu_thread.h"
-#include "runtime/logger.h"
-#include "scheduler/clock.h"
+#include "base/rcu_thread.h"
+#include "base/logger.h"
+#include "base/clock.h"
 #include "scheduler/sched_internal.h"
 #include "scheduler/scheduler.h"
 #include "support/coverage_workload.h"

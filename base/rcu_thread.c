@@ -1,5 +1,5 @@
 /* rcu_thread.c: counted liburcu registration, so nested users of RCU data share one. */
-#include "precompute/rcu_thread.h"
+#include "base/rcu_thread.h"
 
 #include <urcu/urcu-memb.h>
 

@@ -1,12 +1,12 @@
 /* logger.c: the library's internal logging: formats a message and hands it to the host. */
-#include "runtime/logger.h"
+#include "base/logger.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "scheduler/callback_guard.h"
+#include "base/callback_guard.h"
 #include "synth/error.h"
 
 /* The latest error message on this thread, for synth_last_error(). */
