@@ -3,7 +3,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "runtime/cli/api_host.h"
+#include "app/api_host.h"
 #include "support/harness.h"
 
 /* An address literal as a socket address; NULL for NULL. */

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "runtime/cli/text_clean.h"
+#include "app/text_clean.h"
 #include "support/harness.h"
 
 static void expect(const char *in, bool utf8, const char *want)
