@@ -2,6 +2,7 @@
 #ifndef SYNTH_RUNTIME_LOGGER_H
 #define SYNTH_RUNTIME_LOGGER_H
 
+#include "synth/export.h"
 #include "synth/log.h"
 
 /* The host's callback and threshold. A NULL logger, or a NULL fn, drops every message. */
@@ -13,8 +14,10 @@ struct synth__logger {
 
 /* Formats and delivers one message if level passes the threshold. Thread-safe as far as the
  * host's callback is. */
-void synth__log(const struct synth__logger *log, enum synth_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Exported from libsynth.so, though not part of the API, for its sibling libsynth-pool (the
+ * Stratum client), so that both log the same way and share synth_last_error(). */
+SYNTH_EXTERN void synth__log(const struct synth__logger *log, enum synth_log_level level,
+                             const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #define synth__log_error(log, ...) synth__log((log), SYNTH_LOG_ERROR, __VA_ARGS__)
 #define synth__log_warn(log, ...) synth__log((log), SYNTH_LOG_WARN, __VA_ARGS__)

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/logger.h"
 #include "precompute/merkle.h"
 #include "precompute/sha256.h"
-#include "base/logger.h"
 #include "synth/error.h"
 #include "synth/target.h"
 
@@ -65,6 +65,11 @@ static int check_coinbase(const struct synth_job *job, const struct synth__logge
     return SYNTH_EINVAL;
   }
   return 0;
+}
+
+uint64_t synth_job_rolls(const struct synth_job *job)
+{
+  return job ? synth__mining_job_rolls(job, NULL, NULL) : 0;
 }
 
 uint64_t synth__mining_job_rolls(const struct synth_job *job, unsigned *version_bits,

@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "runtime/stratum/stratum_msg.h"
-#include "runtime/stratum/stratum_work.h"
+#include "pool/stratum_msg.h"
+#include "pool/stratum_work.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -20,6 +20,14 @@ pc=$(find "$scratch/prefix" -name synth.pc)
 libdir=$(dirname "$(dirname "$pc")")
 so=$(find "$libdir" -name 'libsynth.so.*.*' | head -n 1)
 [ -f "$libdir/libsynth.a" ] && [ -n "$so" ] || fail "libsynth.a or libsynth.so missing"
+# The core library needs no TLS, JSON or HTTP library: those are the pool client's and the
+# command's.
+for lib in libssl libcrypto libjansson libmicrohttpd; do
+  readelf -dW "$so" | grep -q "NEEDED.*$lib" && fail "libsynth.so needs $lib"
+done
+pool_so=$(find "$libdir" -name 'libsynth-pool.so.*.*' | head -n 1)
+[ -n "$pool_so" ] && [ -f "$libdir/libsynth-pool.a" ] || fail "libsynth-pool missing"
+[ -f "$(dirname "$pc")/synth-pool.pc" ] || fail "no synth-pool.pc installed"
 
 # pkg-config: shared, then static exactly as docs/api.md says (the archive named, so the
 # linker cannot take the .so; the libraries it calls from Requires.private, as shared ones).
@@ -28,6 +36,10 @@ cc=${CC:-cc}
 $cc -std=c11 -Wall -Werror -o "$scratch/pc_shared" "$here/consumer.c" \
   $(pkg-config --cflags --libs synth) -Wl,-rpath,"$libdir"
 "$scratch/pc_shared"
+# The pool client through its own module, which brings synth's along.
+$cc -std=c11 -Wall -Werror -o "$scratch/pc_pool" "$here/pool_consumer.c" \
+  $(pkg-config --cflags --libs synth-pool) -Wl,-rpath,"$libdir"
+"$scratch/pc_pool"
 static_flags=$(pkg-config --static --define-variable=synth_lib=-l:libsynth.a --cflags --libs synth)
 # shellcheck disable=SC2086 # pkg-config's flags are meant to split into words
 $cc -std=c11 -Wall -Werror -o "$scratch/pc_static" "$here/consumer.c" $static_flags

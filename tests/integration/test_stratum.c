@@ -16,8 +16,8 @@
 #include <openssl/sha.h>
 
 #include "runtime/mining_job.h"
-#include "runtime/stratum/stratum_msg.h"
-#include "runtime/stratum/stratum_work.h"
+#include "pool/stratum_msg.h"
+#include "pool/stratum_work.h"
 #include "support/block100000.h"
 #include "support/harness.h"
 #include "support/log_capture.h"

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "runtime/stratum/stratum_msg.h"
-#include "runtime/stratum/stratum_work.h"
+#include "pool/stratum_msg.h"
+#include "pool/stratum_work.h"
 #include "support/harness.h"
 
 static int parse(const char *line, struct stratum_msg *m)

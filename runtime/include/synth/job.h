@@ -89,6 +89,10 @@ struct synth_share {
 #define SYNTH_BENCHMARK_DIFFICULTY (1.0 / 8192)
 SYNTH_EXTERN int synth_benchmark_job(struct synth_job *job, double difficulty);
 
+/* How many rolls (extranonce2 and version-bit combinations) the job's search space has: a
+ * struct synth_job's first_roll must be below it. Thread-safe. */
+SYNTH_EXTERN uint64_t synth_job_rolls(const struct synth_job *job);
+
 #ifdef __cplusplus
 }
 #endif

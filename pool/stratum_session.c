@@ -8,7 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "runtime/mining_job.h"
 #include "base/clock.h"
 #include "stratum_pool.h"
 #include "stratum_reject.h"
@@ -366,7 +365,7 @@ static int on_response(struct synth_pool *p, struct session *s, const struct str
  * behind one extranonce1 rarely repeat each other's work, and half the space is left. */
 static uint32_t first_roll(const struct synth_job *job, unsigned *seed)
 {
-  uint64_t half = synth__mining_job_rolls(job, NULL, NULL) / 2;
+  uint64_t half = synth_job_rolls(job) / 2;
   uint64_t r = (uint64_t)rand_r(seed) << 31 ^ (uint64_t)rand_r(seed);
   return half ? (uint32_t)(r % half) : 0;
 }
