@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#include "scheduler/batch.h"
-#include "scheduler/workload.h"
+#include "devices/batch.h"
+#include "devices/scan_ctl.h"
 #include "synth/runtime.h"
 
 struct synth__logger;

@@ -9,7 +9,7 @@
 
 #include <urcu/wfcqueue.h>
 
-#include "scheduler/workload.h"
+#include "devices/scan_ctl.h"
 
 /*
  * Reference counted. The scheduler holds one reference while the job is current or waiting to

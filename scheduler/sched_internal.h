@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 #include "precompute/job_table.h"
-#include "scheduler/batch.h"
+#include "devices/batch.h"
 #include "scheduler/job_set.h"
 #include "scheduler/scheduler.h"
 #include "scheduler/unit_pool.h"

@@ -8,7 +8,7 @@
 
 #include "devices/device.h"
 #include "scheduler/job.h"
-#include "scheduler/workload.h"
+#include "devices/scan_ctl.h"
 #include "synth/runtime.h"
 #include "telemetry/health.h"
 

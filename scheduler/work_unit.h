@@ -6,6 +6,8 @@
 
 #include <urcu/wfcqueue.h>
 
+#include "devices/batch.h" /* struct synth__range, midstate ids */
+
 /*
  * {job_id, midstate_id, nonce_start, nonce_count}: nonce_count nonces of one roll of one job.
  * midstate_id = job_id << 32 | roll names the roll's payload in the midstate cache. Units of a
@@ -17,23 +19,6 @@ struct synth__work_unit {
   uint32_t nonce_count;
   uint64_t midstate_id;
   uint32_t nonce_start;
-};
-
-static inline uint64_t synth__midstate_id(uint32_t job_id, uint32_t roll)
-{
-  return (uint64_t)job_id << 32 | roll;
-}
-
-static inline uint32_t synth__midstate_roll(uint64_t midstate_id)
-{
-  return (uint32_t)midstate_id;
-}
-
-/* A contiguous nonce range of one roll: what a batch hashes. */
-struct synth__range {
-  uint64_t midstate_id;
-  uint32_t nonce_start;
-  uint32_t count;
 };
 
 #endif

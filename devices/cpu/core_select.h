@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "scheduler/workload.h"
+#include "devices/scan_ctl.h"
 
 struct synth__logger;
 

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "scheduler/workload.h"
+#include "devices/scan_ctl.h"
 
 /*
  * Each core scans nonces of one roll given its struct synth__sha256d_payload (see

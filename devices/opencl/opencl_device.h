@@ -9,7 +9,7 @@
 #include <CL/cl.h>
 
 #include "devices/device_fault.h"
-#include "scheduler/batch.h"
+#include "devices/batch.h"
 
 struct synth__logger;
 

@@ -8,7 +8,7 @@
 #include <vulkan/vulkan.h>
 
 #include "devices/device_fault.h"
-#include "scheduler/batch.h"
+#include "devices/batch.h"
 
 struct synth__logger;
 struct synth_vulkan_kernel;

@@ -8,7 +8,7 @@
 #include "devices/vulkan/vulkan_errors.h"
 #include "precompute/sha256.h"
 #include "base/logger.h"
-#include "scheduler/workload.h"
+#include "devices/scan_ctl.h"
 #include "synth/error.h"
 
 static int layouts(struct vk_device *d)

@@ -5,7 +5,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "scheduler/workload.h"
+#include "devices/scan_ctl.h"
 
 /*
  * "Hashing" index i increments seen[i - base] (for a finite job) and the job's nonce count;

@@ -1,13 +1,31 @@
-/* batch.h: one device launch: a contiguous range of one roll, its payload and its results. */
-#ifndef SYNTH_SCHEDULER_BATCH_H
-#define SYNTH_SCHEDULER_BATCH_H
+/* batch.h: the scheduler's contract with a device: one launch, a contiguous range of one roll,
+ * its payload and its results. */
+#ifndef SYNTH_DEVICES_BATCH_H
+#define SYNTH_DEVICES_BATCH_H
 
 #include <stdint.h>
 
-#include "scheduler/work_unit.h"
-#include "scheduler/workload.h"
+#include "devices/scan_ctl.h"
 
 struct synth__job;
+
+/* midstate_id = job_id << 32 | roll names a roll's payload in the midstate cache. */
+static inline uint64_t synth__midstate_id(uint32_t job_id, uint32_t roll)
+{
+  return (uint64_t)job_id << 32 | roll;
+}
+
+static inline uint32_t synth__midstate_roll(uint64_t midstate_id)
+{
+  return (uint32_t)midstate_id;
+}
+
+/* A contiguous nonce range of one roll: what a batch hashes. */
+struct synth__range {
+  uint64_t midstate_id;
+  uint32_t nonce_start;
+  uint32_t count;
+};
 
 /*
  * Filled by the scheduler (job, range, payload, ctl), hashed by a device, which sets done,

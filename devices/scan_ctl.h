@@ -1,6 +1,6 @@
-/* workload.h: the scheduler's side of the public workload descriptor (synth/workload.h). */
-#ifndef SYNTH_SCHEDULER_WORKLOAD_H
-#define SYNTH_SCHEDULER_WORKLOAD_H
+/* scan_ctl.h: the inline side of synth/workload.h's scan control, for the library's own scans. */
+#ifndef SYNTH_DEVICES_SCAN_CTL_H
+#define SYNTH_DEVICES_SCAN_CTL_H
 
 #include <stdatomic.h>
 #include <stdbool.h>
