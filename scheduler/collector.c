@@ -2,6 +2,7 @@
 #include "base/happens_before.h"
 #include "base/logger.h"
 #include "scheduler/sched_internal.h"
+#include "scheduler/scheduler.h"
 #include "synth/error.h"
 
 /* One hit: verified by the workload's reference path, then checked for staleness and

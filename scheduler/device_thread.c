@@ -2,11 +2,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base/rcu_thread.h"
-#include "base/logger.h"
 #include "base/callback_guard.h"
 #include "base/clock.h"
+#include "base/logger.h"
+#include "base/rcu_thread.h"
 #include "scheduler/sched_internal.h"
+#include "scheduler/scheduler.h"
 #include "synth/error.h"
 
 static struct synth__slot *slot_of(struct synth__batch *b)

@@ -8,6 +8,7 @@
 #include "base/happens_before.h"
 #include "base/logger.h"
 #include "scheduler/sched_internal.h"
+#include "scheduler/scheduler.h"
 #include "synth/error.h"
 
 /* Makes sure the roll's payload is cached before devices ask for it. Returns 0 or SYNTH_E*. */

@@ -3,10 +3,11 @@
 
 #include <urcu/urcu-memb.h>
 
+#include "base/clock.h"
 #include "base/happens_before.h"
 #include "base/logger.h"
-#include "base/clock.h"
 #include "scheduler/sched_internal.h"
+#include "scheduler/scheduler.h"
 #include "synth/error.h"
 
 void synth__sched_tell_epoch(struct synth__sched *s, unsigned epoch)

@@ -5,6 +5,7 @@
 
 #include "base/logger.h"
 #include "scheduler/sched_internal.h"
+#include "scheduler/scheduler.h"
 #include "synth/error.h"
 
 static void count_stale(struct synth__sched *s, const struct synth__take_result *res)

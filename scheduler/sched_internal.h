@@ -7,10 +7,11 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#include "precompute/job_table.h"
 #include "devices/batch.h"
+#include "devices/device.h"
+#include "precompute/job_table.h"
 #include "scheduler/job_set.h"
-#include "scheduler/scheduler.h"
+#include "scheduler/sched_config.h"
 #include "scheduler/unit_pool.h"
 #include "scheduler/unit_queue.h"
 #include "telemetry/batch_log.h"

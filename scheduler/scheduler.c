@@ -7,11 +7,11 @@
 
 #include <urcu/urcu-memb.h>
 
-#include "base/happens_before.h"
-#include "base/rcu_thread.h"
-#include "base/logger.h"
 #include "base/callback_guard.h"
 #include "base/clock.h"
+#include "base/happens_before.h"
+#include "base/logger.h"
+#include "base/rcu_thread.h"
 #include "scheduler/sched_internal.h"
 #include "synth/error.h"
 

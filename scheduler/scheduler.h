@@ -8,36 +8,8 @@
 
 #include "devices/device.h"
 #include "scheduler/job.h"
-#include "devices/scan_ctl.h"
+#include "scheduler/sched_config.h"
 #include "synth/runtime.h"
-#include "telemetry/health.h"
-
-struct synth__logger;
-struct synth__sched;
-
-/* Called for every verified, de-duplicated hit of a job that is not stale, on the thread of
- * the device that found it, with the hit's roll and that roll's payload. */
-typedef void (*synth__hit_fn)(void *user, struct synth__job *job, const void *payload,
-                              uint32_t roll, uint32_t nonce, const struct synth_verdict *verdict,
-                              unsigned device);
-
-struct synth__sched_config {
-  unsigned unit_log2;   /* nonces per WorkUnit as a power of two; 0 means 14 */
-  size_t max_units;     /* bound on units in queues; 0 means 65536 */
-  synth__hit_fn on_hit; /* may be NULL */
-  void *hit_user;
-  /* Called once per job that ends by itself: status 0 when every index of a finite job was
-   * hashed (on the device thread that finished it), or the code it failed with (its roll
-   * could not be prepared, its deadline passed, no device is left to run it) on the thread
-   * that found out. Not for jobs replaced or cancelled: their owner ended them. user is
-   * hit_user. May be NULL. */
-  void (*on_done)(void *user, struct synth__job *job, int status);
-  const struct synth__logger *log; /* may be NULL; must outlive the scheduler */
-  /* Health thresholds (see telemetry/health.h); zero fields get the defaults. A batch is
-   * overrun only once it also ran batch_timeout_ms; 0 means 2000. */
-  unsigned batch_timeout_ms;
-  struct synth__health_config health;
-};
 
 /* Scheduler-wide figures, for tests and benchmarks. */
 struct synth__sched_totals {
