@@ -6,7 +6,7 @@
 #include "runtime/device_select.h"
 #include "runtime/device_twins.h"
 #include "base/logger.h"
-#include "runtime/sha256d_workload.h"
+#include "sha256d/sha256d_workload.h"
 #include "synth/error.h"
 
 static bool named_explicitly(const struct synth__device_selection *sel, enum synth_device_kind k)

@@ -8,12 +8,12 @@
 #include <string.h>
 
 #include "precompute/sha256.h"
-#include "precompute/sha256d_payload.h"
+#include "sha256d/sha256d_payload.h"
 #include "runtime/device_probe.h"
 #include "runtime/device_twins.h"
 #include "base/logger.h"
-#include "runtime/mining_job.h"
-#include "runtime/sha256d_workload.h"
+#include "sha256d/mining_job.h"
+#include "sha256d/sha256d_workload.h"
 #include "runtime/work.h"
 #include "runtime/workload_check.h"
 #include "base/callback_guard.h"

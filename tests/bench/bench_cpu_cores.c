@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "devices/cpu/core_select.h"
-#include "runtime/sha256d_workload.h"
+#include "sha256d/sha256d_workload.h"
 #include "synth/synth.h"
 
 #define MAX_CORES 16

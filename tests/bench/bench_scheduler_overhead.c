@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/cpu/sha256d_cores.h"
-#include "precompute/sha256d_payload.h"
-#include "runtime/mining_job.h"
+#include "sha256d/sha256d_cores.h"
+#include "sha256d/sha256d_payload.h"
+#include "sha256d/mining_job.h"
 #include "support/harness.h"
 #include "synth/synth.h"
 

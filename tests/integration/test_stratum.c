@@ -15,7 +15,7 @@
 
 #include <openssl/sha.h>
 
-#include "runtime/mining_job.h"
+#include "sha256d/mining_job.h"
 #include "pool/stratum_msg.h"
 #include "pool/stratum_work.h"
 #include "support/block100000.h"

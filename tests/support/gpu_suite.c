@@ -7,12 +7,12 @@
 #include <string.h>
 
 #include "devices/cpu/core_select.h"
-#include "devices/cpu/sha256d_cores.h"
+#include "sha256d/sha256d_cores.h"
 #include "base/rcu_thread.h"
 #include "precompute/sha256.h"
-#include "precompute/sha256d_payload.h"
-#include "runtime/mining_job.h"
-#include "runtime/sha256d_workload.h"
+#include "sha256d/sha256d_payload.h"
+#include "sha256d/mining_job.h"
+#include "sha256d/sha256d_workload.h"
 #include "scheduler/sched_internal.h"
 #include "scheduler/scheduler.h"
 #include "support/fixtures.h"

@@ -1,9 +1,9 @@
 /* test_blocks.c: SHA-256d of real Bitcoin block headers, each meeting its own target. */
 #include <string.h>
 
-#include "devices/cpu/sha256d_cores.h"
+#include "sha256d/sha256d_cores.h"
 #include "precompute/sha256.h"
-#include "precompute/sha256d_payload.h"
+#include "sha256d/sha256d_payload.h"
 #include "support/fixtures.h"
 #include "support/harness.h"
 #include "synth/synth.h"

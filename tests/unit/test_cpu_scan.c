@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "devices/cpu/sha256d_cores.h"
+#include "sha256d/sha256d_cores.h"
 #include "precompute/sha256.h"
-#include "precompute/sha256d_payload.h"
+#include "sha256d/sha256d_payload.h"
 #include "support/fixtures.h"
 #include "support/harness.h"
 

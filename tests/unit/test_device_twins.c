@@ -5,7 +5,7 @@
 
 #include "runtime/device_twins.h"
 #include "base/logger.h"
-#include "runtime/sha256d_workload.h"
+#include "sha256d/sha256d_workload.h"
 #include "support/fake_device.h"
 #include "support/harness.h"
 #include "synth/error.h"

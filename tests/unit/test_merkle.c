@@ -1,7 +1,7 @@
 /* test_merkle.c: coinbase hashing and merkle folding against OpenSSL and real blocks. */
 #include <string.h>
 
-#include "precompute/merkle.h"
+#include "sha256d/merkle.h"
 #include "support/fixtures.h"
 #include "support/harness.h"
 

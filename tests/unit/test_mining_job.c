@@ -3,7 +3,7 @@
 
 #include "precompute/sha256.h"
 #include "base/logger.h"
-#include "runtime/mining_job.h"
+#include "sha256d/mining_job.h"
 #include "support/fixtures.h"
 #include "support/harness.h"
 #include "synth/synth.h"

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "devices/opencl/opencl_device.h"
-#include "runtime/sha256d_workload.h"
+#include "sha256d/sha256d_workload.h"
 #include "support/fixtures.h"
 #include "support/gpu_suite.h"
 #include "synth/error.h"

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "precompute/sha256.h"
-#include "precompute/sha256d_payload.h"
+#include "sha256d/sha256d_payload.h"
 #include "support/fixtures.h"
 #include "support/harness.h"
 

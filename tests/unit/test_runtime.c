@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "devices/cpu/sha256d_cores.h"
+#include "sha256d/sha256d_cores.h"
 #include "precompute/sha256.h"
 #include "support/fixtures.h"
 #include "support/harness.h"

@@ -8,7 +8,7 @@
 
 #include "devices/vulkan/vulkan_backend.h"
 #include "devices/vulkan/vulkan_device.h"
-#include "runtime/sha256d_workload.h"
+#include "sha256d/sha256d_workload.h"
 #include "support/fixtures.h"
 #include "support/gpu_suite.h"
 #include "synth/error.h"

@@ -1,11 +1,11 @@
 /* mining_job.c: a validated private copy of a public synth_job, and its header per roll. */
-#include "runtime/mining_job.h"
+#include "sha256d/mining_job.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/logger.h"
-#include "precompute/merkle.h"
+#include "sha256d/merkle.h"
 #include "precompute/sha256.h"
 #include "synth/error.h"
 #include "synth/target.h"

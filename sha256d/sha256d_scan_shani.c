@@ -1,6 +1,6 @@
 /* sha256d_scan_shani.c: the SHA-256d core on the SHA extensions, several nonces interleaved. */
-#include "devices/cpu/sha256d_cores.h"
-#include "devices/cpu/sha256d_shani.h"
+#include "sha256d/sha256d_cores.h"
+#include "sha256d/sha256d_shani.h"
 
 uint32_t synth__sha256d_scan_shani(const void *payload, uint32_t nonce_start, uint32_t count,
                                    struct synth_scan_ctl *ctl)

@@ -1,14 +1,14 @@
 /* sha256d_workload.c: SHA-256d (Bitcoin proof of work) as a scheduler workload. */
-#include "runtime/sha256d_workload.h"
+#include "sha256d/sha256d_workload.h"
 
 #include <string.h>
 
-#include "devices/cpu/sha256d_cores.h"
-#include "kernels/sha256d_cl.h"
-#include "kernels/sha256d_comp.h"
+#include "sha256d/sha256d_cores.h"
+#include "sha256d/sha256d_cl.h"
+#include "sha256d/sha256d_comp.h"
 #include "precompute/sha256.h"
-#include "precompute/sha256d_payload.h"
-#include "runtime/mining_job.h"
+#include "sha256d/sha256d_payload.h"
+#include "sha256d/mining_job.h"
 #include "synth/target.h"
 
 _Static_assert(sizeof(struct synth__sha256d_payload) % 16 == 0, "payload must be vec4-sized");

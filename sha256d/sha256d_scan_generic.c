@@ -1,9 +1,9 @@
 /* sha256d_scan_generic.c: the portable C SHA-256d scan core, one nonce at a time. */
 #include <string.h>
 
-#include "devices/cpu/sha256d_cores.h"
+#include "sha256d/sha256d_cores.h"
 #include "precompute/sha256.h"
-#include "precompute/sha256d_payload.h"
+#include "sha256d/sha256d_payload.h"
 
 #define K synth__sha256_k
 #define CH SYNTH_SHA_CH

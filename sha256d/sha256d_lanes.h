@@ -20,9 +20,9 @@
  * extensions, so the vector units and the SHA unit work at once, and each loop step covers
  * LANES + SHANI_STREAMS nonces.
  */
-#include "devices/cpu/sha256d_cores.h"
+#include "sha256d/sha256d_cores.h"
 #include "precompute/sha256.h"
-#include "precompute/sha256d_payload.h"
+#include "sha256d/sha256d_payload.h"
 
 /* clang-format off */
 #define LS0(x) VXOR3(VROTR(x, 2), VROTR(x, 13), VROTR(x, 22))

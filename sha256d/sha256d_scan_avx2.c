@@ -4,7 +4,7 @@
 typedef __m256i vec;
 #define LANES 8
 #define SCAN_FN synth__sha256d_scan_avx2
-#include "devices/cpu/sha256d_vec_avx2.h"
+#include "sha256d/sha256d_vec_avx2.h"
 
 /* The template last: it is written in terms of the operations above. */
-#include "devices/cpu/sha256d_lanes.h"
+#include "sha256d/sha256d_lanes.h"

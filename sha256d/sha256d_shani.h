@@ -12,7 +12,7 @@
 #include <immintrin.h>
 
 #include "precompute/sha256.h"
-#include "precompute/sha256d_payload.h"
+#include "sha256d/sha256d_payload.h"
 
 #ifndef SHANI_STREAMS
 #define SHANI_STREAMS 4

@@ -4,7 +4,7 @@
 typedef __m128i vec;
 #define LANES 4
 #define SCAN_FN synth__sha256d_scan_sse41
-#include "devices/cpu/sha256d_vec_sse41.h"
+#include "sha256d/sha256d_vec_sse41.h"
 
 /* The template last: it is written in terms of the operations above. */
-#include "devices/cpu/sha256d_lanes.h"
+#include "sha256d/sha256d_lanes.h"

@@ -1,5 +1,5 @@
 /* sha256d_payload.c: midstate and nonce-independent second-block work for one header. */
-#include "precompute/sha256d_payload.h"
+#include "sha256d/sha256d_payload.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* sha256d_cores.c: the SHA-256d scan cores of x86-64, portable first, and what each needs. */
-#include "devices/cpu/sha256d_cores.h"
+#include "sha256d/sha256d_cores.h"
 
 #include "devices/cpu/cpu_features.h"
 

@@ -1,5 +1,5 @@
 /* merkle.c: coinbase hashing and merkle-root folding for header templates. */
-#include "precompute/merkle.h"
+#include "sha256d/merkle.h"
 
 #include <string.h>
 
