@@ -3,10 +3,9 @@
 
 #include <string.h>
 
+#include "base/logger.h"
 #include "runtime/device_select.h"
 #include "runtime/device_twins.h"
-#include "base/logger.h"
-#include "sha256d/sha256d_workload.h"
 #include "synth/error.h"
 
 static bool named_explicitly(const struct synth__device_selection *sel, enum synth_device_kind k)
@@ -134,7 +133,7 @@ int synth__probe_devices(const struct synth_runtime_config *cfg, const struct sy
   if (rc != 0)
     return rc;
   struct synth__probe_config pcfg = {
-      .workload = cfg->workload ? cfg->workload : &synth__sha256d_workload,
+      .workload = cfg->workload ? cfg->workload : synth_sha256d_workload(),
       .cpu_threads = cfg->cpu_threads,
       .cpu_affinity = cfg->cpu_affinity,
       .cpu_core = cfg->cpu_core,

@@ -3,8 +3,8 @@
 
 #include <stdlib.h>
 
-#include "devices/device_run.h"
 #include "base/clock.h"
+#include "devices/device_run.h"
 #include "synth/error.h"
 
 #define MAX_SLOTS 8

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "runtime/device_rate.h"
 #include "base/logger.h"
+#include "runtime/device_rate.h"
 #include "synth/error.h"
 
 int synth__prefer_parse(const char *text, enum synth__prefer *out, const struct synth__logger *log)

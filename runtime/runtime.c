@@ -1,4 +1,5 @@
-/* runtime.c: the public runtime: devices opened and self-tested, a scheduler, shares out. */
+/* runtime.c: the public runtime: devices opened and self-tested, a scheduler, work in and hits
+ * out. The miner's calls (mining jobs, shares) are in mine.c. */
 #include "synth/runtime.h"
 
 #include <math.h>
@@ -7,31 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "precompute/sha256.h"
-#include "sha256d/sha256d_payload.h"
-#include "runtime/device_probe.h"
-#include "runtime/device_twins.h"
-#include "base/logger.h"
-#include "sha256d/mining_job.h"
-#include "sha256d/sha256d_workload.h"
-#include "runtime/work.h"
-#include "runtime/workload_check.h"
 #include "base/callback_guard.h"
 #include "base/clock.h"
+#include "base/logger.h"
+#include "runtime/device_probe.h"
+#include "runtime/device_twins.h"
+#include "runtime/mine.h"
+#include "runtime/runtime_internal.h"
+#include "runtime/work.h"
+#include "runtime/workload_check.h"
 #include "scheduler/scheduler.h"
 #include "synth/error.h"
 #include "synth/target.h"
-
-struct synth_runtime {
-  struct synth__logger log;
-  struct synth__probe_set probed; /* keeps the backends the devices were opened from */
-  struct synth__sched *sched;
-  synth_share_fn share_fn;
-  void *share_user;
-  uint64_t created_ns; /* what batch trace times count from */
-  const struct synth_workload *workload;
-  struct synth__work_list works; /* submitted works in flight (runtime/work.c) */
-};
 
 const char *synth_device_kind_name(enum synth_device_kind kind)
 {
@@ -104,35 +92,15 @@ static int check_config(const struct synth_runtime_config *cfg, const struct syn
   return 0;
 }
 
-/* A verified hit becomes a share: the header and extranonce2 the pool needs. */
+/* A verified hit: the work's, or the miner's share. */
 static void on_hit(void *user, struct synth__job *job, const void *payload, uint32_t roll,
                    uint32_t nonce, const struct synth_verdict *verdict, unsigned device)
 {
   struct synth_runtime *rt = user;
-  if (job->owner) { /* submitted work, not a mining job */
+  if (job->owner) /* submitted work, not a mining job */
     synth__work_hit(job->owner, (uint64_t)roll << 32 | nonce, verdict, device);
-    return;
-  }
-  (void)payload;
-  if (!rt->share_fn)
-    return;
-  const struct synth__mining_job *mj = job->data;
-  struct synth_share share = {
-      .job_id = mj->job_id,
-      .extranonce2_size = mj->fixed_root ? 0 : mj->extranonce2_size,
-      .ntime = mj->ntime,
-      .nonce = nonce,
-      .version = synth__mining_job_version(mj, roll),
-      .device = device,
-  };
-  share.version_bits = share.version & mj->version_mask;
-  const struct synth__sha256d_payload *p = payload;
-  synth__mining_job_extranonce2(mj, roll, share.extranonce2);
-  memcpy(share.header, p->header, 76);
-  synth__store_le32(share.header + 76, nonce);
-  memcpy(share.hash, verdict->hash, 32);
-  share.difficulty = synth_target_to_difficulty(share.hash);
-  rt->share_fn(rt->share_user, &share);
+  else
+    synth__mine_share(rt, job, payload, roll, nonce, verdict, device);
 }
 
 /* Opens and self-tests one device. A device that fails is left out with the reason logged;
@@ -254,7 +222,7 @@ int synth_runtime_create(synth_runtime **out, const struct synth_runtime_config 
   rt->created_ns = synth__now_ns();
   rt->share_fn = cfg->share_fn;
   rt->share_user = cfg->share_user;
-  rt->workload = cfg->workload ? cfg->workload : &synth__sha256d_workload;
+  rt->workload = cfg->workload ? cfg->workload : synth_sha256d_workload(); /* the default */
   synth__work_list_init(&rt->works, NULL, &rt->log);
 
   int rc = check_config(cfg, &rt->log);
@@ -320,36 +288,6 @@ int synth_runtime_stop(synth_runtime *rt)
   return rc;
 }
 
-int synth_runtime_set_job(synth_runtime *rt, const struct synth_job *job)
-{
-  if (!rt || !job)
-    return SYNTH_EINVAL;
-  if (rt->workload != &synth__sha256d_workload) {
-    synth__log_error(&rt->log,
-                     "this runtime hashes the %s workload: submit work with "
-                     "synth_runtime_submit()",
-                     rt->workload->name);
-    return SYNTH_EINVAL;
-  }
-  struct synth__mining_job *mj;
-  int rc = synth__mining_job_create(job, &rt->log, &mj);
-  if (rc != 0)
-    return rc;
-  struct synth__job *sj;
-  rc = synth__job_create(&sj, rt->workload, mj, synth__mining_job_free, synth__mining_job_start(mj),
-                         synth__mining_job_size(mj));
-  if (rc != 0) {
-    synth__mining_job_free(mj);
-    return rc;
-  }
-  sj->data_size = sizeof *mj;
-  synth__work_list_clear(&rt->works); /* a mining job ends submitted work */
-  rc = synth__sched_set_job(rt->sched, sj, job->clean != 0);
-  if (rc != 0)
-    synth__job_put(sj);
-  return rc;
-}
-
 unsigned synth_runtime_device_count(const synth_runtime *rt)
 {
   return rt ? synth__sched_device_count(rt->sched) : 0;
@@ -367,37 +305,6 @@ int synth_runtime_device_stats(synth_runtime *rt, unsigned index, struct synth_d
   return 0;
 }
 
-/* SHA-256d work is a struct synth_job over indexes of its search space: validated and
- * deep-copied as set_job does, then submitted like any work. */
-static int submit_sha256d(synth_runtime *rt, const struct synth_work_config *cfg, synth_work **out)
-{
-  if (cfg->data_size != sizeof(struct synth_job) || !cfg->data) {
-    synth__log_error(&rt->log, "SHA-256d work takes a struct synth_job as its data");
-    return SYNTH_EINVAL;
-  }
-  struct synth__mining_job *mj;
-  int rc = synth__mining_job_create(cfg->data, &rt->log, &mj);
-  if (rc != 0)
-    return rc;
-  uint64_t first = synth__mining_job_start(mj), size = synth__mining_job_size(mj);
-  uint64_t last = size ? first + size : 0; /* one past; 0 when the space runs to 2^64 */
-  struct synth_work_config within = *cfg;
-  if (cfg->start < first || (last && (cfg->start >= last || cfg->end > last))) {
-    synth__log_error(&rt->log, "work [%llu, %llu) is outside the job's indexes [%llu, %llu)",
-                     (unsigned long long)cfg->start, (unsigned long long)cfg->end,
-                     (unsigned long long)first, (unsigned long long)last);
-    synth__mining_job_free(mj);
-    return SYNTH_EINVAL;
-  }
-  if (!cfg->end)
-    within.end = last; /* open-ended work ends with the job's rolls */
-  struct synth__work_data made = {mj, sizeof *mj, synth__mining_job_free};
-  rc = synth__work_submit(&rt->works, rt->workload, &within, &made, out);
-  if (rc != 0)
-    synth__mining_job_free(mj);
-  return rc;
-}
-
 int synth_runtime_submit(synth_runtime *rt, const struct synth_work_config *cfg, synth_work **out)
 {
   if (!rt)
@@ -406,8 +313,8 @@ int synth_runtime_submit(synth_runtime *rt, const struct synth_work_config *cfg,
     synth__log_error(&rt->log, "submit: %s is NULL", cfg ? "out" : "cfg");
     return SYNTH_EINVAL;
   }
-  if (rt->workload == &synth__sha256d_workload)
-    return submit_sha256d(rt, cfg, out);
+  if (synth__mine_takes(rt->workload))
+    return synth__mine_submit(rt, cfg, out);
   return synth__work_submit(&rt->works, rt->workload, cfg, NULL, out);
 }
 

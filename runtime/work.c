@@ -14,9 +14,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/logger.h"
 #include "base/callback_guard.h"
 #include "base/clock.h"
+#include "base/logger.h"
 #include "scheduler/job.h"
 #include "scheduler/job_set.h"
 #include "scheduler/scheduler.h"

@@ -1,0 +1,106 @@
+/* mine.c: the miner's side of the runtime: SHA-256d mining jobs in (set_job, or work whose data
+ * is a struct synth_job), shares out. The generic runtime (runtime.c) knows none of it. */
+#include "runtime/mine.h"
+
+#include <string.h>
+
+#include "precompute/sha256.h"
+#include "runtime/runtime_internal.h"
+#include "scheduler/scheduler.h"
+#include "sha256d/mining_job.h"
+#include "sha256d/sha256d_payload.h"
+#include "sha256d/sha256d_workload.h"
+#include "synth/error.h"
+#include "synth/target.h"
+
+bool synth__mine_takes(const struct synth_workload *workload)
+{
+  return workload == &synth__sha256d_workload;
+}
+
+/* A verified hit becomes a share: the header and extranonce2 the pool needs. */
+void synth__mine_share(synth_runtime *rt, struct synth__job *job, const void *payload,
+                       uint32_t roll, uint32_t nonce, const struct synth_verdict *verdict,
+                       unsigned device)
+{
+  if (!rt->share_fn)
+    return;
+  const struct synth__mining_job *mj = job->data;
+  struct synth_share share = {
+      .job_id = mj->job_id,
+      .extranonce2_size = mj->fixed_root ? 0 : mj->extranonce2_size,
+      .ntime = mj->ntime,
+      .nonce = nonce,
+      .version = synth__mining_job_version(mj, roll),
+      .device = device,
+  };
+  share.version_bits = share.version & mj->version_mask;
+  const struct synth__sha256d_payload *p = payload;
+  synth__mining_job_extranonce2(mj, roll, share.extranonce2);
+  memcpy(share.header, p->header, 76);
+  synth__store_le32(share.header + 76, nonce);
+  memcpy(share.hash, verdict->hash, 32);
+  share.difficulty = synth_target_to_difficulty(share.hash);
+  rt->share_fn(rt->share_user, &share);
+}
+
+int synth_runtime_set_job(synth_runtime *rt, const struct synth_job *job)
+{
+  if (!rt || !job)
+    return SYNTH_EINVAL;
+  if (!synth__mine_takes(rt->workload)) {
+    synth__log_error(&rt->log,
+                     "this runtime hashes the %s workload: submit work with "
+                     "synth_runtime_submit()",
+                     rt->workload->name);
+    return SYNTH_EINVAL;
+  }
+  struct synth__mining_job *mj;
+  int rc = synth__mining_job_create(job, &rt->log, &mj);
+  if (rc != 0)
+    return rc;
+  struct synth__job *sj;
+  rc = synth__job_create(&sj, rt->workload, mj, synth__mining_job_free, synth__mining_job_start(mj),
+                         synth__mining_job_size(mj));
+  if (rc != 0) {
+    synth__mining_job_free(mj);
+    return rc;
+  }
+  sj->data_size = sizeof *mj;
+  synth__work_list_clear(&rt->works); /* a mining job ends submitted work */
+  rc = synth__sched_set_job(rt->sched, sj, job->clean != 0);
+  if (rc != 0)
+    synth__job_put(sj);
+  return rc;
+}
+
+/* SHA-256d work is a struct synth_job over indexes of its search space: validated and
+ * deep-copied as set_job does, then submitted like any work. */
+int synth__mine_submit(synth_runtime *rt, const struct synth_work_config *cfg, synth_work **out)
+{
+  if (cfg->data_size != sizeof(struct synth_job) || !cfg->data) {
+    synth__log_error(&rt->log, "SHA-256d work takes a struct synth_job as its data");
+    return SYNTH_EINVAL;
+  }
+  struct synth__mining_job *mj;
+  int rc = synth__mining_job_create(cfg->data, &rt->log, &mj);
+  if (rc != 0)
+    return rc;
+  uint64_t first = synth__mining_job_start(mj), size = synth__mining_job_size(mj);
+  uint64_t last = size ? first + size : 0; /* one past; 0 when the space runs to 2^64 */
+  struct synth_work_config within = *cfg;
+  if (cfg->start < first || (last && (cfg->start >= last || cfg->end > last))) {
+    synth__log_error(&rt->log, "work [%llu, %llu) is outside the job's indexes [%llu, %llu)",
+                     (unsigned long long)cfg->start, (unsigned long long)cfg->end,
+                     (unsigned long long)first, (unsigned long long)last);
+    synth__mining_job_free(mj);
+    return SYNTH_EINVAL;
+  }
+  if (!cfg->end)
+    within.end = last; /* open-ended work ends with the job's rolls */
+  struct synth__work_data made = {mj, sizeof *mj, synth__mining_job_free};
+  rc = synth__work_submit(&rt->works, rt->workload, &within, &made, out);
+  if (rc != 0)
+    synth__mining_job_free(mj);
+  return rc;
+}
