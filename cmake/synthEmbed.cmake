@@ -40,6 +40,13 @@ endif()
 
 include_guard(GLOBAL)
 find_program(SYNTH_GLSLANG glslangValidator DOC "glslangValidator, for synth_embed_spirv")
+# Where synth_prelude.glsl and sha256_k.h are, for a shader's #include: synthConfig.cmake sets
+# it to the installed include/synth/kernels, this project to its kernels/ folder; otherwise a
+# guess from this file's place (lib/cmake/synth).
+if(NOT SYNTH_KERNEL_INCLUDE_DIR)
+  get_filename_component(SYNTH_KERNEL_INCLUDE_DIR
+    "${CMAKE_CURRENT_LIST_DIR}/../../../include/synth/kernels" ABSOLUTE)
+endif()
 
 # Absolute source and header paths, the header's folder created.
 macro(_synth_embed_paths source header)
@@ -70,10 +77,12 @@ function(synth_embed_spirv source symbol header)
   set(spv "${_dir}/${_name}.spv")
   add_custom_command(OUTPUT "${_out}"
     BYPRODUCTS "${spv}"
-    COMMAND ${SYNTH_GLSLANG} -V --target-env vulkan1.0 -o ${spv} ${_src}
+    COMMAND ${SYNTH_GLSLANG} -V --target-env vulkan1.0 -I${SYNTH_KERNEL_INCLUDE_DIR} -o ${spv}
+            ${_src}
     COMMAND ${CMAKE_COMMAND} -DSYNTH_EMBED_IN=${spv} -DSYNTH_EMBED_OUT=${_out}
             -DSYNTH_EMBED_NAME=${symbol} -DSYNTH_EMBED_WORDS=1 -DSYNTH_EMBED_FROM=${_name}
             -P ${CMAKE_CURRENT_FUNCTION_LIST_FILE}
     DEPENDS "${_src}" ${CMAKE_CURRENT_FUNCTION_LIST_FILE}
+            ${SYNTH_KERNEL_INCLUDE_DIR}/synth_prelude.glsl ${SYNTH_KERNEL_INCLUDE_DIR}/sha256_k.h
     COMMENT "Compiling ${_name} to SPIR-V" VERBATIM)
 endfunction()

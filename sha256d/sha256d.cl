@@ -167,16 +167,7 @@ typedef uint16 T;
   RS(c, d, e, f, g, h, a, b, (i) + 6, w);                                                      \
   RS(b, c, d, e, f, g, h, a, (i) + 7, w);
 
-__constant uint K[64] = {
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-};
+#define K synth_sha256_k /* the prelude's table (kernels/synth_prelude.cl) */
 
 #define IV0 0x6a09e667u
 #define IV1 0xbb67ae85u
@@ -321,13 +312,7 @@ __kernel void sha256d_scan(__constant const uint *payload, const uint nonce_base
                            const uint count, __global uint *results, const uint max_hits,
                            volatile __global const uint *abort_word, const uint epoch)
 {
-  /* The job moved on since this launch was queued (the host raised the word): leave at once
-   * and say so in bit 31 of the hit count. */
-  if ((int)(*abort_word - epoch) > 0) {
-    if (get_local_id(0) == 0)
-      atomic_or(&results[0], 0x80000000u);
-    return;
-  }
+  SYNTH_LEAVE_IF_ABORTED(abort_word, epoch, results);
   uint first = (uint)get_global_id(0) * LANES;
   if (first >= count)
     return;
@@ -339,9 +324,7 @@ __kernel void sha256d_scan(__constant const uint *payload, const uint nonce_base
   for (int k = 0; k < LANES && first + k < count; k++) {
     uint tk = lane(top, k), nk = lane(nonce, k);
     if (tk < t7 || (tk == t7 && meets_fully(payload, nk))) {
-      uint slot = atomic_inc(&results[0]);
-      if (slot < max_hits)
-        results[1 + slot] = nk;
+      synth_report_hit(results, max_hits, nk);
     }
   }
 }

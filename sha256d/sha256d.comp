@@ -1,5 +1,7 @@
 /* sha256d.comp: SHA-256d proof-of-work scan for the Vulkan backend; hits only go back to the host. */
 #version 450
+#extension GL_GOOGLE_include_directive : require
+#include "synth_prelude.glsl" /* the interface but the payload, leave_if_aborted, report_hit */
 
 /*
  * The interface every synth Vulkan kernel follows (see docs/architecture.md):
@@ -40,24 +42,6 @@ layout(std140, set = 0, binding = 0) uniform Payload
   uvec4 words[13];
 } payload;
 
-layout(std430, set = 0, binding = 1) buffer Results
-{
-  uint count;
-  uint nonce[];
-} results;
-
-layout(std430, set = 0, binding = 2) coherent volatile readonly buffer Abort
-{
-  uint epoch;
-} abort_word;
-
-layout(push_constant) uniform Launch
-{
-  uint nonce_base;
-  uint count;
-  uint max_hits;
-  uint epoch;
-} launch;
 
 /* Payload layout, in uints (precompute/sha256d_payload.h). */
 #define P_MID 0
@@ -84,15 +68,7 @@ layout(push_constant) uniform Launch
  * MAD_ADDS is constant once the pipeline is made, so every factor is known to the compiler. */
 #define ADD(factor, x, y) ((x) * (factor) + (y))
 
-const uint K[64] = uint[](
-  0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u, 0x923f82a4u, 0xab1c5ed5u,
-  0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u, 0x72be5d74u, 0x80deb1feu, 0x9bdc06a7u, 0xc19bf174u,
-  0xe49b69c1u, 0xefbe4786u, 0x0fc19dc6u, 0x240ca1ccu, 0x2de92c6fu, 0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau,
-  0x983e5152u, 0xa831c66du, 0xb00327c8u, 0xbf597fc7u, 0xc6e00bf3u, 0xd5a79147u, 0x06ca6351u, 0x14292967u,
-  0x27b70a85u, 0x2e1b2138u, 0x4d2c6dfcu, 0x53380d13u, 0x650a7354u, 0x766a0abbu, 0x81c2c92eu, 0x92722c85u,
-  0xa2bfe8a1u, 0xa81a664bu, 0xc24b8b70u, 0xc76c51a3u, 0xd192e819u, 0xd6990624u, 0xf40e3585u, 0x106aa070u,
-  0x19a4c116u, 0x1e376c08u, 0x2748774cu, 0x34b0bcb5u, 0x391c0cb3u, 0x4ed8aa4au, 0x5b9cca4fu, 0x682e6ff3u,
-  0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u, 0x90befffau, 0xa4506cebu, 0xbef9a3f7u, 0xc67178f2u);
+#define K synth_sha256_k /* the prelude's table */
 
 /* One round of index t with message word w; t is a literal wherever this expands. */
 #define RT(a, b, c, d, e, f, g, h, t, w)                                                       \
@@ -263,11 +239,7 @@ bool meets_fully(const uint nonce)
 void main()
 {
   /* The job moved on since this launch was queued: leave at once (wrap-safe comparison). */
-  if (int(abort_word.epoch - launch.epoch) > 0) {
-    if (gl_LocalInvocationIndex == 0u)
-      atomicOr(results.count, 0x80000000u);
-    return;
-  }
+  SYNTH_LEAVE_IF_ABORTED();
   /* Workgroups may be spread over y: count invocations in x first. */
   uint invocation = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * gl_WorkGroupSize.x +
                     gl_LocalInvocationID.x;
@@ -280,9 +252,7 @@ void main()
     uint unused[8];
     uint top = sha256d_top(BSWAP(nonce), false, unused);
     if (top < t7 || (top == t7 && meets_fully(nonce))) {
-      uint slot = atomicAdd(results.count, 1u);
-      if (slot < launch.max_hits)
-        results.nonce[slot] = nonce;
+      synth_report_hit(nonce);
     }
   }
 }

@@ -7,6 +7,7 @@
 
 #include "devices/cache_file.h"
 #include "devices/opencl/opencl_errors.h"
+#include "kernels/synth_prelude_cl.h"
 #include "precompute/sha256.h"
 #include "base/logger.h"
 #include "synth/error.h"
@@ -37,6 +38,7 @@ static void cache_path(cl_device_id dev, const char *source, const char *options
   hash_info(&h, dev, CL_DEVICE_VERSION);
   hash_info(&h, dev, CL_DRIVER_VERSION);
   synth__sha256_update(&h, options, strlen(options) + 1);
+  synth__sha256_update(&h, synth__opencl_prelude, strlen(synth__opencl_prelude) + 1);
   synth__sha256_update(&h, source, strlen(source) + 1);
   synth__sha256_final(&h, digest);
   synth__cache_path(cache_dir, "opencl", digest, path, size);
@@ -120,7 +122,9 @@ int synth__cl_program_build(cl_context ctx, cl_device_id dev, const char *source
     }
   }
   cl_int err;
-  cl_program prog = clCreateProgramWithSource(ctx, 1, &source, NULL, &err);
+  /* Every workload's kernel is built after the prelude it may use (kernels/synth_prelude.cl). */
+  const char *sources[2] = {synth__opencl_prelude, source};
+  cl_program prog = clCreateProgramWithSource(ctx, 2, sources, NULL, &err);
   if (!prog) {
     synth__log_error(log, "%s: cannot create the program: %s", label, synth__cl_error_name(err));
     return err == CL_OUT_OF_HOST_MEMORY ? SYNTH_ENOMEM : SYNTH_EDEVICE;

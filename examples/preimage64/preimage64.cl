@@ -83,12 +83,7 @@ __kernel void preimage64_scan(__constant const uint *payload, const uint nonce_b
                               const uint count, __global uint *results, const uint max_hits,
                               volatile __global const uint *abort_word, const uint epoch)
 {
-  /* The work moved on since this launch was queued: leave at once, and say so. */
-  if ((int)(*abort_word - epoch) > 0) {
-    if (get_local_id(0) == 0)
-      atomic_or(&results[0], 0x80000000u);
-    return;
-  }
+  SYNTH_LEAVE_IF_ABORTED(abort_word, epoch, results);
   uint first = (uint)get_global_id(0) * LANES;
   if (first >= count)
     return;
@@ -108,10 +103,7 @@ __kernel void preimage64_scan(__constant const uint *payload, const uint nonce_b
   TO_ARRAY(match, hit);
   TO_ARRAY(nonce, nonces);
   for (uint k = 0; k < LANES && first + k < count; k++) {
-    if (hit[k]) {
-      uint slot = atomic_inc(&results[0]);
-      if (slot < max_hits)
-        results[1 + slot] = nonces[k];
-    }
+    if (hit[k])
+      synth_report_hit(results, max_hits, nonces[k]);
   }
 }

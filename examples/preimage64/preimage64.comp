@@ -1,5 +1,7 @@
 /* preimage64.comp: the preimage64 scan for Vulkan devices: the OpenCL kernel's hash, in GLSL. */
 #version 450
+#extension GL_GOOGLE_include_directive : require
+#include "synth_prelude.glsl" /* the interface but the payload, leave_if_aborted, report_hit */
 
 /*
  * The interface every synth Vulkan kernel has (runtime/include/synth/workload.h): binding 0 the
@@ -23,24 +25,6 @@ layout(std140, set = 0, binding = 0) uniform Payload
   uvec4 words[2];
 } payload;
 
-layout(std430, set = 0, binding = 1) buffer Results
-{
-  uint count;
-  uint nonce[];
-} results;
-
-layout(std430, set = 0, binding = 2) coherent volatile readonly buffer Abort
-{
-  uint epoch;
-} abort_word;
-
-layout(push_constant) uniform Launch
-{
-  uint nonce_base;
-  uint count;
-  uint max_hits;
-  uint epoch;
-} launch;
 
 /* x ^= x >> s, for 0 < s < 32. */
 void xorshift(inout uint hi, inout uint lo, const uint s)
@@ -71,11 +55,7 @@ void mix64(inout uint hi, inout uint lo)
 void main()
 {
   /* The work moved on since this launch was queued: leave at once (wrap-safe comparison). */
-  if (int(abort_word.epoch - launch.epoch) > 0) {
-    if (gl_LocalInvocationIndex == 0u)
-      atomicOr(results.count, 0x80000000u);
-    return;
-  }
+  SYNTH_LEAVE_IF_ABORTED();
   uint invocation = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * gl_WorkGroupSize.x +
                     gl_LocalInvocationID.x;
   const uvec4 seed_key = payload.words[0], target_mask = payload.words[1];
@@ -90,9 +70,7 @@ void main()
     lo ^= seed_key.z;
     mix64(hi, lo);
     if ((hi & target_mask.w) == target_mask.y && (lo & target_mask.z) == target_mask.x) {
-      uint slot = atomicAdd(results.count, 1u);
-      if (slot < launch.max_hits)
-        results.nonce[slot] = nonce;
+      synth_report_hit(nonce);
     }
   }
 }
