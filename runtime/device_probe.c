@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "runtime/device_options.h"
 #include "runtime/device_select.h"
 #include "runtime/device_twins.h"
 #include "runtime/logger.h"
@@ -133,24 +134,23 @@ int synth__probe_devices(const struct synth_runtime_config *cfg, const struct sy
     rc = synth__prefer_parse(cfg->prefer, &prefer, log);
   if (rc != 0)
     return rc;
+  /* Every option is checked, also those of backends the device list leaves out. */
+  struct synth__device_options opts;
+  rc = synth__device_options_parse(cfg, log, &opts);
+  if (rc != 0) {
+    synth__device_options_free(&opts);
+    return rc;
+  }
   struct synth__probe_config pcfg = {
       .workload = cfg->workload ? cfg->workload : &synth__sha256d_workload,
-      .cpu_threads = cfg->cpu_threads,
-      .cpu_affinity = cfg->cpu_affinity,
-      .cpu_core = cfg->cpu_core,
-      .opencl_work_group = cfg->opencl_work_group,
-      .opencl_lanes = cfg->opencl_lanes,
-      .opencl_build_options = cfg->opencl_build_options,
-      .vulkan_work_group = cfg->vulkan_work_group,
-      .vulkan_nonces = cfg->vulkan_nonces,
-      .vulkan_tuning = cfg->vulkan_mad_adds,
       .cache_dir = cfg->cache_dir,
       .log = log,
   };
-  for (size_t b = 0; synth__device_backends[b] && set->n < SYNTH_MAX_BACKENDS; b++) {
+  for (size_t b = 0; b < SYNTH_MAX_BACKENDS && synth__device_backends[b]; b++) {
     const struct synth__device_ops *ops = synth__device_backends[b];
     if (!synth__device_selection_wants(&sel, ops->kind))
       continue;
+    pcfg.options = opts.values[b];
     struct synth__probed *item = &set->items[set->n];
     rc = probe_backend(ops, &pcfg, &sel, log, item);
     if (rc != 0) {
@@ -174,9 +174,12 @@ int synth__probe_devices(const struct synth_runtime_config *cfg, const struct sy
     synth__log_error(log, "--devices '%s' selects no device", cfg->devices ? cfg->devices : "all");
     rc = SYNTH_ENODEV;
   }
-  if (rc == 0)
+  if (rc == 0) {
+    synth__device_options_free(&opts); /* backends copied what they keep */
     return 0;
+  }
 fail:
+  synth__device_options_free(&opts);
   synth__probe_set_free(set);
   return rc;
 }
