@@ -1,6 +1,6 @@
 /* test_device_options.c: the backends' own settings ("opencl.lanes=8"): parsed and checked
  * against each backend's option table, messages that name the option, the deprecated fields as
- * aliases, and values that reach real devices. */
+ * aliases, the public listing, and values that reach real devices. */
 #include <stdio.h>
 #include <string.h>
 
@@ -209,6 +209,51 @@ static void test_types_and_check(void)
   CU_ASSERT_EQUAL(v[2].number, 4);
 }
 
+/* Every backend's table through the public listing, the way `synthminer devices --options`
+ * reads it. */
+static void test_listing(void)
+{
+  unsigned expected = 0;
+  for (size_t b = 0; synth__device_backends[b]; b++) {
+    unsigned own = 0;
+    for (const struct synth__device_option *o = synth__device_backends[b]->options; o && o->name;
+         o++)
+      own++;
+    CU_ASSERT(own <= SYNTH_DEVICE_OPTIONS_MAX); /* what the parser holds values for */
+    expected += own;
+  }
+  unsigned n = synth_device_option_count();
+  CU_ASSERT_EQUAL(n, expected);
+  CU_ASSERT(n >= 3); /* the CPU backend's own */
+  bool lanes = false, threads = false;
+  for (unsigned i = 0; i < n; i++) {
+    struct synth_device_option_desc d;
+    CU_ASSERT_EQUAL_FATAL(synth_device_option(i, &d, sizeof d), 0);
+    const char *kind = synth_device_kind_name(d.kind);
+    CU_ASSERT_EQUAL(strncmp(d.name, kind, strlen(kind)), 0);
+    CU_ASSERT_EQUAL(d.name[strlen(kind)], '.');
+    CU_ASSERT_PTR_NOT_NULL(d.default_value);
+    CU_ASSERT_PTR_NOT_NULL(d.help);
+    CU_ASSERT(d.min <= d.max);
+    CU_ASSERT_STRING_NOT_EQUAL(synth_device_option_type_name(d.type), "unknown");
+    if (strcmp(d.name, "opencl.lanes") == 0) {
+      lanes = true;
+      CU_ASSERT_EQUAL(d.type, SYNTH_OPTION_UINT);
+      CU_ASSERT_EQUAL(d.min, 1);
+      CU_ASSERT_EQUAL(d.max, 16);
+    }
+    threads |= strcmp(d.name, "cpu.threads") == 0;
+  }
+  CU_ASSERT_TRUE(threads);
+  CU_ASSERT_EQUAL(lanes, backend("opencl") != NULL);
+  struct synth_device_option_desc d;
+  CU_ASSERT_EQUAL(synth_device_option(n, &d, sizeof d), SYNTH_EINVAL);
+  CU_ASSERT_EQUAL(synth_device_option(0, NULL, sizeof d), SYNTH_EINVAL);
+  CU_ASSERT_EQUAL(synth_device_option(0, &d, 8), SYNTH_EINVAL);
+  CU_ASSERT_STRING_EQUAL(synth_device_option_type_name((enum synth_device_option_type)99),
+                         "unknown");
+}
+
 struct found {
   bool opencl, vulkan;
 };
@@ -284,6 +329,7 @@ int main(void)
       SYNTH_TEST(test_aliases),
       SYNTH_TEST(test_errors_name_the_option),
       SYNTH_TEST(test_types_and_check),
+      SYNTH_TEST(test_listing),
       SYNTH_TEST(test_options_reach_devices),
       SYNTH_TEST_END,
   };

@@ -345,6 +345,30 @@ enum synth_device_option_type {
   SYNTH_OPTION_ENUM = 3,   /* one of values */
 };
 
+/* "uint", "int", "string", "enum"; "unknown" otherwise. Thread-safe. */
+SYNTH_EXTERN const char *synth_device_option_type_name(enum synth_device_option_type type);
+
+/* One option a backend of this build takes. Fields are only ever appended. */
+struct synth_device_option_desc {
+  char name[64]; /* "opencl.lanes": the backend's kind name, a dot, the option's own name */
+  enum synth_device_kind kind;
+  enum synth_device_option_type type;
+  long long min, max;        /* uint, int: the range; string: the length in bytes */
+  const char *const *values; /* enum: the names it takes, NULL-ended; otherwise NULL */
+  const char *default_value; /* what leaving it out means ("NVIDIA 512, others 256") */
+  const char *help;          /* one line: what it sets, and any rule past its range */
+};
+
+/* How many options the backends of this build take, in all. Thread-safe. */
+SYNTH_EXTERN unsigned synth_device_option_count(void);
+
+/* Copies option index (0 to synth_device_option_count() - 1: backends in probe order, each
+ * one's options in its own order) into out (out_size bytes of it; pass sizeof *out). Returns
+ * 0, or SYNTH_EINVAL for an index out of range, a NULL out or out_size too small for the
+ * fields up to help. The strings are static. Thread-safe. */
+SYNTH_EXTERN int synth_device_option(unsigned index, struct synth_device_option_desc *out,
+                                     size_t out_size);
+
 #ifdef __cplusplus
 }
 #endif
