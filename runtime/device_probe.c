@@ -65,11 +65,11 @@ static int check_picks(const struct synth__device_selection *sel,
     const char *kind = synth_device_kind_name(p->kind);
     const struct synth__probed *b = probed_kind(set, p->kind);
     if (!b) {
-      synth__log_error(log, "--devices: this build has no %s backend", kind);
+      synth__log_error(log, "devices: this build has no %s backend", kind);
       return SYNTH_ENODEV;
     }
     if (p->index >= 0 && (size_t)p->index >= b->descs.count) {
-      synth__log_error(log, "--devices: no device %s:%d (%zu %s device%s found)", kind, p->index,
+      synth__log_error(log, "devices: no device %s:%d (%zu %s device%s found)", kind, p->index,
                        b->descs.count, kind, b->descs.count == 1 ? "" : "s");
       return SYNTH_ENODEV;
     }
@@ -93,7 +93,7 @@ static int probe_backend(const struct synth__device_ops *ops,
     if (rc == SYNTH_EINVAL)
       return rc;
     if (named_explicitly(sel, ops->kind)) {
-      synth__log_error(log, "--devices: no %s device here (%s backend: %s)",
+      synth__log_error(log, "devices: no %s device here (%s backend: %s)",
                        synth_device_kind_name(ops->kind), ops->name, synth_strerror(rc));
       return rc;
     }
@@ -171,7 +171,7 @@ int synth__probe_devices(const struct synth_runtime_config *cfg, const struct sy
   }
   rc = check_picks(&sel, set, log);
   if (rc == 0 && set->selected == 0) {
-    synth__log_error(log, "--devices '%s' selects no device", cfg->devices ? cfg->devices : "all");
+    synth__log_error(log, "devices '%s' selects no device", cfg->devices ? cfg->devices : "all");
     rc = SYNTH_ENODEV;
   }
   if (rc == 0) {

@@ -75,16 +75,17 @@ static int check_config(const struct synth_runtime_config *cfg, const struct syn
 {
   if (!within(cfg->cpu_target_latency_ms, 0, 60000) ||
       !within(cfg->gpu_target_latency_ms, 0, 60000)) {
-    synth__log_error(log, "target latency must be 0 to 60000 ms");
+    synth__log_error(log, "cpu_target_latency_ms, gpu_target_latency_ms: must be 0 to 60000");
     return SYNTH_EINVAL;
   }
   if (!within(cfg->error_rate_limit, 0, 1) || !within(cfg->overrun_factor, 0, 1e6) ||
       (cfg->overrun_factor != 0 && cfg->overrun_factor < 1.5)) {
-    synth__log_error(log, "health thresholds: error rate limit 0 to 1, overrun factor 1.5 or more");
+    synth__log_error(
+        log, "error_rate_limit must be 0 to 1, overrun_factor 1.5 or more (0: the defaults)");
     return SYNTH_EINVAL;
   }
   if (cfg->unit_log2 != 0 && (cfg->unit_log2 < 8 || cfg->unit_log2 > 24)) {
-    synth__log_error(log, "WorkUnit size must be 2^8 to 2^24 nonces");
+    synth__log_error(log, "unit_log2 must be 8 to 24 (WorkUnits of 2^8 to 2^24 nonces)");
     return SYNTH_EINVAL;
   }
   return 0;

@@ -93,14 +93,15 @@ static void test_usage_errors(void)
   expect_usage_error((const char *[]){"run", "--devices", "", NULL}, "--devices");
   expect_usage_error((const char *[]){"run", "--devices", "cpu:1", NULL}, "cpu");
   expect_usage_error((const char *[]){"run", "--devices", "opencl:99", NULL}, "opencl");
-  expect_usage_error((const char *[]){"run", "--threads", "4096", NULL}, "--threads");
+  /* The library names its device options; the old flags are those options. */
+  expect_usage_error((const char *[]){"run", "--threads", "4096", NULL}, "cpu.threads=4096");
   expect_usage_error((const char *[]){"run", "--cpu-affinity", "9999", NULL}, "9999");
-  expect_usage_error((const char *[]){"run", "--cpu-affinity", "0-", NULL}, "--cpu-affinity");
+  expect_usage_error((const char *[]){"run", "--cpu-affinity", "0-", NULL}, "cpu.affinity=0-");
   expect_usage_error((const char *[]){"devices", "--devices", "vulkan:3", NULL}, "vulkan");
   expect_usage_error((const char *[]){"run", "--cpu-core", "turbo", NULL}, "turbo");
   expect_usage_error((const char *[]){"devices", "--cpu-core", "", NULL}, "--cpu-core");
-  expect_usage_error((const char *[]){"run", "--prefer", "cuda", NULL}, "--prefer");
-  expect_usage_error((const char *[]){"devices", "--prefer", "cuda", NULL}, "--prefer");
+  expect_usage_error((const char *[]){"run", "--prefer", "cuda", NULL}, "prefer 'cuda'");
+  expect_usage_error((const char *[]){"devices", "--prefer", "cuda", NULL}, "prefer 'cuda'");
   expect_usage_error((const char *[]){"run", "--vulkan-nonces", "0", NULL}, "--vulkan-nonces");
   expect_usage_error((const char *[]){"run", "--vulkan-nonces", "65", NULL}, "--vulkan-nonces");
   expect_usage_error((const char *[]){"run", "--vulkan-mad-adds", "8", NULL}, "--vulkan-mad-adds");
