@@ -7,6 +7,8 @@
 
 #include <synth/synth.h>
 
+#include "options.h"
+
 /* The options that choose devices, the same for every command that takes them. */
 struct cli_device_flags {
   const char *devices;
@@ -22,7 +24,9 @@ struct cli_device_flags {
   const char *prefer;
   const char *cache_dir;
   bool no_cache;
-  char default_cache[512]; /* $XDG_CACHE_HOME/synthminer or ~/.cache/synthminer */
+  char default_cache[512];   /* $XDG_CACHE_HOME/synthminer or ~/.cache/synthminer */
+  struct cli_list options;   /* -O KEY=VALUE, in the order given */
+  char device_options[4096]; /* the flags above and options as the library's list */
 };
 
 #define CLI_UNSET 0xffffffffu
@@ -56,6 +60,9 @@ struct cli_device_flags {
    "nonces per Vulkan invocation (default: GPU 1, CPU device 8)"},                      \
   {"--vulkan-mad-adds", 0, CLI_UINT, &(flags).vulkan_mad_adds, 0, 7, "N",                \
    "Vulkan kernel adds done as multiply-adds, 0-7 (default: NVIDIA 7, others 0)"},      \
+  {"--device-option", 'O', CLI_LIST, &(flags).options, 0, CLI_LIST_MAX, "KEY=VALUE",     \
+   "a backend's setting, e.g. opencl.lanes=8 (repeatable; synthminer devices --options "  \
+   "lists them)"},                                                                        \
   {"--prefer", 0, CLI_STRING, &(flags).prefer, 0, 0, "API",                              \
    "a GPU both APIs reach: auto (faster, default), opencl or vulkan"},                   \
   {"--cache-dir", 0, CLI_STRING, &(flags).cache_dir, 0, 0, "DIR",                        \
@@ -64,8 +71,19 @@ struct cli_device_flags {
    "compile kernels every time, keep nothing on disk"}
 /* clang-format on */
 
-/* Copies the device flags into a runtime config (flags must outlive cfg). */
-void cli_device_config(struct cli_device_flags *flags, struct synth_runtime_config *cfg);
+/* Copies the device flags into a runtime config (flags must outlive cfg). Returns 0, or prints
+ * one line and returns 2 when the device options do not fit. */
+int cli_device_config(const char *command, struct cli_device_flags *flags,
+                      struct synth_runtime_config *cfg);
+
+/* The backends' flags (--threads, --opencl-lanes, ...) and each -O, in that order so that -O
+ * wins, as one device_options list in flags->device_options; *out is NULL when there are none.
+ * Returns 0, or prints one line and returns 2 when they do not fit. */
+int cli_device_options(const char *command, struct cli_device_flags *flags, const char **out);
+
+/* Prints the option table of every backend the library has (`devices --options`), as text
+ * or JSON. Returns 0. */
+int cli_print_device_options(bool json);
 
 int cmd_run(int argc, char **argv);
 int cmd_devices(int argc, char **argv);

@@ -29,26 +29,20 @@ int cli_log_level(const char *command, const char *name, enum synth_log_level *l
   return CLI_EXIT_USAGE;
 }
 
-void cli_device_config(struct cli_device_flags *flags, struct synth_runtime_config *cfg)
+int cli_device_config(const char *command, struct cli_device_flags *flags,
+                      struct synth_runtime_config *cfg)
 {
   cfg->devices = flags->devices;
-  cfg->cpu_threads = flags->threads;
-  cfg->cpu_affinity = flags->affinity;
-  cfg->cpu_core = flags->cpu_core;
-  cfg->opencl_work_group = flags->opencl_work_group;
-  cfg->opencl_lanes = flags->opencl_lanes;
-  cfg->opencl_build_options = flags->opencl_build_options;
-  cfg->vulkan_work_group = flags->vulkan_work_group;
-  cfg->vulkan_nonces = flags->vulkan_nonces;
-  if (flags->vulkan_mad_adds != CLI_UNSET)
-    cfg->vulkan_mad_adds = flags->vulkan_mad_adds ? (int)flags->vulkan_mad_adds : -1;
+  int rc = cli_device_options(command, flags, &cfg->device_options);
+  if (rc != 0)
+    return rc;
   cfg->prefer = flags->prefer;
   cfg->cache_dir = NULL;
   if (flags->no_cache)
-    return;
+    return 0;
   if (flags->cache_dir) {
     cfg->cache_dir = flags->cache_dir;
-    return;
+    return 0;
   }
   const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
   if (xdg && *xdg)
@@ -56,6 +50,7 @@ void cli_device_config(struct cli_device_flags *flags, struct synth_runtime_conf
   else if (home && *home)
     snprintf(flags->default_cache, sizeof flags->default_cache, "%s/.cache/synthminer", home);
   cfg->cache_dir = flags->default_cache[0] ? flags->default_cache : NULL;
+  return 0;
 }
 
 int cli_exit_for(int synth_error)

@@ -48,9 +48,11 @@ static void print_desc(void *user, const struct synth_device_desc *d)
 int cmd_devices(int argc, char **argv)
 {
   struct cli_device_flags dev = CLI_DEVICE_FLAGS_INIT;
-  bool json = false, help = false;
+  bool json = false, help = false, options = false;
   const struct cli_option opts[] = {
       CLI_DEVICE_OPTIONS(dev),
+      {"--options", 0, CLI_FLAG, &options, 0, 0, NULL,
+       "list every backend's device options (-O KEY=VALUE) instead"},
       {"--json", 0, CLI_FLAG, &json, 0, 0, NULL, "print the list as JSON"},
       {"--help", 'h', CLI_FLAG, &help, 0, 0, NULL, "show this help"},
       {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
@@ -66,6 +68,8 @@ int cmd_devices(int argc, char **argv)
     cli_print_options(opts);
     return 0;
   }
+  if (options)
+    return cli_print_device_options(json);
   struct cli_log log = {.level = SYNTH_LOG_ERROR};
   struct listing listing = {.json = json, .array = json ? json_array() : NULL};
   struct synth_runtime_config cfg = {
@@ -73,7 +77,10 @@ int cmd_devices(int argc, char **argv)
       .log_user = &log,
       .log_level = SYNTH_LOG_ERROR,
   };
-  cli_device_config(&dev, &cfg);
+  if ((rc = cli_device_config("devices", &dev, &cfg)) != 0) {
+    json_decref(listing.array);
+    return rc;
+  }
   rc = synth_probe(&cfg, print_desc, &listing);
   if (rc != 0) {
     if (!atomic_load(&log.error_seen))

@@ -357,7 +357,8 @@ int cmd_run(int argc, char **argv)
       .sick_retry_ms = sick_retry_ms,
       .sick_limit = sick_limit,
   };
-  cli_device_config(&dev, &cfg);
+  if ((rc = cli_device_config("run", &dev, &cfg)) != 0)
+    goto out;
   if (log.level >= SYNTH_LOG_INFO) /* from here a SIGINT stops cleanly; tests wait for it */
     fprintf(stderr, "synthminer run: starting: opening the devices\n");
   synth_runtime *rt;

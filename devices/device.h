@@ -2,6 +2,7 @@
 #ifndef SYNTH_DEVICES_DEVICE_H
 #define SYNTH_DEVICES_DEVICE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "devices/batch.h"
@@ -10,23 +11,52 @@
 
 struct synth__logger;
 
+/*
+ * One setting a backend owns, set as "<backend name>.<option name>=value" in the config's
+ * device_options. runtime/device_options.c parses each value and checks it against the entry
+ * (type, range, then check); the backend gets the result indexed like its table and only
+ * judges what needs its devices (a work-group size above a kernel's limit).
+ */
+struct synth__device_option {
+  const char *name; /* "lanes": the key without the backend's prefix */
+  enum synth_device_option_type type;
+  long long min, max;        /* uint, int: the range; string: the length in bytes */
+  const char *const *values; /* enum: the names, NULL-ended; its value is the index */
+  const char *default_value; /* what an option left out means, in words */
+  const char *help;
+  /* A rule past type and range (a power of two). Returns 0, or writes why the value is
+   * refused ("must be 1, 2, 4, 8 or 16") and returns SYNTH_EINVAL. May be NULL. */
+  int (*check)(long long value, char *why, size_t size);
+};
+
+/* The most options one backend may have. */
+#define SYNTH_DEVICE_OPTIONS_MAX 16
+/* The most backends the registry (devices/registry.c.in) lists. */
+#define SYNTH_MAX_BACKENDS 8
+
+/* The value of the option at the same index of the backend's table. */
+struct synth__option_value {
+  bool set;         /* given; otherwise the backend uses its default */
+  long long number; /* uint, int; enum: the index into values */
+  const char *text; /* string: valid during backend_create and probe only; copy what you keep */
+};
+
 /* What the runtime's config says about devices, for probing. */
 struct synth__probe_config {
   const struct synth_workload *workload; /* what the devices will hash (may be NULL) */
-  unsigned cpu_threads;                  /* 0: one per core */
-  const char *cpu_affinity;              /* NULL or a PU list */
-  const char *cpu_core;       /* NULL or "auto": fastest by self-benchmark; else a core's name */
-  unsigned opencl_work_group; /* 0: from the device's preferred multiple */
-  unsigned opencl_lanes;      /* 0: the device's preferred integer vector width */
-  const char *opencl_build_options; /* appended to the build options, may be NULL */
-  unsigned vulkan_work_group;       /* 0: the vendor default, within the limits */
-  unsigned vulkan_nonces;           /* nonces per invocation; 0: by device type */
-  int vulkan_tuning;     /* the kernel's specialization constant 2: 0 the device's default,
-                          * -1 zero, N > 0 N */
-  const char *cache_dir; /* where compiled device programs are kept; NULL: nowhere */
+  /* The backend's own options, indexed like its ops->options; NULL: all left out. */
+  const struct synth__option_value *options;
+  const char *cache_dir;              /* where compiled device programs are kept; NULL: nowhere */
   const char *cpu_topology_synthetic; /* tests only: an hwloc synthetic topology */
   const struct synth__logger *log;
 };
+
+/* Option i of the backend's table as given in cfg, or NULL when it was left out. */
+static inline const struct synth__option_value *
+synth__option_given(const struct synth__probe_config *cfg, size_t i)
+{
+  return cfg->options && cfg->options[i].set ? &cfg->options[i] : NULL;
+}
 
 /* One device a backend found. index0/index1 are the backend's own (CPU: worker number;
  * OpenCL: platform and device). */
@@ -76,6 +106,9 @@ struct synth__device_ops {
   enum synth_device_kind kind;
   unsigned max_inflight;     /* batches submitted before the first is polled */
   double default_latency_ms; /* the tuner's default target batch latency */
+  /* Its settings, ended by an entry with a NULL name (at most SYNTH_DEVICE_OPTIONS_MAX); NULL
+   * for none. */
+  const struct synth__device_option *options;
 
   /* Per-runtime backend state (topology, contexts). Runs on the creating thread. Returns 0
    * or SYNTH_E*; on error *backend is untouched and nothing needs freeing. */

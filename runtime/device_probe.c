@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/logger.h"
+#include "runtime/device_options.h"
 #include "runtime/device_select.h"
 #include "runtime/device_twins.h"
 #include "synth/error.h"
@@ -63,11 +64,11 @@ static int check_picks(const struct synth__device_selection *sel,
     const char *kind = synth_device_kind_name(p->kind);
     const struct synth__probed *b = probed_kind(set, p->kind);
     if (!b) {
-      synth__log_error(log, "--devices: this build has no %s backend", kind);
+      synth__log_error(log, "devices: this build has no %s backend", kind);
       return SYNTH_ENODEV;
     }
     if (p->index >= 0 && (size_t)p->index >= b->descs.count) {
-      synth__log_error(log, "--devices: no device %s:%d (%zu %s device%s found)", kind, p->index,
+      synth__log_error(log, "devices: no device %s:%d (%zu %s device%s found)", kind, p->index,
                        b->descs.count, kind, b->descs.count == 1 ? "" : "s");
       return SYNTH_ENODEV;
     }
@@ -91,7 +92,7 @@ static int probe_backend(const struct synth__device_ops *ops,
     if (rc == SYNTH_EINVAL)
       return rc;
     if (named_explicitly(sel, ops->kind)) {
-      synth__log_error(log, "--devices: no %s device here (%s backend: %s)",
+      synth__log_error(log, "devices: no %s device here (%s backend: %s)",
                        synth_device_kind_name(ops->kind), ops->name, synth_strerror(rc));
       return rc;
     }
@@ -132,24 +133,23 @@ int synth__probe_devices(const struct synth_runtime_config *cfg, const struct sy
     rc = synth__prefer_parse(cfg->prefer, &prefer, log);
   if (rc != 0)
     return rc;
+  /* Every option is checked, also those of backends the device list leaves out. */
+  struct synth__device_options opts;
+  rc = synth__device_options_parse(cfg, log, &opts);
+  if (rc != 0) {
+    synth__device_options_free(&opts);
+    return rc;
+  }
   struct synth__probe_config pcfg = {
       .workload = cfg->workload ? cfg->workload : synth_sha256d_workload(),
-      .cpu_threads = cfg->cpu_threads,
-      .cpu_affinity = cfg->cpu_affinity,
-      .cpu_core = cfg->cpu_core,
-      .opencl_work_group = cfg->opencl_work_group,
-      .opencl_lanes = cfg->opencl_lanes,
-      .opencl_build_options = cfg->opencl_build_options,
-      .vulkan_work_group = cfg->vulkan_work_group,
-      .vulkan_nonces = cfg->vulkan_nonces,
-      .vulkan_tuning = cfg->vulkan_mad_adds,
       .cache_dir = cfg->cache_dir,
       .log = log,
   };
-  for (size_t b = 0; synth__device_backends[b] && set->n < SYNTH_MAX_BACKENDS; b++) {
+  for (size_t b = 0; b < SYNTH_MAX_BACKENDS && synth__device_backends[b]; b++) {
     const struct synth__device_ops *ops = synth__device_backends[b];
     if (!synth__device_selection_wants(&sel, ops->kind))
       continue;
+    pcfg.options = opts.values[b];
     struct synth__probed *item = &set->items[set->n];
     rc = probe_backend(ops, &pcfg, &sel, log, item);
     if (rc != 0) {
@@ -170,12 +170,15 @@ int synth__probe_devices(const struct synth_runtime_config *cfg, const struct sy
   }
   rc = check_picks(&sel, set, log);
   if (rc == 0 && set->selected == 0) {
-    synth__log_error(log, "--devices '%s' selects no device", cfg->devices ? cfg->devices : "all");
+    synth__log_error(log, "devices '%s' selects no device", cfg->devices ? cfg->devices : "all");
     rc = SYNTH_ENODEV;
   }
-  if (rc == 0)
+  if (rc == 0) {
+    synth__device_options_free(&opts); /* backends copied what they keep */
     return 0;
+  }
 fail:
+  synth__device_options_free(&opts);
   synth__probe_set_free(set);
   return rc;
 }

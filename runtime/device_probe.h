@@ -9,8 +9,6 @@
 
 struct synth__logger;
 
-#define SYNTH_MAX_BACKENDS 8
-
 struct synth__probed {
   const struct synth__device_ops *ops;
   void *backend;                 /* owned until taken (set to NULL) */

@@ -37,8 +37,8 @@ static int parse_item(const char *item, size_t len, struct synth__device_selecti
       if (item[n] != ':' || len == n + 1 || len > n + 4)
         break;
       if (kinds[k].kind == SYNTH_DEVICE_CPU) {
-        synth__log_error(log, "--devices: 'cpu' takes no index; choose cores with --threads "
-                              "or --cpu-affinity");
+        synth__log_error(log, "devices: 'cpu' takes no index; choose cores with the device "
+                              "options cpu.threads or cpu.affinity");
         return SYNTH_EINVAL;
       }
       index = 0;
@@ -51,7 +51,7 @@ static int parse_item(const char *item, size_t len, struct synth__device_selecti
         goto bad;
     }
     if (sel->n == SYNTH_SELECT_MAX) {
-      synth__log_error(log, "--devices: more than %d items", SYNTH_SELECT_MAX);
+      synth__log_error(log, "devices: more than %d items", SYNTH_SELECT_MAX);
       return SYNTH_EINVAL;
     }
     sel->picks[sel->n++] = (struct synth__device_pick){kinds[k].kind, index};
@@ -59,7 +59,7 @@ static int parse_item(const char *item, size_t len, struct synth__device_selecti
   }
 bad:
   synth__log_error(log,
-                   "--devices: '%.*s' is not a device; use all, everything, cpu, opencl, "
+                   "devices: '%.*s' is not a device; use all, everything, cpu, opencl, "
                    "vulkan, opencl:N or vulkan:N",
                    (int)len, item);
   return SYNTH_EINVAL;
@@ -78,7 +78,7 @@ int synth__device_selection_parse(const char *spec, struct synth__device_selecti
     const char *comma = strchr(p, ',');
     size_t len = comma ? (size_t)(comma - p) : strlen(p);
     if (len == 0) {
-      synth__log_error(log, "--devices '%s': empty item", spec);
+      synth__log_error(log, "devices '%s': empty item", spec);
       return SYNTH_EINVAL;
     }
     int rc = parse_item(p, len, sel, log);

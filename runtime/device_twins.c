@@ -18,7 +18,7 @@ int synth__prefer_parse(const char *text, enum synth__prefer *out, const struct 
   else if (strcmp(text, "vulkan") == 0)
     *out = SYNTH_PREFER_VULKAN;
   else {
-    synth__log_error(log, "--prefer '%s': use auto, opencl or vulkan", text);
+    synth__log_error(log, "prefer '%s': use auto, opencl or vulkan", text);
     return SYNTH_EINVAL;
   }
   return 0;
@@ -104,7 +104,7 @@ size_t synth__twins_choose(struct synth__opened *devs, size_t n,
     size_t keep = rate[1] > rate[0] ? j : i, drop = keep == i ? j : i;
     synth__log_info(log,
                     "%s and %s are one device: %s %.1f MH/s, %s %.1f MH/s; hashing through %s "
-                    "(--prefer chooses)",
+                    "(prefer chooses)",
                     devs[i].desc.id, devs[j].desc.id, devs[i].desc.id, rate[0] / 1e6,
                     devs[j].desc.id, rate[1] / 1e6, devs[keep].desc.id);
     devs[drop].ops->close(devs[drop].dev);

@@ -63,30 +63,17 @@ static int check_config(const struct synth_runtime_config *cfg, const struct syn
 {
   if (!within(cfg->cpu_target_latency_ms, 0, 60000) ||
       !within(cfg->gpu_target_latency_ms, 0, 60000)) {
-    synth__log_error(log, "target latency must be 0 to 60000 ms");
+    synth__log_error(log, "cpu_target_latency_ms, gpu_target_latency_ms: must be 0 to 60000");
     return SYNTH_EINVAL;
   }
   if (!within(cfg->error_rate_limit, 0, 1) || !within(cfg->overrun_factor, 0, 1e6) ||
       (cfg->overrun_factor != 0 && cfg->overrun_factor < 1.5)) {
-    synth__log_error(log, "health thresholds: error rate limit 0 to 1, overrun factor 1.5 or more");
-    return SYNTH_EINVAL;
-  }
-  unsigned lanes = cfg->opencl_lanes;
-  if (lanes && (lanes > 16 || (lanes & (lanes - 1)) != 0)) {
-    synth__log_error(log, "--opencl-lanes %u: must be 1, 2, 4, 8 or 16", lanes);
-    return SYNTH_EINVAL;
-  }
-  if (cfg->vulkan_nonces > 64) {
-    synth__log_error(log, "--vulkan-nonces %u: must be 1 to 64", cfg->vulkan_nonces);
-    return SYNTH_EINVAL;
-  }
-  if (cfg->vulkan_mad_adds < -1 || cfg->vulkan_mad_adds > 7) {
-    synth__log_error(log, "Vulkan multiply-add level %d: must be -1 (none) to 7",
-                     cfg->vulkan_mad_adds);
+    synth__log_error(
+        log, "error_rate_limit must be 0 to 1, overrun_factor 1.5 or more (0: the defaults)");
     return SYNTH_EINVAL;
   }
   if (cfg->unit_log2 != 0 && (cfg->unit_log2 < 8 || cfg->unit_log2 > 24)) {
-    synth__log_error(log, "WorkUnit size must be 2^8 to 2^24 nonces");
+    synth__log_error(log, "unit_log2 must be 8 to 24 (WorkUnits of 2^8 to 2^24 nonces)");
     return SYNTH_EINVAL;
   }
   return 0;

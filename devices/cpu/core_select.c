@@ -93,15 +93,16 @@ static int choose_named(const struct synth_workload *workload, const char *want,
     if (strcmp(c->name, want) != 0)
       continue;
     if (!runnable(c)) {
-      synth__log_error(log, "--cpu-core %s: this CPU cannot run it (it can run: %s)", want, names);
+      synth__log_error(log, "device option cpu.core=%s: this CPU cannot run it (it can run: %s)",
+                       want, names);
       return SYNTH_EINVAL;
     }
     out->core = c;
-    snprintf(out->why, sizeof out->why, "chosen with --cpu-core");
+    snprintf(out->why, sizeof out->why, "chosen with cpu.core");
     return 0;
   }
-  synth__log_error(log, "--cpu-core '%s': no such core for %s; use auto or one of: %s", want,
-                   workload->name, names);
+  synth__log_error(log, "device option cpu.core=%s: no such core for %s; use auto or one of: %s",
+                   want, workload->name, names);
   return SYNTH_EINVAL;
 }
 

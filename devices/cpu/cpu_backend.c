@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "devices/cpu/core_select.h"
+#include "devices/cpu/cpu_options.h"
 #include "devices/cpu/cpu_topology.h"
 #include "devices/device.h"
 #include "devices/device_run.h"
@@ -41,11 +42,15 @@ static int cpu_backend_create(const struct synth__probe_config *cfg, void **out)
     free(b);
     return rc;
   }
-  rc = synth__cpu_topology_layout(&b->topo, cfg->cpu_threads, cfg->cpu_affinity, cfg->log,
-                                  &b->slots, &b->nslots);
+  const struct synth__option_value *threads = synth__option_given(cfg, SYNTH_CPU_OPT_THREADS);
+  const struct synth__option_value *affinity = synth__option_given(cfg, SYNTH_CPU_OPT_AFFINITY);
+  const struct synth__option_value *core = synth__option_given(cfg, SYNTH_CPU_OPT_CORE);
+  rc =
+      synth__cpu_topology_layout(&b->topo, threads ? (unsigned)threads->number : 0,
+                                 affinity ? affinity->text : NULL, cfg->log, &b->slots, &b->nslots);
   if (rc == 0 && cfg->workload) {
     b->workload = cfg->workload;
-    rc = synth__cpu_core_choose(cfg->workload, cfg->cpu_core, cfg->log, &b->choice);
+    rc = synth__cpu_core_choose(cfg->workload, core ? core->text : NULL, cfg->log, &b->choice);
   }
   if (rc != 0) {
     free(b->slots);
@@ -192,6 +197,7 @@ const struct synth__device_ops synth__cpu_device_ops = {
     .kind = SYNTH_DEVICE_CPU,
     .max_inflight = 1,
     .default_latency_ms = 5.0,
+    .options = synth__cpu_options,
     .backend_create = cpu_backend_create,
     .backend_destroy = cpu_backend_destroy,
     .probe = cpu_probe,

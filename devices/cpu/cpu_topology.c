@@ -64,8 +64,8 @@ static int layout_pus(const struct synth__cpu_topology *t, const unsigned *pus, 
     hwloc_obj_t pu = hwloc_get_pu_obj_by_os_index(t->topo, pus[i]);
     if (!pu) {
       synth__log_error(log,
-                       "--cpu-affinity: processing unit %u does not exist (this machine "
-                       "has %d)",
+                       "device option cpu.affinity: processing unit %u does not exist (this "
+                       "machine has %d)",
                        pus[i], t->pus);
       return -1;
     }
@@ -87,8 +87,8 @@ int synth__cpu_topology_layout(const struct synth__cpu_topology *t, unsigned thr
     int rc = synth__pu_list_parse(affinity, pus, SYNTH_PU_LIST_MAX, &npus);
     if (rc != 0) {
       synth__log_error(log,
-                       "--cpu-affinity '%s': expected a list of processing units such "
-                       "as 0,2-3",
+                       "device option cpu.affinity=%s: expected a list of processing units "
+                       "such as 0,2-3",
                        affinity);
       return rc;
     }
@@ -103,7 +103,7 @@ int synth__cpu_topology_layout(const struct synth__cpu_topology *t, unsigned thr
     return SYNTH_EINVAL;
   }
   if (n == 0 || threads > (unsigned)n) {
-    synth__log_error(log, "--threads %u: only %d %s available", threads, n,
+    synth__log_error(log, "device option cpu.threads=%u: only %d %s available", threads, n,
                      affinity ? "processing units are listed" : "cores are");
     free(slots);
     return SYNTH_EINVAL;

@@ -9,6 +9,7 @@
 #include "devices/device_run.h"
 #include "devices/opencl/opencl_device.h"
 #include "devices/opencl/opencl_errors.h"
+#include "devices/opencl/opencl_options.h"
 #include "devices/opencl/opencl_program.h"
 #include "base/logger.h"
 #include "base/clock.h"
@@ -124,10 +125,12 @@ static int cl_backend_create(const struct synth__probe_config *cfg, void **out)
   if (!b)
     return SYNTH_ENOMEM;
   b->log = cfg->log;
-  b->work_group = cfg->opencl_work_group;
-  b->lanes = cfg->opencl_lanes;
-  snprintf(b->build_options, sizeof b->build_options, "%s",
-           cfg->opencl_build_options ? cfg->opencl_build_options : "");
+  const struct synth__option_value *wg = synth__option_given(cfg, SYNTH_CL_OPT_WORK_GROUP);
+  const struct synth__option_value *lanes = synth__option_given(cfg, SYNTH_CL_OPT_LANES);
+  const struct synth__option_value *extra = synth__option_given(cfg, SYNTH_CL_OPT_BUILD_OPTIONS);
+  b->work_group = wg ? (unsigned)wg->number : 0;
+  b->lanes = lanes ? (unsigned)lanes->number : 0;
+  snprintf(b->build_options, sizeof b->build_options, "%s", extra ? extra->text : "");
   snprintf(b->cache_dir, sizeof b->cache_dir, "%s", cfg->cache_dir ? cfg->cache_dir : "");
   for (cl_uint p = 0; p < nplat && p < 16; p++) {
     cl_device_id ids[MAX_DEVICES];
@@ -188,7 +191,9 @@ static int pick_work_group(struct cl_device *d, unsigned asked)
     multiple = 1;
   if (asked) {
     if (asked > max) {
-      synth__log_error(d->log, "%s: work-group size %u is above its limit %zu for this kernel",
+      synth__log_error(d->log,
+                       "%s: device option opencl.work_group=%u is above its limit %zu for this "
+                       "kernel",
                        d->label, asked, max);
       return SYNTH_EINVAL;
     }
@@ -335,6 +340,7 @@ const struct synth__device_ops synth__opencl_device_ops = {
     .max_inflight = SYNTH_CL_SLOTS,
     .epoch_changed = synth__cl_epoch_changed,
     .default_latency_ms = 50.0,
+    .options = synth__opencl_options,
     .backend_create = cl_backend_create,
     .backend_destroy = cl_backend_destroy,
     .probe = cl_probe,

@@ -9,6 +9,7 @@
 #include "devices/vulkan/vulkan_device.h"
 #include "devices/vulkan/vulkan_errors.h"
 #include "base/logger.h"
+#include "devices/vulkan/vulkan_options.h"
 #include "synth/error.h"
 
 #define MAX_DEVICES 32
@@ -137,9 +138,13 @@ static int vk_backend_create(const struct synth__probe_config *cfg, void **out)
   b->instance = instance;
   b->api = app.apiVersion;
   b->log = cfg->log;
-  b->work_group = cfg->vulkan_work_group;
-  b->nonces = cfg->vulkan_nonces;
-  b->tuning = cfg->vulkan_tuning;
+  const struct synth__option_value *wg = synth__option_given(cfg, SYNTH_VK_OPT_WORK_GROUP);
+  const struct synth__option_value *nonces = synth__option_given(cfg, SYNTH_VK_OPT_NONCES);
+  const struct synth__option_value *mad = synth__option_given(cfg, SYNTH_VK_OPT_MAD_ADDS);
+  b->work_group = wg ? (unsigned)wg->number : 0;
+  b->nonces = nonces ? (unsigned)nonces->number : 0;
+  /* pick_tuning's convention: 0 the device's default, -1 none, N that level. */
+  b->tuning = mad ? (mad->number ? (int)mad->number : -1) : 0;
   snprintf(b->cache_dir, sizeof b->cache_dir, "%s", cfg->cache_dir ? cfg->cache_dir : "");
   VkPhysicalDevice phys[MAX_DEVICES];
   uint32_t n = MAX_DEVICES;
@@ -215,7 +220,8 @@ static int pick_work_group(struct vk_device *d, const struct vk_found *f, unsign
     max = f->props.limits.maxComputeWorkGroupInvocations;
   if (asked) {
     if (asked > max) {
-      synth__log_error(d->log, "%s: workgroup size %u is above its limit %u", d->label, asked, max);
+      synth__log_error(d->log, "%s: device option vulkan.work_group=%u is above its limit %u",
+                       d->label, asked, max);
       return SYNTH_EINVAL;
     }
     d->work_group = asked;
@@ -389,6 +395,7 @@ const struct synth__device_ops synth__vulkan_device_ops = {
     .kind = SYNTH_DEVICE_VULKAN,
     .max_inflight = SYNTH_VK_SLOTS,
     .default_latency_ms = 50.0,
+    .options = synth__vulkan_options,
     .backend_create = vk_backend_create,
     .backend_destroy = vk_backend_destroy,
     .probe = vk_probe,

@@ -93,19 +93,31 @@ static void test_usage_errors(void)
   expect_usage_error((const char *[]){"run", "--devices", "", NULL}, "--devices");
   expect_usage_error((const char *[]){"run", "--devices", "cpu:1", NULL}, "cpu");
   expect_usage_error((const char *[]){"run", "--devices", "opencl:99", NULL}, "opencl");
-  expect_usage_error((const char *[]){"run", "--threads", "4096", NULL}, "--threads");
+  /* The library names its device options; the old flags are those options. */
+  expect_usage_error((const char *[]){"run", "--threads", "4096", NULL}, "cpu.threads=4096");
   expect_usage_error((const char *[]){"run", "--cpu-affinity", "9999", NULL}, "9999");
-  expect_usage_error((const char *[]){"run", "--cpu-affinity", "0-", NULL}, "--cpu-affinity");
+  expect_usage_error((const char *[]){"run", "--cpu-affinity", "0-", NULL}, "cpu.affinity=0-");
   expect_usage_error((const char *[]){"devices", "--devices", "vulkan:3", NULL}, "vulkan");
   expect_usage_error((const char *[]){"run", "--cpu-core", "turbo", NULL}, "turbo");
   expect_usage_error((const char *[]){"devices", "--cpu-core", "", NULL}, "--cpu-core");
-  expect_usage_error((const char *[]){"run", "--prefer", "cuda", NULL}, "--prefer");
-  expect_usage_error((const char *[]){"devices", "--prefer", "cuda", NULL}, "--prefer");
+  expect_usage_error((const char *[]){"run", "--prefer", "cuda", NULL}, "prefer 'cuda'");
+  expect_usage_error((const char *[]){"devices", "--prefer", "cuda", NULL}, "prefer 'cuda'");
   expect_usage_error((const char *[]){"run", "--vulkan-nonces", "0", NULL}, "--vulkan-nonces");
   expect_usage_error((const char *[]){"run", "--vulkan-nonces", "65", NULL}, "--vulkan-nonces");
   expect_usage_error((const char *[]){"run", "--vulkan-mad-adds", "8", NULL}, "--vulkan-mad-adds");
   expect_usage_error((const char *[]){"run", "--vulkan-work-group", "0", NULL},
                      "--vulkan-work-group");
+  expect_usage_error((const char *[]){"run", "-O", "cpu.threads=0", NULL},
+                     "device option cpu.threads=0: must be a whole number from 1 to");
+  expect_usage_error((const char *[]){"devices", "--device-option", "opencl.lanes=3", NULL},
+                     "opencl.lanes=3");
+  expect_usage_error((const char *[]){"run", "-O", "cpu.turbo=1", NULL}, "cpu.turbo");
+  expect_usage_error((const char *[]){"run", "-O", "tpu.cores=2", NULL}, "tpu");
+  expect_usage_error((const char *[]){"devices", "-O", "threads", NULL}, "KIND.OPTION=VALUE");
+  expect_usage_error((const char *[]){"run", "-O", "", NULL}, "--device-option");
+  /* -O comes after the old flags, so it wins over them */
+  expect_usage_error((const char *[]){"run", "--threads", "1", "-O", "cpu.threads=4096", NULL},
+                     "cpu.threads=4096");
   expect_usage_error((const char *[]){"run", "--batch-timeout", "5", NULL}, "--batch-timeout");
   expect_usage_error((const char *[]){"run", "--target-latency", "0", NULL}, "--target-latency");
   expect_usage_error((const char *[]){"run", "--target-latency", "cpu=5,gpu", NULL},
@@ -163,6 +175,63 @@ static void test_devices(void)
     CU_ASSERT_TRUE(json_is_string(json_object_get(d, "pci")));
     CU_ASSERT_TRUE(json_is_string(json_object_get(d, "twin")));
   }
+  json_decref(root);
+}
+
+/* -O sets a backend's options as the old flags did, and `devices --options` lists every one
+ * the library has. */
+static void test_device_options(void)
+{
+  struct synth_test_outcome o;
+  run_cli((const char *[]){"devices", "--json", "-O", "cpu.threads=1", "--device-option",
+                           "cpu.core=generic", NULL},
+          &o);
+  CU_ASSERT_EQUAL_FATAL(o.status, 0);
+  json_error_t e;
+  json_t *root = json_loads(o.out, 0, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+  json_t *devs = json_object_get(root, "devices");
+  CU_ASSERT_TRUE(json_is_true(json_object_get(json_array_get(devs, 0), "selected")));
+  CU_ASSERT_TRUE(json_is_false(json_object_get(json_array_get(devs, 1), "selected")) ||
+                 json_array_size(devs) == 1);
+  CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(devs, 0), "engine")),
+                         "generic");
+  json_decref(root);
+
+  run_cli((const char *[]){"devices", "--options", NULL}, &o);
+  CU_ASSERT_EQUAL(o.status, 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "OPTION"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "cpu.threads "));
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "1..4096"));
+  run_cli((const char *[]){"devices", "--options", "--json", NULL}, &o);
+  CU_ASSERT_EQUAL_FATAL(o.status, 0);
+  root = json_loads(o.out, 0, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+  json_t *list = json_object_get(root, "options");
+  CU_ASSERT_EQUAL(json_array_size(list), synth_device_option_count());
+  for (size_t i = 0; i < json_array_size(list); i++) {
+    struct synth_device_option_desc d;
+    CU_ASSERT_EQUAL_FATAL(synth_device_option((unsigned)i, &d, sizeof d), 0);
+    json_t *item = json_array_get(list, i);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(item, "name")), d.name);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(item, "type")),
+                           synth_device_option_type_name(d.type));
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(item, "default")), d.default_value);
+  }
+  json_decref(root);
+
+  /* run hashes with what -O says, until its one worker's first share */
+  run_cli_until((const char *[]){"run", "--devices", "cpu", "-O", "cpu.threads=1", "-O",
+                                 "cpu.core=generic", "--difficulty", "0.00002", "--no-api",
+                                 "--status-interval", "0", "--json", "-v", NULL},
+                "share: device 0,", &o);
+  CU_ASSERT_EQUAL_FATAL(o.status, 0);
+  root = json_loads(o.out, 0, &e);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+  devs = json_object_get(root, "devices");
+  CU_ASSERT_EQUAL(json_array_size(devs), 1);
+  CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(devs, 0), "engine")),
+                         "generic");
   json_decref(root);
 }
 
@@ -382,6 +451,7 @@ int main(void)
     SYNTH_TEST(test_usage_errors),
     SYNTH_TEST(test_help_and_version),
     SYNTH_TEST(test_devices),
+    SYNTH_TEST(test_device_options),
     SYNTH_TEST(test_run_json_summary),
     SYNTH_TEST(test_run_trace_and_target_latency),
 #if SYNTH_TEST_WITH_VULKAN

@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "devices/cpu/core_select.h"
-#include "sha256d/sha256d_cores.h"
 #include "base/rcu_thread.h"
+#include "devices/cpu/cpu_options.h"
+#include "sha256d/sha256d_cores.h"
 #include "precompute/sha256.h"
 #include "sha256d/sha256d_payload.h"
 #include "sha256d/mining_job.h"
@@ -321,8 +322,10 @@ static struct synth__sched *make_sched(struct hits *h, enum synth__device_fault 
   if (fault != SYNTH_FAULT_NONE)
     gpu.inject_fault(dev, fault, at);
   CU_ASSERT_EQUAL(synth__sched_add_device(s, gpu.ops, dev, gpu.tested, 0.02), 0);
+  const struct synth__option_value one_worker[SYNTH_DEVICE_OPTIONS_MAX] = {
+      [SYNTH_CPU_OPT_THREADS] = {.set = true, .number = 1}};
   struct synth__probe_config ccfg = {
-      .workload = &synth__sha256d_workload, .cpu_threads = 1, .log = &gpu_logger};
+      .workload = &synth__sha256d_workload, .options = one_worker, .log = &gpu_logger};
   void *cpu_be = NULL, *cpu = NULL;
   struct synth__desc_list cd = {0};
   char topo[384];

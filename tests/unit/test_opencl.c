@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "devices/opencl/opencl_device.h"
+#include "devices/opencl/opencl_options.h"
 #include "sha256d/sha256d_workload.h"
 #include "support/fixtures.h"
 #include "support/gpu_suite.h"
@@ -28,8 +29,11 @@ static void test_lane_variants_agree(void)
   static const unsigned lanes[] = {1, 2, 4, 1, 2, 1, 2, 1};
   for (size_t v = 0; v < 8; v++) {
     struct synth__probe_config cfg = gpu.cfg;
-    cfg.opencl_build_options = options[v];
-    cfg.opencl_lanes = lanes[v];
+    const struct synth__option_value opts[SYNTH_DEVICE_OPTIONS_MAX] = {
+        [SYNTH_CL_OPT_LANES] = {.set = true, .number = lanes[v]},
+        [SYNTH_CL_OPT_BUILD_OPTIONS] = {.set = true, .text = options[v]},
+    };
+    cfg.options = opts;
     void *b2 = NULL, *dev = NULL;
     CU_ASSERT_EQUAL_FATAL(gpu.ops->backend_create(&cfg, &b2), 0);
     CU_ASSERT_EQUAL_FATAL(gpu.ops->open(b2, gpu.tested, &synth__sha256d_workload, &dev), 0);
@@ -64,7 +68,9 @@ static void test_work_group_override(void)
 {
   struct synth__probe_config cfg = gpu.cfg;
   void *b2 = NULL, *dev = NULL;
-  cfg.opencl_work_group = 64;
+  struct synth__option_value opts[SYNTH_DEVICE_OPTIONS_MAX] = {
+      [SYNTH_CL_OPT_WORK_GROUP] = {.set = true, .number = 64}};
+  cfg.options = opts;
   CU_ASSERT_EQUAL_FATAL(gpu.ops->backend_create(&cfg, &b2), 0);
   CU_ASSERT_EQUAL_FATAL(gpu.ops->open(b2, gpu.tested, &synth__sha256d_workload, &dev), 0);
   char engine[32];
@@ -73,7 +79,7 @@ static void test_work_group_override(void)
   CU_ASSERT_EQUAL(gpu.ops->self_test(dev, &synth__sha256d_workload), 0);
   gpu.ops->close(dev);
   gpu.ops->backend_destroy(b2);
-  cfg.opencl_work_group = 1u << 20; /* above any device's limit */
+  opts[SYNTH_CL_OPT_WORK_GROUP].number = 1 << 20; /* above any device's limit */
   CU_ASSERT_EQUAL_FATAL(gpu.ops->backend_create(&cfg, &b2), 0);
   CU_ASSERT_EQUAL(gpu.ops->open(b2, gpu.tested, &synth__sha256d_workload, &dev), SYNTH_EINVAL);
   gpu.ops->backend_destroy(b2);

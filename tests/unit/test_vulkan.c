@@ -8,6 +8,7 @@
 
 #include "devices/vulkan/vulkan_backend.h"
 #include "devices/vulkan/vulkan_device.h"
+#include "devices/vulkan/vulkan_options.h"
 #include "sha256d/sha256d_workload.h"
 #include "support/fixtures.h"
 #include "support/gpu_suite.h"
@@ -39,21 +40,23 @@ static void two_random_batches(void *dev)
 static void test_specialization_variants_agree(void)
 {
   static const struct {
-    unsigned work_group, nonces;
-    int mad_adds;
-  } variants[] = {{64, 1, -1}, {32, 3, 1}, {128, 2, 2}, {256, 4, 3},
-                  {8, 1, 4},   {96, 5, 5}, {16, 7, 6},  {512, 1, 7}};
+    unsigned work_group, nonces, mad_adds;
+  } variants[] = {{64, 1, 0}, {32, 3, 1}, {128, 2, 2}, {256, 4, 3},
+                  {8, 1, 4},  {96, 5, 5}, {16, 7, 6},  {512, 1, 7}};
   for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
     struct synth__probe_config cfg = gpu.cfg;
-    cfg.vulkan_work_group = variants[v].work_group;
-    cfg.vulkan_nonces = variants[v].nonces;
-    cfg.vulkan_tuning = variants[v].mad_adds;
+    const struct synth__option_value opts[SYNTH_DEVICE_OPTIONS_MAX] = {
+        [SYNTH_VK_OPT_WORK_GROUP] = {.set = true, .number = variants[v].work_group},
+        [SYNTH_VK_OPT_NONCES] = {.set = true, .number = variants[v].nonces},
+        [SYNTH_VK_OPT_MAD_ADDS] = {.set = true, .number = variants[v].mad_adds},
+    };
+    cfg.options = opts;
     void *b = backend_with(cfg);
     void *dev = gpu_open(b, &synth__sha256d_workload);
     struct vk_device *d = dev;
     CU_ASSERT_EQUAL(d->work_group, variants[v].work_group);
     CU_ASSERT_EQUAL(d->nonces, variants[v].nonces);
-    CU_ASSERT_EQUAL(d->tuning, variants[v].mad_adds < 0 ? 0u : (unsigned)variants[v].mad_adds);
+    CU_ASSERT_EQUAL(d->tuning, variants[v].mad_adds);
     CU_ASSERT_EQUAL(gpu.ops->self_test(dev, &synth__sha256d_workload), 0);
     two_random_batches(dev);
     gpu.ops->close(dev);
@@ -83,7 +86,9 @@ static void test_staging_copy_agrees(void)
 static void test_work_group_limits(void)
 {
   struct synth__probe_config cfg = gpu.cfg;
-  cfg.vulkan_work_group = 64;
+  struct synth__option_value opts[SYNTH_DEVICE_OPTIONS_MAX] = {
+      [SYNTH_VK_OPT_WORK_GROUP] = {.set = true, .number = 64}};
+  cfg.options = opts;
   void *b = backend_with(cfg);
   void *dev = gpu_open(b, &synth__sha256d_workload);
   char engine[32];
@@ -91,7 +96,7 @@ static void test_work_group_limits(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(engine, "wg64"));
   gpu.ops->close(dev);
   gpu.ops->backend_destroy(b);
-  cfg.vulkan_work_group = 1u << 20; /* above any device's limit */
+  opts[SYNTH_VK_OPT_WORK_GROUP].number = 1 << 20; /* above any device's limit */
   b = backend_with(cfg);
   gpu_log_clear();
   dev = NULL;

@@ -57,32 +57,28 @@ struct synth_runtime_config {
    * "vulkan" when no native CPU worker runs. A GPU both APIs reach hashes through one of
    * them (prefer) unless both of its ids are named. */
   const char *devices;
-  /* CPU workers: 0 means one per core (one per listed PU with cpu_affinity). */
-  unsigned cpu_threads;
-  /* NULL, or the processing units (OS indexes, "0,2-3") the CPU workers are pinned to, one
-   * worker per unit. Without it each worker is pinned to one whole core. */
-  const char *cpu_affinity;
-  /* The CPU scan core: NULL or "auto" (the fastest here, by a short self-benchmark when the
-   * runtime is created), or one of "sha-ni", "avx512", "avx2", "sse", "generic". A core this
-   * CPU cannot run is an error. */
-  const char *cpu_core;
-  /* OpenCL work-group size; 0 means the device's preferred multiple (up to 256). */
-  unsigned opencl_work_group;
-  /* Nonces per OpenCL work-item, in a vector (1, 2, 4, 8, 16); 0 means the device's preferred
-   * integer vector width. */
-  unsigned opencl_lanes;
-  /* Extra OpenCL build options for tuning ("-cl-nv-maxrregcount=128"); NULL for none. */
-  const char *opencl_build_options;
-  /* Vulkan workgroup size; 0 means the device's default (NVIDIA 512, others 256), within its
-   * limits. */
-  unsigned vulkan_work_group;
-  /* Nonces each Vulkan invocation hashes (1..64); 0 means the device's default (a GPU 1, a CPU
-   * device such as lavapipe 8). */
-  unsigned vulkan_nonces;
-  /* How many of the SHA-256d kernel's adds run as multiply-adds, a GPU tuning knob (see
-   * kernels/sha256d.comp): 1..7 that level, -1 none, 0 the device's default (NVIDIA 7,
-   * others none). */
-  int vulkan_mad_adds;
+  /* Settings of the backends, as a comma-separated list of KIND.OPTION=VALUE:
+   * "opencl.lanes=8,vulkan.nonces=4,cpu.core=avx2". KIND is a backend's kind name ("cpu",
+   * "opencl", "vulkan"); synth_device_option() lists every option with its type, range and
+   * default (docs/api.md has the table). A value may hold commas ("cpu.affinity=0,2-3"): an item
+   * ends only at a comma that starts another KIND.OPTION=. An option not given has its default;
+   * one given twice takes the later value. An unknown backend or option, or a value of the
+   * wrong type or out of range, is SYNTH_EINVAL with a message naming the option. NULL or "":
+   * every default. */
+  const char *device_options;
+  /* Deprecated aliases of device options, kept so that existing callers keep working: each
+   * non-zero field sets the option named beside it (device_options wins over it), is checked
+   * as that option is, and is ignored when this build has no such backend. New code uses
+   * device_options. */
+  unsigned cpu_threads;             /* cpu.threads */
+  const char *cpu_affinity;         /* cpu.affinity */
+  const char *cpu_core;             /* cpu.core */
+  unsigned opencl_work_group;       /* opencl.work_group */
+  unsigned opencl_lanes;            /* opencl.lanes */
+  const char *opencl_build_options; /* opencl.build_options */
+  unsigned vulkan_work_group;       /* vulkan.work_group */
+  unsigned vulkan_nonces;           /* vulkan.nonces */
+  int vulkan_mad_adds;              /* vulkan.mad_adds; -1 sets it to 0 (none) */
   /* A GPU that both OpenCL and Vulkan reach hashes through one of them only: NULL or "auto"
    * (the faster, by a short benchmark when the runtime is created), "opencl" or "vulkan". A
    * device named by its id ("vulkan:0") is always driven as named. */
@@ -129,9 +125,9 @@ struct synth_runtime_config {
 /*
  * Probes the backends, selects the devices cfg asks for, opens each one and runs its
  * known-answer self-test. No thread is started yet. Returns 0 and *out, or SYNTH_EINVAL (a
- * malformed device list or config, or a workload descriptor that breaks synth/workload.h's
- * contract: a payload_size of 0, not a multiple of 16 or over SYNTH_PAYLOAD_MAX, a missing
- * name, prepare_roll, verify or CPU scan list, a kernel without source or entry),
+ * malformed device list, device option or config, or a workload descriptor that breaks
+ * synth/workload.h's contract: a payload_size of 0, not a multiple of 16 or over SYNTH_PAYLOAD_MAX,
+ * a missing name, prepare_roll, verify or CPU scan list, a kernel without source or entry),
  * SYNTH_ENODEV (a device that does not exist, or a list that selects none), SYNTH_ESELFTEST,
  * SYNTH_ENOMEM, SYNTH_ESYSTEM; the reason is logged and in synth_last_error(). Thread-safe;
  * the returned runtime is not shared with any other.
@@ -339,6 +335,39 @@ typedef void (*synth_probe_fn)(void *user, const struct synth_device_desc *desc)
  * only during the call. Nothing is opened. Returns 0 or an error as synth_runtime_create().
  * Thread-safe. */
 SYNTH_EXTERN int synth_probe(const struct synth_runtime_config *cfg, synth_probe_fn fn, void *user);
+
+/* ---- device options: each backend's own settings (synth_runtime_config.device_options) ---- */
+
+enum synth_device_option_type {
+  SYNTH_OPTION_UINT = 0,   /* a whole number, decimal, within [min, max] */
+  SYNTH_OPTION_INT = 1,    /* a whole number that may be negative, within [min, max] */
+  SYNTH_OPTION_STRING = 2, /* text of min to max bytes */
+  SYNTH_OPTION_ENUM = 3,   /* one of values */
+};
+
+/* "uint", "int", "string", "enum"; "unknown" otherwise. Thread-safe. */
+SYNTH_EXTERN const char *synth_device_option_type_name(enum synth_device_option_type type);
+
+/* One option a backend of this build takes. Fields are only ever appended. */
+struct synth_device_option_desc {
+  char name[64]; /* "opencl.lanes": the backend's kind name, a dot, the option's own name */
+  enum synth_device_kind kind;
+  enum synth_device_option_type type;
+  long long min, max;        /* uint, int: the range; string: the length in bytes */
+  const char *const *values; /* enum: the names it takes, NULL-ended; otherwise NULL */
+  const char *default_value; /* what leaving it out means ("NVIDIA 512, others 256") */
+  const char *help;          /* one line: what it sets, and any rule past its range */
+};
+
+/* How many options the backends of this build take, in all. Thread-safe. */
+SYNTH_EXTERN unsigned synth_device_option_count(void);
+
+/* Copies option index (0 to synth_device_option_count() - 1: backends in probe order, each
+ * one's options in its own order) into out (out_size bytes of it; pass sizeof *out). Returns
+ * 0, or SYNTH_EINVAL for an index out of range, a NULL out or out_size too small for the
+ * fields up to help. The strings are static. Thread-safe. */
+SYNTH_EXTERN int synth_device_option(unsigned index, struct synth_device_option_desc *out,
+                                     size_t out_size);
 
 #ifdef __cplusplus
 }
