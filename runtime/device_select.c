@@ -2,9 +2,11 @@
  * applied. */
 #include "runtime/device_select.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/logger.h"
+#include "devices/device.h"
 #include "synth/error.h"
 
 #define INDEX_MAX 999
@@ -13,11 +15,6 @@
 static int parse_item(const char *item, size_t len, struct synth__device_selection *sel,
                       const struct synth__logger *log)
 {
-  static const struct {
-    const char *name;
-    enum synth_device_kind kind;
-  } kinds[] = {
-      {"cpu", SYNTH_DEVICE_CPU}, {"opencl", SYNTH_DEVICE_OPENCL}, {"vulkan", SYNTH_DEVICE_VULKAN}};
   if (len == 3 && memcmp(item, "all", 3) == 0) {
     sel->all = true;
     return 0;
@@ -28,15 +25,17 @@ static int parse_item(const char *item, size_t len, struct synth__device_selecti
     sel->all = sel->host_cpu = true;
     return 0;
   }
-  for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-    size_t n = strlen(kinds[k].name);
-    if (len < n || memcmp(item, kinds[k].name, n) != 0)
+  /* The kinds are the registry's backends: a new backend adds its word here by itself. */
+  for (size_t k = 0; synth__device_backends[k]; k++) {
+    const struct synth__device_ops *ops = synth__device_backends[k];
+    size_t n = strlen(ops->name);
+    if (len < n || memcmp(item, ops->name, n) != 0)
       continue;
     int index = -1;
     if (len > n) {
       if (item[n] != ':' || len == n + 1 || len > n + 4)
         break;
-      if (kinds[k].kind == SYNTH_DEVICE_CPU) {
+      if (ops->kind == SYNTH_DEVICE_CPU) {
         synth__log_error(log, "devices: 'cpu' takes no index; choose cores with the device "
                               "options cpu.threads or cpu.affinity");
         return SYNTH_EINVAL;
@@ -54,14 +53,18 @@ static int parse_item(const char *item, size_t len, struct synth__device_selecti
       synth__log_error(log, "devices: more than %d items", SYNTH_SELECT_MAX);
       return SYNTH_EINVAL;
     }
-    sel->picks[sel->n++] = (struct synth__device_pick){kinds[k].kind, index};
+    sel->picks[sel->n++] = (struct synth__device_pick){ops->kind, index};
     return 0;
   }
-bad:
-  synth__log_error(log,
-                   "devices: '%.*s' is not a device; use all, everything, cpu, opencl, "
-                   "vulkan, opencl:N or vulkan:N",
-                   (int)len, item);
+bad:;
+  char words[256] = "all, everything";
+  for (size_t k = 0; synth__device_backends[k]; k++) {
+    const struct synth__device_ops *ops = synth__device_backends[k];
+    size_t used = strlen(words);
+    snprintf(words + used, sizeof words - used,
+             ops->kind == SYNTH_DEVICE_CPU ? ", %s" : ", %s, %s:N", ops->name, ops->name);
+  }
+  synth__log_error(log, "devices: '%.*s' is not a device; use %s", (int)len, item, words);
   return SYNTH_EINVAL;
 }
 
