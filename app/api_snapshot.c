@@ -284,17 +284,29 @@ static void collect(struct api_state *s, json_t *devices, struct totals *t, bool
   }
 }
 
-json_t *api_snapshot(struct api_state *s)
+/* A report's root with its version and every device's object collected into *devices (not
+ * attached yet), the totals in *t; NULL when out of memory. */
+static json_t *report_root(struct api_state *s, bool final, json_t **devices, struct totals *t)
 {
-  json_t *root = json_object(), *devices = json_array();
-  if (!root || !devices) {
+  json_t *root = json_object();
+  *devices = json_array();
+  if (!root || !*devices) {
     json_decref(root);
-    json_decref(devices);
+    json_decref(*devices);
     return NULL;
   }
-  struct totals t = {0};
-  collect(s, devices, &t, false);
+  collect(s, *devices, t, final);
   json_object_set_new(root, "version", text(synth_version_string()));
+  return root;
+}
+
+json_t *api_snapshot(struct api_state *s)
+{
+  json_t *devices;
+  struct totals t = {0};
+  json_t *root = report_root(s, false, &devices, &t);
+  if (!root)
+    return NULL;
   put_real(root, "uptime_s", api_now_s() - s->start_s);
   json_object_set_new(root, "devices", devices);
   json_object_set_new(root, "total", totals_json(&t, s->count, false));
@@ -318,16 +330,12 @@ json_t *api_snapshot_device(json_t *snapshot, const char *id)
 
 json_t *api_final_report(struct api_state *s, double elapsed_s)
 {
-  json_t *root = json_object(), *devices = json_array();
-  if (!root || !devices) {
-    json_decref(root);
-    json_decref(devices);
-    return NULL;
-  }
+  json_t *devices;
   struct totals t = {0};
-  collect(s, devices, &t, true);
+  json_t *root = report_root(s, true, &devices, &t);
+  if (!root)
+    return NULL;
   json_t *job = job_json(s);
-  json_object_set_new(root, "version", text(synth_version_string()));
   json_object_set(root, "job", json_object_get(job, "source"));
   json_object_set(root, "job_id", json_object_get(job, "id"));
   json_object_set(root, "difficulty", json_object_get(job, "difficulty"));

@@ -1,18 +1,7 @@
 /* sha256d_vec_sse2.h: the lane template's vector operations on plain SSE2 (4 x 32 bits). */
 /* SSE2 is part of every x86-64, so this core runs anywhere; it lacks SSSE3's byte shuffle and
  * SSE4.1's unsigned minimum, which sha256d_vec_sse41.h uses, and builds both from shifts. */
-#include <immintrin.h>
-
-#define VSET1(x) _mm_set1_epi32((int)(x))
-#define VADD(a, b) _mm_add_epi32((a), (b))
-#define VXOR(a, b) _mm_xor_si128((a), (b))
-#define VSHR(x, n) _mm_srli_epi32((x), (n))
-#define VROTR(x, n) _mm_or_si128(_mm_srli_epi32((x), (n)), _mm_slli_epi32((x), 32 - (n)))
-#define VXOR3(a, b, c) VXOR(VXOR((a), (b)), (c))
-#define VCH(e, f, g) VXOR(_mm_and_si128((e), VXOR((f), (g))), (g))
-#define VMAJ(a, b, c)                                                                              \
-  _mm_or_si128(_mm_and_si128((a), (b)), _mm_and_si128((c), _mm_or_si128((a), (b))))
-#define VLANE_INDEX _mm_set_epi32(3, 2, 1, 0)
+#include "sha256d_vec_sse_common.h"
 
 /* Byte swap: swap the bytes of each 16-bit half, then the halves of each 32-bit lane. */
 static inline __m128i vec_bswap(__m128i x)

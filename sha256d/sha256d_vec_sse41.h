@@ -1,19 +1,9 @@
 /* sha256d_vec_sse41.h: the lane template's vector operations on SSE4.1 (4 x 32 bits). */
 /* Included after `typedef __m128i vec;` in a file compiled for the sse4.1 target. */
-#include <immintrin.h>
+#include "sha256d_vec_sse_common.h"
 
-#define VSET1(x) _mm_set1_epi32((int)(x))
-#define VADD(a, b) _mm_add_epi32((a), (b))
-#define VXOR(a, b) _mm_xor_si128((a), (b))
-#define VSHR(x, n) _mm_srli_epi32((x), (n))
-#define VROTR(x, n) _mm_or_si128(_mm_srli_epi32((x), (n)), _mm_slli_epi32((x), 32 - (n)))
-#define VXOR3(a, b, c) VXOR(VXOR((a), (b)), (c))
-#define VCH(e, f, g) VXOR(_mm_and_si128((e), VXOR((f), (g))), (g))
-#define VMAJ(a, b, c)                                                                              \
-  _mm_or_si128(_mm_and_si128((a), (b)), _mm_and_si128((c), _mm_or_si128((a), (b))))
 #define VBSWAP(x)                                                                                  \
   _mm_shuffle_epi8((x), _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3))
-#define VLANE_INDEX _mm_set_epi32(3, 2, 1, 0)
 
 /* Lanes where bswap(h7) <= t7, unsigned: min(x, t) == x. */
 static inline unsigned vec_candidates(__m128i h7, __m128i t7)
