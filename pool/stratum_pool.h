@@ -12,7 +12,7 @@
 #include "stratum_conn.h"
 #include "stratum_shares.h"
 #include "stratum_work.h"
-#include "synth/pool.h"
+#include "synth/miner.h"
 
 #define PENDING_MAX 1024
 #define SWITCH_SAMPLES 256

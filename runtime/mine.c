@@ -104,3 +104,8 @@ int synth__mine_submit(synth_runtime *rt, const struct synth_work_config *cfg, s
     synth__mining_job_free(mj);
   return rc;
 }
+
+uint32_t synth_runtime_job_serial(synth_runtime *rt)
+{
+  return rt ? synth__sched_current_job_id(rt->sched) : 0;
+}

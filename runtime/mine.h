@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "synth/runtime.h"
+#include "synth/miner.h"
 
 struct synth__job;
 

@@ -305,11 +305,6 @@ int synth_runtime_submit(synth_runtime *rt, const struct synth_work_config *cfg,
   return synth__work_submit(&rt->works, rt->workload, cfg, NULL, out);
 }
 
-uint32_t synth_runtime_job_serial(synth_runtime *rt)
-{
-  return rt ? synth__sched_current_job_id(rt->sched) : 0;
-}
-
 int synth_runtime_batch_trace(synth_runtime *rt, unsigned index, uint64_t *cursor,
                               struct synth_batch_record *out, size_t max, size_t *count)
 {

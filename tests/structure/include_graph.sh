@@ -8,6 +8,15 @@ set -eu
 src=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
 layers="$src/tests/structure/layers.txt"
 cd "$src"
+# The generic public headers speak of works, indexes and hits: none includes the miner's.
+generic_bad=$(grep -lE '#include "synth/(job|pool|target|miner)\.h"' \
+  runtime/include/synth/runtime.h runtime/include/synth/workload.h runtime/include/synth/log.h \
+  runtime/include/synth/error.h runtime/include/synth/version.h 2>/dev/null || true)
+if [ -n "$generic_bad" ]; then
+  echo "generic headers including the miner's: $generic_bad"
+  echo "include graph: FAILED"
+  exit 1
+fi
 files=$(git ls-files -- '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' | sed 's|^\./||')
 # One line per include: FROM_FILE TO_PATH (quoted includes only; a bare name is the including
 # file's own folder).

@@ -6,7 +6,6 @@
 #include <stdint.h>
 
 #include "synth/export.h"
-#include "synth/job.h"
 #include "synth/log.h"
 #include "synth/workload.h"
 
@@ -46,6 +45,7 @@ SYNTH_EXTERN const char *synth_device_state_name(enum synth_device_state state);
  * synth_runtime_stop(), synth_runtime_destroy() and synth_work_wait() refuse to run inside it
  * (SYNTH_EDEADLK). share is valid only during the call.
  */
+struct synth_share; /* synth/job.h: the miner's */
 typedef void (*synth_share_fn)(void *user, const struct synth_share *share);
 
 /* Zero-initialise, then set what you need: every zero field means its default. */
@@ -149,13 +149,6 @@ SYNTH_EXTERN int synth_runtime_start(synth_runtime *rt);
  * so far are delivered, threads are joined. Works in flight wait, queued, for the next start.
  * Idempotent; returns 0, or SYNTH_EDEADLK (nothing done) from inside a callback. */
 SYNTH_EXTERN int synth_runtime_stop(synth_runtime *rt);
-
-/*
- * Replaces the job every device hashes. Queued units of the old job are dropped when
- * dequeued and batches in flight stop within a few milliseconds. Returns 0, or SYNTH_EINVAL
- * for a malformed job (the current job stays), SYNTH_ENOMEM. Thread-safe.
- */
-SYNTH_EXTERN int synth_runtime_set_job(synth_runtime *rt, const struct synth_job *job);
 
 /* ---- work over an index range, for any workload ---- */
 
@@ -278,9 +271,8 @@ struct synth_device_stats {
   char health_reason[128];
 };
 
-/* The serial number the runtime gave the current job (each synth_runtime_set_job() gets the
- * next), 0 before the first. Thread-safe. */
-SYNTH_EXTERN uint32_t synth_runtime_job_serial(synth_runtime *rt);
+/* The miner's calls on a runtime (synth_runtime_set_job, synth_runtime_job_serial) are in
+ * synth/miner.h. */
 
 /* Number of devices the runtime drives. Thread-safe. */
 SYNTH_EXTERN unsigned synth_runtime_device_count(const synth_runtime *rt);
