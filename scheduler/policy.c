@@ -1,0 +1,21 @@
+/* policy.c: the scheduling policies by name; the first is the default. */
+#include <string.h>
+
+#include "scheduler/policy.h"
+
+static const struct synth__sched_policy *const policies[] = {
+    &synth__policy_work_stealing,
+};
+
+#define NPOLICIES (sizeof policies / sizeof policies[0])
+
+const struct synth__sched_policy *synth__sched_policy_find(const char *name)
+{
+  if (!name)
+    return policies[0];
+  for (size_t i = 0; i < NPOLICIES; i++) {
+    if (strcmp(policies[i]->name, name) == 0)
+      return policies[i];
+  }
+  return NULL;
+}
