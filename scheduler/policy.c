@@ -5,6 +5,7 @@
 
 static const struct synth__sched_policy *const policies[] = {
     &synth__policy_work_stealing,
+    &synth__policy_rate,
 };
 
 #define NPOLICIES (sizeof policies / sizeof policies[0])

@@ -39,6 +39,9 @@ struct synth__sched_policy {
 /* policy_steal.c: the default. Each queue between low and high marks of its own batches, idle
  * devices steal, batches shrink near the end. */
 extern const struct synth__sched_policy synth__policy_work_stealing;
+/* policy_rate.c: work placed by measured rate, no stealing, the tail split so devices end
+ * together. */
+extern const struct synth__sched_policy synth__policy_rate;
 
 /* policy.c: the policy called name (NULL: the default), or NULL when there is none. */
 const struct synth__sched_policy *synth__sched_policy_find(const char *name);
