@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "scheduler/policy.h"
+#include "synth/runtime.h"
 
 static const struct synth__sched_policy *const policies[] = {
     &synth__policy_work_stealing,
@@ -19,4 +20,9 @@ const struct synth__sched_policy *synth__sched_policy_find(const char *name)
       return policies[i];
   }
   return NULL;
+}
+
+const char *synth_scheduler_policy_name(unsigned index)
+{
+  return index < NPOLICIES ? policies[index]->name : NULL;
 }
