@@ -172,15 +172,28 @@ static bool split_tail(struct synth__sched *s, struct synth__job *job, bool *sta
   return queued;
 }
 
-/* The live device with the least backlog in time, if that is under low. */
+/* Whether d is below low, in time or in the nonces under which it asks for a refill: the default
+ * policy's marks, so a device that asks is never turned away and no queue is shallower than
+ * under the default (a refill late on a busy host would otherwise leave it idle). */
+static bool below_low(struct synth__sched_device *d, double low)
+{
+  return backlog_s(d) < low || synth__unit_queue_nonces(&d->queue) < synth__queue_low_mark(d);
+}
+
+static bool below_high(struct synth__sched_device *d, double high)
+{
+  return backlog_s(d) < high || synth__unit_queue_nonces(&d->queue) < synth__queue_high_mark(d);
+}
+
+/* The live device below low with the least backlog in time. */
 static struct synth__sched_device *most_in_need(struct synth__sched *s, double low)
 {
   struct synth__sched_device *best = NULL;
-  double best_s = low;
+  double best_s = 0;
   for (unsigned i = 0; i < s->ndevices; i++) {
     struct synth__sched_device *d = s->devices[i];
     double t = backlog_s(d);
-    if (!synth__device_benched(d) && t < best_s) {
+    if (!synth__device_benched(d) && below_low(d, low) && (!best || t < best_s)) {
       best = d;
       best_s = t;
     }
@@ -203,7 +216,7 @@ static bool refill(struct synth__sched *s, struct synth__job **jobs, unsigned nj
   struct synth__job *job;
   while (moving && !starved && (d = most_in_need(s, low))) {
     moving = false; /* until a job's cursor moves: every job may be cut to its end */
-    while (!starved && backlog_s(d) < high && (job = synth__generator_next_job(s, jobs, njobs))) {
+    while (!starved && below_high(d, high) && (job = synth__generator_next_job(s, jobs, njobs))) {
       uint64_t at = job->cursor;
       if (job->size && (double)(job->size - job->cursor) <= deficit(s, high))
         queued |= split_tail(s, job, &starved);
