@@ -27,8 +27,8 @@ struct synth__sched_policy {
   /* Where the next run of given-back work goes, and in *run how many nonces of it (at least one
    * unit is put there). Service thread. */
   struct synth__sched_device *(*requeue_to)(struct synth__sched *s, uint64_t *run);
-  /* d's own queue had nothing: may take at most want nonces from another queue into res. Only
-   * called for a demoted device while it probes. d's thread. */
+  /* d's own queue had nothing: may take at most want nonces from another queue into res. A
+   * demoted device is asked only while it probes. d's thread. */
   void (*steal)(struct synth__sched *s, struct synth__sched_device *d, uint64_t want,
                 struct synth__take_result *res);
   /* The most nonces of finite job one batch may take, given the tuner's want; NULL: want. Any
