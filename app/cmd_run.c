@@ -271,7 +271,7 @@ int cmd_run(int argc, char **argv)
   double duration = 0, difficulty = 0, status_every = 5;
   unsigned batch_timeout_ms = 0, sick_retry_ms = 0, sick_limit = 0;
   double error_rate_limit = 0, overrun_factor = 0;
-  const char *target_latency = NULL, *trace_path = NULL;
+  const char *target_latency = NULL, *trace_path = NULL, *policy = NULL;
   bool json = false, verbose = false, help = false;
   struct pool_flags pool = {0};
   const struct cli_option opts[] = {
@@ -295,6 +295,8 @@ int cmd_run(int argc, char **argv)
        "a sick device is probed again after this long (default 5000)"},
       {"--sick-limit", 0, CLI_UINT, &sick_limit, 1, 1000, "N",
        "sick this many times in a row: taken out for good (default 3)"},
+      {"--scheduler-policy", 0, CLI_STRING, &policy, 0, 0, "NAME",
+       "how work is shared among devices: work-stealing (default) or rate-proportional"},
       {"--trace", 0, CLI_STRING, &trace_path, 0, 0, "FILE",
        "write every device batch as a JSON line to FILE (see tests/bench/tuning_trace.py)"},
       {"--json", 0, CLI_FLAG, &json, 0, 0, NULL, "print the final summary as JSON"},
@@ -356,6 +358,7 @@ int cmd_run(int argc, char **argv)
       .overrun_factor = overrun_factor,
       .sick_retry_ms = sick_retry_ms,
       .sick_limit = sick_limit,
+      .scheduler_policy = policy,
   };
   if ((rc = cli_device_config("run", &dev, &cfg)) != 0)
     goto out;

@@ -17,6 +17,7 @@
 #include "runtime/runtime_internal.h"
 #include "runtime/work.h"
 #include "runtime/workload_check.h"
+#include "scheduler/policy.h"
 #include "scheduler/scheduler.h"
 #include "synth/error.h"
 #include "synth/target.h"
@@ -74,6 +75,15 @@ static int check_config(const struct synth_runtime_config *cfg, const struct syn
   }
   if (cfg->unit_log2 != 0 && (cfg->unit_log2 < 8 || cfg->unit_log2 > 24)) {
     synth__log_error(log, "unit_log2 must be 8 to 24 (WorkUnits of 2^8 to 2^24 nonces)");
+    return SYNTH_EINVAL;
+  }
+  if (!synth__sched_policy_find(cfg->scheduler_policy)) {
+    char names[256] = "";
+    const char *name;
+    for (unsigned i = 0; (name = synth_scheduler_policy_name(i)); i++)
+      snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", name);
+    synth__log_error(log, "scheduler_policy '%s': no such policy; expected one of %s",
+                     cfg->scheduler_policy, names);
     return SYNTH_EINVAL;
   }
   return 0;
@@ -175,6 +185,7 @@ static int open_devices(struct synth_runtime *rt, const struct synth_runtime_con
       .hit_user = rt,
       .log = &rt->log,
       .batch_timeout_ms = cfg->batch_timeout_ms,
+      .policy = synth__sched_policy_find(cfg->scheduler_policy),
       .health =
           {
               .error_rate_limit = cfg->error_rate_limit,
@@ -185,6 +196,9 @@ static int open_devices(struct synth_runtime *rt, const struct synth_runtime_con
   };
   if (rc == 0)
     rc = synth__sched_create(&rt->sched, &scfg);
+  if (rc == 0)
+    synth__log_debug(&rt->log, "scheduler policy %s: %s", scfg.policy->name,
+                     scfg.policy->description);
   size_t handed = 0; /* the scheduler owns (and on failure closed) devs[0 .. handed) */
   while (rc == 0 && handed < n) {
     const struct synth__opened *o = &devs[handed++];

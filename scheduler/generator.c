@@ -1,5 +1,5 @@
-/* generator.c: walks the index spaces of the jobs in force and keeps device queues filled ahead,
- * each job getting its weight's share. */
+/* generator.c: walks the index spaces of the jobs in force, each job getting its weight's share,
+ * and queues what devices gave back; its policy decides which queue gets what. */
 #include <stdalign.h>
 #include <string.h>
 
@@ -53,22 +53,6 @@ static int carve(struct synth__sched *s, struct synth__job *job, struct synth__w
   return 0;
 }
 
-/* The live device whose queue holds the least work: where given-back work goes. */
-static struct synth__sched_device *least_loaded(struct synth__sched *s)
-{
-  struct synth__sched_device *best = NULL;
-  uint64_t best_nonces = UINT64_MAX;
-  for (unsigned i = 0; i < s->ndevices; i++) {
-    struct synth__sched_device *d = s->devices[i];
-    uint64_t n = synth__unit_queue_nonces(&d->queue);
-    if (!synth__device_benched(d) && n < best_nonces) {
-      best = d;
-      best_nonces = n;
-    }
-  }
-  return best ? best : s->devices[0];
-}
-
 static struct synth__job *find(struct synth__job **jobs, unsigned n, uint32_t id)
 {
   for (unsigned i = 0; i < n; i++) {
@@ -95,6 +79,8 @@ static bool requeue_remainders(struct synth__sched *s, struct synth__job **jobs,
       atomic_fetch_add_explicit(&s->aborted_nonces, rem->range.count, memory_order_relaxed);
       rem->range.count = 0;
     }
+    struct synth__sched_device *to = NULL;
+    uint64_t run = 0, put = 0;
     while (rem->range.count > 0) {
       struct synth__work_unit *unit = synth__unit_pool_alloc(s->pool, true);
       if (!unit)
@@ -104,7 +90,12 @@ static bool requeue_remainders(struct synth__sched *s, struct synth__job **jobs,
       unit->midstate_id = rem->range.midstate_id;
       unit->nonce_start = rem->range.nonce_start;
       unit->nonce_count = n;
-      synth__unit_queue_push(&least_loaded(s)->queue, unit);
+      if (!to || put >= run) { /* the policy says where the next run goes */
+        to = s->policy->requeue_to(s, &run);
+        put = 0;
+      }
+      synth__unit_queue_push(&to->queue, unit);
+      put += n;
       rem->range.nonce_start += n;
       rem->range.count -= n;
     }
@@ -129,7 +120,8 @@ static bool requeue_remainders(struct synth__sched *s, struct synth__job **jobs,
  * from the pass of the last one cut, not from zero, so it does not make up for the time
  * before it came.
  */
-static struct synth__job *next_job(struct synth__sched *s, struct synth__job **jobs, unsigned n)
+struct synth__job *synth__generator_next_job(struct synth__sched *s, struct synth__job **jobs,
+                                             unsigned n)
 {
   struct synth__job *best = NULL;
   for (unsigned i = 0; i < n; i++) {
@@ -173,35 +165,26 @@ static int64_t cut(struct synth__sched *s, struct synth__sched_device *d, struct
   return (int64_t)queued;
 }
 
+uint64_t synth__generator_feed(struct synth__sched *s, struct synth__sched_device *d,
+                               struct synth__job *job, uint64_t chunk, bool *starved)
+{
+  int64_t n = cut(s, d, job, chunk, starved);
+  if (n < 0) {
+    synth__log_error(s->cfg.log, "job %u fails: a roll of it cannot be prepared: %s", job->id,
+                     synth_strerror((int)n));
+    synth__sched_fail_job(s, job, (int)n);
+    return 0;
+  }
+  job->pass += (double)n / job->weight;
+  return (uint64_t)n;
+}
+
 bool synth__generator_refill(struct synth__sched *s)
 {
   struct synth__job *jobs[SYNTH__JOBS_MAX];
   unsigned njobs = synth__sched_jobs(s, jobs, SYNTH__JOBS_MAX);
   bool queued = requeue_remainders(s, jobs, njobs);
-  bool starved = false;
-  for (unsigned i = 0; i < s->ndevices && njobs && !starved; i++) {
-    struct synth__sched_device *d = s->devices[i];
-    if (synth__device_benched(d))
-      continue;
-    uint64_t have = synth__unit_queue_nonces(&d->queue);
-    if (have >= synth__queue_low_mark(d))
-      continue;
-    uint64_t high = synth__queue_high_mark(d), batch = synth__tuner_batch(&d->tuner);
-    struct synth__job *job;
-    /* A batch's worth of one job at a time: a batch is a run of one job's units. */
-    while (have < high && !starved && (job = next_job(s, jobs, njobs))) {
-      int64_t n = cut(s, d, job, batch, &starved);
-      if (n < 0) {
-        synth__log_error(s->cfg.log, "job %u fails: a roll of it cannot be prepared: %s", job->id,
-                         synth_strerror((int)n));
-        synth__sched_fail_job(s, job, (int)n);
-        continue;
-      }
-      job->pass += (double)n / job->weight;
-      have += (uint64_t)n;
-      queued |= n > 0;
-    }
-  }
+  queued |= s->policy->refill(s, jobs, njobs);
   for (unsigned i = 0; i < njobs; i++)
     synth__job_put(jobs[i]);
   if (queued)

@@ -1,4 +1,4 @@
-/* pull.c: a device takes its next batch: own queue first, then another device's (stealing). */
+/* pull.c: a device takes its next batch: own queue first, then what its policy lets it steal. */
 #include <string.h>
 
 #include <urcu/urcu-memb.h>
@@ -14,23 +14,14 @@ static void count_stale(struct synth__sched *s, const struct synth__take_result 
     atomic_fetch_add_explicit(&s->stale_nonces, res->stale_nonces, memory_order_relaxed);
 }
 
-/* Whether the device has lost priority: others take its queued work first. */
-static bool demoted(struct synth__sched_device *d)
-{
-  enum synth_device_state st = synth__health_state(&d->health);
-  return st == SYNTH_DEVICE_BACKING_OFF || st == SYNTH_DEVICE_SICK || st == SYNTH_DEVICE_OUT ||
-         atomic_load_explicit(&d->failed, memory_order_relaxed);
-}
-
 /* What resolve needs: the device, and the batch size it wants. */
 struct pull_ctx {
   struct synth__sched *s;
   uint64_t want;
 };
 
-/* Units of a job in force are taken, at most the batch size, and near the end of a finite job
- * less: one device holding a large last batch would keep the job running while the others
- * idle. */
+/* Units of a job in force are taken, at most the batch size; near the end of a finite job the
+ * policy may cut that (its tail split). */
 static void *resolve(void *arg, uint32_t job_id, uint64_t *max_nonces)
 {
   struct pull_ctx *ctx = arg;
@@ -38,44 +29,22 @@ static void *resolve(void *arg, uint32_t job_id, uint64_t *max_nonces)
   struct synth__job *job = synth__sched_job_by_id(s, job_id);
   if (!job)
     return NULL;
-  uint64_t want = ctx->want;
-  if (job->size) {
-    uint64_t hashed = atomic_load_explicit(&job->hashed, memory_order_relaxed);
-    uint64_t share = (job->size > hashed ? job->size - hashed : 0) / (2ull * s->ndevices);
-    if (share < want)
-      want = share < s->unit_nonces ? s->unit_nonces : share;
-  }
-  *max_nonces = want;
+  *max_nonces =
+      job->size && s->policy->tail_split ? s->policy->tail_split(s, job, ctx->want) : ctx->want;
   return job;
 }
 
-/* Visits the other queues round-robin from the next device, never blocking: takes half of what a
- * victim holds, at most want, at least one unit. Demoted victims (backing off, sick, out) are
- * emptied first, so their work moves to healthy devices. */
-static void steal(struct synth__sched *s, struct synth__sched_device *d, uint64_t want,
-                  struct synth__take_result *res)
+int synth__pull_from(struct synth__sched *s, struct synth__sched_device *victim, uint64_t want,
+                     struct synth__take_result *res)
 {
-  for (int pass = 0; pass < 2; pass++) {
-    for (unsigned k = 1; k < s->ndevices; k++) {
-      struct synth__sched_device *victim = s->devices[(d->index + k) % s->ndevices];
-      if (demoted(victim) != (pass == 0))
-        continue;
-      uint64_t there = synth__unit_queue_nonces(&victim->queue);
-      if (there == 0)
-        continue;
-      /* From a demoted victim all we want; from a healthy one at most half of its queue. */
-      struct pull_ctx ctx = {s, pass == 0 || there / 2 >= want ? want : there / 2};
-      if (ctx.want < s->unit_nonces)
-        ctx.want = s->unit_nonces;
-      if (synth__unit_queue_take(&victim->queue, s->pool, resolve, &ctx, true, res) != 0)
-        continue; /* the owner or another thief is there: try the next one */
-      count_stale(s, res);
-      if (res->taken > 0) {
-        atomic_fetch_add_explicit(&s->steals, 1, memory_order_relaxed);
-        return;
-      }
-    }
-  }
+  struct pull_ctx ctx = {s, want};
+  int rc = synth__unit_queue_take(&victim->queue, s->pool, resolve, &ctx, true, res);
+  if (rc != 0)
+    return rc;
+  count_stale(s, res);
+  if (res->taken > 0)
+    atomic_fetch_add_explicit(&s->steals, 1, memory_order_relaxed);
+  return 0;
 }
 
 /* Copies the roll's payload from the midstate cache, computing and caching it on a miss. */
@@ -105,8 +74,8 @@ bool synth__sched_pull(struct synth__sched *s, struct synth__sched_device *d,
   count_stale(s, &res);
   /* A demoted device takes no one else's work, but for its probe: a sick device's own queue is
    * not refilled, so once others emptied it the probe would wait for ever. */
-  if (res.taken == 0 && (!demoted(d) || d->health.probing))
-    steal(s, d, want, &res);
+  if (res.taken == 0 && (!synth__device_demoted(d) || d->health.probing))
+    s->policy->steal(s, d, want, &res);
   if (synth__unit_queue_nonces(&d->queue) < synth__queue_low_mark(d))
     synth__sched_want_refill(s);
   if (res.taken == 0)

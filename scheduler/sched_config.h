@@ -11,6 +11,7 @@
 
 struct synth__logger;
 struct synth__sched;
+struct synth__sched_policy;
 
 /* Called for every verified, de-duplicated hit of a job that is not stale, on the thread of
  * the device that found it, with the hit's roll and that roll's payload. */
@@ -29,7 +30,8 @@ struct synth__sched_config {
    * that found out. Not for jobs replaced or cancelled: their owner ended them. user is
    * hit_user. May be NULL. */
   void (*on_done)(void *user, struct synth__job *job, int status);
-  const struct synth__logger *log; /* may be NULL; must outlive the scheduler */
+  const struct synth__logger *log;          /* may be NULL; must outlive the scheduler */
+  const struct synth__sched_policy *policy; /* NULL: the default (scheduler/policy.h) */
   /* Health thresholds (see telemetry/health.h); zero fields get the defaults. A batch is
    * overrun only once it also ran batch_timeout_ms; 0 means 2000. */
   unsigned batch_timeout_ms;

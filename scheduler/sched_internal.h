@@ -11,6 +11,7 @@
 #include "devices/device.h"
 #include "precompute/job_table.h"
 #include "scheduler/job_set.h"
+#include "scheduler/policy.h"
 #include "scheduler/sched_config.h"
 #include "scheduler/unit_pool.h"
 #include "scheduler/unit_queue.h"
@@ -69,6 +70,7 @@ struct synth__sched_device {
 
 struct synth__sched {
   struct synth__sched_config cfg;
+  const struct synth__sched_policy *policy; /* fixed at create */
   uint32_t unit_nonces;
   struct synth__unit_pool *pool;
   struct synth__job_table *midstates; /* roll payloads: (job id, roll) -> payload */
@@ -142,8 +144,8 @@ void synth__sched_tell_epoch(struct synth__sched *s, unsigned epoch);
 bool synth__sched_pull(struct synth__sched *s, struct synth__sched_device *d,
                        struct synth__batch *batch);
 
-/* generator.c: tops up device queues for the current job and requeues remainders. Service
- * thread only. Returns true when it queued anything. */
+/* generator.c: requeues remainders and has the policy top up the device queues from the jobs in
+ * force. Service thread only. Returns true when it queued anything. */
 bool synth__generator_refill(struct synth__sched *s);
 
 /* collector.c: accounts a finished batch, verifies its hits, gives back what was not hashed,
@@ -172,6 +174,15 @@ static inline bool synth__device_benched(struct synth__sched_device *d)
          synth__health_state(&d->health) == SYNTH_DEVICE_SICK;
 }
 
+/* Whether the device has lost priority: under work stealing others take its queued work first,
+ * and it takes no one else's but for its probe. */
+static inline bool synth__device_demoted(struct synth__sched_device *d)
+{
+  enum synth_device_state st = synth__health_state(&d->health);
+  return st == SYNTH_DEVICE_BACKING_OFF || st == SYNTH_DEVICE_SICK || st == SYNTH_DEVICE_OUT ||
+         atomic_load_explicit(&d->failed, memory_order_relaxed);
+}
+
 /* Whether hits of job no longer count: it was cancelled, or a clean job came after it. */
 static inline bool synth__job_is_stale(struct synth__sched *s, const struct synth__job *job)
 {
@@ -182,9 +193,10 @@ static inline bool synth__job_is_stale(struct synth__sched *s, const struct synt
   return floor != 0 && synth__job_newer(floor, job->id);
 }
 
-/* Low and high marks of a device's queue, in nonces: refill below low, up to high. A device
- * that keeps several batches in flight takes that many at once, so its queue holds a batch
- * more than its slots before it asks. */
+/* Low and high marks of a device's queue, in nonces: refill below low, up to high (the
+ * work-stealing policy's; a device asks for a refill below low under any policy). A device that
+ * keeps several batches in flight takes that many at once, so its queue holds a batch more than
+ * its slots before it asks. */
 static inline uint64_t synth__queue_low_mark(struct synth__sched_device *d)
 {
   return (d->nslots + 1) * synth__tuner_batch(&d->tuner);

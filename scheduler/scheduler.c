@@ -43,6 +43,7 @@ int synth__sched_create(struct synth__sched **out, const struct synth__sched_con
     return SYNTH_ENOMEM;
   memset(s, 0, sizeof *s);
   s->cfg = *cfg;
+  s->policy = cfg->policy ? cfg->policy : synth__sched_policy_find(NULL);
   if (!s->cfg.batch_timeout_ms)
     s->cfg.batch_timeout_ms = DEFAULT_BATCH_TIMEOUT_MS;
   s->cfg.health.overrun_floor_ns = (uint64_t)s->cfg.batch_timeout_ms * 1000000u;

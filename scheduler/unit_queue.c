@@ -84,3 +84,17 @@ int synth__unit_queue_take(struct synth__unit_queue *q, struct synth__unit_pool 
   atomic_fetch_sub_explicit(&q->queued_nonces, removed, memory_order_relaxed);
   return 0;
 }
+
+struct synth__work_unit *synth__unit_queue_pop(struct synth__unit_queue *q)
+{
+  if (pthread_mutex_trylock(&q->take_lock) != 0)
+    return NULL;
+  struct cds_wfcq_node *node = __cds_wfcq_dequeue_blocking(&q->head, &q->tail);
+  pthread_mutex_unlock(&q->take_lock);
+  if (!node)
+    return NULL;
+  struct synth__work_unit *unit = caa_container_of(node, struct synth__work_unit, node);
+  SYNTH_HAPPENS_AFTER(unit);
+  atomic_fetch_sub_explicit(&q->queued_nonces, unit->nonce_count, memory_order_relaxed);
+  return unit;
+}

@@ -14,15 +14,16 @@
 /*
  * Synchronization table ("X": the pair needs outside exclusion, "-": it does not):
  *
- *                    push  take  steal
- *   push              -     -     -
- *   take (owner)      -     X     X
- *   steal (thief)     -     X     X
+ *                    push  take  steal  pop
+ *   push              -     -     -      -
+ *   take (owner)      -     X     X      X
+ *   steal (thief)     -     X     X      X
+ *   pop (generator)   -     X     X      X
  *
- * push is cds_wfcq_enqueue: wait-free from any thread. take and steal walk and dequeue the
- * head, which liburcu's wfcqueue requires to be mutually exclusive; that exclusion is
- * take_lock. The owner takes it once per batch (not per unit) and it is contended only while
- * a thief visits; a thief only ever try-locks, so stealing never blocks anyone.
+ * push is cds_wfcq_enqueue: wait-free from any thread. take, steal and pop dequeue the head,
+ * which liburcu's wfcqueue requires to be mutually exclusive; that exclusion is take_lock. The
+ * owner takes it once per batch (not per unit) and it is contended only while a thief or the
+ * generator visits; those only ever try-lock, so neither blocks anyone.
  */
 struct synth__unit_queue {
   alignas(64) struct __cds_wfcq_head head;
@@ -63,6 +64,10 @@ struct synth__take_result {
 int synth__unit_queue_take(struct synth__unit_queue *q, struct synth__unit_pool *pool,
                            synth__unit_resolve_fn resolve, void *ctx, bool try_only,
                            struct synth__take_result *res);
+
+/* Dequeues the unit at the head, whatever its job, without freeing it, to move it to another
+ * queue; never blocks. Returns the unit, or NULL (empty, or another thread is taking). */
+struct synth__work_unit *synth__unit_queue_pop(struct synth__unit_queue *q);
 
 static inline uint64_t synth__unit_queue_nonces(struct synth__unit_queue *q)
 {

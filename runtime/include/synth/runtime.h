@@ -120,7 +120,19 @@ struct synth_runtime_config {
    * code for (no OpenCL kernel, no SPIR-V) are left out, said in the log. Must outlive the
    * runtime. */
   const struct synth_workload *workload;
+
+  /* How the scheduler shares work among the devices: NULL or "work-stealing" (the default: each
+   * device's queue topped up with batches of its own size, idle devices steal from busy ones,
+   * batches shrink near the end of a finite range), or "rate-proportional" (work placed in
+   * proportion to the devices' measured rates, no stealing, the end of a finite range split by
+   * rate so the devices end together). See synth_scheduler_policy_name(); another name is
+   * refused (SYNTH_EINVAL). */
+  const char *scheduler_policy;
 };
+
+/* The name of scheduling policy index, what scheduler_policy takes: 0 is the default
+ * ("work-stealing"), NULL past the last. Thread-safe. */
+SYNTH_EXTERN const char *synth_scheduler_policy_name(unsigned index);
 
 /*
  * Probes the backends, selects the devices cfg asks for, opens each one and runs its
