@@ -14,20 +14,14 @@ device=$2
 htype=$3
 seconds=${4:-20}
 runs=${RUNS:-3}
-here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# shellcheck source=bench_lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/bench_lib.sh"
 
 i=0
 while [ "$i" -lt "$runs" ]; do
   i=$((i + 1))
   "$here/hashcat_rate.sh" "$htype" >> "$work/hashcat"
-  # shellcheck disable=SC2086 # EXTRA is a list of flags
-  "$build/synthminer" run --devices "$device" --duration "$seconds" --status-interval 0 --json \
-    ${EXTRA:-} > "$work/run.json"
-  "$here/json_field.sh" devices.0.hashrate < "$work/run.json" >> "$work/synth"
+  synth_rate "$device" >> "$work/synth"
 done
 hc=$(median < "$work/hashcat")
 sy=$(median < "$work/synth")
