@@ -15,12 +15,13 @@
 
 #include <openssl/sha.h>
 
-#include "sha256d/mining_job.h"
 #include "pool/stratum_msg.h"
 #include "pool/stratum_work.h"
+#include "sha256d/mining_job.h"
 #include "support/block100000.h"
 #include "support/harness.h"
 #include "support/log_capture.h"
+#include "support/outcome_json.h"
 #include "support/spawn.h"
 #include "support/test_pool.h"
 #include "synth/synth.h"
@@ -737,10 +738,7 @@ static void test_cli_mines_for_the_pool(void)
                                           "--status-interval", "0", "--json", "--log-level", "info",
                                           NULL},
                          &o);
-  CU_ASSERT_EQUAL_FATAL(o.status, 0);
-  json_error_t e;
-  json_t *root = json_loads(o.out, 0, &e);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+  json_t *root = synth_test_outcome_json(&o);
   json_t *pool = json_object_get(root, "pool");
   CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(pool, "url")), url);
   json_int_t accepted = json_integer_value(json_object_get(pool, "accepted"));
