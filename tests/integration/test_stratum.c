@@ -152,14 +152,29 @@ static struct test_pool *pool_up(const struct test_pool_config *extra)
   return tp;
 }
 
+/* A pool (pool_up's, with @extra) and a rig mining for it, once it has accepted @shares. */
+static struct test_pool *pool_and_rig(struct rig *r, const struct test_pool_config *extra,
+                                      unsigned shares)
+{
+  struct test_pool *tp = pool_up(extra);
+  rig_on(r, tp);
+  CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, shares, 60000), 0);
+  return tp;
+}
+
+/* The rig (its share ledger checked), then its pool. */
+static void rig_and_pool_stop(struct rig *r, struct test_pool *tp)
+{
+  rig_stop(r);
+  test_pool_stop(tp);
+}
+
 /* ---- tests ---- */
 
 static void test_session_and_version_rolling(void)
 {
-  struct test_pool *tp = pool_up(&(struct test_pool_config){.version_rolling = 1});
   struct rig r;
-  rig_on(&r, tp);
-  CU_ASSERT_EQUAL(wait_accepted(tp, 20, 60000), 0);
+  struct test_pool *tp = pool_and_rig(&r, &(struct test_pool_config){.version_rolling = 1}, 20);
   struct test_pool_stats s;
   test_pool_stats(tp, &s);
   CU_ASSERT_EQUAL(s.subscribes, 1);
@@ -181,8 +196,7 @@ static void test_session_and_version_rolling(void)
   uint64_t dev_accepted = 0;
   CU_ASSERT_EQUAL(synth_pool_device_shares(r.pool, 0, &dev_accepted, NULL, NULL), 0);
   CU_ASSERT(dev_accepted >= s.accepted);
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 /* Harder shares, then clean switches: no share is rejected for its difficulty, and the old
@@ -190,10 +204,8 @@ static void test_session_and_version_rolling(void)
  * were in flight when it switched (none after a share of the new job on the connection). */
 static void test_difficulty_and_clean_switches(void)
 {
-  struct test_pool *tp = pool_up(NULL);
   struct rig r;
-  rig_on(&r, tp);
-  CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 5, 60000), 0);
+  struct test_pool *tp = pool_and_rig(&r, NULL, 5);
   test_pool_set_difficulty(tp, DIFFICULTY * 2);
   for (int i = 0; i < 6; i++) {
     test_pool_notify(tp, 1);
@@ -216,16 +228,13 @@ static void test_difficulty_and_clean_switches(void)
          "at the pool %u\n",
          c.switch_p50_ms, c.switch_p99_ms, (unsigned long long)c.switches,
          (unsigned long long)c.stale, s.rejected_stale);
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 static void test_extranonce_change(void)
 {
-  struct test_pool *tp = pool_up(NULL);
   struct rig r;
-  rig_on(&r, tp);
-  CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 5, 60000), 0);
+  struct test_pool *tp = pool_and_rig(&r, NULL, 5);
   test_pool_set_extranonce(tp, "a1b2c3", 3);
   test_pool_notify(tp, 0); /* not clean: the client must make it so itself */
   /* A share the pool accepts now was cut with the new extranonce, so the client had switched;
@@ -240,16 +249,13 @@ static void test_extranonce_change(void)
   /* Shares cut with the old extranonce would fail the pool's check: none after the change. */
   CU_ASSERT_EQUAL(rejected(&s), rejected(&before));
   CU_ASSERT_EQUAL(s.rejected_low_difficulty, 0);
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 static void test_pool_killed_and_revived(void)
 {
-  struct test_pool *tp = pool_up(NULL);
   struct rig r;
-  rig_on(&r, tp);
-  CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 3, 60000), 0);
+  struct test_pool *tp = pool_and_rig(&r, NULL, 3);
   test_pool_kill(tp);
   SYNTH_TEST_WAIT(client(&r).connected == 0);
   CU_ASSERT_EQUAL_FATAL(client(&r).connected, 0);
@@ -266,8 +272,7 @@ static void test_pool_killed_and_revived(void)
   struct synth_pool_stats c = client(&r);
   CU_ASSERT(c.reconnects >= 1);
   CU_ASSERT_EQUAL(c.connected, 1);
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 static void test_failover_and_return(void)
@@ -329,10 +334,8 @@ static void test_reconnect_request(void)
  * dropped (the last one costs a reconnect), never a crash; the miner goes on. */
 static void test_hostile_messages(void)
 {
-  struct test_pool *tp = pool_up(NULL);
   struct rig r;
-  rig_on(&r, tp);
-  CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 3, 60000), 0);
+  struct test_pool *tp = pool_and_rig(&r, NULL, 3);
   static const char *const lines[] = {
       "garbage",
       "{}",
@@ -365,8 +368,7 @@ static void test_hostile_messages(void)
   CU_ASSERT_TRUE(log_capture_has("over 16384 bytes"));
   CU_ASSERT(client(&r).reconnects >= 1);
   CU_ASSERT_EQUAL(s.rejected_low_difficulty + s.rejected_malformed, 0);
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 static void test_tls(void)
@@ -605,8 +607,7 @@ static void outage(int resume)
     CU_ASSERT_EQUAL(s.sessions_resumed, 0);
     CU_ASSERT(c.stale >= before.stale + before.kept); /* the kept ones, not sent */
   }
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 static void test_outage_session_resumed(void)
@@ -646,8 +647,7 @@ static void test_tiny_difficulty(void)
   test_pool_stats(tp, &s1);
   double elapsed = synth_test_now_s() - t0;
   CU_ASSERT((double)(s1.submits - s0.submits) <= 50 * elapsed + 50 + 1);
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 /* Rejects in every shape pools answer: counted as rejected or stale by what they say, with
@@ -674,8 +674,7 @@ static void reject_shape(int shape, bool stale, const char *reason)
   CU_ASSERT_EQUAL(c.reject_reasons, 1);
   CU_ASSERT_STRING_EQUAL(c.rejects[0].reason, reason);
   CU_ASSERT_EQUAL(c.rejects[0].count, answered);
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 static void test_reject_shapes(void)
@@ -702,8 +701,7 @@ static void test_version_bits_inside_the_mask(void)
   CU_ASSERT_EQUAL(s.version_readings_differ, 0);
   CU_ASSERT(s.accepted_version_rolled > 0);
   CU_ASSERT_EQUAL(rejected(&s), 0);
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 /* ---- the command line ---- */
