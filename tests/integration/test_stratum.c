@@ -83,6 +83,17 @@ static void rig_on(struct rig *r, const struct test_pool *tp)
   rig_start(r, urls, 1, NULL);
 }
 
+/* A rig mining for @primary with @backup behind it; @url gets their URLs, for the checks. */
+static void rig_on_two(struct rig *r, const struct test_pool *primary,
+                       const struct test_pool *backup, const struct synth_pool_config *cfg,
+                       char url[2][64])
+{
+  url_of(url[0], sizeof url[0], primary, false);
+  url_of(url[1], sizeof url[1], backup, false);
+  const char *urls[] = {url[0], url[1]};
+  rig_start(r, urls, 2, cfg);
+}
+
 /* Every share found ends in exactly one count once the client has stopped. */
 static void check_share_ledger(const struct synth_pool_stats *c)
 {
@@ -278,22 +289,19 @@ static void test_pool_killed_and_revived(void)
 static void test_failover_and_return(void)
 {
   struct test_pool *a = pool_up(NULL), *b = pool_up(NULL);
-  char ua[64], ub[64];
-  url_of(ua, sizeof ua, a, false);
-  url_of(ub, sizeof ub, b, false);
-  const char *urls[] = {ua, ub};
   struct synth_pool_config cfg = {.failover_after = 2, .primary_check_ms = 300};
   struct rig r;
-  rig_start(&r, urls, 2, &cfg);
+  char url[2][64];
+  rig_on_two(&r, a, b, &cfg, url);
   CU_ASSERT_EQUAL_FATAL(wait_accepted(a, 3, 60000), 0);
   test_pool_kill(a);
   CU_ASSERT_EQUAL(wait_accepted(b, 3, 60000), 0); /* failed over */
-  CU_ASSERT_STRING_EQUAL(client(&r).url, ub);
+  CU_ASSERT_STRING_EQUAL(client(&r).url, url[1]);
   CU_ASSERT_EQUAL_FATAL(test_pool_revive(a), 0);
   CU_ASSERT_EQUAL(wait_accepted(a, 3, 60000), 0); /* and back to the primary */
   struct synth_pool_stats c = client(&r);
   CU_ASSERT(c.failovers >= 2);
-  CU_ASSERT_STRING_EQUAL(c.url, ua);
+  CU_ASSERT_STRING_EQUAL(c.url, url[0]);
   /* No share of one pool's jobs ever went to the other. */
   struct test_pool_stats sa, sb;
   test_pool_stats(a, &sa);
@@ -496,19 +504,16 @@ static void fail_over_from(int behaviour, const char *said)
 {
   struct test_pool *bad = pool_up(&(struct test_pool_config){.behaviour = behaviour});
   struct test_pool *good = pool_up(NULL);
-  char ua[64], ub[64];
-  url_of(ua, sizeof ua, bad, false);
-  url_of(ub, sizeof ub, good, false);
-  const char *urls[] = {ua, ub};
   struct synth_pool_config cfg = quick();
   struct rig r;
-  rig_start(&r, urls, 2, &cfg);
+  char url[2][64];
+  rig_on_two(&r, bad, good, &cfg, url);
   CU_ASSERT_EQUAL(wait_accepted(good, 3, 60000), 0);
   struct test_pool_stats sb, sg;
   test_pool_stats(bad, &sb);
   test_pool_stats(good, &sg);
   struct synth_pool_stats c = client(&r);
-  CU_ASSERT_STRING_EQUAL(c.url, ub);
+  CU_ASSERT_STRING_EQUAL(c.url, url[1]);
   CU_ASSERT(c.failed_attempts >= 3);
   CU_ASSERT(sb.connections >= 3 && sb.connections <= 4); /* three tries, no more */
   CU_ASSERT_EQUAL(sb.submits, 0);
@@ -553,14 +558,11 @@ static void test_every_pool_failing_backs_off(void)
 {
   struct test_pool *a = pool_up(&(struct test_pool_config){.behaviour = TEST_POOL_CLOSE_AT_ONCE});
   struct test_pool *b = pool_up(&(struct test_pool_config){.behaviour = TEST_POOL_CLOSE_AT_ONCE});
-  char ua[64], ub[64];
-  url_of(ua, sizeof ua, a, false);
-  url_of(ub, sizeof ub, b, false);
-  const char *urls[] = {ua, ub};
   struct synth_pool_config cfg = quick();
   struct rig r;
+  char url[2][64];
   double t0 = synth_test_now_s();
-  rig_start(&r, urls, 2, &cfg);
+  rig_on_two(&r, a, b, &cfg, url);
   SYNTH_TEST_WAIT(log_capture_has("every pool failed"));
   CU_ASSERT_TRUE(log_capture_has("every pool failed"));
   SYNTH_TEST_WAIT(client(&r).connects >= 12);
