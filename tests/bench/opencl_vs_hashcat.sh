@@ -13,16 +13,14 @@ build=$1
 device=$2
 htype=$3
 seconds=${4:-20}
-runs=${RUNS:-3}
 # shellcheck source=bench_lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/bench_lib.sh"
 
-i=0
-while [ "$i" -lt "$runs" ]; do
-  i=$((i + 1))
+one_run() {
   "$here/hashcat_rate.sh" "$htype" >> "$work/hashcat"
   synth_rate "$device" >> "$work/synth"
-done
+}
+each_run one_run
 hc=$(median < "$work/hashcat")
 sy=$(median < "$work/synth")
 echo "hashcat -m 1400 -O -D $htype (SHA-256), per run:" $(awk '{ printf "%.1f ", $1 / 1e6 }' "$work/hashcat") "MH/s"

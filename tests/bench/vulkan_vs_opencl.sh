@@ -13,17 +13,15 @@ cl=$2
 vk=$3
 htype=$4
 seconds=${5:-20}
-runs=${RUNS:-3}
 # shellcheck source=bench_lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/bench_lib.sh"
 
-i=0
-while [ "$i" -lt "$runs" ]; do
-  i=$((i + 1))
+one_run() {
   "$here/hashcat_rate.sh" "$htype" >> "$work/hashcat"
   synth_rate "$cl" >> "$work/opencl"
   synth_rate "$vk" >> "$work/vulkan"
-done
+}
+each_run one_run
 hc=$(median < "$work/hashcat")
 oc=$(median < "$work/opencl")
 vu=$(median < "$work/vulkan")
