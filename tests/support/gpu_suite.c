@@ -164,6 +164,20 @@ void gpu_expect_same_random(void *dev, int rounds, uint32_t count)
   }
 }
 
+void gpu_cache_damage(const char *dir, const char *sub)
+{
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "for f in %s/%s/*.bin; do printf garbage > \"$f\"; done", dir, sub);
+  CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+void gpu_cache_remove(const char *dir)
+{
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 void gpu_test_random_headers(void)
 {
   void *dev = gpu_open(NULL, &synth__sha256d_workload);

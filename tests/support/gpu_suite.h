@@ -41,6 +41,11 @@ void gpu_expect_same(void *dev, const uint8_t header[80], const uint8_t target[3
  * hash in 1000 meets. */
 void gpu_expect_same_random(void *dev, int rounds, uint32_t count);
 
+/* The cache tests' files: every cached binary under dir/sub overwritten with garbage, and the
+ * whole cache folder removed at the end. */
+void gpu_cache_damage(const char *dir, const char *sub);
+void gpu_cache_remove(const char *dir);
+
 /* The shared tests, for a backend's own list. */
 void gpu_test_random_headers(void);
 void gpu_test_real_headers(void);
