@@ -54,8 +54,7 @@ int cmd_devices(int argc, char **argv)
       {"--options", 0, CLI_FLAG, &options, 0, 0, NULL,
        "list every backend's device options (-O KEY=VALUE) instead"},
       {"--json", 0, CLI_FLAG, &json, 0, 0, NULL, "print the list as JSON"},
-      {"--help", 'h', CLI_FLAG, &help, 0, 0, NULL, "show this help"},
-      {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+      CLI_OPTIONS_END(help),
   };
   int rc = cli_parse("devices", opts, argc, argv);
   if (rc != 0)

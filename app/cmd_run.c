@@ -311,8 +311,7 @@ int cmd_run(int argc, char **argv)
       {"--log-level", 0, CLI_STRING, &log_level, 0, 0, "LEVEL",
        "error, warn (default), info or debug"},
       {"--verbose", 'v', CLI_FLAG, &verbose, 0, 0, NULL, "print every share on stderr"},
-      {"--help", 'h', CLI_FLAG, &help, 0, 0, NULL, "show this help"},
-      {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+      CLI_OPTIONS_END(help),
   };
   int rc = cli_parse("run", opts, argc, argv);
   if (rc != 0)

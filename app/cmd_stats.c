@@ -233,8 +233,7 @@ int cmd_stats(int argc, char **argv)
        "its --api-token (default: $SYNTHMINER_API_TOKEN)"},
       {"--once", 0, CLI_FLAG, &once, 0, 0, NULL, "print the table once as plain text and exit"},
       {"--json", 0, CLI_FLAG, &json, 0, 0, NULL, "print the instance's snapshot once as JSON"},
-      {"--help", 'h', CLI_FLAG, &help, 0, 0, NULL, "show this help"},
-      {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
+      CLI_OPTIONS_END(help),
   };
   int rc = cli_parse("stats", opts, argc, argv);
   if (rc != 0)

@@ -28,6 +28,14 @@ struct cli_option {
   const char *help;
 };
 
+/* The end of every command's table: its --help flag (into the bool help), then the NULL name
+ * cli_parse stops at. */
+/* clang-format off */
+#define CLI_OPTIONS_END(help)                                        \
+  {"--help", 'h', CLI_FLAG, &(help), 0, 0, NULL, "show this help"}, \
+  {NULL, 0, 0, NULL, 0, 0, NULL, NULL}
+/* clang-format on */
+
 /* Exit status for bad usage: unknown flags, bad values, impossible device lists. */
 #define CLI_EXIT_USAGE 2
 

@@ -3,32 +3,32 @@
 
 #include "devices/cpu/cpu_features.h"
 
-static bool has_sse41(void)
+/* What this CPU offers, for the needs below. */
+static struct synth__cpu_features features(void)
 {
   struct synth__cpu_features f;
   synth__cpu_features_detect(&f);
-  return f.sse41;
+  return f;
+}
+
+static bool has_sse41(void)
+{
+  return features().sse41;
 }
 
 static bool has_avx2(void)
 {
-  struct synth__cpu_features f;
-  synth__cpu_features_detect(&f);
-  return f.avx2;
+  return features().avx2;
 }
 
 static bool has_avx512(void)
 {
-  struct synth__cpu_features f;
-  synth__cpu_features_detect(&f);
-  return f.avx512;
+  return features().avx512;
 }
 
 static bool has_sha(void)
 {
-  struct synth__cpu_features f;
-  synth__cpu_features_detect(&f);
-  return f.sha;
+  return features().sha;
 }
 
 static bool has_sha_avx2(void)

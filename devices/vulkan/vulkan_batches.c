@@ -2,11 +2,11 @@
  * collected in order. */
 #include <string.h>
 
+#include "base/clock.h"
+#include "base/logger.h"
 #include "devices/device_run.h"
 #include "devices/vulkan/vulkan_device.h"
 #include "devices/vulkan/vulkan_errors.h"
-#include "base/logger.h"
-#include "base/clock.h"
 #include "synth/error.h"
 
 /* How long close and drain wait for the queue before giving up on it. */
@@ -69,6 +69,18 @@ static int slot_buffers(struct vk_device *d, struct vk_slot *s)
   return rc;
 }
 
+/* One buffer bound at @binding of @set: the slot's three bindings differ only in these. */
+static VkWriteDescriptorSet buffer_write(VkDescriptorSet set, uint32_t binding,
+                                         VkDescriptorType type, const VkDescriptorBufferInfo *info)
+{
+  return (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+                                .dstSet = set,
+                                .dstBinding = binding,
+                                .descriptorCount = 1,
+                                .descriptorType = type,
+                                .pBufferInfo = info};
+}
+
 static int slot_commands(struct vk_device *d, struct vk_slot *s)
 {
   const VkDescriptorSetAllocateInfo set_info = {
@@ -83,24 +95,9 @@ static int slot_commands(struct vk_device *d, struct vk_slot *s)
     const VkDescriptorBufferInfo results = {s->results.buffer, 0, VK_WHOLE_SIZE};
     const VkDescriptorBufferInfo abort_word = {d->abort_word.buffer, 0, VK_WHOLE_SIZE};
     const VkWriteDescriptorSet writes[3] = {
-        {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
-         .dstSet = s->set,
-         .dstBinding = 0,
-         .descriptorCount = 1,
-         .descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER,
-         .pBufferInfo = &payload},
-        {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
-         .dstSet = s->set,
-         .dstBinding = 1,
-         .descriptorCount = 1,
-         .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-         .pBufferInfo = &results},
-        {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
-         .dstSet = s->set,
-         .dstBinding = 2,
-         .descriptorCount = 1,
-         .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-         .pBufferInfo = &abort_word},
+        buffer_write(s->set, 0, VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, &payload),
+        buffer_write(s->set, 1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, &results),
+        buffer_write(s->set, 2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, &abort_word),
     };
     vkUpdateDescriptorSets(d->device, 3, writes, 0, NULL);
     const VkCommandBufferAllocateInfo cmd_info = {

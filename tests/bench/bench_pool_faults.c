@@ -45,9 +45,17 @@ static unsigned invalid_shares(const struct test_pool_stats *s)
 
 /* Starts a runtime and a client; *t0: when the client started (the runtime's start-up, with
  * its CPU self-benchmark, is not the client's time). */
-static int start_rig(const char *const *urls, size_t n, synth_runtime **rt, synth_pool **pool,
-                     double *t0)
+/* A one-worker rig mining for the loopback pools in order (at most two; the client copies the
+ * URLs); *t0 is when the client starts. */
+static int start_rig(struct test_pool *const *pools, size_t n, synth_runtime **rt,
+                     synth_pool **pool, double *t0)
 {
+  char url[2][64];
+  const char *urls[2];
+  for (size_t i = 0; i < n; i++) {
+    snprintf(url[i], sizeof url[i], "stratum+tcp://127.0.0.1:%u", test_pool_port(pools[i]));
+    urls[i] = url[i];
+  }
   struct synth_runtime_config rc = {
       .devices = "cpu", .cpu_threads = 1, .share_fn = on_share, .share_user = pool};
   if (synth_runtime_create(rt, &rc) != 0)
@@ -75,14 +83,10 @@ static void *run_fault(void *arg)
   fc->first_accept_s = -1;
   if (test_pool_start(&bad, &bc) != 0 || test_pool_start(&good, &gc) != 0)
     return NULL;
-  char ua[64], ub[64];
-  snprintf(ua, sizeof ua, "stratum+tcp://127.0.0.1:%u", test_pool_port(bad));
-  snprintf(ub, sizeof ub, "stratum+tcp://127.0.0.1:%u", test_pool_port(good));
-  const char *urls[] = {ua, ub};
   synth_runtime *rt;
   synth_pool *pool = NULL;
   double t0;
-  if (start_rig(urls, 2, &rt, &pool, &t0) != 0)
+  if (start_rig((struct test_pool *[]){bad, good}, 2, &rt, &pool, &t0) != 0)
     return NULL;
   struct test_pool_stats s;
   unsigned at_minute = 0;
@@ -120,13 +124,10 @@ static void *run_outage(void *arg)
   struct test_pool_config pc = {.difficulty = 1.0 / 8192, .resume_sessions = 1};
   if (test_pool_start(&tp, &pc) != 0)
     return NULL;
-  char url[64];
-  snprintf(url, sizeof url, "stratum+tcp://127.0.0.1:%u", test_pool_port(tp));
-  const char *urls[] = {url};
   synth_runtime *rt;
   synth_pool *pool = NULL;
   double t0;
-  if (start_rig(urls, 1, &rt, &pool, &t0) != 0)
+  if (start_rig(&tp, 1, &rt, &pool, &t0) != 0)
     return NULL;
   struct test_pool_stats s;
   do {

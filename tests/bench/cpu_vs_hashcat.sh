@@ -9,21 +9,14 @@
 set -eu
 build=${1:-build}
 json=${2:-}
-runs=${RUNS:-3}
-here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench_lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/bench_lib.sh"
 bench="$build/tests/bench_cpu_cores"
 [ -x "$bench" ] || { echo "cpu_vs_hashcat: build $bench first" >&2; exit 1; }
 
 pus=$(nproc)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-: > "$work/rates"
-i=0
-while [ "$i" -lt "$runs" ]; do
-  i=$((i + 1))
-  "$here/hashcat_rate.sh" 1 >> "$work/rates"
-done
-hps=$(sort -n "$work/rates" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+each_run "$here/hashcat_rate.sh" 1 > "$work/rates"
+hps=$(median < "$work/rates")
 [ -n "$hps" ] || { echo "cpu_vs_hashcat: no speed in hashcat's output" >&2; exit 1; }
 ceiling=$(awk -v h="$hps" -v p="$pus" 'BEGIN { printf "%.0f", h / 2 / p }')
 

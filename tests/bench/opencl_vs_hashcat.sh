@@ -13,22 +13,14 @@ build=$1
 device=$2
 htype=$3
 seconds=${4:-20}
-runs=${RUNS:-3}
-here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=bench_lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/bench_lib.sh"
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
-i=0
-while [ "$i" -lt "$runs" ]; do
-  i=$((i + 1))
+one_run() {
   "$here/hashcat_rate.sh" "$htype" >> "$work/hashcat"
-  # shellcheck disable=SC2086 # EXTRA is a list of flags
-  "$build/synthminer" run --devices "$device" --duration "$seconds" --status-interval 0 --json \
-    ${EXTRA:-} > "$work/run.json"
-  "$here/json_field.sh" devices.0.hashrate < "$work/run.json" >> "$work/synth"
-done
+  synth_rate "$device" >> "$work/synth"
+}
+each_run one_run
 hc=$(median < "$work/hashcat")
 sy=$(median < "$work/synth")
 echo "hashcat -m 1400 -O -D $htype (SHA-256), per run:" $(awk '{ printf "%.1f ", $1 / 1e6 }' "$work/hashcat") "MH/s"

@@ -13,25 +13,15 @@ cl=$2
 vk=$3
 htype=$4
 seconds=${5:-20}
-runs=${RUNS:-3}
-here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=bench_lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/bench_lib.sh"
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-rate() {
-  # shellcheck disable=SC2086 # EXTRA is a list of flags
-  "$build/synthminer" run --devices "$1" --duration "$seconds" --status-interval 0 --json \
-    ${EXTRA:-} | "$here/json_field.sh" devices.0.hashrate
-}
-
-i=0
-while [ "$i" -lt "$runs" ]; do
-  i=$((i + 1))
+one_run() {
   "$here/hashcat_rate.sh" "$htype" >> "$work/hashcat"
-  rate "$cl" >> "$work/opencl"
-  rate "$vk" >> "$work/vulkan"
-done
+  synth_rate "$cl" >> "$work/opencl"
+  synth_rate "$vk" >> "$work/vulkan"
+}
+each_run one_run
 hc=$(median < "$work/hashcat")
 oc=$(median < "$work/opencl")
 vu=$(median < "$work/vulkan")

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "support/accept_loop.h"
 #include "support/harness.h"
 #include "support/spawn.h"
 
@@ -868,8 +869,9 @@ struct fake_api {
   atomic_bool stop;
 };
 
-static void fake_api_answer(struct fake_api *f, int fd)
+static void fake_api_answer(void *user, int fd)
 {
+  struct fake_api *f = user;
   char req[4096];
   size_t len = 0;
   ssize_t n;
@@ -894,16 +896,7 @@ static void fake_api_answer(struct fake_api *f, int fd)
 static void *fake_api_main(void *arg)
 {
   struct fake_api *f = arg;
-  while (!atomic_load(&f->stop)) {
-    struct pollfd p = {f->fd, POLLIN, 0};
-    if (poll(&p, 1, 50) <= 0)
-      continue;
-    int fd = accept(f->fd, NULL, NULL);
-    if (fd >= 0) {
-      fake_api_answer(f, fd);
-      close(fd);
-    }
-  }
+  synth_test_accept_until(f->fd, &f->stop, fake_api_answer, f);
   return NULL;
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "support/harness.h"
+#include "support/outcome_json.h"
 #include "support/spawn.h"
 
 static void check_finished(const struct synth_test_outcome *o)
@@ -158,10 +159,7 @@ static void test_devices(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "self-benchmark")); /* the core choice and why */
   run_cli((const char *[]){"devices", "--json", "--threads", "1", "--cpu-core", "generic", NULL},
           &o);
-  CU_ASSERT_EQUAL(o.status, 0);
-  json_error_t e;
-  json_t *root = json_loads(o.out, 0, &e);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+  json_t *root = synth_test_outcome_json(&o);
   json_t *devs = json_object_get(root, "devices");
   CU_ASSERT(json_array_size(devs) >= 1);
   CU_ASSERT_TRUE(json_is_true(json_object_get(json_array_get(devs, 0), "selected")));
@@ -186,10 +184,7 @@ static void test_device_options(void)
   run_cli((const char *[]){"devices", "--json", "-O", "cpu.threads=1", "--device-option",
                            "cpu.core=generic", NULL},
           &o);
-  CU_ASSERT_EQUAL_FATAL(o.status, 0);
-  json_error_t e;
-  json_t *root = json_loads(o.out, 0, &e);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+  json_t *root = synth_test_outcome_json(&o);
   json_t *devs = json_object_get(root, "devices");
   CU_ASSERT_TRUE(json_is_true(json_object_get(json_array_get(devs, 0), "selected")));
   CU_ASSERT_TRUE(json_is_false(json_object_get(json_array_get(devs, 1), "selected")) ||
@@ -204,9 +199,7 @@ static void test_device_options(void)
   CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "cpu.threads "));
   CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "1..4096"));
   run_cli((const char *[]){"devices", "--options", "--json", NULL}, &o);
-  CU_ASSERT_EQUAL_FATAL(o.status, 0);
-  root = json_loads(o.out, 0, &e);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+  root = synth_test_outcome_json(&o);
   json_t *list = json_object_get(root, "options");
   CU_ASSERT_EQUAL(json_array_size(list), synth_device_option_count());
   for (size_t i = 0; i < json_array_size(list); i++) {
@@ -225,9 +218,7 @@ static void test_device_options(void)
                                  "cpu.core=generic", "--difficulty", "0.00002", "--no-api",
                                  "--status-interval", "0", "--json", "-v", NULL},
                 "share: device 0,", &o);
-  CU_ASSERT_EQUAL_FATAL(o.status, 0);
-  root = json_loads(o.out, 0, &e);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+  root = synth_test_outcome_json(&o);
   devs = json_object_get(root, "devices");
   CU_ASSERT_EQUAL(json_array_size(devs), 1);
   CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(devs, 0), "engine")),
@@ -252,10 +243,7 @@ static void test_run_vulkan_device(void)
                                  "--status-interval", "0", "--no-cache", "--no-api", "--json", "-v",
                                  NULL},
                 "share: device 0,", &o);
-  CU_ASSERT_EQUAL_FATAL(o.status, 0);
-  json_error_t e;
-  json_t *root = json_loads(o.out, 0, &e);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+  json_t *root = synth_test_outcome_json(&o);
   json_t *d = json_array_get(json_object_get(root, "devices"), 0);
   CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(d, "kind")), "vulkan");
   json_int_t shares = json_integer_value(json_object_get(d, "shares"));
@@ -278,10 +266,7 @@ static void test_run_json_summary(void)
       shares_from_every_device, &want, &o));
   check_finished(&o);
   CU_ASSERT_FALSE(o.stop_never);
-  CU_ASSERT_EQUAL_FATAL(o.status, 0);
-  json_error_t e;
-  json_t *root = json_loads(o.out, 0, &e);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+  json_t *root = synth_test_outcome_json(&o);
   json_t *devs = json_object_get(root, "devices"), *totals = json_object_get(root, "totals");
   CU_ASSERT_EQUAL(json_array_size(devs), 2);
   static const char *const fields[] = {"id",       "kind",     "name",   "nonces",

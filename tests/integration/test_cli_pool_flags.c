@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "support/accept_loop.h"
 #include "support/harness.h"
 #include "support/spawn.h"
 #include "synth/pool.h"
@@ -75,8 +76,9 @@ static void answer(struct login_pool *p, int fd, const char *line)
 }
 
 /* Serves one connection until it closes or the pool stops. */
-static void serve(struct login_pool *p, int fd)
+static void serve(void *user, int fd)
 {
+  struct login_pool *p = user;
   char buf[8192];
   size_t len = 0;
   while (!atomic_load(&p->stop)) {
@@ -103,16 +105,7 @@ static void serve(struct login_pool *p, int fd)
 static void *pool_main(void *arg)
 {
   struct login_pool *p = arg;
-  while (!atomic_load(&p->stop)) {
-    struct pollfd pf = {p->fd, POLLIN, 0};
-    if (poll(&pf, 1, 50) <= 0)
-      continue;
-    int fd = accept(p->fd, NULL, NULL);
-    if (fd >= 0) {
-      serve(p, fd);
-      close(fd);
-    }
-  }
+  synth_test_accept_until(p->fd, &p->stop, serve, p);
   return NULL;
 }
 

@@ -15,12 +15,13 @@
 
 #include <openssl/sha.h>
 
-#include "sha256d/mining_job.h"
 #include "pool/stratum_msg.h"
 #include "pool/stratum_work.h"
+#include "sha256d/mining_job.h"
 #include "support/block100000.h"
 #include "support/harness.h"
 #include "support/log_capture.h"
+#include "support/outcome_json.h"
 #include "support/spawn.h"
 #include "support/test_pool.h"
 #include "synth/synth.h"
@@ -80,6 +81,17 @@ static void rig_on(struct rig *r, const struct test_pool *tp)
   url_of(url, sizeof url, tp, false);
   const char *urls[] = {url};
   rig_start(r, urls, 1, NULL);
+}
+
+/* A rig mining for @primary with @backup behind it; @url gets their URLs, for the checks. */
+static void rig_on_two(struct rig *r, const struct test_pool *primary,
+                       const struct test_pool *backup, const struct synth_pool_config *cfg,
+                       char url[2][64])
+{
+  url_of(url[0], sizeof url[0], primary, false);
+  url_of(url[1], sizeof url[1], backup, false);
+  const char *urls[] = {url[0], url[1]};
+  rig_start(r, urls, 2, cfg);
 }
 
 /* Every share found ends in exactly one count once the client has stopped. */
@@ -151,14 +163,29 @@ static struct test_pool *pool_up(const struct test_pool_config *extra)
   return tp;
 }
 
+/* A pool (pool_up's, with @extra) and a rig mining for it, once it has accepted @shares. */
+static struct test_pool *pool_and_rig(struct rig *r, const struct test_pool_config *extra,
+                                      unsigned shares)
+{
+  struct test_pool *tp = pool_up(extra);
+  rig_on(r, tp);
+  CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, shares, 60000), 0);
+  return tp;
+}
+
+/* The rig (its share ledger checked), then its pool. */
+static void rig_and_pool_stop(struct rig *r, struct test_pool *tp)
+{
+  rig_stop(r);
+  test_pool_stop(tp);
+}
+
 /* ---- tests ---- */
 
 static void test_session_and_version_rolling(void)
 {
-  struct test_pool *tp = pool_up(&(struct test_pool_config){.version_rolling = 1});
   struct rig r;
-  rig_on(&r, tp);
-  CU_ASSERT_EQUAL(wait_accepted(tp, 20, 60000), 0);
+  struct test_pool *tp = pool_and_rig(&r, &(struct test_pool_config){.version_rolling = 1}, 20);
   struct test_pool_stats s;
   test_pool_stats(tp, &s);
   CU_ASSERT_EQUAL(s.subscribes, 1);
@@ -180,8 +207,7 @@ static void test_session_and_version_rolling(void)
   uint64_t dev_accepted = 0;
   CU_ASSERT_EQUAL(synth_pool_device_shares(r.pool, 0, &dev_accepted, NULL, NULL), 0);
   CU_ASSERT(dev_accepted >= s.accepted);
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 /* Harder shares, then clean switches: no share is rejected for its difficulty, and the old
@@ -189,10 +215,8 @@ static void test_session_and_version_rolling(void)
  * were in flight when it switched (none after a share of the new job on the connection). */
 static void test_difficulty_and_clean_switches(void)
 {
-  struct test_pool *tp = pool_up(NULL);
   struct rig r;
-  rig_on(&r, tp);
-  CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 5, 60000), 0);
+  struct test_pool *tp = pool_and_rig(&r, NULL, 5);
   test_pool_set_difficulty(tp, DIFFICULTY * 2);
   for (int i = 0; i < 6; i++) {
     test_pool_notify(tp, 1);
@@ -215,16 +239,13 @@ static void test_difficulty_and_clean_switches(void)
          "at the pool %u\n",
          c.switch_p50_ms, c.switch_p99_ms, (unsigned long long)c.switches,
          (unsigned long long)c.stale, s.rejected_stale);
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 static void test_extranonce_change(void)
 {
-  struct test_pool *tp = pool_up(NULL);
   struct rig r;
-  rig_on(&r, tp);
-  CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 5, 60000), 0);
+  struct test_pool *tp = pool_and_rig(&r, NULL, 5);
   test_pool_set_extranonce(tp, "a1b2c3", 3);
   test_pool_notify(tp, 0); /* not clean: the client must make it so itself */
   /* A share the pool accepts now was cut with the new extranonce, so the client had switched;
@@ -239,16 +260,13 @@ static void test_extranonce_change(void)
   /* Shares cut with the old extranonce would fail the pool's check: none after the change. */
   CU_ASSERT_EQUAL(rejected(&s), rejected(&before));
   CU_ASSERT_EQUAL(s.rejected_low_difficulty, 0);
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 static void test_pool_killed_and_revived(void)
 {
-  struct test_pool *tp = pool_up(NULL);
   struct rig r;
-  rig_on(&r, tp);
-  CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 3, 60000), 0);
+  struct test_pool *tp = pool_and_rig(&r, NULL, 3);
   test_pool_kill(tp);
   SYNTH_TEST_WAIT(client(&r).connected == 0);
   CU_ASSERT_EQUAL_FATAL(client(&r).connected, 0);
@@ -265,29 +283,25 @@ static void test_pool_killed_and_revived(void)
   struct synth_pool_stats c = client(&r);
   CU_ASSERT(c.reconnects >= 1);
   CU_ASSERT_EQUAL(c.connected, 1);
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 static void test_failover_and_return(void)
 {
   struct test_pool *a = pool_up(NULL), *b = pool_up(NULL);
-  char ua[64], ub[64];
-  url_of(ua, sizeof ua, a, false);
-  url_of(ub, sizeof ub, b, false);
-  const char *urls[] = {ua, ub};
   struct synth_pool_config cfg = {.failover_after = 2, .primary_check_ms = 300};
   struct rig r;
-  rig_start(&r, urls, 2, &cfg);
+  char url[2][64];
+  rig_on_two(&r, a, b, &cfg, url);
   CU_ASSERT_EQUAL_FATAL(wait_accepted(a, 3, 60000), 0);
   test_pool_kill(a);
   CU_ASSERT_EQUAL(wait_accepted(b, 3, 60000), 0); /* failed over */
-  CU_ASSERT_STRING_EQUAL(client(&r).url, ub);
+  CU_ASSERT_STRING_EQUAL(client(&r).url, url[1]);
   CU_ASSERT_EQUAL_FATAL(test_pool_revive(a), 0);
   CU_ASSERT_EQUAL(wait_accepted(a, 3, 60000), 0); /* and back to the primary */
   struct synth_pool_stats c = client(&r);
   CU_ASSERT(c.failovers >= 2);
-  CU_ASSERT_STRING_EQUAL(c.url, ua);
+  CU_ASSERT_STRING_EQUAL(c.url, url[0]);
   /* No share of one pool's jobs ever went to the other. */
   struct test_pool_stats sa, sb;
   test_pool_stats(a, &sa);
@@ -328,10 +342,8 @@ static void test_reconnect_request(void)
  * dropped (the last one costs a reconnect), never a crash; the miner goes on. */
 static void test_hostile_messages(void)
 {
-  struct test_pool *tp = pool_up(NULL);
   struct rig r;
-  rig_on(&r, tp);
-  CU_ASSERT_EQUAL_FATAL(wait_accepted(tp, 3, 60000), 0);
+  struct test_pool *tp = pool_and_rig(&r, NULL, 3);
   static const char *const lines[] = {
       "garbage",
       "{}",
@@ -364,8 +376,7 @@ static void test_hostile_messages(void)
   CU_ASSERT_TRUE(log_capture_has("over 16384 bytes"));
   CU_ASSERT(client(&r).reconnects >= 1);
   CU_ASSERT_EQUAL(s.rejected_low_difficulty + s.rejected_malformed, 0);
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 static void test_tls(void)
@@ -493,19 +504,16 @@ static void fail_over_from(int behaviour, const char *said)
 {
   struct test_pool *bad = pool_up(&(struct test_pool_config){.behaviour = behaviour});
   struct test_pool *good = pool_up(NULL);
-  char ua[64], ub[64];
-  url_of(ua, sizeof ua, bad, false);
-  url_of(ub, sizeof ub, good, false);
-  const char *urls[] = {ua, ub};
   struct synth_pool_config cfg = quick();
   struct rig r;
-  rig_start(&r, urls, 2, &cfg);
+  char url[2][64];
+  rig_on_two(&r, bad, good, &cfg, url);
   CU_ASSERT_EQUAL(wait_accepted(good, 3, 60000), 0);
   struct test_pool_stats sb, sg;
   test_pool_stats(bad, &sb);
   test_pool_stats(good, &sg);
   struct synth_pool_stats c = client(&r);
-  CU_ASSERT_STRING_EQUAL(c.url, ub);
+  CU_ASSERT_STRING_EQUAL(c.url, url[1]);
   CU_ASSERT(c.failed_attempts >= 3);
   CU_ASSERT(sb.connections >= 3 && sb.connections <= 4); /* three tries, no more */
   CU_ASSERT_EQUAL(sb.submits, 0);
@@ -550,14 +558,11 @@ static void test_every_pool_failing_backs_off(void)
 {
   struct test_pool *a = pool_up(&(struct test_pool_config){.behaviour = TEST_POOL_CLOSE_AT_ONCE});
   struct test_pool *b = pool_up(&(struct test_pool_config){.behaviour = TEST_POOL_CLOSE_AT_ONCE});
-  char ua[64], ub[64];
-  url_of(ua, sizeof ua, a, false);
-  url_of(ub, sizeof ub, b, false);
-  const char *urls[] = {ua, ub};
   struct synth_pool_config cfg = quick();
   struct rig r;
+  char url[2][64];
   double t0 = synth_test_now_s();
-  rig_start(&r, urls, 2, &cfg);
+  rig_on_two(&r, a, b, &cfg, url);
   SYNTH_TEST_WAIT(log_capture_has("every pool failed"));
   CU_ASSERT_TRUE(log_capture_has("every pool failed"));
   SYNTH_TEST_WAIT(client(&r).connects >= 12);
@@ -604,8 +609,7 @@ static void outage(int resume)
     CU_ASSERT_EQUAL(s.sessions_resumed, 0);
     CU_ASSERT(c.stale >= before.stale + before.kept); /* the kept ones, not sent */
   }
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 static void test_outage_session_resumed(void)
@@ -645,8 +649,7 @@ static void test_tiny_difficulty(void)
   test_pool_stats(tp, &s1);
   double elapsed = synth_test_now_s() - t0;
   CU_ASSERT((double)(s1.submits - s0.submits) <= 50 * elapsed + 50 + 1);
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 /* Rejects in every shape pools answer: counted as rejected or stale by what they say, with
@@ -673,8 +676,7 @@ static void reject_shape(int shape, bool stale, const char *reason)
   CU_ASSERT_EQUAL(c.reject_reasons, 1);
   CU_ASSERT_STRING_EQUAL(c.rejects[0].reason, reason);
   CU_ASSERT_EQUAL(c.rejects[0].count, answered);
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 static void test_reject_shapes(void)
@@ -701,8 +703,7 @@ static void test_version_bits_inside_the_mask(void)
   CU_ASSERT_EQUAL(s.version_readings_differ, 0);
   CU_ASSERT(s.accepted_version_rolled > 0);
   CU_ASSERT_EQUAL(rejected(&s), 0);
-  rig_stop(&r);
-  test_pool_stop(tp);
+  rig_and_pool_stop(&r, tp);
 }
 
 /* ---- the command line ---- */
@@ -737,10 +738,7 @@ static void test_cli_mines_for_the_pool(void)
                                           "--status-interval", "0", "--json", "--log-level", "info",
                                           NULL},
                          &o);
-  CU_ASSERT_EQUAL_FATAL(o.status, 0);
-  json_error_t e;
-  json_t *root = json_loads(o.out, 0, &e);
-  CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+  json_t *root = synth_test_outcome_json(&o);
   json_t *pool = json_object_get(root, "pool");
   CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(pool, "url")), url);
   json_int_t accepted = json_integer_value(json_object_get(pool, "accepted"));

@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 #include <string.h>
 
+#include "precompute/sha256.h"
 #include "support/harness.h"
 
 /* Headers as serialized on the wire; each meets the target of its own nbits. Versions cover
@@ -96,6 +97,15 @@ void synth_test_target_minus_one(uint8_t target[32])
   target[byte]--;
   for (int i = 0; i < byte; i++)
     target[i] = 0xff;
+}
+
+uint32_t synth_test_plant(uint8_t header[80], uint8_t target[32])
+{
+  synth_test_fill(header, 80);
+  uint32_t nonce = (uint32_t)synth_test_rand();
+  synth__store_le32(header + 76, nonce);
+  synth_test_ref_sha256d(header, 80, target);
+  return nonce;
 }
 
 uint32_t synth_test_ref_hits(const uint8_t header_in[80], const uint8_t target[32], uint32_t start,

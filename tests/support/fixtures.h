@@ -31,6 +31,10 @@ void synth_test_easy_target(uint32_t top_word, uint8_t target[32]);
 /* Lowers a little-endian 256-bit target by one, so a hash planted equal to it now misses. */
 void synth_test_target_minus_one(uint8_t target[32]);
 
+/* A random header with a random nonce in it and the target equal to that nonce's hash (met:
+ * equal counts), for the boundary tests; returns the nonce. */
+uint32_t synth_test_plant(uint8_t header[80], uint8_t target[32]);
+
 /* The nonces of [start, start + count) whose SHA-256d of header meets target, by OpenSSL, in
  * order: at most max of them are stored; returns how many were. */
 uint32_t synth_test_ref_hits(const uint8_t header[80], const uint8_t target[32], uint32_t start,

@@ -6,16 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/cpu/core_select.h"
 #include "base/rcu_thread.h"
+#include "devices/cpu/core_select.h"
 #include "devices/cpu/cpu_options.h"
-#include "sha256d/sha256d_cores.h"
 #include "precompute/sha256.h"
-#include "sha256d/sha256d_payload.h"
-#include "sha256d/mining_job.h"
-#include "sha256d/sha256d_workload.h"
 #include "scheduler/sched_internal.h"
 #include "scheduler/scheduler.h"
+#include "sha256d/mining_job.h"
+#include "sha256d/sha256d_cores.h"
+#include "sha256d/sha256d_payload.h"
+#include "sha256d/sha256d_workload.h"
 #include "support/fixtures.h"
 #include "synth/error.h"
 #include "synth/target.h"
@@ -154,15 +154,34 @@ void gpu_test_abandoned_launch(void)
   gpu.ops->close(dev);
 }
 
-void gpu_test_random_headers(void)
+void gpu_expect_same_random(void *dev, int rounds, uint32_t count)
 {
-  void *dev = gpu_open(NULL, &synth__sha256d_workload);
-  for (int round = 0; round < 6; round++) {
+  for (int round = 0; round < rounds; round++) {
     uint8_t header[80], target[32];
     synth_test_fill(header, 80);
     synth_test_easy_target(0xffffffffu / 1000, target);
-    gpu_expect_same(dev, header, target, (uint32_t)synth_test_rand(), 40000);
+    gpu_expect_same(dev, header, target, (uint32_t)synth_test_rand(), count);
   }
+}
+
+void gpu_cache_damage(const char *dir, const char *sub)
+{
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "for f in %s/%s/*.bin; do printf garbage > \"$f\"; done", dir, sub);
+  CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+void gpu_cache_remove(const char *dir)
+{
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+void gpu_test_random_headers(void)
+{
+  void *dev = gpu_open(NULL, &synth__sha256d_workload);
+  gpu_expect_same_random(dev, 6, 40000);
   gpu.ops->close(dev);
 }
 
@@ -187,12 +206,8 @@ void gpu_test_planted_boundary(void)
 {
   void *dev = gpu_open(NULL, &synth__sha256d_workload);
   for (int round = 0; round < 8; round++) {
-    uint8_t header[80], hash[32], target[32];
-    synth_test_fill(header, 80);
-    uint32_t nonce = (uint32_t)synth_test_rand();
-    synth__store_le32(header + 76, nonce);
-    synth_test_ref_sha256d(header, 80, hash);
-    memcpy(target, hash, 32);
+    uint8_t header[80], target[32];
+    uint32_t nonce = synth_test_plant(header, target);
     gpu_expect_same(dev, header, target, nonce - 300, 600);
     synth_test_target_minus_one(target);
     gpu_expect_same(dev, header, target, nonce - 300, 600);

@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/logger.h"
 #include "devices/device.h"
 #include "devices/device_fault.h"
-#include "base/logger.h"
 #include "support/harness.h"
 
 /* The backend and device under test, set up by gpu_suite_main. */
@@ -36,6 +36,15 @@ void *gpu_open(void *backend, const struct synth_workload *wl);
  * order, with OpenSSL's. */
 void gpu_expect_same(void *dev, const uint8_t header[80], const uint8_t target[32], uint32_t start,
                      uint32_t count);
+
+/* gpu_expect_same on rounds random headers, each from a random start under a target about one
+ * hash in 1000 meets. */
+void gpu_expect_same_random(void *dev, int rounds, uint32_t count);
+
+/* The cache tests' files: every cached binary under dir/sub overwritten with garbage, and the
+ * whole cache folder removed at the end. */
+void gpu_cache_damage(const char *dir, const char *sub);
+void gpu_cache_remove(const char *dir);
 
 /* The shared tests, for a backend's own list. */
 void gpu_test_random_headers(void);

@@ -87,6 +87,15 @@ uint64_t synth_test_runtime_nonces(synth_runtime *rt)
   return n;
 }
 
+synth_work *synth_test_work_whole(synth_runtime *rt, const struct synth_work_config *wc)
+{
+  synth_work *w;
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, wc, &w), 0);
+  CU_ASSERT_EQUAL(synth_work_wait(w, (unsigned)(synth_test_patience_s() * 1000)), 0);
+  CU_ASSERT_EQUAL(synth_work_hashed(w), wc->end - wc->start);
+  return w;
+}
+
 double synth_test_now_s(void)
 {
   struct timespec ts;

@@ -38,6 +38,10 @@ void synth_test_fill(void *buf, size_t len);
 /* Nonces every device of a runtime has hashed, summed. */
 uint64_t synth_test_runtime_nonces(synth_runtime *rt);
 
+/* Submits @wc to @rt and waits, with the patience, for it to finish: status 0 and the whole range
+ * hashed. Returns the work for the caller's own checks; the caller releases it. */
+synth_work *synth_test_work_whole(synth_runtime *rt, const struct synth_work_config *wc);
+
 /* Hex string (even length) to bytes; returns the byte count, or -1 on bad input. */
 int synth_test_unhex(const char *hex, uint8_t *out, size_t max);
 

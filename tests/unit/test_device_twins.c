@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "runtime/device_twins.h"
 #include "base/logger.h"
+#include "runtime/device_twins.h"
 #include "sha256d/sha256d_workload.h"
 #include "support/fake_device.h"
 #include "support/harness.h"
@@ -100,15 +100,21 @@ static void one_pair(struct lists *l, bool cl_named, bool vk_named)
   l->vk_items[0].named = vk_named;
 }
 
+/* One pair, then the choice between its twins under @prefer. */
+static void one_pair_chosen(struct lists *l, bool cl_named, bool vk_named,
+                            enum synth__prefer prefer)
+{
+  one_pair(l, cl_named, vk_named);
+  synth__twins_pair(&l->cl, &l->vk, prefer, &logger);
+}
+
 static void test_preference_leaves_one(void)
 {
   struct lists l;
-  one_pair(&l, false, false);
-  synth__twins_pair(&l.cl, &l.vk, SYNTH_PREFER_OPENCL, &logger);
+  one_pair_chosen(&l, false, false, SYNTH_PREFER_OPENCL);
   CU_ASSERT_TRUE(l.cl_items[0].selected);
   CU_ASSERT_FALSE(l.vk_items[0].selected);
-  one_pair(&l, false, false);
-  synth__twins_pair(&l.cl, &l.vk, SYNTH_PREFER_VULKAN, &logger);
+  one_pair_chosen(&l, false, false, SYNTH_PREFER_VULKAN);
   CU_ASSERT_FALSE(l.cl_items[0].selected);
   CU_ASSERT_TRUE(l.vk_items[0].selected);
 }
@@ -118,8 +124,7 @@ static void test_preference_leaves_one(void)
 static void test_named_device_wins(void)
 {
   struct lists l;
-  one_pair(&l, true, false);
-  synth__twins_pair(&l.cl, &l.vk, SYNTH_PREFER_VULKAN, &logger);
+  one_pair_chosen(&l, true, false, SYNTH_PREFER_VULKAN);
   CU_ASSERT_TRUE(l.cl_items[0].selected);
   CU_ASSERT_FALSE(l.vk_items[0].selected);
   one_pair(&l, true, true);

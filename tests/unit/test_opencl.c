@@ -38,12 +38,7 @@ static void test_lane_variants_agree(void)
     CU_ASSERT_EQUAL_FATAL(gpu.ops->backend_create(&cfg, &b2), 0);
     CU_ASSERT_EQUAL_FATAL(gpu.ops->open(b2, gpu.tested, &synth__sha256d_workload, &dev), 0);
     CU_ASSERT_EQUAL(gpu.ops->self_test(dev, &synth__sha256d_workload), 0);
-    for (int round = 0; round < 2; round++) {
-      uint8_t header[80], target[32];
-      synth_test_fill(header, 80);
-      synth_test_easy_target(0xffffffffu / 1000, target);
-      gpu_expect_same(dev, header, target, (uint32_t)synth_test_rand(), 20001);
-    }
+    gpu_expect_same_random(dev, 2, 20001);
     gpu.ops->close(dev);
     gpu.ops->backend_destroy(b2);
   }
@@ -101,16 +96,13 @@ static void test_program_cache(void)
   CU_ASSERT_EQUAL(gpu.ops->self_test(dev, &synth__sha256d_workload), 0);
   gpu.ops->close(dev);
   /* A damaged cache entry is noticed and replaced by a fresh compile. */
-  char cmd[256];
-  snprintf(cmd, sizeof cmd, "for f in %s/opencl/*.bin; do printf garbage > \"$f\"; done", dir);
-  CU_ASSERT_EQUAL(system(cmd), 0);
+  gpu_cache_damage(dir, "opencl");
   CU_ASSERT_EQUAL_FATAL(gpu.ops->open(b2, gpu.tested, &synth__sha256d_workload, &dev), 0);
   CU_ASSERT_FALSE(((struct cl_device *)dev)->from_cache);
   CU_ASSERT_EQUAL(gpu.ops->self_test(dev, &synth__sha256d_workload), 0);
   gpu.ops->close(dev);
   gpu.ops->backend_destroy(b2);
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  CU_ASSERT_EQUAL(system(cmd), 0);
+  gpu_cache_remove(dir);
 }
 
 int main(int argc, char **argv)

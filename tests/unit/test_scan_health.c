@@ -146,10 +146,7 @@ static void run_range(synth_runtime *rt)
                                  .on_hit = on_hit,
                                  .on_done = on_done,
                                  .user = &t};
-  synth_work *w;
-  CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, &wc, &w), 0);
-  CU_ASSERT_EQUAL(synth_work_wait(w, (unsigned)(synth_test_patience_s() * 1000)), 0);
-  CU_ASSERT_EQUAL(synth_work_hashed(w), range_size);
+  synth_work *w = synth_test_work_whole(rt, &wc);
   CU_ASSERT_EQUAL(atomic_load(&t.done_calls), 1);
   CU_ASSERT_EQUAL(atomic_load(&t.status), 0);
   synth_work_release(w);

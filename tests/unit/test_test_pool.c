@@ -445,6 +445,13 @@ static void test_subscribe_and_job(void)
   test_pool_stop(p);
 }
 
+/* A plain-TCP client logged in as the miner the share tests use. */
+static void client_in(struct client *c, const struct test_pool *p)
+{
+  CU_ASSERT_EQUAL_FATAL(client_open(c, test_pool_port(p), NULL, NULL), 0);
+  CU_ASSERT_EQUAL_FATAL(client_login(c, "u.1", "x"), 0);
+}
+
 static json_t *submit_params(struct client *c, json_t *params)
 {
   return client_call(c, "mining.submit", params);
@@ -455,8 +462,7 @@ static void test_share_outcomes(void)
   struct test_pool *p = start((struct test_pool_config){.difficulty = LOW_DIFF});
   struct client c;
   struct work w, old;
-  CU_ASSERT_EQUAL_FATAL(client_open(&c, test_pool_port(p), NULL, NULL), 0);
-  CU_ASSERT_EQUAL_FATAL(client_login(&c, "u.1", "x"), 0);
+  client_in(&c, p);
   work_from_job(&c, 0x1234, 0, &w);
   uint32_t good = mine(&w, LOW_DIFF, 0), bad = mine(&w, 0, LOW_DIFF);
   CU_ASSERT(result_true(submit(&c, &w, w.ntime, good, NULL)));
@@ -529,8 +535,7 @@ static void test_difficulty_per_job(void)
   struct test_pool *p = start((struct test_pool_config){.difficulty = LOW_DIFF});
   struct client c;
   struct work w0, w1;
-  CU_ASSERT_EQUAL_FATAL(client_open(&c, test_pool_port(p), NULL, NULL), 0);
-  CU_ASSERT_EQUAL_FATAL(client_login(&c, "u.1", "x"), 0);
+  client_in(&c, p);
   work_from_job(&c, 1, 0, &w0);
   test_pool_set_difficulty(p, 10 * LOW_DIFF);
   test_pool_notify(p, 0);
@@ -605,8 +610,7 @@ static void test_real_block_job(void)
   struct client c;
   struct work w;
   uint8_t header[80], hash[32], shown[32];
-  CU_ASSERT_EQUAL_FATAL(client_open(&c, test_pool_port(p), NULL, NULL), 0);
-  CU_ASSERT_EQUAL_FATAL(client_login(&c, "u.1", "x"), 0);
+  client_in(&c, p);
   CU_ASSERT_STRING_EQUAL(c.en1, "02");
   CU_ASSERT_EQUAL(c.en2_size, 2);
   work_from_job(&c, 0x0206, 0, &w);

@@ -26,13 +26,8 @@ static void *backend_with(struct synth__probe_config cfg)
 
 static void two_random_batches(void *dev)
 {
-  for (int round = 0; round < 2; round++) {
-    uint8_t header[80], target[32];
-    synth_test_fill(header, 80);
-    synth_test_easy_target(0xffffffffu / 1000, target);
-    /* 20001: no multiple of any workgroup size or nonce count below */
-    gpu_expect_same(dev, header, target, (uint32_t)synth_test_rand(), 20001);
-  }
+  /* 20001: no multiple of any workgroup size or nonce count below */
+  gpu_expect_same_random(dev, 2, 20001);
 }
 
 /* Every workgroup size, nonce count and multiply-add level computes exactly the reference's
@@ -121,9 +116,7 @@ static void test_pipeline_cache(void)
   CU_ASSERT_EQUAL(gpu.ops->self_test(dev, &synth__sha256d_workload), 0);
   gpu.ops->close(dev);
   /* A damaged cache file is never handed to the driver: noticed, and built again. */
-  char cmd[256];
-  snprintf(cmd, sizeof cmd, "for f in %s/vulkan/*.bin; do printf garbage > \"$f\"; done", dir);
-  CU_ASSERT_EQUAL(system(cmd), 0);
+  gpu_cache_damage(dir, "vulkan");
   gpu_log_clear();
   dev = gpu_open(b, &synth__sha256d_workload);
   CU_ASSERT_FALSE(((struct vk_device *)dev)->from_cache);
@@ -131,8 +124,7 @@ static void test_pipeline_cache(void)
   CU_ASSERT_EQUAL(gpu.ops->self_test(dev, &synth__sha256d_workload), 0);
   gpu.ops->close(dev);
   gpu.ops->backend_destroy(b);
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  CU_ASSERT_EQUAL(system(cmd), 0);
+  gpu_cache_remove(dir);
 }
 
 /* Out of device memory at any allocation of open: a clear error, nothing left behind (the

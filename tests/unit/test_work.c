@@ -83,10 +83,7 @@ static void test_finite_work(void)
                                  .on_hit = on_hit,
                                  .on_done = on_done,
                                  .user = &t};
-  synth_work *w;
-  CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, &wc, &w), 0);
-  CU_ASSERT_EQUAL(synth_work_wait(w, 120000), 0);
-  CU_ASSERT_EQUAL(synth_work_hashed(w), size);
+  synth_work *w = synth_test_work_whole(rt, &wc);
   CU_ASSERT_EQUAL(atomic_load(&t.done_calls), 1);
   CU_ASSERT_EQUAL(atomic_load(&t.status), 0);
   /* The reference count of hits, on this thread. */
@@ -285,10 +282,7 @@ static void test_sha256d_work(void)
                                  .end = (uint64_t)start + count,
                                  .on_hit = sha_hit,
                                  .user = &t};
-  synth_work *w;
-  CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, &wc, &w), 0);
-  CU_ASSERT_EQUAL(synth_work_wait(w, 120000), 0);
-  CU_ASSERT_EQUAL(synth_work_hashed(w), count);
+  synth_work *w = synth_test_work_whole(rt, &wc);
   synth_work_release(w);
 
   static uint32_t expect[SHA_HITS_MAX];
