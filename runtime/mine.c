@@ -74,37 +74,6 @@ int synth_runtime_set_job(synth_runtime *rt, const struct synth_job *job)
   return rc;
 }
 
-/* SHA-256d work is a struct synth_job over indexes of its search space: validated and
- * deep-copied as set_job does, then submitted like any work. */
-int synth__mine_submit(synth_runtime *rt, const struct synth_work_config *cfg, synth_work **out)
-{
-  if (cfg->data_size != sizeof(struct synth_job) || !cfg->data) {
-    synth__log_error(&rt->log, "SHA-256d work takes a struct synth_job as its data");
-    return SYNTH_EINVAL;
-  }
-  struct synth__mining_job *mj;
-  int rc = synth__mining_job_create(cfg->data, &rt->log, &mj);
-  if (rc != 0)
-    return rc;
-  uint64_t first = synth__mining_job_start(mj), size = synth__mining_job_size(mj);
-  uint64_t last = size ? first + size : 0; /* one past; 0 when the space runs to 2^64 */
-  struct synth_work_config within = *cfg;
-  if (cfg->start < first || (last && (cfg->start >= last || cfg->end > last))) {
-    synth__log_error(&rt->log, "work [%llu, %llu) is outside the job's indexes [%llu, %llu)",
-                     (unsigned long long)cfg->start, (unsigned long long)cfg->end,
-                     (unsigned long long)first, (unsigned long long)last);
-    synth__mining_job_free(mj);
-    return SYNTH_EINVAL;
-  }
-  if (!cfg->end)
-    within.end = last; /* open-ended work ends with the job's rolls */
-  struct synth__work_data made = {mj, sizeof *mj, synth__mining_job_free};
-  rc = synth__work_submit(&rt->works, rt->workload, &within, &made, out);
-  if (rc != 0)
-    synth__mining_job_free(mj);
-  return rc;
-}
-
 uint32_t synth_runtime_job_serial(synth_runtime *rt)
 {
   return rt ? synth__sched_current_job_id(rt->sched) : 0;

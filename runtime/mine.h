@@ -14,10 +14,7 @@ void synth__mine_share(synth_runtime *rt, struct synth__job *job, const void *pa
                        uint32_t roll, uint32_t nonce, const struct synth_verdict *verdict,
                        unsigned device);
 
-/* Whether work of this workload is submitted as a mining job (struct synth_job data). */
+/* Whether the runtime's workload takes mining jobs (set_job): the built-in SHA-256d one. */
 bool synth__mine_takes(const struct synth_workload *workload);
-
-/* Submits SHA-256d work: cfg->data is a struct synth_job, validated and deep-copied. */
-int synth__mine_submit(synth_runtime *rt, const struct synth_work_config *cfg, synth_work **out);
 
 #endif

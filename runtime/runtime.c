@@ -306,6 +306,41 @@ int synth_runtime_device_stats(synth_runtime *rt, unsigned index, struct synth_d
   return 0;
 }
 
+/* Work whose workload makes its own job data out of what was submitted (adopt_data), and
+ * allows only the indexes that data has. */
+static int submit_adopted(synth_runtime *rt, const struct synth_work_config *cfg, synth_work **out)
+{
+  const struct synth_workload *wl = rt->workload;
+  void *job = NULL;
+  size_t job_size = 0;
+  uint64_t first = 0, count = 0;
+  char why[256] = "";
+  int rc =
+      wl->adopt_data(cfg->data, cfg->data_size, &job, &job_size, &first, &count, why, sizeof why);
+  if (rc != 0) {
+    synth__log_error(&rt->log, "submit: the %s workload refuses this work's data: %s", wl->name,
+                     why[0] ? why : synth_strerror(rc));
+    return rc < 0 ? rc : SYNTH_EINVAL;
+  }
+  uint64_t last = count ? first + count : 0; /* one past; 0 when the space runs to 2^64 */
+  struct synth_work_config within = *cfg;
+  if (cfg->start < first || (last && (cfg->start >= last || cfg->end > last))) {
+    synth__log_error(&rt->log,
+                     "submit: work [%llu, %llu) is outside the data's indexes [%llu, %llu)",
+                     (unsigned long long)cfg->start, (unsigned long long)cfg->end,
+                     (unsigned long long)first, (unsigned long long)last);
+    wl->free_job(job);
+    return SYNTH_EINVAL;
+  }
+  if (!cfg->end)
+    within.end = last; /* open-ended work ends with the data's indexes */
+  struct synth__work_data made = {job, job_size, wl->free_job};
+  rc = synth__work_submit(&rt->works, wl, &within, &made, out);
+  if (rc != 0)
+    wl->free_job(job);
+  return rc;
+}
+
 int synth_runtime_submit(synth_runtime *rt, const struct synth_work_config *cfg, synth_work **out)
 {
   if (!rt)
@@ -314,8 +349,8 @@ int synth_runtime_submit(synth_runtime *rt, const struct synth_work_config *cfg,
     synth__log_error(&rt->log, "submit: %s is NULL", cfg ? "out" : "cfg");
     return SYNTH_EINVAL;
   }
-  if (synth__mine_takes(rt->workload))
-    return synth__mine_submit(rt, cfg, out);
+  if (rt->workload->adopt_data)
+    return submit_adopted(rt, cfg, out);
   return synth__work_submit(&rt->works, rt->workload, cfg, NULL, out);
 }
 

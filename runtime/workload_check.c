@@ -53,6 +53,8 @@ int synth__workload_check(const struct synth_workload *w, const struct synth__lo
     return bad(log, w->name, "prepare_roll is NULL");
   if (!w->verify)
     return bad(log, w->name, "verify is NULL");
+  if (!w->adopt_data != !w->free_job)
+    return bad(log, w->name, "adopt_data and free_job come together");
   int rc = check_cores(w, log);
   return rc ? rc : check_kernels(w, log);
 }

@@ -1,15 +1,24 @@
 /* sha256d_workload.c: SHA-256d (Bitcoin proof of work) as a scheduler workload. */
 #include "sha256d/sha256d_workload.h"
 
+#include <stdio.h>
+
 #include <string.h>
 
-#include "sha256d/sha256d_cores.h"
+#include "base/logger.h"
+#include "precompute/sha256.h"
+#include "sha256d/mining_job.h"
 #include "sha256d/sha256d_cl.h"
 #include "sha256d/sha256d_comp.h"
-#include "precompute/sha256.h"
+#include "sha256d/sha256d_cores.h"
 #include "sha256d/sha256d_payload.h"
-#include "sha256d/mining_job.h"
+#include "synth/error.h"
 #include "synth/target.h"
+
+struct why {
+  char *text;
+  size_t size;
+};
 
 _Static_assert(sizeof(struct synth__sha256d_payload) % 16 == 0, "payload must be vec4-sized");
 _Static_assert(sizeof(struct synth__sha256d_payload) <= SYNTH_PAYLOAD_MAX, "payload too large");
@@ -67,6 +76,44 @@ static const struct synth_vulkan_kernel vulkan_kernel = {
     .entry = "main",
 };
 
+/* Captures the mining job's first complaint, for adopt_data's why. */
+static void capture(void *user, enum synth_log_level level, const char *message)
+{
+  struct why *w = user;
+  (void)level;
+  if (!w->text[0])
+    snprintf(w->text, w->size, "%s", message);
+}
+
+/* SHA-256d work is a struct synth_job, validated and deep-copied as set_job does; its indexes
+ * are the job's search space. */
+static int adopt_data(const void *data, size_t size, void **job, size_t *job_size, uint64_t *first,
+                      uint64_t *count, char *why, size_t why_size)
+{
+  if (size != sizeof(struct synth_job) || !data) {
+    snprintf(why, why_size, "SHA-256d work takes a struct synth_job as its data");
+    return SYNTH_EINVAL;
+  }
+  if (why_size)
+    why[0] = 0;
+  struct why w = {why, why_size};
+  struct synth__logger log = {capture, &w, SYNTH_LOG_ERROR};
+  struct synth__mining_job *mj;
+  int rc = synth__mining_job_create(data, why_size ? &log : NULL, &mj);
+  if (rc != 0)
+    return rc;
+  *job = mj;
+  *job_size = sizeof *mj;
+  *first = synth__mining_job_start(mj);
+  *count = synth__mining_job_size(mj);
+  return 0;
+}
+
+static void free_job(void *job)
+{
+  synth__mining_job_free(job);
+}
+
 const struct synth_workload synth__sha256d_workload = {
     .name = "sha256d",
     .payload_size = sizeof(struct synth__sha256d_payload),
@@ -76,6 +123,8 @@ const struct synth_workload synth__sha256d_workload = {
     .opencl = &opencl_kernel,
     .vulkan = &vulkan_kernel,
     .known_answer = known_answer,
+    .adopt_data = adopt_data,
+    .free_job = free_job,
 };
 
 const struct synth_workload *synth_sha256d_workload(void)

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -343,8 +344,11 @@ static void test_submit_from_on_done(void)
   memset(&c, 0, sizeof c);
   c.rt = rt;
   c.job = (struct mix_job){.seed = 17, .threshold = UINT64_MAX / 100000};
-  struct synth_work_config wc = {
-      .data = &c.job, .data_size = sizeof c.job, .end = 1u << 20, .on_done = chain_done, .user = &c};
+  struct synth_work_config wc = {.data = &c.job,
+                                 .data_size = sizeof c.job,
+                                 .end = 1u << 20,
+                                 .on_done = chain_done,
+                                 .user = &c};
   synth_work *w;
   CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, &wc, &w), 0);
   synth_work_release(w);
@@ -381,7 +385,8 @@ static void test_cancel_from_callback_during_stop(void)
   synth_runtime *rt = runtime_of(&mix_workload, 0);
   memset(&race, 0, sizeof race);
   struct mix_job job = {.seed = 19, .threshold = UINT64_MAX / 1000};
-  struct synth_work_config wc = {.data = &job, .data_size = sizeof job, .on_hit = cancel_during_stop};
+  struct synth_work_config wc = {
+      .data = &job, .data_size = sizeof job, .on_hit = cancel_during_stop};
   CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, &wc, &race_work), 0);
   SYNTH_TEST_WAIT(atomic_load(&race.in_hit));
   CU_ASSERT_EQUAL_FATAL(atomic_load(&race.in_hit), 1);
@@ -447,11 +452,8 @@ static void test_works_capped(void)
   memset(e, 0, sizeof e);
   struct mix_job job = {.seed = 31, .threshold = 0};
   for (int i = 0; i < CAP; i++) {
-    struct synth_work_config wc = {.data = &job,
-                                   .data_size = sizeof job,
-                                   .end = 1000,
-                                   .on_done = count_done,
-                                   .user = &e[i]};
+    struct synth_work_config wc = {
+        .data = &job, .data_size = sizeof job, .end = 1000, .on_done = count_done, .user = &e[i]};
     CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, &wc, &w[i]), 0);
   }
   struct synth_work_config more = {.data = &job, .data_size = sizeof job, .end = 1000};
@@ -465,6 +467,56 @@ static void test_works_capped(void)
     CU_ASSERT_EQUAL(synth_work_wait(w[i], 0), SYNTH_ESTALE);
     synth_work_release(w[i]);
   }
+}
+
+/* A workload that adopts its data: a seed number becomes a mix job allowing only the indexes
+ * [seed << 32, (seed << 32) + 2^20); seed 0 is refused with a reason. */
+static int adopt_seed(const void *data, size_t size, void **job, size_t *job_size, uint64_t *first,
+                      uint64_t *count, char *why, size_t why_size)
+{
+  if (size != sizeof(uint32_t) || *(const uint32_t *)data == 0) {
+    snprintf(why, why_size, "seed must be a non-zero uint32_t");
+    return SYNTH_EINVAL;
+  }
+  struct mix_job *j = calloc(1, sizeof *j);
+  if (!j)
+    return SYNTH_ENOMEM;
+  uint32_t seed = *(const uint32_t *)data;
+  j->seed = seed;
+  j->threshold = UINT64_MAX / 100000;
+  *job = j;
+  *job_size = sizeof *j;
+  *first = (uint64_t)seed << 32;
+  *count = 1u << 20;
+  return 0;
+}
+
+/* Data a workload adopts: refused with the workload's reason, held to the indexes it allows,
+ * open-ended work ending with them; a descriptor with half the hook refused at create. */
+static void test_adopted_data(void)
+{
+  struct synth_workload wl = mix_workload;
+  wl.adopt_data = adopt_seed;
+  expect_refused(&wl, "adopt_data and free_job");
+  wl.free_job = free;
+  synth_runtime *rt = runtime_of(&wl, 1);
+  uint32_t zero = 0, seed = 3;
+  struct synth_work_config wc = {.data = &zero, .data_size = sizeof zero};
+  synth_work *w = NULL;
+  CU_ASSERT_EQUAL(synth_runtime_submit(rt, &wc, &w), SYNTH_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(synth_last_error(), "seed must be a non-zero"));
+  wc.data = &seed;
+  wc.start = 0; /* below the allowed indexes */
+  wc.end = 100;
+  CU_ASSERT_EQUAL(synth_runtime_submit(rt, &wc, &w), SYNTH_EINVAL);
+  CU_ASSERT_PTR_NOT_NULL(strstr(synth_last_error(), "outside the data's indexes"));
+  wc.start = 3ull << 32;
+  wc.end = 0; /* open-ended: ends with the data's indexes, all of them hashed */
+  struct ending e;
+  uint64_t hashed;
+  CU_ASSERT_EQUAL(run_to_end(rt, &wc, &e, &hashed), 0);
+  CU_ASSERT_EQUAL(hashed, 1u << 20);
+  CU_ASSERT_EQUAL(synth_runtime_destroy(rt), 0);
 }
 
 int main(void)
@@ -481,6 +533,7 @@ int main(void)
       SYNTH_TEST(test_cancel_from_callback_during_stop),
       SYNTH_TEST(test_concurrent_submits),
       SYNTH_TEST(test_works_capped),
+      SYNTH_TEST(test_adopted_data),
       SYNTH_TEST_END,
   };
   return synth_test_run("misuse", tests);

@@ -142,6 +142,16 @@ struct synth_workload {
   /* Writes the payload of a fixed known answer every device must reproduce when it opens,
    * and describes it in ka. NULL: no self-test. Cannot fail. Thread-safe. */
   void (*known_answer)(void *payload, struct synth_known_answer *ka);
+
+  /* Optional, for work data a flat copy will not do (it holds pointers, or allows only some
+   * indexes): makes the job data prepare_roll reads from what a work was submitted with.
+   * Returns 0 with *job (released with free_job), *job_size and the indexes it allows,
+   * [*first, *first + *count) (*count 0: up to 2^64); or a negative SYNTH_E* code with the
+   * reason in why (why_size bytes). NULL: the data is copied as it is, every index allowed.
+   * Thread-safe. */
+  int (*adopt_data)(const void *data, size_t size, void **job, size_t *job_size, uint64_t *first,
+                    uint64_t *count, char *why, size_t why_size);
+  void (*free_job)(void *job);
 };
 
 /* The built-in SHA-256d (Bitcoin proof of work) workload, registered through this same
