@@ -4,8 +4,8 @@
 
 #include <stdlib.h>
 
-#include "base/logger.h"
 #include "base/clock.h"
+#include "base/logger.h"
 #include "synth/error.h"
 
 int synth__device_run_batch(const struct synth__device_ops *ops, void *dev, struct synth__batch *b,

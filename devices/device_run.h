@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "devices/device.h"
 #include "base/clock.h"
+#include "devices/device.h"
 
 /* Submits b and polls until it comes back or timeout_ns passes. Returns 0 (b is done), the
  * device's error, or SYNTH_ETIMEDOUT (b may still be in flight: drain the device). */

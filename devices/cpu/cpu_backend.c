@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/logger.h"
 #include "devices/cpu/core_select.h"
 #include "devices/cpu/cpu_options.h"
 #include "devices/cpu/cpu_topology.h"
 #include "devices/device.h"
 #include "devices/device_run.h"
-#include "base/logger.h"
 #include "synth/error.h"
 
 struct cpu_backend {

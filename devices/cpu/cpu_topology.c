@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/cpu/pu_list.h"
 #include "base/logger.h"
+#include "devices/cpu/pu_list.h"
 #include "synth/error.h"
 
 int synth__cpu_topology_load(struct synth__cpu_topology *t, const char *synthetic)

@@ -5,14 +5,14 @@
 
 #include <CL/cl_ext.h>
 
+#include "base/clock.h"
+#include "base/logger.h"
 #include "devices/device.h"
 #include "devices/device_run.h"
 #include "devices/opencl/opencl_device.h"
 #include "devices/opencl/opencl_errors.h"
 #include "devices/opencl/opencl_options.h"
 #include "devices/opencl/opencl_program.h"
-#include "base/logger.h"
-#include "base/clock.h"
 #include "synth/error.h"
 
 #define MAX_DEVICES 64

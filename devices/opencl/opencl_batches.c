@@ -2,11 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
+#include "base/logger.h"
 #include "devices/device_run.h"
 #include "devices/opencl/opencl_device.h"
 #include "devices/opencl/opencl_errors.h"
-#include "base/logger.h"
-#include "base/clock.h"
 #include "synth/error.h"
 
 static int abort_word_create(struct cl_device *d)

@@ -8,8 +8,8 @@
 
 #include <CL/cl.h>
 
-#include "devices/device_fault.h"
 #include "devices/batch.h"
+#include "devices/device_fault.h"
 
 struct synth__logger;
 

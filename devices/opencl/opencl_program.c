@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/logger.h"
 #include "devices/cache_file.h"
 #include "devices/opencl/opencl_errors.h"
 #include "kernels/synth_prelude_cl.h"
 #include "precompute/sha256.h"
-#include "base/logger.h"
 #include "synth/error.h"
 
 #define MAX_LOG 2000
