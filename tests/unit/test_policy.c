@@ -14,6 +14,7 @@
 #include "support/coverage_workload.h"
 #include "support/fake_device.h"
 #include "support/harness.h"
+#include "support/hit_tally.h"
 #include "support/log_capture.h"
 #include "support/mix_workload.h"
 #include "synth/synth.h"
@@ -165,18 +166,14 @@ static synth_runtime *runtime(const char *policy, bool with_bad_worker)
 
 /* ---- one work: its range, its reference hits, what came back ---- */
 
-#define HITS_MAX 4096
+#define HITS_MAX HIT_TALLY_MAX
 
 struct one_work {
   struct mix_job job;
   uint64_t start, size;
   uint64_t expect[HITS_MAX];
   size_t n_expect;
-  pthread_mutex_t lock;
-  uint64_t hits[HITS_MAX];
-  size_t n;
-  atomic_uint done_calls;
-  atomic_int status;
+  struct hit_tally got;
   synth_work *w;
 };
 
@@ -184,54 +181,22 @@ static void reference(struct one_work *o, uint64_t start, uint64_t size)
 {
   /* About one hit in 50,000: sparse enough that no batch fills its hit buffer. */
   o->job = (struct mix_job){.seed = synth_test_rand(), .threshold = UINT64_MAX / 50000};
-  o->start = start, o->size = size, o->n_expect = 0;
-  struct mix_payload p;
-  for (uint64_t i = start; i < start + size; i++) {
-    if ((i & 0xffffffffull) == 0 || i == start)
-      mix_prepare(&o->job, sizeof o->job, (uint32_t)(i >> 32), &p);
-    if (mix_hash_of(&p, (uint32_t)i) < o->job.threshold && o->n_expect < HITS_MAX)
-      o->expect[o->n_expect++] = i;
-  }
+  o->start = start, o->size = size;
+  o->n_expect = mix_reference_hits(&o->job, start, size, o->expect, HITS_MAX);
   CU_ASSERT(o->n_expect > size / 100000 && o->n_expect < HITS_MAX);
-}
-
-static void on_hit(void *user, uint64_t index, const struct synth_verdict *v, unsigned device)
-{
-  (void)v, (void)device;
-  struct one_work *o = user;
-  pthread_mutex_lock(&o->lock);
-  if (o->n < HITS_MAX)
-    o->hits[o->n++] = index;
-  pthread_mutex_unlock(&o->lock);
-}
-
-static void on_done(void *user, int status)
-{
-  struct one_work *o = user;
-  atomic_store(&o->status, status);
-  atomic_fetch_add(&o->done_calls, 1);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return (x > y) - (x < y);
 }
 
 static void submit(synth_runtime *rt, struct one_work *o, struct tracker *t, double weight)
 {
-  o->n = 0;
-  atomic_store(&o->done_calls, 0);
-  atomic_store(&o->status, 1);
-  pthread_mutex_init(&o->lock, NULL);
+  hit_tally_init(&o->got);
   tracker_arm(t, o->job.seed, o->start, o->size);
   struct synth_work_config wc = {.data = &o->job,
                                  .data_size = sizeof o->job,
                                  .start = o->start,
                                  .end = o->start + o->size,
-                                 .on_hit = on_hit,
-                                 .on_done = on_done,
-                                 .user = o,
+                                 .on_hit = hit_tally_on_hit,
+                                 .on_done = hit_tally_on_done,
+                                 .user = &o->got,
                                  .weight = weight};
   CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, &wc, &o->w), 0);
 }
@@ -242,18 +207,18 @@ static void finish(struct one_work *o, struct tracker *t)
 {
   CU_ASSERT_EQUAL(synth_work_wait(o->w, (unsigned)(synth_test_patience_s() * 1000)), 0);
   CU_ASSERT_EQUAL(synth_work_hashed(o->w), o->size);
-  CU_ASSERT_EQUAL(atomic_load(&o->done_calls), 1);
-  CU_ASSERT_EQUAL(atomic_load(&o->status), 0);
+  CU_ASSERT_EQUAL(atomic_load(&o->got.done_calls), 1);
+  CU_ASSERT_EQUAL(atomic_load(&o->got.status), 0);
   synth_work_release(o->w);
   CU_ASSERT_EQUAL(atomic_load(&t->outside), 0);
   CU_ASSERT_EQUAL(atomic_load(&t->twice), 0);
   CU_ASSERT_EQUAL(atomic_load(&t->marked), o->size);
   CU_ASSERT_EQUAL(tracker_covered(t), o->size);
-  qsort(o->hits, o->n, sizeof o->hits[0], cmp_u64);
-  CU_ASSERT_EQUAL(o->n, o->n_expect);
-  size_t n = o->n < o->n_expect ? o->n : o->n_expect;
-  CU_ASSERT_EQUAL(memcmp(o->hits, o->expect, sizeof o->expect[0] * n), 0);
-  pthread_mutex_destroy(&o->lock);
+  hit_tally_sort(&o->got);
+  CU_ASSERT_EQUAL(o->got.n, o->n_expect);
+  size_t n = o->got.n < o->n_expect ? o->got.n : o->n_expect;
+  CU_ASSERT_EQUAL(memcmp(o->got.hits, o->expect, sizeof o->expect[0] * n), 0);
+  hit_tally_destroy(&o->got);
 }
 
 /* Ranges that cross from one roll into the next. */

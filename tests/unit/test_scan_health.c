@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "support/harness.h"
+#include "support/hit_tally.h"
 #include "support/log_capture.h"
 #include "support/mix_workload.h"
 #include "synth/synth.h"
@@ -81,7 +82,7 @@ static synth_runtime *runtime(enum behaviour b, unsigned batch_timeout_ms)
 }
 
 /* One finite range, crossing from roll 3 into roll 4, and its hits found on this thread. */
-#define HITS_MAX 4096
+#define HITS_MAX HIT_TALLY_MAX
 static const uint64_t range_start = (3ull << 32) + 0xffffffffull - (1ull << 23);
 static const uint64_t range_size = 1ull << 25;
 static struct mix_job job;
@@ -92,68 +93,29 @@ static void reference(void)
 {
   /* About 670 hits: sparse enough that no batch fills its hit buffer. */
   job = (struct mix_job){.seed = synth_test_rand(), .threshold = UINT64_MAX / 50000};
-  struct mix_payload p;
-  n_expect = 0;
-  for (uint64_t i = range_start; i < range_start + range_size; i++) {
-    if ((i & 0xffffffffull) == 0 || i == range_start)
-      mix_prepare(&job, sizeof job, (uint32_t)(i >> 32), &p);
-    if (mix_hash_of(&p, (uint32_t)i) < job.threshold && n_expect < HITS_MAX)
-      expect[n_expect++] = i;
-  }
-}
-
-struct tally {
-  pthread_mutex_t lock;
-  uint64_t hits[HITS_MAX];
-  size_t n;
-  atomic_uint done_calls;
-  atomic_int status;
-};
-
-static void on_hit(void *user, uint64_t index, const struct synth_verdict *v, unsigned device)
-{
-  (void)v, (void)device;
-  struct tally *t = user;
-  pthread_mutex_lock(&t->lock);
-  if (t->n < HITS_MAX)
-    t->hits[t->n++] = index;
-  pthread_mutex_unlock(&t->lock);
-}
-
-static void on_done(void *user, int status)
-{
-  struct tally *t = user;
-  atomic_store(&t->status, status);
-  atomic_fetch_add(&t->done_calls, 1);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return (x > y) - (x < y);
+  n_expect = mix_reference_hits(&job, range_start, range_size, expect, HITS_MAX);
 }
 
 /* Hashes the range once: status 0, counted whole, exactly the reference hits. */
 static void run_range(synth_runtime *rt)
 {
-  static struct tally t;
-  memset(&t, 0, sizeof t);
-  pthread_mutex_init(&t.lock, NULL);
+  static struct hit_tally t;
+  hit_tally_init(&t);
   struct synth_work_config wc = {.data = &job,
                                  .data_size = sizeof job,
                                  .start = range_start,
                                  .end = range_start + range_size,
-                                 .on_hit = on_hit,
-                                 .on_done = on_done,
+                                 .on_hit = hit_tally_on_hit,
+                                 .on_done = hit_tally_on_done,
                                  .user = &t};
   synth_work *w = synth_test_work_whole(rt, &wc);
   CU_ASSERT_EQUAL(atomic_load(&t.done_calls), 1);
   CU_ASSERT_EQUAL(atomic_load(&t.status), 0);
   synth_work_release(w);
-  qsort(t.hits, t.n, sizeof t.hits[0], cmp_u64);
+  hit_tally_sort(&t);
   CU_ASSERT_EQUAL(t.n, n_expect);
   CU_ASSERT_EQUAL(memcmp(t.hits, expect, sizeof expect[0] * (t.n < n_expect ? t.n : n_expect)), 0);
-  pthread_mutex_destroy(&t.lock);
+  hit_tally_destroy(&t);
 }
 
 static struct synth_device_stats stats_of(synth_runtime *rt, unsigned i)
