@@ -375,7 +375,9 @@ static void cancel_during_stop(void *user, uint64_t index, const struct synth_ve
     return;
   while (!atomic_load(&race.stopping))
     synth_test_sleep_ms(1);
-  synth_test_sleep_ms(50); /* let the stop get to joining this thread */
+  /* Gives the stop a moment to reach joining this thread, the case that deadlocked; what is
+   * asserted holds whichever comes first. */
+  synth_test_sleep_ms(50);
   synth_work_cancel(race_work);
   atomic_store(&race.cancelled, 1);
 }

@@ -46,7 +46,9 @@ static uint32_t scan(const void *payload, uint32_t start, uint32_t count,
     if (atomic_load(&behaviour) != BLOCKS)
       return 0; /* nothing hashed, and nobody asked it to stop */
     struct timespec ts = {0, BLOCK_MS * 1000000L};
-    nanosleep(&ts, NULL); /* then hashes as it should */
+    /* The misbehaviour under test, not a wait: the scan itself stalls, then hashes as it
+     * should. What the test asserts it waits for (the device found sick). */
+    nanosleep(&ts, NULL);
   }
   return mix_scan(payload, start, count, ctl);
 }
