@@ -135,8 +135,8 @@ static json_t *device_json(const struct synth_device_stats *d, const struct shar
   put_uint(o, "batch_errors", d->batch_errors);
   put_uint(o, "nonces", d->nonces);
   put_real(o, "seconds", d->seconds);
-  put_uint(o, "shares", d->shares);
-  put_uint(o, "shares_verified", d->shares_verified);
+  put_uint(o, "shares", d->hits);
+  put_uint(o, "shares_verified", d->hits_verified);
   put_uint(o, "accepted", sh->accepted);
   put_uint(o, "rejected", sh->rejected);
   put_uint(o, "stale", sh->stale);
@@ -166,8 +166,8 @@ static void add_total(struct totals *t, const struct synth_device_stats *d, cons
   t->nonces += d->nonces;
   t->batches += d->batches;
   t->batch_errors += d->batch_errors;
-  t->shares += d->shares;
-  t->verified += d->shares_verified;
+  t->shares += d->hits;
+  t->verified += d->hits_verified;
   t->accepted += sh->accepted;
   t->rejected += sh->rejected;
   t->stale += sh->stale;
@@ -272,11 +272,12 @@ static void collect(struct api_state *s, json_t *devices, struct totals *t, bool
     if (synth_runtime_device_stats(s->rt, i, &d, sizeof d) != 0)
       continue;
     /* The benchmark job takes every share the runtime delivers: none is rejected. */
-    struct shares sh = {atomic_load_explicit(&s->accepted[i], memory_order_relaxed), 0, d.stale};
+    struct shares sh = {atomic_load_explicit(&s->accepted[i], memory_order_relaxed), 0,
+                        d.hits_stale};
     if (s->client) {
       uint64_t stale = 0;
       synth_pool_device_shares(s->client, i, &sh.accepted, &sh.rejected, &stale);
-      sh.stale = d.stale + stale; /* found stale here, and answered stale by the pool */
+      sh.stale = d.hits_stale + stale; /* found stale here, and answered stale by the pool */
     }
     json_t *o = device_json(&d, &sh, final);
     json_array_append_new(devices, o);

@@ -75,6 +75,7 @@ int cmd_devices(int argc, char **argv)
       .log_fn = cli_log_message,
       .log_user = &log,
       .log_level = SYNTH_LOG_ERROR,
+      .workload = synth_sha256d_workload(), /* the engines shown are the miner's */
   };
   if ((rc = cli_device_config("devices", &dev, &cfg)) != 0) {
     json_decref(listing.array);

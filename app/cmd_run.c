@@ -348,8 +348,6 @@ int cmd_run(int argc, char **argv)
       .log_fn = cli_log_message,
       .log_user = &log,
       .log_level = log.level,
-      .share_fn = on_share,
-      .share_user = state,
       .batch_timeout_ms = batch_timeout_ms,
       .cpu_target_latency_ms = cpu_latency_ms,
       .gpu_target_latency_ms = gpu_latency_ms,
@@ -364,7 +362,7 @@ int cmd_run(int argc, char **argv)
   if (log.level >= SYNTH_LOG_INFO) /* from here a SIGINT stops cleanly; tests wait for it */
     fprintf(stderr, "synthminer run: starting: opening the devices\n");
   synth_runtime *rt;
-  rc = synth_runtime_create(&rt, &cfg);
+  rc = synth_miner_create(&rt, &cfg, &(struct synth_miner_config){on_share, state});
   if (rc != 0) {
     if (!atomic_load(&log.error_seen))
       fprintf(stderr, "synthminer run: %s\n", synth_strerror(rc));

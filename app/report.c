@@ -21,10 +21,10 @@ int report_collect(synth_runtime *rt, struct report *r)
     synth_runtime_device_stats(rt, i, d, sizeof *d);
     t->nonces += d->nonces;
     t->batches += d->batches;
-    t->shares += d->shares;
-    t->shares_verified += d->shares_verified;
+    t->hits += d->hits;
+    t->hits_verified += d->hits_verified;
     t->hw_errors += d->hw_errors;
-    t->stale += d->stale;
+    t->hits_stale += d->hits_stale;
     t->duplicates += d->duplicates;
     t->hashrate += d->hashrate;
     t->hashrate_ewma += d->hashrate_ewma;
@@ -63,8 +63,8 @@ void report_status(const struct report *r, double elapsed_s)
           "[%6.0fs] %s on %u device%s | shares %llu, verified %llu, stale %llu | "
           "hw errors %llu\n",
           elapsed_s, report_rate(hps, rate, sizeof rate), r->count, r->count == 1 ? "" : "s",
-          (unsigned long long)t->shares, (unsigned long long)t->shares_verified,
-          (unsigned long long)t->stale, (unsigned long long)t->hw_errors);
+          (unsigned long long)t->hits, (unsigned long long)t->hits_verified,
+          (unsigned long long)t->hits_stale, (unsigned long long)t->hw_errors);
 }
 
 static void table_row(FILE *out, const struct synth_device_stats *d, const char *kind)
@@ -72,7 +72,7 @@ static void table_row(FILE *out, const struct synth_device_stats *d, const char 
   char rate[32];
   fprintf(out, "%-8s %-6s %-30.30s %-19.19s %12s %14llu %7llu %9llu %6llu\n", d->id, kind, d->name,
           d->engine, report_rate(d->hashrate, rate, sizeof rate), (unsigned long long)d->nonces,
-          (unsigned long long)d->shares, (unsigned long long)d->shares_verified,
+          (unsigned long long)d->hits, (unsigned long long)d->hits_verified,
           (unsigned long long)d->hw_errors);
 }
 
@@ -98,10 +98,10 @@ static json_t *device_json(const struct synth_device_stats *d, bool with_identit
   json_object_set_new(o, "seconds", json_real(d->seconds));
   json_object_set_new(o, "hashrate", json_real(d->hashrate));
   json_object_set_new(o, "hashrate_ewma", json_real(d->hashrate_ewma));
-  json_object_set_new(o, "shares", json_integer((json_int_t)d->shares));
-  json_object_set_new(o, "shares_verified", json_integer((json_int_t)d->shares_verified));
+  json_object_set_new(o, "shares", json_integer((json_int_t)d->hits));
+  json_object_set_new(o, "shares_verified", json_integer((json_int_t)d->hits_verified));
   json_object_set_new(o, "hw_errors", json_integer((json_int_t)d->hw_errors));
-  json_object_set_new(o, "stale", json_integer((json_int_t)d->stale));
+  json_object_set_new(o, "stale", json_integer((json_int_t)d->hits_stale));
   json_object_set_new(o, "duplicates", json_integer((json_int_t)d->duplicates));
   json_object_set_new(o, "batches", json_integer((json_int_t)d->batches));
   if (with_identity) {

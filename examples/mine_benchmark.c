@@ -38,12 +38,12 @@ int main(int argc, char **argv)
       .devices = "all",
       .log_fn = on_log,
       .log_level = SYNTH_LOG_WARN,
-      .share_fn = on_share,
   };
+  struct synth_miner_config miner = {.share_fn = on_share};
   synth_runtime *rt;
-  int rc = synth_runtime_create(&rt, &cfg);
+  int rc = synth_miner_create(&rt, &cfg, &miner);
   if (rc != 0) {
-    fprintf(stderr, "synth_runtime_create: %s\n", synth_strerror(rc));
+    fprintf(stderr, "synth_miner_create: %s\n", synth_strerror(rc));
     return 1;
   }
   struct synth_job job;
@@ -64,8 +64,8 @@ int main(int argc, char **argv)
     struct synth_device_stats st;
     synth_runtime_device_stats(rt, i, &st, sizeof st);
     printf("%s (%s): %.2f MH/s, %llu shares\n", st.id, st.name, st.hashrate / 1e6,
-           (unsigned long long)st.shares_verified);
-    verified += (unsigned)st.shares_verified;
+           (unsigned long long)st.hits_verified);
+    verified += (unsigned)st.hits_verified;
   }
   synth_runtime_destroy(rt);
   printf("%u shares delivered, %u verified\n", atomic_load(&shares), verified);

@@ -164,9 +164,9 @@ int synth__device_options_parse(const struct synth_runtime_config *cfg,
                                 const struct synth__logger *log, struct synth__device_options *out)
 {
   memset(out, 0, sizeof *out);
-  int rc = synth__device_option_aliases(cfg, log, out);
-  if (rc != 0 || !cfg->device_options || !*cfg->device_options)
-    return rc;
+  int rc = 0;
+  if (!cfg->device_options || !*cfg->device_options)
+    return 0;
   out->text = strdup(cfg->device_options);
   if (!out->text)
     return SYNTH_ENOMEM;

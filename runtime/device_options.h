@@ -17,8 +17,7 @@ struct synth__device_options {
 };
 
 /*
- * Fills out from cfg: the deprecated fields first (runtime/device_option_aliases.c), then
- * cfg->device_options, so a later setting wins. Returns 0, or SYNTH_EINVAL with one message
+ * Fills out from cfg->device_options; an option given twice takes the later value. Returns 0, or SYNTH_EINVAL with one message
  * naming the option (an unknown backend or option, a malformed item, a value of the wrong type
  * or out of range), SYNTH_ENOMEM. Free out with synth__device_options_free either way.
  */
@@ -35,11 +34,5 @@ int synth__device_backend_index(const char *kind, size_t len);
 int synth__device_option_set(const struct synth__device_ops *ops,
                              struct synth__option_value *values, const char *name, const char *text,
                              const char *from, const struct synth__logger *log);
-
-/* Sets the options that cfg's deprecated fields (cpu_threads, opencl_lanes, ...) stand for.
- * Returns 0 or SYNTH_EINVAL. */
-int synth__device_option_aliases(const struct synth_runtime_config *cfg,
-                                 const struct synth__logger *log,
-                                 struct synth__device_options *out);
 
 #endif

@@ -141,7 +141,7 @@ int synth__probe_devices(const struct synth_runtime_config *cfg, const struct sy
     return rc;
   }
   struct synth__probe_config pcfg = {
-      .workload = cfg->workload ? cfg->workload : synth_sha256d_workload(),
+      .workload = cfg->workload, /* NULL (a listing): no engine chosen */
       .cache_dir = cfg->cache_dir,
       .log = log,
   };

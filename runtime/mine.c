@@ -44,6 +44,29 @@ void synth__mine_share(synth_runtime *rt, struct synth__job *job, const void *pa
   rt->share_fn(rt->share_user, &share);
 }
 
+int synth_miner_create(synth_runtime **out, const struct synth_runtime_config *cfg,
+                       const struct synth_miner_config *miner)
+{
+  if (!out || !cfg)
+    return SYNTH_EINVAL;
+  if (cfg->workload && !synth__mine_takes(cfg->workload)) {
+    const struct synth__logger log = {cfg->log_fn, cfg->log_user, cfg->log_level};
+    synth__log_error(&log,
+                     "synth_miner_create: workload %s is not SHA-256d; leave it NULL, or create "
+                     "the runtime with synth_runtime_create()",
+                     cfg->workload->name ? cfg->workload->name : "(unnamed)");
+    return SYNTH_EINVAL;
+  }
+  struct synth_runtime_config mine = *cfg;
+  mine.workload = &synth__sha256d_workload;
+  int rc = synth_runtime_create(out, &mine);
+  if (rc == 0 && miner) {
+    (*out)->share_fn = miner->share_fn; /* before start: no device thread reads it yet */
+    (*out)->share_user = miner->share_user;
+  }
+  return rc;
+}
+
 int synth_runtime_set_job(synth_runtime *rt, const struct synth_job *job)
 {
   if (!rt || !job)

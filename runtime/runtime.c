@@ -22,15 +22,12 @@
 #include "synth/error.h"
 #include "synth/target.h"
 
+/* A kind's name is its backend's, from the registry: nothing here lists the backends. */
 const char *synth_device_kind_name(enum synth_device_kind kind)
 {
-  switch (kind) {
-  case SYNTH_DEVICE_CPU:
-    return "cpu";
-  case SYNTH_DEVICE_OPENCL:
-    return "opencl";
-  case SYNTH_DEVICE_VULKAN:
-    return "vulkan";
+  for (size_t b = 0; b < SYNTH_MAX_BACKENDS && synth__device_backends[b]; b++) {
+    if (synth__device_backends[b]->kind == kind)
+      return synth__device_backends[b]->name;
   }
   return "unknown";
 }
@@ -221,13 +218,11 @@ int synth_runtime_create(synth_runtime **out, const struct synth_runtime_config 
     return SYNTH_ENOMEM;
   rt->log = (struct synth__logger){cfg->log_fn, cfg->log_user, cfg->log_level};
   rt->created_ns = synth__now_ns();
-  rt->share_fn = cfg->share_fn;
-  rt->share_user = cfg->share_user;
-  rt->workload = cfg->workload ? cfg->workload : synth_sha256d_workload(); /* the default */
+  rt->workload = cfg->workload;
   synth__work_list_init(&rt->works, NULL, &rt->log);
 
   int rc = check_config(cfg, &rt->log);
-  if (rc == 0 && cfg->workload)
+  if (rc == 0)
     rc = synth__workload_check(cfg->workload, &rt->log);
   if (rc == 0)
     rc = synth__probe_devices(cfg, &rt->log, &rt->probed);

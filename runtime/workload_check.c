@@ -40,6 +40,11 @@ static int check_kernels(const struct synth_workload *w, const struct synth__log
 
 int synth__workload_check(const struct synth_workload *w, const struct synth__logger *log)
 {
+  if (!w) {
+    synth__log_error(log, "workload is NULL: name what the devices hash (a miner's runtime comes "
+                          "from synth_miner_create(), which names the SHA-256d workload)");
+    return SYNTH_EINVAL;
+  }
   if (!w->name)
     return bad(log, NULL, "name is NULL");
   if (w->payload_size == 0 || w->payload_size % 16 != 0 || w->payload_size > SYNTH_PAYLOAD_MAX) {

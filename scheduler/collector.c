@@ -19,7 +19,7 @@ static void collect_hit(struct synth__sched *s, struct synth__sched_device *d,
                     d->desc.id, nonce);
     return;
   }
-  struct synth_verdict verdict;
+  struct synth_verdict verdict = {0}; /* a verify that sets no hash_size reports none */
   job->workload->verify(b->payload, nonce, &verdict);
   if (!verdict.meets_target) {
     synth__counter_add(&c->hw_errors, 1);

@@ -356,10 +356,10 @@ void synth__sched_device_stats(struct synth__sched *s, unsigned index,
   out->kind = d->desc.kind;
   out->nonces = synth__counter_get(&c->nonces);
   out->batches = synth__counter_get(&c->batches);
-  out->shares = synth__counter_get(&c->hits);
-  out->shares_verified = synth__counter_get(&c->verified);
+  out->hits = synth__counter_get(&c->hits);
+  out->hits_verified = synth__counter_get(&c->verified);
   out->hw_errors = synth__counter_get(&c->hw_errors);
-  out->stale = synth__counter_get(&c->stale);
+  out->hits_stale = synth__counter_get(&c->stale);
   out->duplicates = synth__counter_get(&c->duplicates);
   /* Start before total: a run that ends between the two loads is briefly left out, never
    * counted twice (the thread clears the start before adding the run to the total). */

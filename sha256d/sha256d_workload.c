@@ -13,6 +13,7 @@
 #include "sha256d/sha256d_cores.h"
 #include "sha256d/sha256d_payload.h"
 #include "synth/error.h"
+#include "synth/miner.h"
 #include "synth/target.h"
 
 struct why {
@@ -40,6 +41,7 @@ static void verify(const void *payload, uint32_t nonce, struct synth_verdict *ou
   for (int i = 0; i < 8; i++)
     synth__store_le32(target + 4 * i, p->target[i]);
   synth__sha256d_payload_hash(p, nonce, out->hash, NULL);
+  out->hash_size = 32;
   out->meets_target = synth_hash_meets_target(out->hash, target);
 }
 

@@ -90,6 +90,7 @@ static void verify(const void *payload, uint32_t nonce, struct synth_verdict *ou
   for (int i = 0; i < 8; i++)
     for (int j = 0; j < 4; j++)
       out->hash[4 * i + j] = (uint8_t)(state[i] >> (24 - 8 * j));
+  out->hash_size = 32;
   out->meets_target = hit(payload, state);
 }
 

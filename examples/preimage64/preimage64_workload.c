@@ -89,6 +89,7 @@ static void verify(const void *payload, uint32_t nonce, struct synth_verdict *ou
   memset(out->hash, 0, sizeof out->hash);
   for (int i = 0; i < 8; i++)
     out->hash[i] = (uint8_t)(h >> 8 * i);
+  out->hash_size = 8;
   out->meets_target = (h & get64(p->mask)) == get64(p->target);
 }
 

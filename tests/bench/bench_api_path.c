@@ -87,11 +87,14 @@ static void phase_rates(synth_runtime *const *rts, int n, double seconds, double
 
 static synth_runtime *open_runtime(const char *devices, const char *affinity, const char *core)
 {
-  struct synth_runtime_config cfg = {
-      .devices = devices, .cpu_affinity = affinity, .cpu_core = core, .share_fn = on_share};
+  char options[160];
+  snprintf(options, sizeof options, "%s%s%s%s%s", affinity ? "cpu.affinity=" : "",
+           affinity ? affinity : "", affinity && core ? "," : "", core ? "cpu.core=" : "",
+           core ? core : "");
+  struct synth_runtime_config cfg = {.devices = devices, .device_options = options};
   synth_runtime *rt;
   int rc;
-  if ((rc = synth_runtime_create(&rt, &cfg)) != 0)
+  if ((rc = synth_miner_create(&rt, &cfg, &(struct synth_miner_config){on_share, NULL})) != 0)
     goto fail;
   if ((rc = synth_runtime_start(rt)) != 0) {
     synth_runtime_destroy(rt);

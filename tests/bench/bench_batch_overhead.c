@@ -66,9 +66,9 @@ static double null_batch_ns(unsigned devices, double seconds)
 /* One real CPU worker on the benchmark job: its median batch latency (ms) and batch size. */
 static double cpu_batch_ms(double seconds, uint64_t *batch_nonces, char *engine, size_t size)
 {
-  struct synth_runtime_config cfg = {.devices = "cpu", .cpu_threads = 1};
+  struct synth_runtime_config cfg = {.devices = "cpu", .device_options = "cpu.threads=1"};
   synth_runtime *rt;
-  if (synth_runtime_create(&rt, &cfg) != 0)
+  if (synth_miner_create(&rt, &cfg, NULL) != 0)
     exit(1);
   struct synth_job job;
   synth_benchmark_job(&job, 0);

@@ -27,11 +27,13 @@ struct scaling_point {
 /* The whole runtime with `threads` pinned workers on `core` for `seconds`; total H/s. */
 static double runtime_rate(unsigned threads, const char *core, double seconds)
 {
-  struct synth_runtime_config cfg = {.devices = "cpu", .cpu_threads = threads, .cpu_core = core};
+  char options[96];
+  snprintf(options, sizeof options, "cpu.threads=%u,cpu.core=%s", threads, core);
+  struct synth_runtime_config cfg = {.devices = "cpu", .device_options = options};
   synth_runtime *rt;
   struct synth_job job;
   synth_benchmark_job(&job, 0);
-  if (synth_runtime_create(&rt, &cfg) != 0)
+  if (synth_miner_create(&rt, &cfg, NULL) != 0)
     return -1;
   if (synth_runtime_start(rt) != 0 || synth_runtime_set_job(rt, &job) != 0) {
     synth_runtime_destroy(rt);
@@ -53,9 +55,9 @@ static double runtime_rate(unsigned threads, const char *core, double seconds)
 static unsigned core_count(void)
 {
   unsigned n = 0;
-  struct synth_runtime_config cfg = {.devices = "cpu", .cpu_core = "generic"};
+  struct synth_runtime_config cfg = {.devices = "cpu", .device_options = "cpu.core=generic"};
   synth_runtime *rt;
-  if (synth_runtime_create(&rt, &cfg) == 0) {
+  if (synth_miner_create(&rt, &cfg, NULL) == 0) {
     n = synth_runtime_device_count(rt);
     synth_runtime_destroy(rt);
   }

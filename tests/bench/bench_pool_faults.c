@@ -56,9 +56,8 @@ static int start_rig(struct test_pool *const *pools, size_t n, synth_runtime **r
     snprintf(url[i], sizeof url[i], "stratum+tcp://127.0.0.1:%u", test_pool_port(pools[i]));
     urls[i] = url[i];
   }
-  struct synth_runtime_config rc = {
-      .devices = "cpu", .cpu_threads = 1, .share_fn = on_share, .share_user = pool};
-  if (synth_runtime_create(rt, &rc) != 0)
+  struct synth_runtime_config rc = {.devices = "cpu", .device_options = "cpu.threads=1"};
+  if (synth_miner_create(rt, &rc, &(struct synth_miner_config){on_share, pool}) != 0)
     return -1;
   struct synth_pool_config cfg = {.urls = urls, .url_count = n, .user = "bench"};
   if (synth_pool_create(pool, *rt, &cfg) != 0 || synth_runtime_start(*rt) != 0)

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sha256d/mining_job.h"
 #include "sha256d/sha256d_cores.h"
 #include "sha256d/sha256d_payload.h"
-#include "sha256d/mining_job.h"
 #include "support/harness.h"
 #include "synth/synth.h"
 
@@ -60,11 +60,13 @@ static double bare_rate(const struct synth_cpu_core *core, double seconds, uint3
 /* The same core through synth_runtime with one pinned worker. */
 static double runtime_rate(const char *core, double seconds)
 {
-  struct synth_runtime_config cfg = {.devices = "cpu", .cpu_threads = 1, .cpu_core = core};
+  char options[96];
+  snprintf(options, sizeof options, "cpu.threads=1,cpu.core=%s", core);
+  struct synth_runtime_config cfg = {.devices = "cpu", .device_options = options};
   synth_runtime *rt;
   struct synth_job job;
   synth_benchmark_job(&job, 0);
-  if (synth_runtime_create(&rt, &cfg) != 0 || synth_runtime_start(rt) != 0 ||
+  if (synth_miner_create(&rt, &cfg, NULL) != 0 || synth_runtime_start(rt) != 0 ||
       synth_runtime_set_job(rt, &job) != 0)
     exit(1);
   synth_test_sleep_s(seconds);

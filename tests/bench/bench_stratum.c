@@ -28,7 +28,7 @@ static uint64_t nonces(synth_runtime *rt, uint64_t *stale)
     struct synth_device_stats st;
     if (synth_runtime_device_stats(rt, i, &st, sizeof st) == 0) {
       n += st.nonces;
-      *stale += st.stale;
+      *stale += st.hits_stale;
     }
   }
   return n;
@@ -52,9 +52,9 @@ int main(int argc, char **argv)
   snprintf(url, sizeof url, "stratum+tcp://127.0.0.1:%u", test_pool_port(tp));
   const char *urls[] = {url};
   synth_pool *pool = NULL;
-  struct synth_runtime_config rc = {.devices = devices, .share_fn = on_share, .share_user = &pool};
+  struct synth_runtime_config rc = {.devices = devices};
   synth_runtime *rt;
-  if (synth_runtime_create(&rt, &rc) != 0)
+  if (synth_miner_create(&rt, &rc, &(struct synth_miner_config){on_share, &pool}) != 0)
     return 1;
   struct synth_pool_config cfg = {.urls = urls, .url_count = 1, .user = "bench"};
   if (synth_pool_create(&pool, rt, &cfg) != 0 || synth_runtime_start(rt) != 0 ||

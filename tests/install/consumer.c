@@ -23,10 +23,10 @@ int main(void)
             synth_version());
     return 1;
   }
-  struct synth_runtime_config cfg = {.devices = "cpu", .cpu_threads = 1};
+  struct synth_runtime_config cfg = {.devices = "cpu", .device_options = "cpu.threads=1"};
   synth_runtime *rt;
   int rc;
-  if ((rc = synth_runtime_create(&rt, &cfg)) != 0 || (rc = synth_runtime_start(rt)) != 0) {
+  if ((rc = synth_miner_create(&rt, &cfg, NULL)) != 0 || (rc = synth_runtime_start(rt)) != 0) {
     fprintf(stderr, "consumer: %s\n", synth_strerror(rc));
     return 1;
   }

@@ -52,12 +52,11 @@ static void rig_start(struct rig *r, const char *const *urls, size_t n,
 {
   log_capture_clear();
   struct synth_runtime_config rc = {.devices = "cpu",
-                                    .cpu_threads = 1,
-                                    .share_fn = on_share,
-                                    .share_user = r,
+                                    .device_options = "cpu.threads=1",
                                     .log_fn = log_capture_fn,
                                     .log_level = SYNTH_LOG_DEBUG};
-  CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&r->rt, &rc), 0);
+  CU_ASSERT_EQUAL_FATAL(synth_miner_create(&r->rt, &rc, &(struct synth_miner_config){on_share, r}),
+                        0);
   struct synth_pool_config pc = cfg ? *cfg : (struct synth_pool_config){0};
   pc.urls = urls;
   pc.url_count = n;

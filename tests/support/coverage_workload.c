@@ -57,6 +57,7 @@ static void verify(const void *payload, uint32_t nonce, struct synth_verdict *ou
   uint64_t index = (uint64_t)p->roll << 32 | nonce;
   memset(out->hash, 0, sizeof out->hash);
   memcpy(out->hash, &index, sizeof index);
+  out->hash_size = sizeof index;
   out->meets_target = index % p->job->hit_modulus == 0;
 }
 

@@ -54,6 +54,7 @@ void mix_verify(const void *payload, uint32_t nonce, struct synth_verdict *out)
   uint64_t h = mix_hash_of(p, nonce);
   memset(out->hash, 0, sizeof out->hash);
   memcpy(out->hash, &h, sizeof h);
+  out->hash_size = sizeof h;
   out->meets_target = h < p->threshold;
 }
 

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "runtime/device_options.h"
 #include "base/logger.h"
+#include "runtime/device_options.h"
 #include "support/harness.h"
 #include "support/log_capture.h"
 #include "synth/error.h"
@@ -83,37 +83,6 @@ static void test_good_values(void)
     CU_ASSERT_EQUAL(value_of(&o, "vulkan", "nonces")->number, 64);
     CU_ASSERT_TRUE(value_of(&o, "vulkan", "mad_adds")->set); /* 0 is a value: none */
     CU_ASSERT_EQUAL(value_of(&o, "vulkan", "mad_adds")->number, 0);
-  }
-}
-
-/* The deprecated fields set the same options, and device_options wins over them. */
-static void test_aliases(void)
-{
-  struct synth__device_options o;
-  struct synth_runtime_config cfg = {.cpu_threads = 2, .cpu_core = "generic"};
-  CU_ASSERT_EQUAL(parse(&cfg, &o), 0);
-  CU_ASSERT_EQUAL(value_of(&o, "cpu", "threads")->number, 2);
-  CU_ASSERT_TRUE(value_of(&o, "cpu", "core")->set);
-  cfg.device_options = "cpu.threads=1";
-  CU_ASSERT_EQUAL(parse(&cfg, &o), 0);
-  CU_ASSERT_EQUAL(value_of(&o, "cpu", "threads")->number, 1);
-
-  if (backend("vulkan")) {
-    cfg = (struct synth_runtime_config){.vulkan_mad_adds = -1, .vulkan_nonces = 4};
-    CU_ASSERT_EQUAL(parse(&cfg, &o), 0);
-    CU_ASSERT_TRUE(value_of(&o, "vulkan", "mad_adds")->set); /* -1: none, spelled 0 */
-    CU_ASSERT_EQUAL(value_of(&o, "vulkan", "mad_adds")->number, 0);
-    CU_ASSERT_EQUAL(value_of(&o, "vulkan", "nonces")->number, 4);
-    cfg.vulkan_mad_adds = 0; /* the default: left unset */
-    CU_ASSERT_EQUAL(parse(&cfg, &o), 0);
-    CU_ASSERT_FALSE(value_of(&o, "vulkan", "mad_adds")->set);
-  }
-  if (backend("opencl")) {
-    cfg = (struct synth_runtime_config){.opencl_lanes = 3};
-    CU_ASSERT_EQUAL(parse(&cfg, &o), SYNTH_EINVAL);
-    CU_ASSERT_TRUE(
-        log_capture_has("device option opencl.lanes=3 (from opencl_lanes): must be 1, 2, 4, 8 "
-                        "or 16"));
   }
 }
 
@@ -274,7 +243,7 @@ static void engine_with(const char *devices, const char *options, char *engine, 
                                      .log_level = SYNTH_LOG_ERROR};
   synth_runtime *rt = NULL;
   log_capture_clear();
-  CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&rt, &cfg), 0);
+  CU_ASSERT_EQUAL_FATAL(synth_miner_create(&rt, &cfg, NULL), 0);
   CU_ASSERT_EQUAL(synth_runtime_device_count(rt), 1);
   struct synth_device_stats st;
   CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, 0, &st, sizeof st), 0);
@@ -288,17 +257,11 @@ static void test_options_reach_devices(void)
   char engine[32];
   engine_with("cpu", "cpu.threads=1,cpu.core=generic", engine, sizeof engine);
   CU_ASSERT_STRING_EQUAL(engine, "generic");
-  /* device_options wins over its deprecated alias */
-  struct synth_runtime_config cfg = {.devices = "cpu",
-                                     .cpu_threads = 2,
-                                     .cpu_core = "no-such-core",
-                                     .device_options = "cpu.threads=1,cpu.core=generic"};
-  synth_runtime *rt = NULL;
-  CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&rt, &cfg), 0);
-  CU_ASSERT_EQUAL(synth_runtime_device_count(rt), 1);
-  synth_runtime_destroy(rt);
+  /* An option given twice takes the later value. */
+  engine_with("cpu", "cpu.core=no-such-core,cpu.threads=1,cpu.core=generic", engine, sizeof engine);
+  CU_ASSERT_STRING_EQUAL(engine, "generic");
   /* A bad value stops the probe too, with its message. */
-  cfg = (struct synth_runtime_config){
+  struct synth_runtime_config cfg = {
       .device_options = "cpu.threads=0", .log_fn = log_capture_fn, .log_level = SYNTH_LOG_ERROR};
   log_capture_clear();
   CU_ASSERT_EQUAL(synth_probe(&cfg, on_desc, &(struct found){0}), SYNTH_EINVAL);
@@ -325,13 +288,9 @@ static void test_options_reach_devices(void)
 int main(void)
 {
   static const struct synth_test tests[] = {
-      SYNTH_TEST(test_good_values),
-      SYNTH_TEST(test_aliases),
-      SYNTH_TEST(test_errors_name_the_option),
-      SYNTH_TEST(test_types_and_check),
-      SYNTH_TEST(test_listing),
-      SYNTH_TEST(test_options_reach_devices),
-      SYNTH_TEST_END,
+      SYNTH_TEST(test_good_values),           SYNTH_TEST(test_errors_name_the_option),
+      SYNTH_TEST(test_types_and_check),       SYNTH_TEST(test_listing),
+      SYNTH_TEST(test_options_reach_devices), SYNTH_TEST_END,
   };
   return synth_test_run("device_options", tests);
 }

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/logger.h"
 #include "runtime/device_probe.h"
 #include "runtime/device_select.h"
-#include "base/logger.h"
 #include "support/harness.h"
 #include "synth/error.h"
 
@@ -105,7 +105,7 @@ struct host_cpu_count {
 /* Probes this machine's devices with spec and counts what it selects. */
 static struct host_cpu_count probe_host_cpu(const char *spec)
 {
-  struct synth_runtime_config cfg = {.devices = spec, .cpu_threads = 1};
+  struct synth_runtime_config cfg = {.devices = spec, .device_options = "cpu.threads=1"};
   struct synth__probe_set set;
   struct host_cpu_count c = {0, 0, 0};
   CU_ASSERT_EQUAL_FATAL(synth__probe_devices(&cfg, &logger, &set), 0);

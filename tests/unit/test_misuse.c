@@ -20,8 +20,11 @@
 
 static synth_runtime *runtime_of(const struct synth_workload *wl, unsigned threads)
 {
+  char options[32] = ""; /* threads 0: the default, one worker per core */
+  if (threads)
+    snprintf(options, sizeof options, "cpu.threads=%u", threads);
   struct synth_runtime_config cfg = {.devices = "cpu",
-                                     .cpu_threads = threads,
+                                     .device_options = options,
                                      .workload = wl,
                                      .log_fn = log_capture_fn,
                                      .log_level = SYNTH_LOG_WARN};
@@ -291,7 +294,7 @@ static void destroy_from_log(void *user, enum synth_log_level level, const char 
 static void test_log_callback_refuses_destroy(void)
 {
   struct synth_runtime_config cfg = {.devices = "cpu",
-                                     .cpu_threads = 1,
+                                     .device_options = "cpu.threads=1",
                                      .workload = &mix_workload,
                                      .log_fn = destroy_from_log,
                                      .log_level = SYNTH_LOG_ERROR};
@@ -445,7 +448,8 @@ static void test_concurrent_submits(void)
  * rest (each once, stale). */
 static void test_works_capped(void)
 {
-  struct synth_runtime_config cfg = {.devices = "cpu", .cpu_threads = 1, .workload = &mix_workload};
+  struct synth_runtime_config cfg = {
+      .devices = "cpu", .device_options = "cpu.threads=1", .workload = &mix_workload};
   synth_runtime *rt;
   CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&rt, &cfg), 0); /* not started: nothing ends */
   enum { CAP = 256 };

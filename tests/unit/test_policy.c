@@ -148,7 +148,7 @@ static synth_runtime *runtime(const char *policy, bool with_bad_worker)
   atomic_store(&bad_after, UINT64_MAX);
   log_capture_clear();
   struct synth_runtime_config cfg = {.devices = "cpu",
-                                     .cpu_threads = 2,
+                                     .device_options = "cpu.threads=2",
                                      .workload = &recorded_workload,
                                      .sick_retry_ms = 200,
                                      .scheduler_policy = policy,

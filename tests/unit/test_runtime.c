@@ -4,10 +4,11 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "sha256d/sha256d_cores.h"
 #include "precompute/sha256.h"
+#include "sha256d/sha256d_cores.h"
 #include "support/fixtures.h"
 #include "support/harness.h"
+#include "support/mix_workload.h"
 #include "synth/synth.h"
 
 struct collected {
@@ -99,9 +100,10 @@ static void test_mines_benchmark_job(void)
   /* Easy: one share per 2^32 / 2^16 = 65536 nonces, so hundreds in a moment at SIMD speeds
    * without crowding a batch's hit buffer. */
   CU_ASSERT_EQUAL(synth_benchmark_job(&c.job, 1.0 / (1 << 16)), 0);
-  struct synth_runtime_config cfg = {.devices = "cpu", .share_fn = on_share, .share_user = &c};
+  struct synth_runtime_config cfg = {.devices = "cpu"};
   synth_runtime *rt;
-  CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&rt, &cfg), 0);
+  CU_ASSERT_EQUAL_FATAL(synth_miner_create(&rt, &cfg, &(struct synth_miner_config){on_share, &c}),
+                        0);
   unsigned n = synth_runtime_device_count(rt);
   CU_ASSERT(n >= 1);
   CU_ASSERT_EQUAL(synth_runtime_start(rt), 0);
@@ -133,7 +135,7 @@ static void test_mines_benchmark_job(void)
     CU_ASSERT(st.nonces > 0);
     CU_ASSERT(st.seconds > 0 && st.hashrate > 0);
     CU_ASSERT(st.batch_nonces > 0);
-    verified += st.shares_verified;
+    verified += st.hits_verified;
     hw += st.hw_errors;
     nonces += st.nonces;
   }
@@ -166,7 +168,7 @@ static void expect_create_error(struct synth_runtime_config cfg, int code)
   cfg.log_level = SYNTH_LOG_ERROR;
   errors = 0;
   synth_runtime *rt = NULL;
-  CU_ASSERT_EQUAL(synth_runtime_create(&rt, &cfg), code);
+  CU_ASSERT_EQUAL(synth_miner_create(&rt, &cfg, NULL), code);
   CU_ASSERT_PTR_NULL(rt);
   CU_ASSERT(errors >= 1); /* the reason is logged */
 }
@@ -177,30 +179,52 @@ static void test_bad_configs(void)
   expect_create_error((struct synth_runtime_config){.devices = "opencl:99"}, SYNTH_ENODEV);
   expect_create_error((struct synth_runtime_config){.devices = "vulkan:99"}, SYNTH_ENODEV);
   expect_create_error((struct synth_runtime_config){.prefer = "fastest"}, SYNTH_EINVAL);
-  expect_create_error((struct synth_runtime_config){.vulkan_nonces = 65}, SYNTH_EINVAL);
-  expect_create_error((struct synth_runtime_config){.vulkan_mad_adds = 8}, SYNTH_EINVAL);
-  expect_create_error((struct synth_runtime_config){.vulkan_mad_adds = -2}, SYNTH_EINVAL);
-  expect_create_error((struct synth_runtime_config){.cpu_threads = 100000}, SYNTH_EINVAL);
-  expect_create_error((struct synth_runtime_config){.cpu_affinity = "4095"}, SYNTH_EINVAL);
-  expect_create_error((struct synth_runtime_config){.cpu_affinity = "0-"}, SYNTH_EINVAL);
+  expect_create_error((struct synth_runtime_config){.device_options = "vulkan.nonces=65"},
+                      SYNTH_EINVAL);
+  expect_create_error((struct synth_runtime_config){.device_options = "vulkan.mad_adds=8"},
+                      SYNTH_EINVAL);
+  expect_create_error((struct synth_runtime_config){.device_options = "vulkan.mad_adds=-2"},
+                      SYNTH_EINVAL);
+  expect_create_error((struct synth_runtime_config){.device_options = "cpu.threads=100000"},
+                      SYNTH_EINVAL);
+  expect_create_error((struct synth_runtime_config){.device_options = "cpu.affinity=4095"},
+                      SYNTH_EINVAL);
+  expect_create_error((struct synth_runtime_config){.device_options = "cpu.affinity=0-"},
+                      SYNTH_EINVAL);
   expect_create_error((struct synth_runtime_config){.cpu_target_latency_ms = NAN}, SYNTH_EINVAL);
   expect_create_error((struct synth_runtime_config){.unit_log2 = 30}, SYNTH_EINVAL);
-  expect_create_error((struct synth_runtime_config){.cpu_core = "turbo"}, SYNTH_EINVAL);
-  expect_create_error((struct synth_runtime_config){.cpu_core = ""}, SYNTH_EINVAL);
+  expect_create_error((struct synth_runtime_config){.device_options = "cpu.core=turbo"},
+                      SYNTH_EINVAL);
+  expect_create_error((struct synth_runtime_config){.device_options = "cpu.core="}, SYNTH_EINVAL);
   /* A core this CPU cannot run (if there is one) is refused, not silently replaced. */
   for (const struct synth_cpu_core *core = synth__sha256d_cpu_cores; core->scan; core++) {
+    char options[64];
+    snprintf(options, sizeof options, "cpu.core=%s", core->name);
     if (core->supported && !core->supported())
-      expect_create_error((struct synth_runtime_config){.cpu_core = core->name}, SYNTH_EINVAL);
+      expect_create_error((struct synth_runtime_config){.device_options = options}, SYNTH_EINVAL);
   }
+  /* A runtime names what it hashes; a miner's is made by synth_miner_create, SHA-256d only. */
+  errors = 0;
+  synth_runtime *rt = NULL;
+  struct synth_runtime_config no_workload = {.log_fn = count_errors, .log_level = SYNTH_LOG_ERROR};
+  CU_ASSERT_EQUAL(synth_runtime_create(&rt, &no_workload), SYNTH_EINVAL);
+  CU_ASSERT_PTR_NULL(rt);
+  CU_ASSERT(errors >= 1);
+  CU_ASSERT(strstr(synth_last_error(), "synth_miner_create") != NULL);
+  struct synth_runtime_config other = no_workload;
+  other.workload = &mix_workload;
+  CU_ASSERT_EQUAL(synth_miner_create(&rt, &other, NULL), SYNTH_EINVAL);
+  CU_ASSERT_PTR_NULL(rt);
+  CU_ASSERT_EQUAL(synth_miner_create(NULL, &no_workload, NULL), SYNTH_EINVAL);
   CU_ASSERT_EQUAL(synth_runtime_create(NULL, NULL), SYNTH_EINVAL);
   synth_runtime_destroy(NULL);
 }
 
 static void test_bad_jobs_keep_the_current_one(void)
 {
-  struct synth_runtime_config cfg = {.devices = "cpu", .cpu_threads = 1};
+  struct synth_runtime_config cfg = {.devices = "cpu", .device_options = "cpu.threads=1"};
   synth_runtime *rt;
-  CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&rt, &cfg), 0);
+  CU_ASSERT_EQUAL_FATAL(synth_miner_create(&rt, &cfg, NULL), 0);
   struct synth_job job;
   synth_benchmark_job(&job, 1.0 / (1 << 16));
   CU_ASSERT_EQUAL(synth_runtime_set_job(rt, &job), 0);
@@ -249,13 +273,12 @@ static void test_forced_cores(void)
       continue;
     struct collected c = {.lock = PTHREAD_MUTEX_INITIALIZER};
     synth_benchmark_job(&c.job, 1.0 / (1 << 18));
-    struct synth_runtime_config cfg = {.devices = "cpu",
-                                       .cpu_threads = 1,
-                                       .cpu_core = core->name,
-                                       .share_fn = on_share,
-                                       .share_user = &c};
+    char options[64];
+    snprintf(options, sizeof options, "cpu.threads=1,cpu.core=%s", core->name);
+    struct synth_runtime_config cfg = {.devices = "cpu", .device_options = options};
     synth_runtime *rt;
-    CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&rt, &cfg), 0);
+    CU_ASSERT_EQUAL_FATAL(synth_miner_create(&rt, &cfg, &(struct synth_miner_config){on_share, &c}),
+                          0);
     CU_ASSERT_EQUAL(synth_runtime_start(rt), 0);
     CU_ASSERT_EQUAL(synth_runtime_set_job(rt, &c.job), 0);
     wait_for_shares(&c, 0, 5);
@@ -277,7 +300,9 @@ static void test_probe(void)
   CU_ASSERT(all.listed >= 1);
   CU_ASSERT_EQUAL(all.selected, all.listed);
   CU_ASSERT(strstr(all.first_topology, "cores") != NULL);
-  CU_ASSERT_EQUAL(synth_probe(&(struct synth_runtime_config){.cpu_threads = 1}, on_desc, &one), 0);
+  CU_ASSERT_EQUAL(
+      synth_probe(&(struct synth_runtime_config){.device_options = "cpu.threads=1"}, on_desc, &one),
+      0);
   CU_ASSERT_EQUAL(one.listed, all.listed);
   CU_ASSERT_EQUAL(one.selected, 1);
   CU_ASSERT_EQUAL(synth_probe(&(struct synth_runtime_config){.devices = "x"}, on_desc, &one),

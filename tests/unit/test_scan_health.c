@@ -70,7 +70,7 @@ static synth_runtime *runtime(enum behaviour b, unsigned batch_timeout_ms)
   atomic_store(&bad_named, false);
   log_capture_clear();
   struct synth_runtime_config cfg = {.devices = "cpu",
-                                     .cpu_threads = 2,
+                                     .device_options = "cpu.threads=2",
                                      .workload = &moody_workload,
                                      .batch_timeout_ms = batch_timeout_ms,
                                      .sick_retry_ms = 200,

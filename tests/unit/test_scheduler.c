@@ -120,7 +120,7 @@ static void finite_finish(struct finite_run *r, struct synth__sched_totals *tota
   for (unsigned i = 0; i < synth__sched_device_count(s); i++) {
     struct synth_device_stats st;
     synth__sched_device_stats(s, i, &st);
-    verified += st.shares_verified;
+    verified += st.hits_verified;
   }
   CU_ASSERT_EQUAL(verified, cover_job_expected_hits(r->cj));
   synth__sched_totals(s, totals);
@@ -220,7 +220,7 @@ static void test_duplicate_hits_rejected(void)
     struct synth_device_stats st;
     synth__sched_device_stats(s, i, &st);
     dups += st.duplicates;
-    hits += st.shares_verified;
+    hits += st.hits_verified;
   }
   CU_ASSERT(hits > 0);
   CU_ASSERT_EQUAL(dups, hits);
@@ -238,7 +238,7 @@ static void test_bogus_hits_are_hardware_errors(void)
   synth__sched_device_stats(s, 0, &bad);
   synth__sched_device_stats(s, 1, &good);
   CU_ASSERT(bad.hw_errors > 0);
-  CU_ASSERT_EQUAL(bad.hw_errors + bad.shares_verified, bad.shares);
+  CU_ASSERT_EQUAL(bad.hw_errors + bad.hits_verified, bad.hits);
   CU_ASSERT_EQUAL(good.hw_errors, 0);
   synth__sched_destroy(s);
 }
@@ -402,8 +402,8 @@ static void test_clean_job_stales_all_older(void)
   synth__sched_device_stats(s, 0, &st);
   CU_ASSERT_EQUAL(atomic_load(&log.by_tag[1]), 0);
   CU_ASSERT_EQUAL(atomic_load(&log.by_tag[2]), 0); /* replaced before any batch of it */
-  CU_ASSERT(st.stale > 0);
-  CU_ASSERT_EQUAL(st.stale + st.shares_verified, st.shares); /* A's hits, and only those */
+  CU_ASSERT(st.hits_stale > 0);
+  CU_ASSERT_EQUAL(st.hits_stale + st.hits_verified, st.hits); /* A's hits, and only those */
   CU_ASSERT(atomic_load(&log.by_tag[3]) > 0);
   synth__sched_destroy(s);
   cover_job_free(a);

@@ -259,7 +259,7 @@ static void test_sha256d_work(void)
 {
   struct synth_runtime_config cfg = {.devices = "cpu"};
   synth_runtime *rt;
-  CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&rt, &cfg), 0);
+  CU_ASSERT_EQUAL_FATAL(synth_miner_create(&rt, &cfg, NULL), 0);
   CU_ASSERT_EQUAL_FATAL(synth_runtime_start(rt), 0);
   uint8_t header[80], digest[32];
   const struct synth_test_block *b = &synth_test_blocks[synth_test_rand() % synth_test_block_count];
@@ -309,11 +309,11 @@ static void test_sha256d_work(void)
 static void test_two_runtimes(void)
 {
   struct synth_runtime_config mix_cfg = {
-      .devices = "cpu", .cpu_threads = 1, .workload = &mix_workload};
-  struct synth_runtime_config sha_cfg = {.devices = "cpu", .cpu_threads = 1};
+      .devices = "cpu", .device_options = "cpu.threads=1", .workload = &mix_workload};
+  struct synth_runtime_config sha_cfg = {.devices = "cpu", .device_options = "cpu.threads=1"};
   synth_runtime *a, *b;
   CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&a, &mix_cfg), 0);
-  CU_ASSERT_EQUAL_FATAL(synth_runtime_create(&b, &sha_cfg), 0);
+  CU_ASSERT_EQUAL_FATAL(synth_miner_create(&b, &sha_cfg, NULL), 0);
   CU_ASSERT_EQUAL_FATAL(synth_runtime_start(a), 0);
   CU_ASSERT_EQUAL_FATAL(synth_runtime_start(b), 0);
   CU_ASSERT_EQUAL(synth_runtime_device_count(a), 1);
@@ -351,9 +351,9 @@ static void test_two_runtimes(void)
   struct synth_device_stats st0, st1;
   CU_ASSERT_EQUAL(synth_runtime_device_stats(b, 0, &st0, sizeof st0), 0);
   SYNTH_TEST_WAIT(synth_runtime_device_stats(b, 0, &st1, sizeof st1) == 0 &&
-                  st1.nonces > st0.nonces && st1.shares_verified > st0.shares_verified);
+                  st1.nonces > st0.nonces && st1.hits_verified > st0.hits_verified);
   CU_ASSERT(st1.nonces > st0.nonces);
-  CU_ASSERT(st1.shares_verified > st0.shares_verified);
+  CU_ASSERT(st1.hits_verified > st0.hits_verified);
   CU_ASSERT_EQUAL(st1.hw_errors, 0);
   synth_runtime_destroy(b);
 }

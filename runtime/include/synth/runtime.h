@@ -1,4 +1,5 @@
-/* runtime.h: the synthetic GPU: every selected device hashing one job, shares out by callback. */
+/* runtime.h: the synthetic GPU: every selected device hashing works of one workload, hits out by
+ * callback. */
 #ifndef SYNTH_RUNTIME_H
 #define SYNTH_RUNTIME_H
 
@@ -15,13 +16,16 @@ extern "C" {
 
 typedef struct synth_runtime synth_runtime;
 
+/* The built-in backends' kinds: stable numbers for callers that switch on them. Each backend's
+ * name ("cpu", "opencl", "vulkan") comes from the library's backend registry. */
 enum synth_device_kind {
   SYNTH_DEVICE_CPU = 0,
   SYNTH_DEVICE_OPENCL = 1,
   SYNTH_DEVICE_VULKAN = 2,
 };
 
-/* "cpu", "opencl" or "vulkan"; "unknown" otherwise. Thread-safe. */
+/* The name of the backend of this kind built into this library; "unknown" for a kind it was
+ * built without. Thread-safe. */
 SYNTH_EXTERN const char *synth_device_kind_name(enum synth_device_kind kind);
 
 /* What the telemetry loop makes of a device (see docs/architecture.md, "Health"). */
@@ -38,15 +42,6 @@ enum synth_device_state {
 
 /* "idle", "tuning", "ok", "backing-off", "sick", "out"; "unknown" otherwise. Thread-safe. */
 SYNTH_EXTERN const char *synth_device_state_name(enum synth_device_state state);
-
-/*
- * Called once for every verified, de-duplicated share of a current job, from the device
- * thread that found it. It must be thread-safe and quick (hand the share to a queue).
- * synth_runtime_stop(), synth_runtime_destroy() and synth_work_wait() refuse to run inside it
- * (SYNTH_EDEADLK). share is valid only during the call.
- */
-struct synth_share; /* synth/job.h: the miner's */
-typedef void (*synth_share_fn)(void *user, const struct synth_share *share);
 
 /* Zero-initialise, then set what you need: every zero field means its default. */
 struct synth_runtime_config {
@@ -66,19 +61,6 @@ struct synth_runtime_config {
    * wrong type or out of range, is SYNTH_EINVAL with a message naming the option. NULL or "":
    * every default. */
   const char *device_options;
-  /* Deprecated aliases of device options, kept so that existing callers keep working: each
-   * non-zero field sets the option named beside it (device_options wins over it), is checked
-   * as that option is, and is ignored when this build has no such backend. New code uses
-   * device_options. */
-  unsigned cpu_threads;             /* cpu.threads */
-  const char *cpu_affinity;         /* cpu.affinity */
-  const char *cpu_core;             /* cpu.core */
-  unsigned opencl_work_group;       /* opencl.work_group */
-  unsigned opencl_lanes;            /* opencl.lanes */
-  const char *opencl_build_options; /* opencl.build_options */
-  unsigned vulkan_work_group;       /* vulkan.work_group */
-  unsigned vulkan_nonces;           /* vulkan.nonces */
-  int vulkan_mad_adds;              /* vulkan.mad_adds; -1 sets it to 0 (none) */
   /* A GPU that both OpenCL and Vulkan reach hashes through one of them only: NULL or "auto"
    * (the faster, by a short benchmark when the runtime is created), "opencl" or "vulkan". A
    * device named by its id ("vulkan:0") is always driven as named. */
@@ -112,13 +94,10 @@ struct synth_runtime_config {
   void *log_user;
   enum synth_log_level log_level; /* messages above this level are not formatted */
 
-  synth_share_fn share_fn; /* NULL: shares are counted only */
-  void *share_user;
-
-  /* What the devices hash: NULL for SHA-256d mining (jobs through synth_runtime_set_job()), or
-   * a workload of your own (work through synth_runtime_submit()). Devices the workload has no
-   * code for (no OpenCL kernel, no SPIR-V) are left out, said in the log. Must outlive the
-   * runtime. */
+  /* What the devices hash (required; must outlive the runtime): a workload descriptor (work
+   * through synth_runtime_submit()); synth/miner.h has the built-in one and a miner's create.
+   * Devices the workload has no code for (no OpenCL kernel, no SPIR-V) are left out, said in the
+   * log. NULL is SYNTH_EINVAL. */
   const struct synth_workload *workload;
 
   /* How the scheduler shares work among the devices: NULL or "work-stealing" (the default: each
@@ -157,7 +136,7 @@ SYNTH_EXTERN int synth_runtime_destroy(synth_runtime *rt);
  * started (nothing is left running). */
 SYNTH_EXTERN int synth_runtime_start(synth_runtime *rt);
 
-/* Stops hashing: batches in flight are cut short and their results collected, shares found
+/* Stops hashing: batches in flight are cut short and their results collected, hits found
  * so far are delivered, threads are joined. Works in flight wait, queued, for the next start.
  * Idempotent; returns 0, or SYNTH_EDEADLK (nothing done) from inside a callback. */
 SYNTH_EXTERN int synth_runtime_stop(synth_runtime *rt);
@@ -199,23 +178,21 @@ struct synth_work_config {
   /* The work fails with SYNTH_ETIMEDOUT if it has not ended this many milliseconds after
    * submit (while the runtime runs). 0: no deadline. */
   unsigned timeout_ms;
-  /* Non-zero: end every other work in flight first (SYNTH_ESTALE), as a mining job does. */
+  /* Non-zero: end every other work in flight first (SYNTH_ESTALE). */
   int replace;
 };
 
 /*
  * Adds cfg to the works in flight: they share the devices by weight, each with its own hits,
- * cancel and on_done (with cfg->replace it replaces them instead). A mining job in force
- * gives way (its shares stop). The work's first roll is prepared here, so data the workload
- * refuses is refused now. Returns 0 and *out (release it with synth_work_release), or
+ * cancel and on_done (with cfg->replace it replaces them instead). A job set through the
+ * miner's calls (synth/miner.h) gives way. The work's first roll is prepared here, so data the
+ * workload refuses is refused now. Returns 0 and *out (release it with synth_work_release), or
  * SYNTH_EINVAL (an empty range, no data, a bad weight, or what prepare_roll returned for the
  * data), SYNTH_EAGAIN (256 works in flight already), SYNTH_ENOMEM; the reason is logged and in
  * synth_last_error(). Thread-safe, also from inside on_hit or on_done.
  *
- * For the SHA-256d workload the data is a struct synth_job (validated and copied as by
- * synth_runtime_set_job) and the range lies within its indexes, which start at
- * job->first_roll << 32; open-ended work ends with its last roll. Hits are reported through
- * on_hit, not as shares.
+ * A workload may take data of its own shape (adopt_data): synth/miner.h says what the
+ * built-in SHA-256d workload takes.
  */
 SYNTH_EXTERN int synth_runtime_submit(synth_runtime *rt, const struct synth_work_config *cfg,
                                       synth_work **out);
@@ -245,18 +222,18 @@ struct synth_device_stats {
   char name[128];
   uint64_t nonces; /* hashed */
   uint64_t batches;
-  uint64_t shares;          /* hits the device reported */
-  uint64_t shares_verified; /* of those, re-hashed on the CPU and meeting the target */
-  uint64_t hw_errors;       /* hits whose CPU re-hash did not meet the target */
-  uint64_t stale;           /* hits of a job replaced with clean set */
-  uint64_t duplicates;      /* hits already reported */
-  double seconds;           /* time the device has been running */
-  double hashrate;          /* nonces / seconds */
-  double hashrate_ewma;     /* exponentially weighted, time constant 5 s */
-  double hashrate_window;   /* over the last (up to) 30 one-second snapshots */
-  double latency_ms;        /* of the last batch */
-  uint64_t batch_nonces;    /* the tuner's current batch size */
-  char engine[32];          /* what it hashes with: "sha-ni", "avx2", ... for a CPU worker */
+  uint64_t hits;          /* hits the device reported */
+  uint64_t hits_verified; /* of those, re-checked on the CPU (the workload's verify) and met */
+  uint64_t hw_errors;     /* hits whose CPU re-check did not meet the target */
+  uint64_t hits_stale;    /* hits of a work that had been replaced or cancelled meanwhile */
+  uint64_t duplicates;    /* hits already reported */
+  double seconds;         /* time the device has been running */
+  double hashrate;        /* nonces / seconds */
+  double hashrate_ewma;   /* exponentially weighted, time constant 5 s */
+  double hashrate_window; /* over the last (up to) 30 one-second snapshots */
+  double latency_ms;      /* of the last batch */
+  uint64_t batch_nonces;  /* the tuner's current batch size */
+  char engine[32];        /* what it hashes with: "sha-ni", "avx2", ... for a CPU worker */
   /* Telemetry: */
   double hashrate_10s; /* H/s over the last 10 s, 60 s and 15 min (or since start) */
   double hashrate_60s;
@@ -336,8 +313,9 @@ struct synth_device_desc {
 typedef void (*synth_probe_fn)(void *user, const struct synth_device_desc *desc);
 
 /* Lists every device the built-in backends find, marking those cfg selects; desc is valid
- * only during the call. Nothing is opened. Returns 0 or an error as synth_runtime_create().
- * Thread-safe. */
+ * only during the call. Nothing is opened. Each desc's engine is what it would hash cfg's
+ * workload with; cfg->workload may be NULL here, and then no engine is chosen. Returns 0 or an
+ * error as synth_runtime_create(). Thread-safe. */
 SYNTH_EXTERN int synth_probe(const struct synth_runtime_config *cfg, synth_probe_fn fn, void *user);
 
 /* ---- device options: each backend's own settings (synth_runtime_config.device_options) ---- */

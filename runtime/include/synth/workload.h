@@ -14,7 +14,7 @@ extern "C" {
 
 /*
  * A job's search space is 64-bit: index = roll << 32 | nonce. For each roll the workload
- * prepares a fixed-size payload once (for SHA-256d: the midstate and everything of the second
+ * prepares a fixed-size payload once (for a SHA-256 scan: the midstate and everything of the second
  * block that does not depend on the nonce); devices then scan nonce ranges of that roll and
  * report the nonces that meet the job's target ("hits"). The runtime re-checks every hit on
  * the CPU with the workload's reference verify() before it counts. See docs/api.md.
@@ -59,8 +59,11 @@ struct synth_cpu_core {
 };
 
 /* The CPU's reference opinion of one nonce. */
+#define SYNTH_VERDICT_HASH_MAX 64
+
 struct synth_verdict {
-  uint8_t hash[32]; /* what the workload calls the hash (reported with the hit) */
+  uint8_t hash[SYNTH_VERDICT_HASH_MAX]; /* what the workload calls the hash (hash_size bytes) */
+  uint32_t hash_size;                   /* 0 .. SYNTH_VERDICT_HASH_MAX; verify sets it */
   bool meets_target;
 };
 
@@ -153,10 +156,6 @@ struct synth_workload {
                     uint64_t *count, char *why, size_t why_size);
   void (*free_job)(void *job);
 };
-
-/* The built-in SHA-256d (Bitcoin proof of work) workload, registered through this same
- * descriptor. Thread-safe. */
-SYNTH_EXTERN const struct synth_workload *synth_sha256d_workload(void);
 
 #ifdef __cplusplus
 }
