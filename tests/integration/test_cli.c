@@ -138,7 +138,7 @@ static void test_help_and_version(void)
   struct synth_test_outcome o;
   run_cli((const char *[]){"--version", NULL}, &o);
   CU_ASSERT_EQUAL(o.status, 0);
-  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "synthminer 0.1.0"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "synthminer 0.2.0"));
   run_cli((const char *[]){"--help", NULL}, &o);
   CU_ASSERT_EQUAL(o.status, 0);
   CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "devices"));

@@ -45,7 +45,7 @@ static void test_version(void)
   CU_ASSERT_EQUAL(major, SYNTH_VERSION_MAJOR);
   CU_ASSERT_EQUAL(minor, SYNTH_VERSION_MINOR);
   CU_ASSERT_EQUAL(patch, SYNTH_VERSION_PATCH);
-  CU_ASSERT_STRING_EQUAL(text, "0.1.0");
+  CU_ASSERT_STRING_EQUAL(text, "0.2.0");
 }
 
 int main(void)
