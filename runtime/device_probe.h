@@ -13,7 +13,7 @@ struct synth__probed {
   const struct synth__device_ops *ops;
   void *backend;                 /* owned until taken (set to NULL) */
   struct synth__desc_list descs; /* desc.selected is the final decision */
-  char topology[384];
+  char topology[640];
 };
 
 struct synth__probe_set {

@@ -1,76 +1,15 @@
 /* core_select.c: which scan core a CPU worker runs: the fastest here, or the one asked for. */
 #include "devices/cpu/core_select.h"
 
-#include <stdalign.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/logger.h"
 #include "synth/error.h"
 
-#define MAX_CORES 16
-#define ROUNDS 3
-
 static bool runnable(const struct synth_cpu_core *c)
 {
   return !c->supported || c->supported();
-}
-
-/* Thread CPU time: a preempted measurement is not charged for the time it did not run. */
-static double cpu_seconds(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Hashes for at least seconds of CPU time; returns the rate. */
-static double time_core(const struct synth_cpu_core *c, const void *payload, double seconds)
-{
-  atomic_uint epoch = 0;
-  uint32_t hits[64];
-  uint64_t nonces = 0;
-  uint32_t n = 4096, start = 0;
-  double t0 = cpu_seconds(), t;
-  do {
-    struct synth_scan_ctl ctl = {.epoch_now = &epoch, .hits = hits, .max_hits = 64};
-    nonces += c->scan(payload, start, n, &ctl);
-    start += n;
-  } while ((t = cpu_seconds()) - t0 < seconds);
-  return t > t0 ? (double)nonces / (t - t0) : 0;
-}
-
-size_t synth__cpu_core_measure(const struct synth_workload *workload, double ms_per_core,
-                               struct synth__core_speed *speeds, size_t max)
-{
-  if (!workload->cpu_cores || !workload->known_answer)
-    return 0;
-  alignas(64) unsigned char payload[SYNTH_PAYLOAD_MAX];
-  struct synth_known_answer ka;
-  workload->known_answer(payload, &ka);
-  size_t n = 0;
-  for (const struct synth_cpu_core *c = workload->cpu_cores; c->scan && n < max; c++) {
-    if (runnable(c))
-      speeds[n++] = (struct synth__core_speed){c, 0};
-  }
-  /* Alternate the cores over rounds and keep each one's best: a burst of noise hits one round
-   * of one core, not its result. */
-  for (int r = 0; r < ROUNDS; r++) {
-    for (size_t i = 0; i < n; i++) {
-      double hps = time_core(speeds[i].core, payload, ms_per_core / 1000.0 / ROUNDS);
-      if (hps > speeds[i].hps)
-        speeds[i].hps = hps;
-    }
-  }
-  for (size_t i = 1; i < n; i++) { /* fastest first; few entries */
-    for (size_t j = i; j > 0 && speeds[j].hps > speeds[j - 1].hps; j--) {
-      struct synth__core_speed tmp = speeds[j];
-      speeds[j] = speeds[j - 1];
-      speeds[j - 1] = tmp;
-    }
-  }
-  return n;
 }
 
 /* "sse, avx2, sha-ni": the cores this CPU can run. */
@@ -106,14 +45,33 @@ static int choose_named(const struct synth_workload *workload, const char *want,
   return SYNTH_EINVAL;
 }
 
+/* "fastest by self-benchmark (measured now; MH/s of thread time/wall): sha-ni 14.1/13.9, ...". */
+static void describe(const struct synth__core_speed *speeds, size_t n, bool cached, char *why,
+                     size_t size)
+{
+  size_t used =
+      (size_t)snprintf(why, size, "fastest by self-benchmark (%s; MH/s of thread time/wall):",
+                       cached ? "cached for this CPU model" : "measured now");
+  for (size_t i = 0; i < n && used < size; i++)
+    used += (size_t)snprintf(why + used, size - used, "%s %s %.1f/%.1f", i ? "," : "",
+                             speeds[i].core->name, speeds[i].hps / 1e6, speeds[i].hps_wall / 1e6);
+}
+
 int synth__cpu_core_choose(const struct synth_workload *workload, const char *want,
-                           const struct synth__logger *log, struct synth__core_choice *out)
+                           const struct synth__core_cache *cache, const struct synth__logger *log,
+                           struct synth__core_choice *out)
 {
   memset(out, 0, sizeof *out);
   if (want && strcmp(want, "auto") != 0)
     return choose_named(workload, want, log, out);
-  struct synth__core_speed speeds[MAX_CORES];
-  size_t n = synth__cpu_core_measure(workload, 60.0, speeds, MAX_CORES);
+  struct synth__core_speed speeds[SYNTH__CORES_MAX];
+  size_t n = synth__core_cache_read(cache, workload, speeds, SYNTH__CORES_MAX);
+  out->cached = n > 0;
+  if (n == 0) {
+    n = synth__cpu_core_measure(workload, 60.0, speeds, SYNTH__CORES_MAX);
+    if (n > 0 && cache && cache->dir && synth__core_cache_write(cache, workload, speeds, n) != 0)
+      synth__log_debug(log, "cpu: could not keep the core ranking under %s", cache->dir);
+  }
   if (n == 0) { /* nothing to measure with: the first runnable core */
     for (const struct synth_cpu_core *c = workload->cpu_cores; c && c->scan; c++) {
       if (runnable(c)) {
@@ -126,11 +84,7 @@ int synth__cpu_core_choose(const struct synth_workload *workload, const char *wa
     return SYNTH_ENOTSUP;
   }
   out->core = speeds[0].core;
-  size_t used = (size_t)snprintf(out->why, sizeof out->why, "fastest by self-benchmark:");
-  for (size_t i = 0; i < n && used < sizeof out->why; i++)
-    used += (size_t)snprintf(out->why + used, sizeof out->why - used, "%s %s %.1f", i ? "," : "",
-                             speeds[i].core->name, speeds[i].hps / 1e6);
-  if (used < sizeof out->why)
-    snprintf(out->why + used, sizeof out->why - used, " MH/s");
+  describe(speeds, n, out->cached, out->why, sizeof out->why);
+  synth__log_info(log, "cpu: %s core %s, %s", workload->name, out->core->name, out->why);
   return 0;
 }

@@ -20,7 +20,15 @@ struct cpu_backend {
   /* The core chosen for the last workload (the probe config's, or the last one opened). */
   const struct synth_workload *workload;
   struct synth__core_choice choice;
+  char cache_dir[512]; /* "" when nothing is cached */
 };
+
+/* Where the core ranking is cached: per CPU model, under the probe config's cache folder. */
+static struct synth__core_cache core_cache(const struct cpu_backend *b)
+{
+  return (struct synth__core_cache){b->cache_dir[0] ? b->cache_dir : NULL,
+                                    b->topo.model[0] ? b->topo.model : "unknown CPU"};
+}
 
 struct cpu_device {
   struct cpu_backend *backend;
@@ -36,6 +44,7 @@ static int cpu_backend_create(const struct synth__probe_config *cfg, void **out)
   if (!b)
     return SYNTH_ENOMEM;
   b->log = cfg->log;
+  snprintf(b->cache_dir, sizeof b->cache_dir, "%s", cfg->cache_dir ? cfg->cache_dir : "");
   int rc = synth__cpu_topology_load(&b->topo, cfg->cpu_topology_synthetic);
   if (rc != 0) {
     synth__log_error(cfg->log, "cannot read the CPU topology (hwloc)");
@@ -50,7 +59,9 @@ static int cpu_backend_create(const struct synth__probe_config *cfg, void **out)
                                  affinity ? affinity->text : NULL, cfg->log, &b->slots, &b->nslots);
   if (rc == 0 && cfg->workload) {
     b->workload = cfg->workload;
-    rc = synth__cpu_core_choose(cfg->workload, core ? core->text : NULL, cfg->log, &b->choice);
+    struct synth__core_cache cache = core_cache(b);
+    rc = synth__cpu_core_choose(cfg->workload, core ? core->text : NULL, &cache, cfg->log,
+                                &b->choice);
   }
   if (rc != 0) {
     free(b->slots);
@@ -112,7 +123,8 @@ static int cpu_open(void *backend, const struct synth__device_desc *desc,
     /* Another workload than the probe's: choose once for it, every device reuses the choice.
      * Devices are opened one at a time, on the creating thread. */
     struct synth__core_choice choice;
-    int rc = synth__cpu_core_choose(workload, NULL, b->log, &choice);
+    struct synth__core_cache cache = core_cache(b);
+    int rc = synth__cpu_core_choose(workload, NULL, &cache, b->log, &choice);
     if (rc != 0)
       return rc;
     b->workload = workload;

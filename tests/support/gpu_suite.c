@@ -384,7 +384,7 @@ static void run_coverage(enum synth__device_fault fault, unsigned at)
   struct synth_scan_ctl ctl = {.epoch_now = &epoch, .hits = want, .max_hits = 8192};
   struct synth__core_choice fastest;
   CU_ASSERT_EQUAL_FATAL(
-      synth__cpu_core_choose(&synth__sha256d_workload, NULL, &gpu_logger, &fastest), 0);
+      synth__cpu_core_choose(&synth__sha256d_workload, NULL, NULL, &gpu_logger, &fastest), 0);
   fastest.core->scan(&p, 0, size, &ctl);
   qsort(h.nonces, h.n, sizeof h.nonces[0], cmp_u32);
   CU_ASSERT(ctl.nhits > 250);
