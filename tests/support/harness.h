@@ -29,6 +29,17 @@ struct synth_test {
 /* Runs one suite. Returns 0 when every test passed, 1 otherwise (for main's return). */
 int synth_test_run(const char *suite, const struct synth_test *tests);
 
+/* The list of the SYNTH_TEST(fn) entries given, SYNTH_TEST_END added: the argument of
+ * synth_test_run (and gpu_suite_main) for a main that does more than run its suite. */
+#define SYNTH_TESTS(...) ((const struct synth_test[]){__VA_ARGS__, SYNTH_TEST_END})
+
+/* A test executable's whole main: runs the SYNTH_TEST(fn) entries given as the suite @suite. */
+#define SYNTH_TEST_MAIN(suite, ...)                                                                \
+  int main(void)                                                                                   \
+  {                                                                                                \
+    return synth_test_run(suite, SYNTH_TESTS(__VA_ARGS__));                                        \
+  }
+
 /* A fresh, seeded PRNG stream; the seed (from SYNTH_TEST_SEED or the clock) is printed so a
  * failure can be replayed. */
 uint64_t synth_test_seed(void);

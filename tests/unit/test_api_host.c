@@ -136,13 +136,5 @@ static void test_loopback_addresses(void)
   CU_ASSERT_FALSE(api_addr_is_wildcard(NULL));
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_loopback_bind),
-      SYNTH_TEST(test_other_binds),
-      SYNTH_TEST(test_loopback_addresses),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("api_host", tests);
-}
+SYNTH_TEST_MAIN("api_host", SYNTH_TEST(test_loopback_bind), SYNTH_TEST(test_other_binds),
+                SYNTH_TEST(test_loopback_addresses))

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "runtime/device_options.h"
 #include "base/logger.h"
+#include "runtime/device_options.h"
 #include "support/harness.h"
 #include "support/log_capture.h"
 #include "synth/error.h"
@@ -322,16 +322,6 @@ static void test_options_reach_devices(void)
   }
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_good_values),
-      SYNTH_TEST(test_aliases),
-      SYNTH_TEST(test_errors_name_the_option),
-      SYNTH_TEST(test_types_and_check),
-      SYNTH_TEST(test_listing),
-      SYNTH_TEST(test_options_reach_devices),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("device_options", tests);
-}
+SYNTH_TEST_MAIN("device_options", SYNTH_TEST(test_good_values), SYNTH_TEST(test_aliases),
+                SYNTH_TEST(test_errors_name_the_option), SYNTH_TEST(test_types_and_check),
+                SYNTH_TEST(test_listing), SYNTH_TEST(test_options_reach_devices))

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/logger.h"
 #include "runtime/device_probe.h"
 #include "runtime/device_select.h"
-#include "base/logger.h"
 #include "support/harness.h"
 #include "synth/error.h"
 
@@ -136,12 +136,5 @@ static void test_everything_takes_host_cpu_devices(void)
     fprintf(stderr, "note: no OpenCL or Vulkan device on the host CPU here (PoCL, lavapipe)\n");
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_parses),  SYNTH_TEST(test_refuses),
-      SYNTH_TEST(test_matches), SYNTH_TEST(test_everything_takes_host_cpu_devices),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("device_select", tests);
-}
+SYNTH_TEST_MAIN("device_select", SYNTH_TEST(test_parses), SYNTH_TEST(test_refuses),
+                SYNTH_TEST(test_matches), SYNTH_TEST(test_everything_takes_host_cpu_devices))

@@ -109,13 +109,9 @@ int main(int argc, char **argv)
 {
   gpu.ops = &synth__opencl_device_ops;
   gpu.inject_fault = synth__cl_inject_fault;
-  static const struct synth_test tests[] = {
-      GPU_SUITE_TESTS,
-      SYNTH_TEST(test_lane_variants_agree),
-      SYNTH_TEST(test_build_failure_logs_the_build_log),
-      SYNTH_TEST(test_work_group_override),
-      SYNTH_TEST(test_program_cache),
-      SYNTH_TEST_END,
-  };
-  return gpu_suite_main(argc, argv, "opencl", tests);
+  return gpu_suite_main(argc, argv, "opencl",
+                        SYNTH_TESTS(GPU_SUITE_TESTS, SYNTH_TEST(test_lane_variants_agree),
+                                    SYNTH_TEST(test_build_failure_logs_the_build_log),
+                                    SYNTH_TEST(test_work_group_override),
+                                    SYNTH_TEST(test_program_cache)));
 }

@@ -419,12 +419,11 @@ int main(void)
     fprintf(stderr, "policy: needs two CPU cores, found %u: skipped\n", cpus);
     return SYNTH_TEST_SKIP;
   }
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_unknown_policy_refused), SYNTH_TEST(test_each_policy_exact),
-      SYNTH_TEST(test_worker_turns_bad_rate),  SYNTH_TEST(test_worker_turns_bad_stealing),
-      SYNTH_TEST(test_rate_never_steals),      SYNTH_TEST_END,
-  };
-  int rc = synth_test_run("policy", tests);
+  int rc = synth_test_run("policy", SYNTH_TESTS(SYNTH_TEST(test_unknown_policy_refused),
+                                                SYNTH_TEST(test_each_policy_exact),
+                                                SYNTH_TEST(test_worker_turns_bad_rate),
+                                                SYNTH_TEST(test_worker_turns_bad_stealing),
+                                                SYNTH_TEST(test_rate_never_steals)));
   for (int k = 0; k < WORKS_MAX; k++)
     free(trackers[k].bits);
   return rc;

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "sha256d/sha256d_cores.h"
 #include "precompute/sha256.h"
+#include "sha256d/sha256d_cores.h"
 #include "support/fixtures.h"
 #include "support/harness.h"
 #include "synth/synth.h"
@@ -284,15 +284,6 @@ static void test_probe(void)
                   SYNTH_EINVAL);
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_mines_benchmark_job),
-      SYNTH_TEST(test_bad_configs),
-      SYNTH_TEST(test_bad_jobs_keep_the_current_one),
-      SYNTH_TEST(test_forced_cores),
-      SYNTH_TEST(test_probe),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("runtime", tests);
-}
+SYNTH_TEST_MAIN("runtime", SYNTH_TEST(test_mines_benchmark_job), SYNTH_TEST(test_bad_configs),
+                SYNTH_TEST(test_bad_jobs_keep_the_current_one), SYNTH_TEST(test_forced_cores),
+                SYNTH_TEST(test_probe))

@@ -303,12 +303,8 @@ int main(void)
     fprintf(stderr, "scan_health: needs two CPU cores, found %u: skipped\n", cpus);
     return SYNTH_TEST_SKIP;
   }
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_scan_returns_early),
-      SYNTH_TEST(test_scan_blocks),
-      SYNTH_TEST(test_healthy_scan_never_sick),
-      SYNTH_TEST(test_no_device_left_ends_work),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("scan_health", tests);
+  return synth_test_run("scan_health", SYNTH_TESTS(SYNTH_TEST(test_scan_returns_early),
+                                                   SYNTH_TEST(test_scan_blocks),
+                                                   SYNTH_TEST(test_healthy_scan_never_sick),
+                                                   SYNTH_TEST(test_no_device_left_ends_work)));
 }

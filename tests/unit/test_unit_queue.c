@@ -213,12 +213,6 @@ static void test_concurrent_takers(void)
   synth__unit_pool_destroy(p);
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_pool_is_bounded),        SYNTH_TEST(test_take_is_contiguous),
-      SYNTH_TEST(test_gone_dropped_live_kept), SYNTH_TEST(test_try_take_never_blocks),
-      SYNTH_TEST(test_concurrent_takers),      SYNTH_TEST_END,
-  };
-  return synth_test_run("unit_queue", tests);
-}
+SYNTH_TEST_MAIN("unit_queue", SYNTH_TEST(test_pool_is_bounded), SYNTH_TEST(test_take_is_contiguous),
+                SYNTH_TEST(test_gone_dropped_live_kept), SYNTH_TEST(test_try_take_never_blocks),
+                SYNTH_TEST(test_concurrent_takers))

@@ -180,15 +180,10 @@ int main(int argc, char **argv)
 {
   gpu.ops = &synth__vulkan_device_ops;
   gpu.inject_fault = synth__vk_inject_fault;
-  static const struct synth_test tests[] = {
-      GPU_SUITE_TESTS,
-      SYNTH_TEST(test_specialization_variants_agree),
-      SYNTH_TEST(test_staging_copy_agrees),
-      SYNTH_TEST(test_work_group_limits),
-      SYNTH_TEST(test_pipeline_cache),
-      SYNTH_TEST(test_allocation_failure),
-      SYNTH_TEST(test_lost_device_refuses_work),
-      SYNTH_TEST_END,
-  };
-  return gpu_suite_main(argc, argv, "vulkan", tests);
+  return gpu_suite_main(
+      argc, argv, "vulkan",
+      SYNTH_TESTS(GPU_SUITE_TESTS, SYNTH_TEST(test_specialization_variants_agree),
+                  SYNTH_TEST(test_staging_copy_agrees), SYNTH_TEST(test_work_group_limits),
+                  SYNTH_TEST(test_pipeline_cache), SYNTH_TEST(test_allocation_failure),
+                  SYNTH_TEST(test_lost_device_refuses_work)));
 }

@@ -457,18 +457,7 @@ static void test_mining_job_refused(void)
   synth_runtime_destroy(rt);
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_finite_work),
-      SYNTH_TEST(test_cancel_and_replace),
-      SYNTH_TEST(test_callbacks_end_with_work),
-      SYNTH_TEST(test_sha256d_work),
-      SYNTH_TEST(test_two_runtimes),
-      SYNTH_TEST(test_hit_overflow_counted),
-      SYNTH_TEST(test_known_answer_any_order),
-      SYNTH_TEST(test_mining_job_refused),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("work", tests);
-}
+SYNTH_TEST_MAIN("work", SYNTH_TEST(test_finite_work), SYNTH_TEST(test_cancel_and_replace),
+                SYNTH_TEST(test_callbacks_end_with_work), SYNTH_TEST(test_sha256d_work),
+                SYNTH_TEST(test_two_runtimes), SYNTH_TEST(test_hit_overflow_counted),
+                SYNTH_TEST(test_known_answer_any_order), SYNTH_TEST(test_mining_job_refused))
