@@ -87,6 +87,13 @@ uint64_t synth_test_runtime_nonces(synth_runtime *rt)
   return n;
 }
 
+struct synth_device_stats synth_test_device_stats(synth_runtime *rt, unsigned i)
+{
+  struct synth_device_stats st;
+  CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, i, &st, sizeof st), 0);
+  return st;
+}
+
 synth_work *synth_test_work_whole(synth_runtime *rt, const struct synth_work_config *wc)
 {
   synth_work *w;

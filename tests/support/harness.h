@@ -49,6 +49,9 @@ void synth_test_fill(void *buf, size_t len);
 /* Nonces every device of a runtime has hashed, summed. */
 uint64_t synth_test_runtime_nonces(synth_runtime *rt);
 
+/* Device @i's stats, their reading asserted. */
+struct synth_device_stats synth_test_device_stats(synth_runtime *rt, unsigned i);
+
 /* Submits @wc to @rt and waits, with the patience, for it to finish: status 0 and the whole range
  * hashed. Returns the work for the caller's own checks; the caller releases it. */
 synth_work *synth_test_work_whole(synth_runtime *rt, const struct synth_work_config *wc);

@@ -17,6 +17,7 @@
 #include "support/hit_tally.h"
 #include "support/log_capture.h"
 #include "support/mix_workload.h"
+#include "support/odd_worker.h"
 #include "synth/synth.h"
 
 /* ---- which index each scan hashed ---- */
@@ -93,26 +94,15 @@ static atomic_bool bad_mode;            /* this runtime has a worker that turns 
 static atomic_uint_least64_t bad_after; /* once the works have this many indexes hashed */
 static atomic_uint_least64_t hashed_so_far;
 static atomic_bool went_bad;
-static atomic_bool claimed;
-static _Thread_local int role; /* 0 not yet known, 1 the one that turns bad, 2 healthy */
-static char bad_thread[16];
-static atomic_bool bad_named;
+static struct odd_worker odd; /* the worker that turns bad */
 
 static bool returns_early(void)
 {
-  if (!atomic_load(&bad_mode))
+  if (!atomic_load(&bad_mode) || !odd_worker_is_me(&odd))
     return false;
-  if (role == 0) {
-    bool expect = false;
-    role = atomic_compare_exchange_strong(&claimed, &expect, true) ? 1 : 2;
-    if (role == 1) {
-      pthread_getname_np(pthread_self(), bad_thread, sizeof bad_thread);
-      atomic_store(&bad_named, true); /* seq_cst: the name is written before */
-    }
-  }
-  if (role == 1 && atomic_load(&hashed_so_far) >= atomic_load(&bad_after))
+  if (atomic_load(&hashed_so_far) >= atomic_load(&bad_after))
     atomic_store(&went_bad, true);
-  return role == 1 && atomic_load(&went_bad);
+  return atomic_load(&went_bad);
 }
 
 static uint32_t scan(const void *payload, uint32_t start, uint32_t count,
@@ -127,13 +117,7 @@ static uint32_t scan(const void *payload, uint32_t start, uint32_t count,
 }
 
 static const struct synth_cpu_core cores[] = {{"portable", scan, NULL}, {NULL, NULL, NULL}};
-static const struct synth_workload recorded_workload = {
-    .name = "mix64-recorded",
-    .payload_size = sizeof(struct mix_payload),
-    .prepare_roll = mix_prepare,
-    .verify = mix_verify,
-    .cpu_cores = cores,
-};
+static const struct synth_workload recorded_workload = MIX_WORKLOAD("mix64-recorded", cores);
 
 /* Two workers under policy (NULL: the default). The bad worker's batches fail, which benches it
  * whatever the machine's speed; only its probe comes sooner than by default. The batch timeout
@@ -142,8 +126,7 @@ static synth_runtime *runtime(const char *policy, bool with_bad_worker)
 {
   atomic_store(&bad_mode, with_bad_worker);
   atomic_store(&went_bad, false);
-  atomic_store(&claimed, false);
-  atomic_store(&bad_named, false);
+  odd_worker_reset(&odd);
   atomic_store(&hashed_so_far, 0);
   atomic_store(&bad_after, UINT64_MAX);
   log_capture_clear();
@@ -252,35 +235,12 @@ static void test_each_policy_exact(void)
     finish(&works[0], &trackers[0]);
     finish(&works[1], &trackers[1]);
     for (unsigned i = 0; i < 2; i++) {
-      struct synth_device_stats st;
-      CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, i, &st, sizeof st), 0);
+      struct synth_device_stats st = synth_test_device_stats(rt, i);
       CU_ASSERT_EQUAL(st.batch_errors, 0);
       CU_ASSERT_EQUAL(st.sick_count, 0);
     }
     synth_runtime_destroy(rt);
   }
-}
-
-static struct synth_device_stats stats_of(synth_runtime *rt, unsigned i)
-{
-  struct synth_device_stats st;
-  CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, i, &st, sizeof st), 0);
-  return st;
-}
-
-/* The index of the worker that turns bad, from its thread's name. */
-static unsigned bad_device(synth_runtime *rt)
-{
-  CU_ASSERT_FATAL(atomic_load(&bad_named));
-  for (unsigned i = 0; i < synth_runtime_device_count(rt); i++) {
-    struct synth_device_stats st = stats_of(rt, i);
-    char name[32];
-    snprintf(name, sizeof name, "synth-%.9s", st.id); /* as the runtime names its threads */
-    if (strcmp(name, bad_thread) == 0)
-      return i;
-  }
-  CU_FAIL_FATAL("no device runs the thread that turned bad");
-  return 0;
 }
 
 /* One worker's scan starts returning without hashing once a quarter of the first work is done:
@@ -300,7 +260,7 @@ static void test_worker_turns_bad(const char *policy)
     finish(&works[0], &trackers[0]);
     rounds++;
     if (atomic_load(&went_bad)) {
-      struct synth_device_stats st = stats_of(rt, bad_device(rt));
+      struct synth_device_stats st = synth_test_device_stats(rt, odd_worker_device(&odd, rt));
       benched = st.state == SYNTH_DEVICE_SICK || st.state == SYNTH_DEVICE_OUT;
     }
   }
@@ -308,8 +268,9 @@ static void test_worker_turns_bad(const char *policy)
   reference(&works[0], across_roll(11 + rounds, 1ull << 25), 1ull << 25);
   submit(rt, &works[0], &trackers[0], 0);
   finish(&works[0], &trackers[0]);
-  unsigned bad = bad_device(rt);
-  struct synth_device_stats st = stats_of(rt, bad), good = stats_of(rt, 1 - bad);
+  unsigned bad = odd_worker_device(&odd, rt);
+  struct synth_device_stats st = synth_test_device_stats(rt, bad);
+  struct synth_device_stats good = synth_test_device_stats(rt, 1 - bad);
   CU_ASSERT(st.sick_count >= 1);
   CU_ASSERT(st.batch_errors >= 8);
   CU_ASSERT_PTR_NOT_NULL(strstr(st.health_reason, "without being asked to stop"));
