@@ -4,7 +4,10 @@
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+#include "base/hex.h"
 
 static uint64_t rng_state;
 static int rng_ready;
@@ -37,27 +40,12 @@ void synth_test_fill(void *buf, size_t len)
     p[i] = (uint8_t)synth_test_rand();
 }
 
-static int nibble(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 int synth_test_unhex(const char *hex, uint8_t *out, size_t max)
 {
-  size_t n = 0;
-  for (; hex[0] && hex[1]; hex += 2) {
-    int hi = nibble(hex[0]), lo = nibble(hex[1]);
-    if (hi < 0 || lo < 0 || n == max)
-      return -1;
-    out[n++] = (uint8_t)(hi << 4 | lo);
-  }
-  return hex[0] ? -1 : (int)n;
+  size_t len = strlen(hex);
+  if (len % 2 || len / 2 > max || synth__unhex(hex, out, len / 2) != 0)
+    return -1;
+  return (int)(len / 2);
 }
 
 int synth_test_run(const char *suite_name, const struct synth_test *tests)
