@@ -251,13 +251,13 @@ int synth__vk_submit(void *dev, struct synth__batch *b)
   struct vk_slot *s = free_slot(d);
   if (!s)
     return SYNTH_ESTATE;
-  d->submits++;
-  if (d->fault == SYNTH_FAULT_SUBMIT && d->submits == d->fault_at) {
+  enum synth__device_fault fault = synth__fault_submit(&d->faults);
+  if (fault == SYNTH_FAULT_SUBMIT) {
     synth__log_error(d->log, "%s: submit failed: injected fault", d->label);
     return SYNTH_EDEVICE;
   }
   VkResult r = VK_SUCCESS;
-  bool hang = d->fault == SYNTH_FAULT_HANG && d->submits == d->fault_at;
+  bool hang = fault == SYNTH_FAULT_HANG;
   if (hang && !d->hang) {
     const VkEventCreateInfo info = {.sType = VK_STRUCTURE_TYPE_EVENT_CREATE_INFO};
     r = vkCreateEvent(d->device, &info, NULL, &d->hang);
@@ -327,8 +327,7 @@ int synth__vk_poll(void *dev, struct synth__batch **done, int timeout_ms)
   s->batch = NULL;
   synth__batch_stamp_done(b, s->submit_ns, &d->last_done_ns);
   *done = b;
-  d->polls++;
-  if (d->fault == SYNTH_FAULT_EXEC && d->polls >= d->fault_at && r == VK_SUCCESS)
+  if (synth__fault_poll(&d->faults) && r == VK_SUCCESS)
     r = VK_ERROR_DEVICE_LOST; /* injected */
   if (r != VK_SUCCESS) {
     if (!d->lost)
@@ -371,8 +370,5 @@ bool synth__vk_drain(struct vk_device *d)
 void synth__vk_inject_fault(void *dev, enum synth__device_fault fault, unsigned at)
 {
   struct vk_device *d = dev;
-  d->fault = fault;
-  d->fault_at = at;
-  d->submits = 0;
-  d->polls = 0;
+  synth__fault_arm(&d->faults, fault, at);
 }
