@@ -38,11 +38,7 @@ static int pools(struct vk_device *d)
     };
     r = vkCreateCommandPool(d->device, &info, NULL, &d->command_pool);
   }
-  if (r != VK_SUCCESS) {
-    synth__log_error(d->log, "%s: cannot create its pools: %s", d->label, synth__vk_result_name(r));
-    return synth__vk_to_synth(r);
-  }
-  return 0;
+  return synth__vk_created(r, d->log, d->label, "create its pools");
 }
 
 /* A slot's buffers: results straight in host-visible device memory on a unified-memory
@@ -112,12 +108,7 @@ static int slot_commands(struct vk_device *d, struct vk_slot *s)
     const VkFenceCreateInfo fence_info = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
     r = vkCreateFence(d->device, &fence_info, NULL, &s->fence);
   }
-  if (r != VK_SUCCESS) {
-    synth__log_error(d->log, "%s: cannot create its command buffers: %s", d->label,
-                     synth__vk_result_name(r));
-    return synth__vk_to_synth(r);
-  }
-  return 0;
+  return synth__vk_created(r, d->log, d->label, "create its command buffers");
 }
 
 int synth__vk_slots_create(struct vk_device *d)
