@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include "base/logger.h"
+
 enum synth__device_fault {
   SYNTH_FAULT_NONE,
   SYNTH_FAULT_SUBMIT, /* the n-th submit fails, as a launch the driver refuses */
@@ -25,13 +27,19 @@ static inline void synth__fault_arm(struct synth__fault_plan *p, enum synth__dev
   *p = (struct synth__fault_plan){.fault = fault, .at = at};
 }
 
-/* Counts a submit. Returns the fault it is to suffer: SYNTH_FAULT_SUBMIT (refuse it) or
- * SYNTH_FAULT_HANG (let its batch wait), or SYNTH_FAULT_NONE. */
-static inline enum synth__device_fault synth__fault_submit(struct synth__fault_plan *p)
+/* Counts a submit of the device @label. Returns the fault it is to suffer: SYNTH_FAULT_SUBMIT
+ * (refuse it: logged here as the failed submit) or SYNTH_FAULT_HANG (let its batch wait), or
+ * SYNTH_FAULT_NONE. */
+static inline enum synth__device_fault
+synth__fault_submit(struct synth__fault_plan *p, const struct synth__logger *log, const char *label)
 {
   p->submits++;
   bool armed = p->fault == SYNTH_FAULT_SUBMIT || p->fault == SYNTH_FAULT_HANG;
-  return armed && p->submits == p->at ? p->fault : SYNTH_FAULT_NONE;
+  if (!armed || p->submits != p->at)
+    return SYNTH_FAULT_NONE;
+  if (p->fault == SYNTH_FAULT_SUBMIT)
+    synth__log_error(log, "%s: submit failed: injected fault", label);
+  return p->fault;
 }
 
 /* Counts a poll. Returns whether its batch is to fail (SYNTH_FAULT_EXEC from the at-th on). */

@@ -162,11 +162,9 @@ int synth__cl_submit(void *dev, struct synth__batch *b)
   struct cl_slot *s = free_slot(d);
   if (!s)
     return SYNTH_ESTATE;
-  enum synth__device_fault fault = synth__fault_submit(&d->faults);
-  if (fault == SYNTH_FAULT_SUBMIT) {
-    synth__log_error(d->log, "%s: launch failed: injected fault", d->label);
+  enum synth__device_fault fault = synth__fault_submit(&d->faults, d->log, d->label);
+  if (fault == SYNTH_FAULT_SUBMIT)
     return SYNTH_EDEVICE;
-  }
   pthread_mutex_lock(&d->lock);
   s->completed = false;
   s->status = CL_COMPLETE;

@@ -242,11 +242,9 @@ int synth__vk_submit(void *dev, struct synth__batch *b)
   struct vk_slot *s = free_slot(d);
   if (!s)
     return SYNTH_ESTATE;
-  enum synth__device_fault fault = synth__fault_submit(&d->faults);
-  if (fault == SYNTH_FAULT_SUBMIT) {
-    synth__log_error(d->log, "%s: submit failed: injected fault", d->label);
+  enum synth__device_fault fault = synth__fault_submit(&d->faults, d->log, d->label);
+  if (fault == SYNTH_FAULT_SUBMIT)
     return SYNTH_EDEVICE;
-  }
   VkResult r = VK_SUCCESS;
   bool hang = fault == SYNTH_FAULT_HANG;
   if (hang && !d->hang) {
