@@ -75,6 +75,21 @@ uint64_t synth_test_runtime_nonces(synth_runtime *rt)
   return n;
 }
 
+static void count_cpu(void *user, const struct synth_device_desc *d)
+{
+  *(unsigned *)user += d->kind == SYNTH_DEVICE_CPU;
+}
+
+bool synth_test_cpu_workers(const struct synth_runtime_config *probe, unsigned want,
+                            const char *suite)
+{
+  unsigned cpus = 0;
+  if (synth_probe(probe, count_cpu, &cpus) == 0 && cpus >= want)
+    return true;
+  fprintf(stderr, "%s: needs %u CPU cores, found %u: skipped\n", suite, want, cpus);
+  return false;
+}
+
 struct synth_device_stats synth_test_device_stats(synth_runtime *rt, unsigned i)
 {
   struct synth_device_stats st;

@@ -2,6 +2,7 @@
 #ifndef SYNTH_TESTS_HARNESS_H
 #define SYNTH_TESTS_HARNESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,11 @@ void synth_test_fill(void *buf, size_t len);
 
 /* Nonces every device of a runtime has hashed, summed. */
 uint64_t synth_test_runtime_nonces(synth_runtime *rt);
+
+/* Whether a runtime made with @probe would have at least @want CPU workers, each on a core of
+ * its own; when not, says on stderr that @suite is skipped (main then returns SYNTH_TEST_SKIP). */
+bool synth_test_cpu_workers(const struct synth_runtime_config *probe, unsigned want,
+                            const char *suite);
 
 /* Device @i's stats, their reading asserted. */
 struct synth_device_stats synth_test_device_stats(synth_runtime *rt, unsigned i);

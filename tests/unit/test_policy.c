@@ -361,20 +361,12 @@ static void test_rate_never_steals(void)
   cover_job_free(cj);
 }
 
-/* Two workers, each on a core of its own, or nothing to test. */
-static void count_cpu(void *user, const struct synth_device_desc *d)
-{
-  *(unsigned *)user += d->kind == SYNTH_DEVICE_CPU;
-}
-
 int main(void)
 {
-  unsigned cpus = 0;
+  /* Two workers, each on a core of its own, or nothing to test. */
   struct synth_runtime_config probe = {.devices = "cpu", .workload = &mix_workload};
-  if (synth_probe(&probe, count_cpu, &cpus) != 0 || cpus < 2) {
-    fprintf(stderr, "policy: needs two CPU cores, found %u: skipped\n", cpus);
+  if (!synth_test_cpu_workers(&probe, 2, "policy"))
     return SYNTH_TEST_SKIP;
-  }
   int rc = synth_test_run("policy", SYNTH_TESTS(SYNTH_TEST(test_unknown_policy_refused),
                                                 SYNTH_TEST(test_each_policy_exact),
                                                 SYNTH_TEST(test_worker_turns_bad_rate),

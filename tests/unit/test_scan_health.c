@@ -247,20 +247,12 @@ static void test_no_device_left_ends_work(void)
   synth_runtime_destroy(rt);
 }
 
-/* Two workers, each on a core of its own, or nothing to test. */
-static void count_cpu(void *user, const struct synth_device_desc *d)
-{
-  *(unsigned *)user += d->kind == SYNTH_DEVICE_CPU;
-}
-
 int main(void)
 {
-  unsigned cpus = 0;
+  /* Two workers, each on a core of its own, or nothing to test. */
   struct synth_runtime_config probe = {.devices = "cpu", .workload = &mix_workload};
-  if (synth_probe(&probe, count_cpu, &cpus) != 0 || cpus < 2) {
-    fprintf(stderr, "scan_health: needs two CPU cores, found %u: skipped\n", cpus);
+  if (!synth_test_cpu_workers(&probe, 2, "scan_health"))
     return SYNTH_TEST_SKIP;
-  }
   return synth_test_run("scan_health", SYNTH_TESTS(SYNTH_TEST(test_scan_returns_early),
                                                    SYNTH_TEST(test_scan_blocks),
                                                    SYNTH_TEST(test_healthy_scan_never_sick),
