@@ -45,6 +45,10 @@ static void print_desc(void *user, const struct synth_device_desc *d)
            d->pci[0] ? ", PCI " : "", d->pci);
 }
 
+static const char about[] =
+    "Lists every device the built-in backends find (for the CPU, its topology from\n"
+    "hwloc and one worker per core) and whether the given options make it hash.";
+
 int cmd_devices(int argc, char **argv)
 {
   struct cli_device_flags dev = CLI_DEVICE_FLAGS_INIT;
@@ -56,17 +60,9 @@ int cmd_devices(int argc, char **argv)
       {"--json", 0, CLI_FLAG, &json, 0, 0, NULL, "print the list as JSON"},
       CLI_OPTIONS_END(help),
   };
-  int rc = cli_parse("devices", opts, argc, argv);
-  if (rc != 0)
+  int rc = cli_parse_command("devices", about, opts, argc, argv);
+  if (rc != 0 || help)
     return rc;
-  if (help) {
-    printf("usage: synthminer devices [options]\n\n"
-           "Lists every device the built-in backends find (for the CPU, its topology from\n"
-           "hwloc and one worker per core) and whether the given options make it hash.\n\n"
-           "options:\n");
-    cli_print_options(opts);
-    return 0;
-  }
   if (options)
     return cli_print_device_options(json);
   struct cli_log log = {.level = SYNTH_LOG_ERROR};

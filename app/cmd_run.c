@@ -66,16 +66,11 @@ static void install_signals(void)
   sigaction(SIGTERM, &sa, NULL);
 }
 
-static void usage(const struct cli_option *opts)
-{
-  printf("usage: synthminer run [options]\n\n"
-         "Hashes on every selected device until --duration passes or SIGINT/SIGTERM arrives,\n"
-         "then prints a per-device table (or, with --json, one JSON document) on stdout.\n"
-         "With no pool, the built-in benchmark job is hashed. While it runs, a local HTTP API\n"
-         "(JSON and Prometheus /metrics) serves on 127.0.0.1:4077 unless --no-api.\n\n"
-         "options:\n");
-  cli_print_options(opts);
-}
+static const char about[] =
+    "Hashes on every selected device until --duration passes or SIGINT/SIGTERM arrives,\n"
+    "then prints a per-device table (or, with --json, one JSON document) on stdout.\n"
+    "With no pool, the built-in benchmark job is hashed. While it runs, a local HTTP API\n"
+    "(JSON and Prometheus /metrics) serves on 127.0.0.1:4077 unless --no-api.";
 
 /* The API flags. */
 struct api_flags {
@@ -313,13 +308,9 @@ int cmd_run(int argc, char **argv)
       {"--verbose", 'v', CLI_FLAG, &verbose, 0, 0, NULL, "print every share on stderr"},
       CLI_OPTIONS_END(help),
   };
-  int rc = cli_parse("run", opts, argc, argv);
-  if (rc != 0)
+  int rc = cli_parse_command("run", about, opts, argc, argv);
+  if (rc != 0 || help)
     return rc;
-  if (help) {
-    usage(opts);
-    return 0;
-  }
   struct cli_log log = {0};
   if ((rc = cli_log_level("run", log_level, &log.level)) != 0)
     return rc;

@@ -194,14 +194,10 @@ static int print_once(json_t *snap, bool json, bool utf8)
   return 0;
 }
 
-static void usage(const struct cli_option *opts)
-{
-  printf("usage: synthminer stats [options]\n\n"
-         "Shows a running 'synthminer run' (its API, default " DEFAULT_URL ") as a live table,\n"
-         "refreshed every second; q quits. Without a terminal, or with --once, the table is\n"
-         "printed once.\n\noptions:\n");
-  cli_print_options(opts);
-}
+static const char about[] =
+    "Shows a running 'synthminer run' (its API, default " DEFAULT_URL ") as a live table,\n"
+    "refreshed every second; q quits. Without a terminal, or with --once, the table is\n"
+    "printed once.";
 
 /* The target from the flags. Returns 0, or prints one line and returns CLI_EXIT_USAGE. */
 static int make_target(struct target *t, const char *url, const char *token)
@@ -235,13 +231,9 @@ int cmd_stats(int argc, char **argv)
       {"--json", 0, CLI_FLAG, &json, 0, 0, NULL, "print the instance's snapshot once as JSON"},
       CLI_OPTIONS_END(help),
   };
-  int rc = cli_parse("stats", opts, argc, argv);
-  if (rc != 0)
+  int rc = cli_parse_command("stats", about, opts, argc, argv);
+  if (rc != 0 || help)
     return rc;
-  if (help) {
-    usage(opts);
-    return 0;
-  }
   struct target t;
   if ((rc = make_target(&t, url, token)) != 0)
     return rc;

@@ -29,24 +29,30 @@ int cli_device_options(const char *command, struct cli_device_flags *f, const ch
   size_t size = sizeof f->device_options, used = 0;
   bool fits = true;
   buf[0] = '\0';
-  if (f->threads)
-    fits &= add(buf, size, &used, "cpu.threads=%u", f->threads);
-  if (f->affinity)
-    fits &= add(buf, size, &used, "cpu.affinity=%s", f->affinity);
-  if (f->cpu_core)
-    fits &= add(buf, size, &used, "cpu.core=%s", f->cpu_core);
-  if (f->opencl_work_group)
-    fits &= add(buf, size, &used, "opencl.work_group=%u", f->opencl_work_group);
-  if (f->opencl_lanes)
-    fits &= add(buf, size, &used, "opencl.lanes=%u", f->opencl_lanes);
-  if (f->opencl_build_options)
-    fits &= add(buf, size, &used, "opencl.build_options=%s", f->opencl_build_options);
-  if (f->vulkan_work_group)
-    fits &= add(buf, size, &used, "vulkan.work_group=%u", f->vulkan_work_group);
-  if (f->vulkan_nonces)
-    fits &= add(buf, size, &used, "vulkan.nonces=%u", f->vulkan_nonces);
-  if (f->vulkan_mad_adds != CLI_UNSET)
-    fits &= add(buf, size, &used, "vulkan.mad_adds=%u", f->vulkan_mad_adds);
+  /* Each backend flag as the device option it stands for; a number equal to unset, or a NULL
+   * text, was not given. */
+  const struct {
+    const char *key;
+    const unsigned *number;
+    const char *const *text;
+    unsigned unset;
+  } flags[] = {
+      {.key = "cpu.threads", .number = &f->threads},
+      {.key = "cpu.affinity", .text = &f->affinity},
+      {.key = "cpu.core", .text = &f->cpu_core},
+      {.key = "opencl.work_group", .number = &f->opencl_work_group},
+      {.key = "opencl.lanes", .number = &f->opencl_lanes},
+      {.key = "opencl.build_options", .text = &f->opencl_build_options},
+      {.key = "vulkan.work_group", .number = &f->vulkan_work_group},
+      {.key = "vulkan.nonces", .number = &f->vulkan_nonces},
+      {.key = "vulkan.mad_adds", .number = &f->vulkan_mad_adds, .unset = CLI_UNSET},
+  };
+  for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+    if (flags[i].text && *flags[i].text)
+      fits &= add(buf, size, &used, "%s=%s", flags[i].key, *flags[i].text);
+    else if (flags[i].number && *flags[i].number != flags[i].unset)
+      fits &= add(buf, size, &used, "%s=%u", flags[i].key, *flags[i].number);
+  }
   for (unsigned i = 0; i < f->options.count; i++)
     fits &= add(buf, size, &used, "%s", f->options.items[i]);
   if (!fits) {

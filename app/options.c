@@ -104,6 +104,20 @@ int cli_parse(const char *command, const struct cli_option *opts, int argc, char
   return 0;
 }
 
+int cli_parse_command(const char *command, const char *about, const struct cli_option *opts,
+                      int argc, char **argv)
+{
+  int rc = cli_parse(command, opts, argc, argv);
+  const struct cli_option *help = opts;
+  while (help->name && strcmp(help->name, "--help") != 0)
+    help++;
+  if (rc == 0 && help->name && *(const bool *)help->dest) {
+    printf("usage: synthminer %s [options]\n\n%s\n\noptions:\n", command, about);
+    cli_print_options(opts);
+  }
+  return rc;
+}
+
 void cli_print_options(const struct cli_option *opts)
 {
   for (const struct cli_option *o = opts; o->name; o++) {

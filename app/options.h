@@ -49,4 +49,11 @@ int cli_parse(const char *command, const struct cli_option *opts, int argc, char
 /* Prints the option table as help text. */
 void cli_print_options(const struct cli_option *opts);
 
+/* cli_parse for a subcommand's whole command line: when it holds --help (CLI_OPTIONS_END's
+ * flag), prints the command's help on stdout: "usage: synthminer COMMAND [options]", @about
+ * (what the command does) and the option table. Returns as cli_parse; after the help, 0 with
+ * the help flag set, for the caller to stop there. */
+int cli_parse_command(const char *command, const char *about, const struct cli_option *opts,
+                      int argc, char **argv);
+
 #endif

@@ -2,6 +2,7 @@
 #ifndef SYNTH_SCHEDULER_CLOCK_H
 #define SYNTH_SCHEDULER_CLOCK_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -25,6 +26,17 @@ static inline struct timespec synth__deadline_ms(unsigned ms)
     ts.tv_nsec -= 1000000000L;
   }
   return ts;
+}
+
+/* Initializes @cond to time its waits on CLOCK_MONOTONIC, as synth__deadline_ms's deadlines
+ * are. */
+static inline void synth__cond_init_monotonic(pthread_cond_t *cond)
+{
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(cond, &attr);
+  pthread_condattr_destroy(&attr);
 }
 
 #endif

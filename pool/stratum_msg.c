@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hex.h"
+
 int stratum_fail(char *why, size_t size, const char *fmt, ...)
 {
   va_list ap;
@@ -20,28 +22,11 @@ int stratum_fail(char *why, size_t size, const char *fmt, ...)
   return -1;
 }
 
-static int hexval(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 int stratum_unhex(const char *hex, uint8_t *out, size_t n)
 {
   if (strlen(hex) != 2 * n)
     return -1;
-  for (size_t i = 0; i < n; i++) {
-    int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0)
-      return -1;
-    out[i] = (uint8_t)(hi << 4 | lo);
-  }
-  return 0;
+  return synth__unhex(hex, out, n);
 }
 
 /* A hex string of any even length up to max bytes. */

@@ -237,11 +237,7 @@ static struct synth_work *work_new(struct synth__work_list *list,
   w->state = RUNNING;
   atomic_init(&w->running, RUNNING);
   pthread_mutex_init(&w->lock, NULL);
-  pthread_condattr_t attr; /* deadlines are CLOCK_MONOTONIC (scheduler/clock.h) */
-  pthread_condattr_init(&attr);
-  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-  pthread_cond_init(&w->cond, &attr);
-  pthread_condattr_destroy(&attr);
+  synth__cond_init_monotonic(&w->cond);
   if (copy)
     memcpy(w->data, cfg->data, copy);
   return w;

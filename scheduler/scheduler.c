@@ -24,15 +24,6 @@
 /* Batches the latency percentiles are taken over. */
 #define LATENCY_BATCHES 64
 
-static void cond_init_monotonic(pthread_cond_t *cond)
-{
-  pthread_condattr_t attr;
-  pthread_condattr_init(&attr);
-  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-  pthread_cond_init(cond, &attr);
-  pthread_condattr_destroy(&attr);
-}
-
 int synth__sched_create(struct synth__sched **out, const struct synth__sched_config *cfg)
 {
   unsigned unit_log2 = cfg->unit_log2 ? cfg->unit_log2 : DEFAULT_UNIT_LOG2;
@@ -69,9 +60,9 @@ int synth__sched_create(struct synth__sched **out, const struct synth__sched_con
   pthread_mutex_init(&s->control, NULL);
   pthread_cond_init(&s->control_cond, NULL);
   pthread_mutex_init(&s->wake_lock, NULL);
-  cond_init_monotonic(&s->work_cond);
-  cond_init_monotonic(&s->gen_cond);
-  cond_init_monotonic(&s->done_cond);
+  synth__cond_init_monotonic(&s->work_cond);
+  synth__cond_init_monotonic(&s->gen_cond);
+  synth__cond_init_monotonic(&s->done_cond);
   __cds_wfcq_init(&s->retire_head, &s->retire_tail);
   __cds_wfcq_init(&s->sets_head, &s->sets_tail);
   __cds_wfcq_init(&s->returned_head, &s->returned_tail);

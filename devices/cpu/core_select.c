@@ -85,6 +85,6 @@ int synth__cpu_core_choose(const struct synth_workload *workload, const char *wa
   }
   out->core = speeds[0].core;
   describe(speeds, n, out->cached, out->why, sizeof out->why);
-  synth__log_info(log, "cpu: %s core %s, %s", workload->name, out->core->name, out->why);
+  synth__log_debug(log, "cpu: %s core %s, %s", workload->name, out->core->name, out->why);
   return 0;
 }

@@ -277,11 +277,7 @@ static int cl_open(void *backend, const struct synth__device_desc *desc,
   d->payload_size = workload->payload_size;
   d->max_hits = SYNTH_BATCH_MAX_HITS;
   pthread_mutex_init(&d->lock, NULL);
-  pthread_condattr_t attr; /* deadlines are CLOCK_MONOTONIC (base/clock.h) */
-  pthread_condattr_init(&attr);
-  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-  pthread_cond_init(&d->cond, &attr);
-  pthread_condattr_destroy(&attr);
+  synth__cond_init_monotonic(&d->cond);
   int rc = open_device(b, f, d, workload);
   if (rc != 0) {
     cl_close(d);

@@ -106,14 +106,15 @@ static struct cl_slot *free_slot(struct cl_device *d)
   return NULL;
 }
 
-/* Queues payload upload, counter reset, kernel and results read-back for one batch. With a
- * hang armed, the upload first waits for a user event that only draining completes. */
-static cl_int enqueue(struct cl_device *d, struct cl_slot *s, const struct synth__batch *b)
+/* Queues payload upload, counter reset, kernel and results read-back for one batch. To @hang,
+ * the upload first waits for a user event that only draining completes. */
+static cl_int enqueue(struct cl_device *d, struct cl_slot *s, const struct synth__batch *b,
+                      bool hang)
 {
   static const cl_uint zero = 0;
   cl_event *wait = NULL;
   cl_int err = CL_SUCCESS;
-  if (d->fault == SYNTH_FAULT_HANG && d->submits == d->fault_at && !d->hang) {
+  if (hang && !d->hang) {
     d->hang = clCreateUserEvent(d->ctx, &err);
     wait = &d->hang;
   }
@@ -161,18 +162,16 @@ int synth__cl_submit(void *dev, struct synth__batch *b)
   struct cl_slot *s = free_slot(d);
   if (!s)
     return SYNTH_ESTATE;
-  d->submits++;
-  if (d->fault == SYNTH_FAULT_SUBMIT && d->submits == d->fault_at) {
-    synth__log_error(d->log, "%s: launch failed: injected fault", d->label);
+  enum synth__device_fault fault = synth__fault_submit(&d->faults, d->log, d->label);
+  if (fault == SYNTH_FAULT_SUBMIT)
     return SYNTH_EDEVICE;
-  }
   pthread_mutex_lock(&d->lock);
   s->completed = false;
   s->status = CL_COMPLETE;
   pthread_mutex_unlock(&d->lock);
   s->batch = b;
   s->submit_ns = b->t_submit_ns ? b->t_submit_ns : synth__now_ns();
-  cl_int err = enqueue(d, s, b);
+  cl_int err = enqueue(d, s, b, fault == SYNTH_FAULT_HANG);
   if (err != CL_SUCCESS) {
     synth__log_error(d->log, "%s: launch failed: %s", d->label, synth__cl_error_name(err));
     if (s->done) { /* queued as far as the read: let it finish before the slot is reused */
@@ -218,9 +217,8 @@ int synth__cl_poll(void *dev, struct synth__batch **done, int timeout_ms)
   s->done = NULL;
   synth__batch_stamp_done(b, s->submit_ns, &d->last_done_ns);
   *done = b;
-  d->polls++;
   cl_int status = s->status;
-  if (d->fault == SYNTH_FAULT_EXEC && d->polls >= d->fault_at)
+  if (synth__fault_poll(&d->faults))
     status = CL_OUT_OF_RESOURCES;
   if (status < 0) {
     synth__log_error(d->log, "%s: batch failed on the device: %s", d->label,
@@ -258,8 +256,5 @@ void synth__cl_drain(struct cl_device *d)
 void synth__cl_inject_fault(void *dev, enum synth__device_fault fault, unsigned at)
 {
   struct cl_device *d = dev;
-  d->fault = fault;
-  d->fault_at = at;
-  d->submits = 0;
-  d->polls = 0;
+  synth__fault_arm(&d->faults, fault, at);
 }

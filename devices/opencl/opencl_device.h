@@ -66,10 +66,8 @@ struct cl_device {
   pthread_mutex_t lock; /* completed flags: the driver's callback thread and the poller */
   pthread_cond_t cond;
 
-  enum synth__device_fault fault;
-  unsigned fault_at;
+  struct synth__fault_plan faults;
   cl_event hang; /* a user event the hung batch waits on; completed when the device drains */
-  unsigned submits, polls;
 };
 
 /* opencl_batches.c: create and free the slots' buffers. Returns 0 or SYNTH_ENOMEM /

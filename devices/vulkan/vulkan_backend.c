@@ -3,12 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/logger.h"
 #include "devices/device.h"
 #include "devices/device_run.h"
 #include "devices/vulkan/vulkan_backend.h"
 #include "devices/vulkan/vulkan_device.h"
 #include "devices/vulkan/vulkan_errors.h"
-#include "base/logger.h"
 #include "devices/vulkan/vulkan_options.h"
 #include "synth/error.h"
 
@@ -264,9 +264,7 @@ static int create_device(struct vk_device *d, const struct vk_found *f)
   VkResult r = vkCreateDevice(f->phys, &info, NULL, &d->device);
   if (r != VK_SUCCESS) {
     d->device = VK_NULL_HANDLE;
-    synth__log_error(d->log, "%s: cannot create a logical device: %s", d->label,
-                     synth__vk_result_name(r));
-    return synth__vk_to_synth(r);
+    return synth__vk_created(r, d->log, d->label, "create a logical device");
   }
   vkGetDeviceQueue(d->device, f->queue_family, 0, &d->queue);
   return 0;

@@ -38,11 +38,7 @@ static int pools(struct vk_device *d)
     };
     r = vkCreateCommandPool(d->device, &info, NULL, &d->command_pool);
   }
-  if (r != VK_SUCCESS) {
-    synth__log_error(d->log, "%s: cannot create its pools: %s", d->label, synth__vk_result_name(r));
-    return synth__vk_to_synth(r);
-  }
-  return 0;
+  return synth__vk_created(r, d->log, d->label, "create its pools");
 }
 
 /* A slot's buffers: results straight in host-visible device memory on a unified-memory
@@ -112,12 +108,7 @@ static int slot_commands(struct vk_device *d, struct vk_slot *s)
     const VkFenceCreateInfo fence_info = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
     r = vkCreateFence(d->device, &fence_info, NULL, &s->fence);
   }
-  if (r != VK_SUCCESS) {
-    synth__log_error(d->log, "%s: cannot create its command buffers: %s", d->label,
-                     synth__vk_result_name(r));
-    return synth__vk_to_synth(r);
-  }
-  return 0;
+  return synth__vk_created(r, d->log, d->label, "create its command buffers");
 }
 
 int synth__vk_slots_create(struct vk_device *d)
@@ -251,13 +242,11 @@ int synth__vk_submit(void *dev, struct synth__batch *b)
   struct vk_slot *s = free_slot(d);
   if (!s)
     return SYNTH_ESTATE;
-  d->submits++;
-  if (d->fault == SYNTH_FAULT_SUBMIT && d->submits == d->fault_at) {
-    synth__log_error(d->log, "%s: submit failed: injected fault", d->label);
+  enum synth__device_fault fault = synth__fault_submit(&d->faults, d->log, d->label);
+  if (fault == SYNTH_FAULT_SUBMIT)
     return SYNTH_EDEVICE;
-  }
   VkResult r = VK_SUCCESS;
-  bool hang = d->fault == SYNTH_FAULT_HANG && d->submits == d->fault_at;
+  bool hang = fault == SYNTH_FAULT_HANG;
   if (hang && !d->hang) {
     const VkEventCreateInfo info = {.sType = VK_STRUCTURE_TYPE_EVENT_CREATE_INFO};
     r = vkCreateEvent(d->device, &info, NULL, &d->hang);
@@ -327,8 +316,7 @@ int synth__vk_poll(void *dev, struct synth__batch **done, int timeout_ms)
   s->batch = NULL;
   synth__batch_stamp_done(b, s->submit_ns, &d->last_done_ns);
   *done = b;
-  d->polls++;
-  if (d->fault == SYNTH_FAULT_EXEC && d->polls >= d->fault_at && r == VK_SUCCESS)
+  if (synth__fault_poll(&d->faults) && r == VK_SUCCESS)
     r = VK_ERROR_DEVICE_LOST; /* injected */
   if (r != VK_SUCCESS) {
     if (!d->lost)
@@ -371,8 +359,5 @@ bool synth__vk_drain(struct vk_device *d)
 void synth__vk_inject_fault(void *dev, enum synth__device_fault fault, unsigned at)
 {
   struct vk_device *d = dev;
-  d->fault = fault;
-  d->fault_at = at;
-  d->submits = 0;
-  d->polls = 0;
+  synth__fault_arm(&d->faults, fault, at);
 }

@@ -7,8 +7,8 @@
 
 #include <vulkan/vulkan.h>
 
-#include "devices/device_fault.h"
 #include "devices/batch.h"
+#include "devices/device_fault.h"
 
 struct synth__logger;
 struct synth_vulkan_kernel;
@@ -81,9 +81,7 @@ struct vk_device {
   uint64_t last_done_ns;
   bool lost; /* the device failed: nothing more is submitted, polls hand batches back */
 
-  enum synth__device_fault fault;
-  unsigned fault_at;
-  unsigned submits, polls;
+  struct synth__fault_plan faults;
   VkEvent hang;            /* what a hung batch waits on; set when the device drains */
   unsigned alloc_fault_at; /* tests: the n-th buffer allocation fails as out of memory */
   unsigned allocs;

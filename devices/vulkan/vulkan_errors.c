@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "base/logger.h"
 #include "synth/error.h"
 
 #define VK_RESULTS(XX)                                                                             \
@@ -53,4 +54,13 @@ int synth__vk_to_synth(VkResult r)
       r == VK_ERROR_OUT_OF_POOL_MEMORY || r == VK_ERROR_FRAGMENTED_POOL)
     return SYNTH_ENOMEM;
   return SYNTH_EDEVICE;
+}
+
+int synth__vk_created(VkResult r, const struct synth__logger *log, const char *label,
+                      const char *what)
+{
+  if (r == VK_SUCCESS)
+    return 0;
+  synth__log_error(log, "%s: cannot %s: %s", label, what, synth__vk_result_name(r));
+  return synth__vk_to_synth(r);
 }

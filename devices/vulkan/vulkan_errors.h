@@ -12,4 +12,11 @@ const char *synth__vk_result_name(VkResult r);
  * SYNTH_EDEVICE otherwise. */
 int synth__vk_to_synth(VkResult r);
 
+struct synth__logger;
+
+/* The end of a step that creates something: 0 for VK_SUCCESS; otherwise logs "LABEL: cannot
+ * WHAT: RESULT" and returns synth__vk_to_synth(r). */
+int synth__vk_created(VkResult r, const struct synth__logger *log, const char *label,
+                      const char *what);
+
 #endif

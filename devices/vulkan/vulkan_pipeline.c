@@ -3,12 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/logger.h"
 #include "devices/cache_file.h"
+#include "devices/scan_ctl.h"
 #include "devices/vulkan/vulkan_device.h"
 #include "devices/vulkan/vulkan_errors.h"
 #include "precompute/sha256.h"
-#include "base/logger.h"
-#include "devices/scan_ctl.h"
 #include "synth/error.h"
 
 static int layouts(struct vk_device *d)
@@ -45,12 +45,7 @@ static int layouts(struct vk_device *d)
     };
     r = vkCreatePipelineLayout(d->device, &info, NULL, &d->pipeline_layout);
   }
-  if (r != VK_SUCCESS) {
-    synth__log_error(d->log, "%s: cannot create the pipeline layout: %s", d->label,
-                     synth__vk_result_name(r));
-    return synth__vk_to_synth(r);
-  }
-  return 0;
+  return synth__vk_created(r, d->log, d->label, "create the pipeline layout");
 }
 
 /* The cache file's key: the driver's own cache identity, the SPIR-V and the specialization. */
@@ -162,13 +157,9 @@ int synth__vk_pipeline_create(struct vk_device *d, const struct synth_vulkan_ker
     vkDestroyShaderModule(d->device, module, NULL);
   if (cache)
     vkDestroyPipelineCache(d->device, cache, NULL);
-  if (r != VK_SUCCESS) {
+  if (r != VK_SUCCESS)
     d->pipeline = VK_NULL_HANDLE;
-    synth__log_error(d->log, "%s: cannot build the compute pipeline: %s", d->label,
-                     synth__vk_result_name(r));
-    return synth__vk_to_synth(r);
-  }
-  return 0;
+  return synth__vk_created(r, d->log, d->label, "build the compute pipeline");
 }
 
 void synth__vk_pipeline_destroy(struct vk_device *d)

@@ -23,6 +23,7 @@
 
 #include <synth/synth.h>
 
+#include "preimage64_args.h"
 #include "preimage64_hits.h"
 #include "preimage64_workload.h"
 
@@ -76,13 +77,6 @@ static int known_answer_holds(void)
   return found == ka.n_expect;
 }
 
-static int usage(void)
-{
-  fprintf(stderr, "usage: preimage64 [--devices LIST] [--start S] [--count N] [--bits B] "
-                  "[--key K] [--check]\n");
-  return 2;
-}
-
 int main(int argc, char **argv)
 {
   const char *devices = "all";
@@ -90,30 +84,19 @@ int main(int argc, char **argv)
   uint64_t count = 1ull << 28, key = 0x243f6a8885a308d3ull;
   unsigned bits = 22;
   int check = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-    if (strcmp(arg, "--check") == 0) {
-      check = 1;
-      continue;
-    }
-    if (!val)
-      return usage();
-    i++;
-    if (strcmp(arg, "--devices") == 0)
-      devices = val;
-    else if (strcmp(arg, "--start") == 0)
-      start = strtoull(val, NULL, 0);
-    else if (strcmp(arg, "--count") == 0)
-      count = strtoull(val, NULL, 0);
-    else if (strcmp(arg, "--bits") == 0)
-      bits = (unsigned)strtoul(val, NULL, 0);
-    else if (strcmp(arg, "--key") == 0)
-      key = strtoull(val, NULL, 0);
-    else
-      return usage();
-  }
-  if (count == 0 || start + count < start || bits < 1 || bits > 64)
-    return usage();
+  const struct arg args[] = {
+      {"--devices", ARG_TEXT, &devices},
+      {"--start", ARG_U64, &start},
+      {"--count", ARG_U64, &count},
+      {"--bits", ARG_UINT, &bits},
+      {"--key", ARG_U64, &key},
+      {"--check", ARG_FLAG, &check},
+      {NULL, ARG_FLAG, NULL},
+  };
+  if (args_parse(argc, argv, args) != 0 || count == 0 || start + count < start || bits < 1 ||
+      bits > 64)
+    return args_usage("preimage64 [--devices LIST] [--start S] [--count N] [--bits B] [--key K] "
+                      "[--check]");
 
   /* The target is a planted index's hash, so the search has at least that one answer. */
   const uint64_t planted = start + count / 2;

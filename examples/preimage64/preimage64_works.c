@@ -25,6 +25,7 @@
 
 #include <synth/synth.h>
 
+#include "preimage64_args.h"
 #include "preimage64_hits.h"
 #include "preimage64_workload.h"
 
@@ -266,13 +267,6 @@ static int bench(synth_runtime *rt, uint64_t count, unsigned bits, unsigned roun
   return bad;
 }
 
-static int usage(void)
-{
-  fprintf(stderr, "usage: preimage64_works [--devices LIST] [--count N] [--bits B] "
-                  "[--gpu-ms MS] [--check | --bench ROUNDS]\n");
-  return 2;
-}
-
 int main(int argc, char **argv)
 {
   const char *devices = "all";
@@ -280,32 +274,20 @@ int main(int argc, char **argv)
   unsigned bits = 22, rounds = 0;
   double gpu_ms = 0;
   int do_check = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-    if (strcmp(arg, "--check") == 0) {
-      do_check = 1;
-      continue;
-    }
-    if (!val)
-      return usage();
-    i++;
-    if (strcmp(arg, "--devices") == 0)
-      devices = val;
-    else if (strcmp(arg, "--count") == 0)
-      count = strtoull(val, NULL, 0);
-    else if (strcmp(arg, "--bits") == 0)
-      bits = (unsigned)strtoul(val, NULL, 0);
-    else if (strcmp(arg, "--gpu-ms") == 0)
-      gpu_ms = strtod(val, NULL);
-    else if (strcmp(arg, "--bench") == 0)
-      rounds = (unsigned)strtoul(val, NULL, 0);
-    else
-      return usage();
-  }
+  const struct arg args[] = {
+      {"--devices", ARG_TEXT, &devices},
+      {"--count", ARG_U64, &count},
+      {"--bits", ARG_UINT, &bits},
+      {"--gpu-ms", ARG_DOUBLE, &gpu_ms},
+      {"--bench", ARG_UINT, &rounds},
+      {"--check", ARG_FLAG, &do_check},
+      {NULL, ARG_FLAG, NULL},
+  };
   /* --check lays its works out within 2^36 indexes; --bench starts its own at rolls 1 to 3. */
-  if (count < 1024 || count > (do_check ? 1ull << 32 : 1ull << 40) || bits < 1 || bits > 64 ||
-      do_check == !!rounds)
-    return usage();
+  if (args_parse(argc, argv, args) != 0 || count < 1024 ||
+      count > (do_check ? 1ull << 32 : 1ull << 40) || bits < 1 || bits > 64 || do_check == !!rounds)
+    return args_usage("preimage64_works [--devices LIST] [--count N] [--bits B] [--gpu-ms MS] "
+                      "[--check | --bench ROUNDS]");
 
   struct synth_runtime_config cfg = {
       .devices = devices,

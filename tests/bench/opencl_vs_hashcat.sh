@@ -16,15 +16,4 @@ seconds=${4:-20}
 # shellcheck source=bench_lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/bench_lib.sh"
 
-one_run() {
-  "$here/hashcat_rate.sh" "$htype" >> "$work/hashcat"
-  synth_rate "$device" >> "$work/synth"
-}
-each_run one_run
-hc=$(median < "$work/hashcat")
-sy=$(median < "$work/synth")
-echo "hashcat -m 1400 -O -D $htype (SHA-256), per run:" $(awk '{ printf "%.1f ", $1 / 1e6 }' "$work/hashcat") "MH/s"
-echo "synthminer $device (SHA-256d), per run:" $(awk '{ printf "%.1f ", $1 / 1e6 }' "$work/synth") "MH/s"
-awk -v h="$hc" -v s="$sy" 'BEGIN {
-  printf "median: hashcat %.1f MH/s, ceiling (half) %.1f MH/s, synthminer %.1f MH/s = %.1f%% of the ceiling\n",
-    h / 1e6, h / 2e6, s / 1e6, 100 * s / (h / 2) }'
+versus_hashcat "$htype" "$device"

@@ -16,19 +16,6 @@ seconds=${5:-20}
 # shellcheck source=bench_lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/bench_lib.sh"
 
-one_run() {
-  "$here/hashcat_rate.sh" "$htype" >> "$work/hashcat"
-  synth_rate "$cl" >> "$work/opencl"
-  synth_rate "$vk" >> "$work/vulkan"
-}
-each_run one_run
-hc=$(median < "$work/hashcat")
-oc=$(median < "$work/opencl")
-vu=$(median < "$work/vulkan")
-for f in hashcat opencl vulkan; do
-  echo "$f, per run:" $(awk '{ printf "%.1f ", $1 / 1e6 }' "$work/$f") "MH/s"
-done
-awk -v h="$hc" -v o="$oc" -v v="$vu" -v cl="$cl" -v vk="$vk" 'BEGIN {
-  printf "median: hashcat %.1f MH/s (ceiling %.1f), %s %.1f MH/s = %.1f%% of the ceiling, %s %.1f MH/s = %.1f%% of the ceiling\n",
-    h / 1e6, h / 2e6, cl, o / 1e6, 100 * o / (h / 2), vk, v / 1e6, 100 * v / (h / 2)
-  printf "vulkan / opencl = %.1f%%\n", 100 * v / o }'
+versus_hashcat "$htype" "$cl" "$vk"
+awk -v o="$(cat "$work/median.1")" -v v="$(cat "$work/median.2")" \
+  'BEGIN { printf "vulkan / opencl = %.1f%%\n", 100 * v / o }'

@@ -1048,20 +1048,12 @@ static void test_run_json_telemetry(void)
 
 int main(void)
 {
-  /* clang-format off */
-  static const struct synth_test tests[] = {
-    SYNTH_TEST(test_read_endpoints),
-    SYNTH_TEST(test_token),
-    SYNTH_TEST(test_refusals),
-    SYNTH_TEST(test_stats_without_instance),
-    SYNTH_TEST(test_host_header),
-    SYNTH_TEST(test_host_bound_address),
-    SYNTH_TEST(test_stats_cleans_strings),
-    SYNTH_TEST(test_run_json_telemetry),
-    SYNTH_TEST_END,
-  };
-  /* clang-format on */
-  int rc = synth_test_run("api", tests);
+  int rc = synth_test_run(
+      "api",
+      SYNTH_TESTS(SYNTH_TEST(test_read_endpoints), SYNTH_TEST(test_token),
+                  SYNTH_TEST(test_refusals), SYNTH_TEST(test_stats_without_instance),
+                  SYNTH_TEST(test_host_header), SYNTH_TEST(test_host_bound_address),
+                  SYNTH_TEST(test_stats_cleans_strings), SYNTH_TEST(test_run_json_telemetry)));
   /* A fatal assertion leaves its test early: end what it left running. */
   for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
     if (live[i] && live[i]->pid) {

@@ -395,14 +395,10 @@ int main(void)
     return 1;
   }
   snprintf(pool_url, sizeof pool_url, "stratum+tcp://127.0.0.1:%u", pool.port);
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_lengths_refused),
-      SYNTH_TEST(test_lengths_at_the_limit),
-      SYNTH_TEST(test_pass_file),
-      SYNTH_TEST(test_password_precedence),
-      SYNTH_TEST_END,
-  };
-  int rc = synth_test_run("cli_pool_flags", tests);
+  int rc = synth_test_run("cli_pool_flags", SYNTH_TESTS(SYNTH_TEST(test_lengths_refused),
+                                                        SYNTH_TEST(test_lengths_at_the_limit),
+                                                        SYNTH_TEST(test_pass_file),
+                                                        SYNTH_TEST(test_password_precedence)));
   pool_stop(&pool);
   return rc;
 }

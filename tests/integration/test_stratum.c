@@ -866,33 +866,16 @@ static void test_cli_bad_pool_settings(void)
   unlink(cfg);
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_real_block_byte_order),
-      SYNTH_TEST(test_session_and_version_rolling),
-      SYNTH_TEST(test_difficulty_and_clean_switches),
-      SYNTH_TEST(test_extranonce_change),
-      SYNTH_TEST(test_pool_killed_and_revived),
-      SYNTH_TEST(test_failover_and_return),
-      SYNTH_TEST(test_reconnect_request),
-      SYNTH_TEST(test_hostile_messages),
-      SYNTH_TEST(test_tls),
-      SYNTH_TEST(test_fail_over_from_a_silent_pool),
-      SYNTH_TEST(test_fail_over_from_a_trickling_pool),
-      SYNTH_TEST(test_fail_over_from_a_closing_pool),
-      SYNTH_TEST(test_fail_over_from_a_bad_subscribe),
-      SYNTH_TEST(test_fail_over_from_a_refused_authorize),
-      SYNTH_TEST(test_every_pool_failing_backs_off),
-      SYNTH_TEST(test_outage_session_resumed),
-      SYNTH_TEST(test_outage_new_extranonce),
-      SYNTH_TEST(test_tiny_difficulty),
-      SYNTH_TEST(test_reject_shapes),
-      SYNTH_TEST(test_version_bits_inside_the_mask),
-      SYNTH_TEST(test_cli_mines_for_the_pool),
-      SYNTH_TEST(test_cli_pool_deadlines),
-      SYNTH_TEST(test_cli_bad_pool_settings),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("stratum", tests);
-}
+SYNTH_TEST_MAIN(
+    "stratum", SYNTH_TEST(test_real_block_byte_order), SYNTH_TEST(test_session_and_version_rolling),
+    SYNTH_TEST(test_difficulty_and_clean_switches), SYNTH_TEST(test_extranonce_change),
+    SYNTH_TEST(test_pool_killed_and_revived), SYNTH_TEST(test_failover_and_return),
+    SYNTH_TEST(test_reconnect_request), SYNTH_TEST(test_hostile_messages), SYNTH_TEST(test_tls),
+    SYNTH_TEST(test_fail_over_from_a_silent_pool), SYNTH_TEST(test_fail_over_from_a_trickling_pool),
+    SYNTH_TEST(test_fail_over_from_a_closing_pool), SYNTH_TEST(test_fail_over_from_a_bad_subscribe),
+    SYNTH_TEST(test_fail_over_from_a_refused_authorize),
+    SYNTH_TEST(test_every_pool_failing_backs_off), SYNTH_TEST(test_outage_session_resumed),
+    SYNTH_TEST(test_outage_new_extranonce), SYNTH_TEST(test_tiny_difficulty),
+    SYNTH_TEST(test_reject_shapes), SYNTH_TEST(test_version_bits_inside_the_mask),
+    SYNTH_TEST(test_cli_mines_for_the_pool), SYNTH_TEST(test_cli_pool_deadlines),
+    SYNTH_TEST(test_cli_bad_pool_settings))

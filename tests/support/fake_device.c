@@ -245,22 +245,13 @@ static void fake_close(void *dev)
   free(dev);
 }
 
-const struct synth__device_ops fake_device_ops = {
-    .name = "fake",
-    .kind = SYNTH_DEVICE_CPU,
-    .max_inflight = 1,
-    .default_latency_ms = 1.0,
-    .submit = fake_submit,
-    .poll = fake_poll,
-    .close = fake_close,
-};
+/* The fake device's ops as a device of @kind_ with what the scheduler reads off that kind. */
+#define FAKE_OPS(name_, kind_, max_inflight_, latency_ms)                                          \
+  {                                                                                                \
+    .name = (name_), .kind = (kind_), .max_inflight = (max_inflight_),                             \
+    .default_latency_ms = (latency_ms), .submit = fake_submit, .poll = fake_poll,                  \
+    .close = fake_close,                                                                           \
+  }
 
-const struct synth__device_ops fake_gpu_ops = {
-    .name = "fakegpu",
-    .kind = SYNTH_DEVICE_OPENCL,
-    .max_inflight = 3,
-    .default_latency_ms = 50.0,
-    .submit = fake_submit,
-    .poll = fake_poll,
-    .close = fake_close,
-};
+const struct synth__device_ops fake_device_ops = FAKE_OPS("fake", SYNTH_DEVICE_CPU, 1, 1.0);
+const struct synth__device_ops fake_gpu_ops = FAKE_OPS("fakegpu", SYNTH_DEVICE_OPENCL, 3, 50.0);

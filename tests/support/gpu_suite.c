@@ -164,18 +164,48 @@ void gpu_expect_same_random(void *dev, int rounds, uint32_t count)
   }
 }
 
-void gpu_cache_damage(const char *dir, const char *sub)
+/* The cache test's files: every cached binary under dir/sub overwritten with garbage, and the
+ * whole cache folder removed at the end. */
+static void cache_damage(const char *dir, const char *sub)
 {
   char cmd[256];
   snprintf(cmd, sizeof cmd, "for f in %s/%s/*.bin; do printf garbage > \"$f\"; done", dir, sub);
   CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
-void gpu_cache_remove(const char *dir)
+static void cache_remove(const char *dir)
 {
   char cmd[256];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+/* A second open takes the kernel from the cache and passes its self-test: a restart does not
+ * build again. A damaged cache entry is noticed, never handed to the driver, and built again. */
+void gpu_test_kernel_cache(void)
+{
+  char dir[] = "/tmp/synth-gpu-cache-XXXXXX";
+  CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+  struct synth__probe_config cfg = gpu.cfg;
+  cfg.cache_dir = dir;
+  void *b = NULL;
+  CU_ASSERT_EQUAL_FATAL(gpu.ops->backend_create(&cfg, &b), 0);
+  void *dev = gpu_open(b, &synth__sha256d_workload);
+  CU_ASSERT_FALSE(gpu.from_cache(dev));
+  gpu.ops->close(dev);
+  dev = gpu_open(b, &synth__sha256d_workload);
+  CU_ASSERT_TRUE(gpu.from_cache(dev));
+  CU_ASSERT_EQUAL(gpu.ops->self_test(dev, &synth__sha256d_workload), 0);
+  gpu.ops->close(dev);
+  cache_damage(dir, gpu.ops->name);
+  gpu_log_clear();
+  dev = gpu_open(b, &synth__sha256d_workload);
+  CU_ASSERT_FALSE(gpu.from_cache(dev));
+  CU_ASSERT_PTR_NOT_NULL(strstr(gpu_logged, "unusable; compiling again"));
+  CU_ASSERT_EQUAL(gpu.ops->self_test(dev, &synth__sha256d_workload), 0);
+  gpu.ops->close(dev);
+  gpu.ops->backend_destroy(b);
+  cache_remove(dir);
 }
 
 void gpu_test_random_headers(void)
@@ -470,8 +500,14 @@ void gpu_test_job_switch_with_batches_in_flight(void)
   synth__cpu_device_ops.backend_destroy(cpu_be);
 }
 
-int gpu_suite_main(int argc, char **argv, const char *suite, const struct synth_test *tests)
+int gpu_suite_main(int argc, char **argv, const struct synth__device_ops *ops,
+                   void (*inject_fault)(void *dev, enum synth__device_fault fault, unsigned at),
+                   bool (*from_cache)(void *dev), const struct synth_test *tests)
 {
+  const char *suite = ops->name;
+  gpu.ops = ops;
+  gpu.inject_fault = inject_fault;
+  gpu.from_cache = from_cache;
   gpu.cfg.log = &gpu_logger;
   if (gpu.ops->backend_create(&gpu.cfg, &gpu.backend) != 0) {
     fprintf(stderr, "SKIPPED: %s: no %s driver could be loaded\n", suite, gpu.ops->name);

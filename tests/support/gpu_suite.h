@@ -4,6 +4,7 @@
 #ifndef SYNTH_TESTS_GPU_SUITE_H
 #define SYNTH_TESTS_GPU_SUITE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,7 @@
 struct gpu_suite {
   const struct synth__device_ops *ops;
   void (*inject_fault)(void *dev, enum synth__device_fault fault, unsigned at);
+  bool (*from_cache)(void *dev); /* whether the opened device's kernel came from the cache */
   void *backend;
   struct synth__probe_config cfg; /* what backend was created with */
   struct synth__desc_list descs;
@@ -41,11 +43,6 @@ void gpu_expect_same(void *dev, const uint8_t header[80], const uint8_t target[3
  * hash in 1000 meets. */
 void gpu_expect_same_random(void *dev, int rounds, uint32_t count);
 
-/* The cache tests' files: every cached binary under dir/sub overwritten with garbage, and the
- * whole cache folder removed at the end. */
-void gpu_cache_damage(const char *dir, const char *sub);
-void gpu_cache_remove(const char *dir);
-
 /* The shared tests, for a backend's own list. */
 void gpu_test_random_headers(void);
 void gpu_test_real_headers(void);
@@ -58,6 +55,7 @@ void gpu_test_failed_submit_returns_its_units(void);
 void gpu_test_hung_batch_returns_its_units(void);
 void gpu_test_job_switch_with_batches_in_flight(void);
 void gpu_test_abandoned_launch(void);
+void gpu_test_kernel_cache(void);
 
 #define GPU_SUITE_TESTS                                                                            \
   SYNTH_TEST(gpu_test_random_headers), SYNTH_TEST(gpu_test_real_headers),                          \
@@ -67,13 +65,16 @@ void gpu_test_abandoned_launch(void);
       SYNTH_TEST(gpu_test_failed_submit_returns_its_units),                                        \
       SYNTH_TEST(gpu_test_hung_batch_returns_its_units),                                           \
       SYNTH_TEST(gpu_test_job_switch_with_batches_in_flight),                                      \
-      SYNTH_TEST(gpu_test_abandoned_launch)
+      SYNTH_TEST(gpu_test_abandoned_launch), SYNTH_TEST(gpu_test_kernel_cache)
 
 /*
- * Creates the backend, picks the device whose index among the backend's devices is argv[1]
- * (default 0) and runs tests on it. Exits 77 (skipped) when the backend or the device is
- * missing. Returns main's status.
+ * Sets gpu up for the backend of @ops (its fault and cache hooks given), creates the backend,
+ * picks the device whose index among the backend's devices is argv[1] (default 0) and runs tests
+ * on it as the suite named after the backend. Exits 77 (skipped) when the backend or the device
+ * is missing. Returns main's status.
  */
-int gpu_suite_main(int argc, char **argv, const char *suite, const struct synth_test *tests);
+int gpu_suite_main(int argc, char **argv, const struct synth__device_ops *ops,
+                   void (*inject_fault)(void *dev, enum synth__device_fault fault, unsigned at),
+                   bool (*from_cache)(void *dev), const struct synth_test *tests);
 
 #endif

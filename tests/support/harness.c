@@ -4,7 +4,10 @@
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+#include "base/hex.h"
 
 static uint64_t rng_state;
 static int rng_ready;
@@ -37,27 +40,12 @@ void synth_test_fill(void *buf, size_t len)
     p[i] = (uint8_t)synth_test_rand();
 }
 
-static int nibble(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 int synth_test_unhex(const char *hex, uint8_t *out, size_t max)
 {
-  size_t n = 0;
-  for (; hex[0] && hex[1]; hex += 2) {
-    int hi = nibble(hex[0]), lo = nibble(hex[1]);
-    if (hi < 0 || lo < 0 || n == max)
-      return -1;
-    out[n++] = (uint8_t)(hi << 4 | lo);
-  }
-  return hex[0] ? -1 : (int)n;
+  size_t len = strlen(hex);
+  if (len % 2 || len / 2 > max || synth__unhex(hex, out, len / 2) != 0)
+    return -1;
+  return (int)(len / 2);
 }
 
 int synth_test_run(const char *suite_name, const struct synth_test *tests)
@@ -85,6 +73,28 @@ uint64_t synth_test_runtime_nonces(synth_runtime *rt)
     n += st.nonces;
   }
   return n;
+}
+
+static void count_cpu(void *user, const struct synth_device_desc *d)
+{
+  *(unsigned *)user += d->kind == SYNTH_DEVICE_CPU;
+}
+
+bool synth_test_cpu_workers(const struct synth_runtime_config *probe, unsigned want,
+                            const char *suite)
+{
+  unsigned cpus = 0;
+  if (synth_probe(probe, count_cpu, &cpus) == 0 && cpus >= want)
+    return true;
+  fprintf(stderr, "%s: needs %u CPU cores, found %u: skipped\n", suite, want, cpus);
+  return false;
+}
+
+struct synth_device_stats synth_test_device_stats(synth_runtime *rt, unsigned i)
+{
+  struct synth_device_stats st;
+  CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, i, &st, sizeof st), 0);
+  return st;
 }
 
 synth_work *synth_test_work_whole(synth_runtime *rt, const struct synth_work_config *wc)

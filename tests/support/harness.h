@@ -2,6 +2,7 @@
 #ifndef SYNTH_TESTS_HARNESS_H
 #define SYNTH_TESTS_HARNESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,17 @@ struct synth_test {
 /* Runs one suite. Returns 0 when every test passed, 1 otherwise (for main's return). */
 int synth_test_run(const char *suite, const struct synth_test *tests);
 
+/* The list of the SYNTH_TEST(fn) entries given, SYNTH_TEST_END added: the argument of
+ * synth_test_run (and gpu_suite_main) for a main that does more than run its suite. */
+#define SYNTH_TESTS(...) ((const struct synth_test[]){__VA_ARGS__, SYNTH_TEST_END})
+
+/* A test executable's whole main: runs the SYNTH_TEST(fn) entries given as the suite @suite. */
+#define SYNTH_TEST_MAIN(suite, ...)                                                                \
+  int main(void)                                                                                   \
+  {                                                                                                \
+    return synth_test_run(suite, SYNTH_TESTS(__VA_ARGS__));                                        \
+  }
+
 /* A fresh, seeded PRNG stream; the seed (from SYNTH_TEST_SEED or the clock) is printed so a
  * failure can be replayed. */
 uint64_t synth_test_seed(void);
@@ -37,6 +49,14 @@ void synth_test_fill(void *buf, size_t len);
 
 /* Nonces every device of a runtime has hashed, summed. */
 uint64_t synth_test_runtime_nonces(synth_runtime *rt);
+
+/* Whether a runtime made with @probe would have at least @want CPU workers, each on a core of
+ * its own; when not, says on stderr that @suite is skipped (main then returns SYNTH_TEST_SKIP). */
+bool synth_test_cpu_workers(const struct synth_runtime_config *probe, unsigned want,
+                            const char *suite);
+
+/* Device @i's stats, their reading asserted. */
+struct synth_device_stats synth_test_device_stats(synth_runtime *rt, unsigned i);
 
 /* Submits @wc to @rt and waits, with the patience, for it to finish: status 0 and the whole range
  * hashed. Returns the work for the caller's own checks; the caller releases it. */

@@ -2,6 +2,7 @@
  * reference list to compare them with. */
 #include "support/hit_tally.h"
 
+#include <CUnit/CUnit.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,16 @@ static int cmp_u64(const void *a, const void *b)
 void hit_tally_sort(struct hit_tally *t)
 {
   qsort(t->hits, t->n, sizeof t->hits[0], cmp_u64);
+}
+
+void hit_tally_expect(struct hit_tally *t, const uint64_t *expect, size_t n_expect)
+{
+  CU_ASSERT_EQUAL(atomic_load(&t->done_calls), 1);
+  CU_ASSERT_EQUAL(atomic_load(&t->status), 0);
+  hit_tally_sort(t);
+  CU_ASSERT_EQUAL(t->n, n_expect);
+  size_t n = t->n < n_expect ? t->n : n_expect;
+  CU_ASSERT_EQUAL(memcmp(t->hits, expect, sizeof expect[0] * n), 0);
 }
 
 size_t mix_reference_hits(const struct mix_job *job, uint64_t start, uint64_t size, uint64_t *out,

@@ -32,6 +32,10 @@ void hit_tally_on_done(void *user, int status);
 /* Sorts t's hits by index, to compare with a reference list. */
 void hit_tally_sort(struct hit_tally *t);
 
+/* Asserts what the tally of a work that ended must hold: one on_done, with status 0, and
+ * exactly the @n_expect hits of @expect, ascending (t's are sorted first). */
+void hit_tally_expect(struct hit_tally *t, const uint64_t *expect, size_t n_expect);
+
 /* The mix job's hits in [start, start + size), ascending, up to max; returns how many. */
 size_t mix_reference_hits(const struct mix_job *job, uint64_t start, uint64_t size, uint64_t *out,
                           size_t max);

@@ -60,10 +60,4 @@ void mix_verify(const void *payload, uint32_t nonce, struct synth_verdict *out)
 
 static const struct synth_cpu_core cores[] = {{"portable", mix_scan, NULL}, {NULL, NULL, NULL}};
 
-const struct synth_workload mix_workload = {
-    .name = "mix64",
-    .payload_size = sizeof(struct mix_payload),
-    .prepare_roll = mix_prepare,
-    .verify = mix_verify,
-    .cpu_cores = cores,
-};
+const struct synth_workload mix_workload = MIX_WORKLOAD("mix64", cores);

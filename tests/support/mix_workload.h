@@ -29,4 +29,12 @@ void mix_verify(const void *payload, uint32_t nonce, struct synth_verdict *out);
 
 extern const struct synth_workload mix_workload;
 
+/* The initializer of a mix workload named @name_ that scans with @cores_: mix_workload's own,
+ * and a test's that wraps mix_scan. */
+#define MIX_WORKLOAD(name_, cores_)                                                                \
+  {                                                                                                \
+    .name = (name_), .payload_size = sizeof(struct mix_payload), .prepare_roll = mix_prepare,      \
+    .verify = mix_verify, .cpu_cores = (cores_),                                                   \
+  }
+
 #endif

@@ -119,30 +119,23 @@ static void test_other_binds(void)
 
 static void test_loopback_addresses(void)
 {
-  struct sockaddr_storage ss;
-  CU_ASSERT_TRUE(api_addr_is_loopback(addr("127.0.0.1", &ss)));
-  CU_ASSERT_TRUE(api_addr_is_loopback(addr("127.9.8.7", &ss)));
-  CU_ASSERT_TRUE(api_addr_is_loopback(addr("::1", &ss)));
-  CU_ASSERT_TRUE(api_addr_is_loopback(addr("::ffff:127.0.0.1", &ss)));
-  CU_ASSERT_FALSE(api_addr_is_loopback(addr("128.0.0.1", &ss)));
-  CU_ASSERT_FALSE(api_addr_is_loopback(addr("::2", &ss)));
-  CU_ASSERT_FALSE(api_addr_is_loopback(addr("::ffff:10.0.0.1", &ss)));
-  CU_ASSERT_FALSE(api_addr_is_loopback(addr("0.0.0.0", &ss)));
-  CU_ASSERT_TRUE(api_addr_is_wildcard(addr("0.0.0.0", &ss)));
-  CU_ASSERT_TRUE(api_addr_is_wildcard(addr("::", &ss)));
-  CU_ASSERT_FALSE(api_addr_is_wildcard(addr("::1", &ss)));
-  CU_ASSERT_FALSE(api_addr_is_wildcard(addr("0.0.0.1", &ss)));
+  static const struct {
+    const char *address;
+    bool loopback, wildcard;
+  } cases[] = {
+      {"127.0.0.1", true, false},        {"127.9.8.7", true, false},  {"::1", true, false},
+      {"::ffff:127.0.0.1", true, false}, {"128.0.0.1", false, false}, {"::2", false, false},
+      {"::ffff:10.0.0.1", false, false}, {"0.0.0.0", false, true},    {"::", false, true},
+      {"0.0.0.1", false, false},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    struct sockaddr_storage ss;
+    CU_ASSERT_EQUAL(api_addr_is_loopback(addr(cases[i].address, &ss)), cases[i].loopback);
+    CU_ASSERT_EQUAL(api_addr_is_wildcard(addr(cases[i].address, &ss)), cases[i].wildcard);
+  }
   CU_ASSERT_FALSE(api_addr_is_loopback(NULL));
   CU_ASSERT_FALSE(api_addr_is_wildcard(NULL));
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_loopback_bind),
-      SYNTH_TEST(test_other_binds),
-      SYNTH_TEST(test_loopback_addresses),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("api_host", tests);
-}
+SYNTH_TEST_MAIN("api_host", SYNTH_TEST(test_loopback_bind), SYNTH_TEST(test_other_binds),
+                SYNTH_TEST(test_loopback_addresses))

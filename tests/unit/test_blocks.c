@@ -1,8 +1,8 @@
 /* test_blocks.c: SHA-256d of real Bitcoin block headers, each meeting its own target. */
 #include <string.h>
 
-#include "sha256d/sha256d_cores.h"
 #include "precompute/sha256.h"
+#include "sha256d/sha256d_cores.h"
 #include "sha256d/sha256d_payload.h"
 #include "support/fixtures.h"
 #include "support/harness.h"
@@ -60,13 +60,5 @@ static void test_scan_finds_block_nonce(void)
   }
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_hashes_match_chain),
-      SYNTH_TEST(test_each_meets_its_nbits),
-      SYNTH_TEST(test_scan_finds_block_nonce),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("blocks", tests);
-}
+SYNTH_TEST_MAIN("blocks", SYNTH_TEST(test_hashes_match_chain),
+                SYNTH_TEST(test_each_meets_its_nbits), SYNTH_TEST(test_scan_finds_block_nonce))

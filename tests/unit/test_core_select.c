@@ -152,14 +152,11 @@ int main(void)
 {
   if (setup() != 0)
     return 1;
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_measure_ranks_every_runnable_core),
-      SYNTH_TEST(test_ranking_cached_per_model),
-      SYNTH_TEST(test_bad_cache_files_measured_again),
-      SYNTH_TEST(test_named_core),
-      SYNTH_TEST_END,
-  };
-  int rc = synth_test_run("core_select", tests);
+  int rc =
+      synth_test_run("core_select", SYNTH_TESTS(SYNTH_TEST(test_measure_ranks_every_runnable_core),
+                                                SYNTH_TEST(test_ranking_cached_per_model),
+                                                SYNTH_TEST(test_bad_cache_files_measured_again),
+                                                SYNTH_TEST(test_named_core)));
   char cmd[96];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   if (system(cmd) != 0)

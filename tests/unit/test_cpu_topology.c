@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/cpu/cpu_topology.h"
 #include "base/logger.h"
+#include "devices/cpu/cpu_topology.h"
 #include "support/harness.h"
 #include "synth/error.h"
 
@@ -104,14 +104,6 @@ static void test_pin_on_this_machine(void)
   synth__cpu_topology_unload(&t);
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_one_worker_per_core),
-      SYNTH_TEST(test_affinity_list),
-      SYNTH_TEST(test_impossible_layouts),
-      SYNTH_TEST(test_pin_on_this_machine),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("cpu_topology", tests);
-}
+SYNTH_TEST_MAIN("cpu_topology", SYNTH_TEST(test_one_worker_per_core),
+                SYNTH_TEST(test_affinity_list), SYNTH_TEST(test_impossible_layouts),
+                SYNTH_TEST(test_pin_on_this_machine))

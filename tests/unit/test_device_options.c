@@ -285,12 +285,6 @@ static void test_options_reach_devices(void)
   }
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_good_values),           SYNTH_TEST(test_errors_name_the_option),
-      SYNTH_TEST(test_types_and_check),       SYNTH_TEST(test_listing),
-      SYNTH_TEST(test_options_reach_devices), SYNTH_TEST_END,
-  };
-  return synth_test_run("device_options", tests);
-}
+SYNTH_TEST_MAIN("device_options", SYNTH_TEST(test_good_values),
+                SYNTH_TEST(test_errors_name_the_option), SYNTH_TEST(test_types_and_check),
+                SYNTH_TEST(test_listing), SYNTH_TEST(test_options_reach_devices))

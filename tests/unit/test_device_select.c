@@ -77,20 +77,25 @@ static void test_matches(void)
   struct synth__device_desc cl_cpu = {.kind = SYNTH_DEVICE_OPENCL, .selected = 0, .host_cpu = 1};
   struct synth__device_desc vk_cpu = {.kind = SYNTH_DEVICE_VULKAN, .selected = 0, .host_cpu = 1};
   struct synth__device_desc vk_gpu = {.kind = SYNTH_DEVICE_VULKAN, .selected = 1};
-  struct synth__device_selection sel;
-  synth__device_selection_parse("all", &sel, &logger);
-  CU_ASSERT_TRUE(synth__device_selection_match(&sel, &cpu_on, 0));
-  CU_ASSERT_FALSE(synth__device_selection_match(&sel, &cpu_off, 1));
-  CU_ASSERT_FALSE(synth__device_selection_match(&sel, &cl_cpu, 0));
-  CU_ASSERT_FALSE(synth__device_selection_match(&sel, &vk_cpu, 0));
-  CU_ASSERT_TRUE(synth__device_selection_match(&sel, &vk_gpu, 1));
-  /* "everything" adds the host-CPU devices, but not CPU workers beyond --threads. */
-  synth__device_selection_parse("everything", &sel, &logger);
-  CU_ASSERT_TRUE(synth__device_selection_match(&sel, &cpu_on, 0));
-  CU_ASSERT_FALSE(synth__device_selection_match(&sel, &cpu_off, 1));
-  CU_ASSERT_TRUE(synth__device_selection_match(&sel, &cl_cpu, 0));
-  CU_ASSERT_TRUE(synth__device_selection_match(&sel, &vk_cpu, 0));
-  CU_ASSERT_TRUE(synth__device_selection_match(&sel, &vk_gpu, 1));
+  /* Each device, the index it has among its kind, and whether "all" and "everything" take it:
+   * "everything" adds the host-CPU devices, but not CPU workers beyond --threads. */
+  const struct {
+    const struct synth__device_desc *desc;
+    int index;
+    bool all, everything;
+  } cases[] = {
+      {&cpu_on, 0, true, true},  {&cpu_off, 1, false, false}, {&cl_cpu, 0, false, true},
+      {&vk_cpu, 0, false, true}, {&vk_gpu, 1, true, true},
+  };
+  struct synth__device_selection all, everything, sel;
+  synth__device_selection_parse("all", &all, &logger);
+  synth__device_selection_parse("everything", &everything, &logger);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    CU_ASSERT_EQUAL(synth__device_selection_match(&all, cases[i].desc, cases[i].index),
+                    cases[i].all);
+    CU_ASSERT_EQUAL(synth__device_selection_match(&everything, cases[i].desc, cases[i].index),
+                    cases[i].everything);
+  }
   synth__device_selection_parse("opencl:0", &sel, &logger);
   CU_ASSERT_TRUE(synth__device_selection_match(&sel, &cl_cpu, 0)); /* explicit wins */
   CU_ASSERT_FALSE(synth__device_selection_match(&sel, &cl_cpu, 1));
@@ -136,12 +141,5 @@ static void test_everything_takes_host_cpu_devices(void)
     fprintf(stderr, "note: no OpenCL or Vulkan device on the host CPU here (PoCL, lavapipe)\n");
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_parses),  SYNTH_TEST(test_refuses),
-      SYNTH_TEST(test_matches), SYNTH_TEST(test_everything_takes_host_cpu_devices),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("device_select", tests);
-}
+SYNTH_TEST_MAIN("device_select", SYNTH_TEST(test_parses), SYNTH_TEST(test_refuses),
+                SYNTH_TEST(test_matches), SYNTH_TEST(test_everything_takes_host_cpu_devices))

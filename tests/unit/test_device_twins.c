@@ -200,17 +200,8 @@ static void test_race_keeps_the_faster(void)
   }
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_pairs_by_uuid),
-      SYNTH_TEST(test_pairs_by_pci_without_uuid),
-      SYNTH_TEST(test_preference_leaves_one),
-      SYNTH_TEST(test_named_device_wins),
-      SYNTH_TEST(test_unselected_twin_changes_nothing),
-      SYNTH_TEST(test_prefer_parse),
-      SYNTH_TEST(test_race_keeps_the_faster),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("device_twins", tests);
-}
+SYNTH_TEST_MAIN("device_twins", SYNTH_TEST(test_pairs_by_uuid),
+                SYNTH_TEST(test_pairs_by_pci_without_uuid), SYNTH_TEST(test_preference_leaves_one),
+                SYNTH_TEST(test_named_device_wins),
+                SYNTH_TEST(test_unselected_twin_changes_nothing), SYNTH_TEST(test_prefer_parse),
+                SYNTH_TEST(test_race_keeps_the_faster))

@@ -48,13 +48,5 @@ static void test_version(void)
   CU_ASSERT_STRING_EQUAL(text, "0.2.0");
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_codes_are_named),
-      SYNTH_TEST(test_unknown_codes),
-      SYNTH_TEST(test_version),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("error", tests);
-}
+SYNTH_TEST_MAIN("error", SYNTH_TEST(test_codes_are_named), SYNTH_TEST(test_unknown_codes),
+                SYNTH_TEST(test_version))

@@ -2,8 +2,8 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "precompute/job_table.h"
 #include "base/rcu_thread.h"
+#include "precompute/job_table.h"
 #include "support/harness.h"
 #include "synth/error.h"
 
@@ -81,12 +81,4 @@ static void test_racing_adds_win_once(void)
   synth__job_table_destroy(t);
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_add_get_drop),
-      SYNTH_TEST(test_racing_adds_win_once),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("job_table", tests);
-}
+SYNTH_TEST_MAIN("job_table", SYNTH_TEST(test_add_get_drop), SYNTH_TEST(test_racing_adds_win_once))

@@ -64,12 +64,5 @@ static void test_random_against_openssl(void)
   }
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_block_100000_root),
-      SYNTH_TEST(test_random_against_openssl),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("merkle", tests);
-}
+SYNTH_TEST_MAIN("merkle", SYNTH_TEST(test_block_100000_root),
+                SYNTH_TEST(test_random_against_openssl))

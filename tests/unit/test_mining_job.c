@@ -1,8 +1,8 @@
 /* test_mining_job.c: public jobs are validated, copied, and rebuilt into exact headers. */
 #include <string.h>
 
-#include "precompute/sha256.h"
 #include "base/logger.h"
+#include "precompute/sha256.h"
 #include "sha256d/mining_job.h"
 #include "support/fixtures.h"
 #include "support/harness.h"
@@ -207,12 +207,6 @@ static void test_benchmark_job(void)
   CU_ASSERT_EQUAL(synth_benchmark_job(&job, -1), SYNTH_EINVAL);
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_genesis_from_coinbase), SYNTH_TEST(test_fixed_root_and_small_extranonce),
-      SYNTH_TEST(test_version_rolling),       SYNTH_TEST(test_rejects_malformed),
-      SYNTH_TEST(test_benchmark_job),         SYNTH_TEST_END,
-  };
-  return synth_test_run("mining_job", tests);
-}
+SYNTH_TEST_MAIN("mining_job", SYNTH_TEST(test_genesis_from_coinbase),
+                SYNTH_TEST(test_fixed_root_and_small_extranonce), SYNTH_TEST(test_version_rolling),
+                SYNTH_TEST(test_rejects_malformed), SYNTH_TEST(test_benchmark_job))

@@ -525,22 +525,11 @@ static void test_adopted_data(void)
   CU_ASSERT_EQUAL(synth_runtime_destroy(rt), 0);
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_bad_workloads_refused),
-      SYNTH_TEST(test_bad_submits_refused),
-      SYNTH_TEST(test_prepare_failing_ends_work),
-      SYNTH_TEST(test_open_ended_reaches_end),
-      SYNTH_TEST(test_timeout_ends_work),
-      SYNTH_TEST(test_callbacks_refuse_stop_destroy_wait),
-      SYNTH_TEST(test_log_callback_refuses_destroy),
-      SYNTH_TEST(test_submit_from_on_done),
-      SYNTH_TEST(test_cancel_from_callback_during_stop),
-      SYNTH_TEST(test_concurrent_submits),
-      SYNTH_TEST(test_works_capped),
-      SYNTH_TEST(test_adopted_data),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("misuse", tests);
-}
+SYNTH_TEST_MAIN("misuse", SYNTH_TEST(test_bad_workloads_refused),
+                SYNTH_TEST(test_bad_submits_refused), SYNTH_TEST(test_prepare_failing_ends_work),
+                SYNTH_TEST(test_open_ended_reaches_end), SYNTH_TEST(test_timeout_ends_work),
+                SYNTH_TEST(test_callbacks_refuse_stop_destroy_wait),
+                SYNTH_TEST(test_log_callback_refuses_destroy), SYNTH_TEST(test_submit_from_on_done),
+                SYNTH_TEST(test_cancel_from_callback_during_stop),
+                SYNTH_TEST(test_concurrent_submits), SYNTH_TEST(test_works_capped),
+                SYNTH_TEST(test_adopted_data))

@@ -1,6 +1,7 @@
 /* test_opencl.c: the OpenCL backend on a real OpenCL device (PoCL in CI): the shared GPU suite
- * (tests/support/gpu_suite.c) plus what only OpenCL has: lane vectors, build options and logs,
- * work-group sizes, the program cache. Argument: the OpenCL device index (default 0). */
+ * (tests/support/gpu_suite.c, the kernel cache among it) plus what only OpenCL has: lane
+ * vectors, build options and logs, work-group sizes. Argument: the OpenCL device index (default
+ * 0). */
 /* The OpenCL version the backend is built against (devices/opencl/CMakeLists.txt), before the
  * first CL header. */
 #ifndef CL_TARGET_OPENCL_VERSION
@@ -80,42 +81,15 @@ static void test_work_group_override(void)
   gpu.ops->backend_destroy(b2);
 }
 
-static void test_program_cache(void)
+static bool from_cache(void *dev)
 {
-  char dir[] = "/tmp/synth-cl-cache-XXXXXX";
-  CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-  struct synth__probe_config cfg = gpu.cfg;
-  cfg.cache_dir = dir;
-  void *b2 = NULL, *dev = NULL;
-  CU_ASSERT_EQUAL_FATAL(gpu.ops->backend_create(&cfg, &b2), 0);
-  CU_ASSERT_EQUAL_FATAL(gpu.ops->open(b2, gpu.tested, &synth__sha256d_workload, &dev), 0);
-  CU_ASSERT_FALSE(((struct cl_device *)dev)->from_cache);
-  gpu.ops->close(dev);
-  CU_ASSERT_EQUAL_FATAL(gpu.ops->open(b2, gpu.tested, &synth__sha256d_workload, &dev), 0);
-  CU_ASSERT_TRUE(((struct cl_device *)dev)->from_cache); /* a restart does not recompile */
-  CU_ASSERT_EQUAL(gpu.ops->self_test(dev, &synth__sha256d_workload), 0);
-  gpu.ops->close(dev);
-  /* A damaged cache entry is noticed and replaced by a fresh compile. */
-  gpu_cache_damage(dir, "opencl");
-  CU_ASSERT_EQUAL_FATAL(gpu.ops->open(b2, gpu.tested, &synth__sha256d_workload, &dev), 0);
-  CU_ASSERT_FALSE(((struct cl_device *)dev)->from_cache);
-  CU_ASSERT_EQUAL(gpu.ops->self_test(dev, &synth__sha256d_workload), 0);
-  gpu.ops->close(dev);
-  gpu.ops->backend_destroy(b2);
-  gpu_cache_remove(dir);
+  return ((struct cl_device *)dev)->from_cache;
 }
 
 int main(int argc, char **argv)
 {
-  gpu.ops = &synth__opencl_device_ops;
-  gpu.inject_fault = synth__cl_inject_fault;
-  static const struct synth_test tests[] = {
-      GPU_SUITE_TESTS,
-      SYNTH_TEST(test_lane_variants_agree),
-      SYNTH_TEST(test_build_failure_logs_the_build_log),
-      SYNTH_TEST(test_work_group_override),
-      SYNTH_TEST(test_program_cache),
-      SYNTH_TEST_END,
-  };
-  return gpu_suite_main(argc, argv, "opencl", tests);
+  return gpu_suite_main(argc, argv, &synth__opencl_device_ops, synth__cl_inject_fault, from_cache,
+                        SYNTH_TESTS(GPU_SUITE_TESTS, SYNTH_TEST(test_lane_variants_agree),
+                                    SYNTH_TEST(test_build_failure_logs_the_build_log),
+                                    SYNTH_TEST(test_work_group_override)));
 }

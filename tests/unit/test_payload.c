@@ -96,13 +96,5 @@ static void test_payload_hash_equals_full_path(void)
   }
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_midstate_and_schedule),
-      SYNTH_TEST(test_round4_state),
-      SYNTH_TEST(test_payload_hash_equals_full_path),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("payload", tests);
-}
+SYNTH_TEST_MAIN("payload", SYNTH_TEST(test_midstate_and_schedule), SYNTH_TEST(test_round4_state),
+                SYNTH_TEST(test_payload_hash_equals_full_path))

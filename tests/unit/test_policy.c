@@ -17,6 +17,7 @@
 #include "support/hit_tally.h"
 #include "support/log_capture.h"
 #include "support/mix_workload.h"
+#include "support/odd_worker.h"
 #include "synth/synth.h"
 
 /* ---- which index each scan hashed ---- */
@@ -93,26 +94,15 @@ static atomic_bool bad_mode;            /* this runtime has a worker that turns 
 static atomic_uint_least64_t bad_after; /* once the works have this many indexes hashed */
 static atomic_uint_least64_t hashed_so_far;
 static atomic_bool went_bad;
-static atomic_bool claimed;
-static _Thread_local int role; /* 0 not yet known, 1 the one that turns bad, 2 healthy */
-static char bad_thread[16];
-static atomic_bool bad_named;
+static struct odd_worker odd; /* the worker that turns bad */
 
 static bool returns_early(void)
 {
-  if (!atomic_load(&bad_mode))
+  if (!atomic_load(&bad_mode) || !odd_worker_is_me(&odd))
     return false;
-  if (role == 0) {
-    bool expect = false;
-    role = atomic_compare_exchange_strong(&claimed, &expect, true) ? 1 : 2;
-    if (role == 1) {
-      pthread_getname_np(pthread_self(), bad_thread, sizeof bad_thread);
-      atomic_store(&bad_named, true); /* seq_cst: the name is written before */
-    }
-  }
-  if (role == 1 && atomic_load(&hashed_so_far) >= atomic_load(&bad_after))
+  if (atomic_load(&hashed_so_far) >= atomic_load(&bad_after))
     atomic_store(&went_bad, true);
-  return role == 1 && atomic_load(&went_bad);
+  return atomic_load(&went_bad);
 }
 
 static uint32_t scan(const void *payload, uint32_t start, uint32_t count,
@@ -127,13 +117,7 @@ static uint32_t scan(const void *payload, uint32_t start, uint32_t count,
 }
 
 static const struct synth_cpu_core cores[] = {{"portable", scan, NULL}, {NULL, NULL, NULL}};
-static const struct synth_workload recorded_workload = {
-    .name = "mix64-recorded",
-    .payload_size = sizeof(struct mix_payload),
-    .prepare_roll = mix_prepare,
-    .verify = mix_verify,
-    .cpu_cores = cores,
-};
+static const struct synth_workload recorded_workload = MIX_WORKLOAD("mix64-recorded", cores);
 
 /* Two workers under policy (NULL: the default). The bad worker's batches fail, which benches it
  * whatever the machine's speed; only its probe comes sooner than by default. The batch timeout
@@ -142,8 +126,7 @@ static synth_runtime *runtime(const char *policy, bool with_bad_worker)
 {
   atomic_store(&bad_mode, with_bad_worker);
   atomic_store(&went_bad, false);
-  atomic_store(&claimed, false);
-  atomic_store(&bad_named, false);
+  odd_worker_reset(&odd);
   atomic_store(&hashed_so_far, 0);
   atomic_store(&bad_after, UINT64_MAX);
   log_capture_clear();
@@ -207,17 +190,12 @@ static void finish(struct one_work *o, struct tracker *t)
 {
   CU_ASSERT_EQUAL(synth_work_wait(o->w, (unsigned)(synth_test_patience_s() * 1000)), 0);
   CU_ASSERT_EQUAL(synth_work_hashed(o->w), o->size);
-  CU_ASSERT_EQUAL(atomic_load(&o->got.done_calls), 1);
-  CU_ASSERT_EQUAL(atomic_load(&o->got.status), 0);
   synth_work_release(o->w);
   CU_ASSERT_EQUAL(atomic_load(&t->outside), 0);
   CU_ASSERT_EQUAL(atomic_load(&t->twice), 0);
   CU_ASSERT_EQUAL(atomic_load(&t->marked), o->size);
   CU_ASSERT_EQUAL(tracker_covered(t), o->size);
-  hit_tally_sort(&o->got);
-  CU_ASSERT_EQUAL(o->got.n, o->n_expect);
-  size_t n = o->got.n < o->n_expect ? o->got.n : o->n_expect;
-  CU_ASSERT_EQUAL(memcmp(o->got.hits, o->expect, sizeof o->expect[0] * n), 0);
+  hit_tally_expect(&o->got, o->expect, o->n_expect);
   hit_tally_destroy(&o->got);
 }
 
@@ -252,35 +230,12 @@ static void test_each_policy_exact(void)
     finish(&works[0], &trackers[0]);
     finish(&works[1], &trackers[1]);
     for (unsigned i = 0; i < 2; i++) {
-      struct synth_device_stats st;
-      CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, i, &st, sizeof st), 0);
+      struct synth_device_stats st = synth_test_device_stats(rt, i);
       CU_ASSERT_EQUAL(st.batch_errors, 0);
       CU_ASSERT_EQUAL(st.sick_count, 0);
     }
     synth_runtime_destroy(rt);
   }
-}
-
-static struct synth_device_stats stats_of(synth_runtime *rt, unsigned i)
-{
-  struct synth_device_stats st;
-  CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, i, &st, sizeof st), 0);
-  return st;
-}
-
-/* The index of the worker that turns bad, from its thread's name. */
-static unsigned bad_device(synth_runtime *rt)
-{
-  CU_ASSERT_FATAL(atomic_load(&bad_named));
-  for (unsigned i = 0; i < synth_runtime_device_count(rt); i++) {
-    struct synth_device_stats st = stats_of(rt, i);
-    char name[32];
-    snprintf(name, sizeof name, "synth-%.9s", st.id); /* as the runtime names its threads */
-    if (strcmp(name, bad_thread) == 0)
-      return i;
-  }
-  CU_FAIL_FATAL("no device runs the thread that turned bad");
-  return 0;
 }
 
 /* One worker's scan starts returning without hashing once a quarter of the first work is done:
@@ -300,7 +255,7 @@ static void test_worker_turns_bad(const char *policy)
     finish(&works[0], &trackers[0]);
     rounds++;
     if (atomic_load(&went_bad)) {
-      struct synth_device_stats st = stats_of(rt, bad_device(rt));
+      struct synth_device_stats st = synth_test_device_stats(rt, odd_worker_device(&odd, rt));
       benched = st.state == SYNTH_DEVICE_SICK || st.state == SYNTH_DEVICE_OUT;
     }
   }
@@ -308,8 +263,9 @@ static void test_worker_turns_bad(const char *policy)
   reference(&works[0], across_roll(11 + rounds, 1ull << 25), 1ull << 25);
   submit(rt, &works[0], &trackers[0], 0);
   finish(&works[0], &trackers[0]);
-  unsigned bad = bad_device(rt);
-  struct synth_device_stats st = stats_of(rt, bad), good = stats_of(rt, 1 - bad);
+  unsigned bad = odd_worker_device(&odd, rt);
+  struct synth_device_stats st = synth_test_device_stats(rt, bad);
+  struct synth_device_stats good = synth_test_device_stats(rt, 1 - bad);
   CU_ASSERT(st.sick_count >= 1);
   CU_ASSERT(st.batch_errors >= 8);
   CU_ASSERT_PTR_NOT_NULL(strstr(st.health_reason, "without being asked to stop"));
@@ -405,26 +361,17 @@ static void test_rate_never_steals(void)
   cover_job_free(cj);
 }
 
-/* Two workers, each on a core of its own, or nothing to test. */
-static void count_cpu(void *user, const struct synth_device_desc *d)
-{
-  *(unsigned *)user += d->kind == SYNTH_DEVICE_CPU;
-}
-
 int main(void)
 {
-  unsigned cpus = 0;
+  /* Two workers, each on a core of its own, or nothing to test. */
   struct synth_runtime_config probe = {.devices = "cpu", .workload = &mix_workload};
-  if (synth_probe(&probe, count_cpu, &cpus) != 0 || cpus < 2) {
-    fprintf(stderr, "policy: needs two CPU cores, found %u: skipped\n", cpus);
+  if (!synth_test_cpu_workers(&probe, 2, "policy"))
     return SYNTH_TEST_SKIP;
-  }
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_unknown_policy_refused), SYNTH_TEST(test_each_policy_exact),
-      SYNTH_TEST(test_worker_turns_bad_rate),  SYNTH_TEST(test_worker_turns_bad_stealing),
-      SYNTH_TEST(test_rate_never_steals),      SYNTH_TEST_END,
-  };
-  int rc = synth_test_run("policy", tests);
+  int rc = synth_test_run("policy", SYNTH_TESTS(SYNTH_TEST(test_unknown_policy_refused),
+                                                SYNTH_TEST(test_each_policy_exact),
+                                                SYNTH_TEST(test_worker_turns_bad_rate),
+                                                SYNTH_TEST(test_worker_turns_bad_stealing),
+                                                SYNTH_TEST(test_rate_never_steals)));
   for (int k = 0; k < WORKS_MAX; k++)
     free(trackers[k].bits);
   return rc;

@@ -30,12 +30,4 @@ static void test_invalid_lists(void)
   CU_ASSERT_EQUAL(synth__pu_list_parse(NULL, out, 16, &n), SYNTH_EINVAL);
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_valid_lists),
-      SYNTH_TEST(test_invalid_lists),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("pu_list", tests);
-}
+SYNTH_TEST_MAIN("pu_list", SYNTH_TEST(test_valid_lists), SYNTH_TEST(test_invalid_lists))

@@ -129,8 +129,7 @@ static void test_mines_benchmark_job(void)
 
   uint64_t verified = 0, hw = 0, nonces = 0;
   for (unsigned i = 0; i < n; i++) {
-    struct synth_device_stats st;
-    CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, i, &st, sizeof st), 0);
+    struct synth_device_stats st = synth_test_device_stats(rt, i);
     CU_ASSERT_STRING_EQUAL(synth_device_kind_name(st.kind), "cpu");
     CU_ASSERT(st.nonces > 0);
     CU_ASSERT(st.seconds > 0 && st.hashrate > 0);
@@ -309,15 +308,6 @@ static void test_probe(void)
                   SYNTH_EINVAL);
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_mines_benchmark_job),
-      SYNTH_TEST(test_bad_configs),
-      SYNTH_TEST(test_bad_jobs_keep_the_current_one),
-      SYNTH_TEST(test_forced_cores),
-      SYNTH_TEST(test_probe),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("runtime", tests);
-}
+SYNTH_TEST_MAIN("runtime", SYNTH_TEST(test_mines_benchmark_job), SYNTH_TEST(test_bad_configs),
+                SYNTH_TEST(test_bad_jobs_keep_the_current_one), SYNTH_TEST(test_forced_cores),
+                SYNTH_TEST(test_probe))

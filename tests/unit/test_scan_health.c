@@ -13,30 +13,21 @@
 #include "support/hit_tally.h"
 #include "support/log_capture.h"
 #include "support/mix_workload.h"
+#include "support/odd_worker.h"
 #include "synth/synth.h"
 
 /* How the scan behaves on the first worker thread that calls it; the others are healthy. */
 enum behaviour { HEALTHY, RETURNS_EARLY, BLOCKS, ALL_RETURN_EARLY };
 static atomic_int behaviour;
-static atomic_bool claimed;    /* a worker is the misbehaving one */
-static _Thread_local int role; /* 0 not yet known, 1 misbehaves, 2 healthy */
-static char bad_thread[16];    /* its name, "synth-cpu:N", once bad_named */
-static atomic_bool bad_named;
+static struct odd_worker odd; /* the misbehaving worker */
 #define BLOCK_MS 300
 
 static bool misbehaves(void)
 {
-  if (role == 0) {
-    bool expect = false;
-    role = atomic_compare_exchange_strong(&claimed, &expect, true) ? 1 : 2;
-    if (role == 1) {
-      pthread_getname_np(pthread_self(), bad_thread, sizeof bad_thread);
-      atomic_store(&bad_named, true); /* seq_cst: the name is written before */
-    }
-  }
+  bool odd_one = odd_worker_is_me(&odd);
   if (atomic_load(&behaviour) == ALL_RETURN_EARLY)
     return true;
-  return role == 1 && atomic_load(&behaviour) != HEALTHY;
+  return odd_one && atomic_load(&behaviour) != HEALTHY;
 }
 
 static uint32_t scan(const void *payload, uint32_t start, uint32_t count,
@@ -54,20 +45,13 @@ static uint32_t scan(const void *payload, uint32_t start, uint32_t count,
 }
 
 static const struct synth_cpu_core cores[] = {{"portable", scan, NULL}, {NULL, NULL, NULL}};
-static const struct synth_workload moody_workload = {
-    .name = "mix64-moody",
-    .payload_size = sizeof(struct mix_payload),
-    .prepare_roll = mix_prepare,
-    .verify = mix_verify,
-    .cpu_cores = cores,
-};
+static const struct synth_workload moody_workload = MIX_WORKLOAD("mix64-moody", cores);
 
 /* Two workers; short health limits so a sick device shows within a second. */
 static synth_runtime *runtime(enum behaviour b, unsigned batch_timeout_ms)
 {
   atomic_store(&behaviour, b);
-  atomic_store(&claimed, false);
-  atomic_store(&bad_named, false);
+  odd_worker_reset(&odd);
   log_capture_clear();
   struct synth_runtime_config cfg = {.devices = "cpu",
                                      .device_options = "cpu.threads=2",
@@ -110,36 +94,9 @@ static void run_range(synth_runtime *rt)
                                  .on_hit = hit_tally_on_hit,
                                  .on_done = hit_tally_on_done,
                                  .user = &t};
-  synth_work *w = synth_test_work_whole(rt, &wc);
-  CU_ASSERT_EQUAL(atomic_load(&t.done_calls), 1);
-  CU_ASSERT_EQUAL(atomic_load(&t.status), 0);
-  synth_work_release(w);
-  hit_tally_sort(&t);
-  CU_ASSERT_EQUAL(t.n, n_expect);
-  CU_ASSERT_EQUAL(memcmp(t.hits, expect, sizeof expect[0] * (t.n < n_expect ? t.n : n_expect)), 0);
+  synth_work_release(synth_test_work_whole(rt, &wc));
+  hit_tally_expect(&t, expect, n_expect);
   hit_tally_destroy(&t);
-}
-
-static struct synth_device_stats stats_of(synth_runtime *rt, unsigned i)
-{
-  struct synth_device_stats st;
-  CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, i, &st, sizeof st), 0);
-  return st;
-}
-
-/* The index of the misbehaving worker's device, from its thread's name. */
-static unsigned bad_device(synth_runtime *rt)
-{
-  CU_ASSERT_FATAL(atomic_load(&bad_named));
-  for (unsigned i = 0; i < synth_runtime_device_count(rt); i++) {
-    struct synth_device_stats st = stats_of(rt, i);
-    char name[32];
-    snprintf(name, sizeof name, "synth-%.9s", st.id); /* as the runtime names its threads */
-    if (strcmp(name, bad_thread) == 0)
-      return i;
-  }
-  CU_FAIL_FATAL("no device runs the misbehaving thread");
-  return 0;
 }
 
 static bool benched(const struct synth_device_stats *st)
@@ -159,9 +116,9 @@ static unsigned rounds_until_benched(synth_runtime *rt)
   while (!seen && synth_test_now_s() < until) {
     run_range(rt);
     rounds++;
-    if (atomic_load(&bad_named)) {
-      bad = bad_device(rt);
-      struct synth_device_stats st = stats_of(rt, bad);
+    if (atomic_load(&odd.named)) {
+      bad = odd_worker_device(&odd, rt);
+      struct synth_device_stats st = synth_test_device_stats(rt, bad);
       seen = benched(&st);
     }
   }
@@ -177,7 +134,8 @@ static void test_scan_returns_early(void)
 {
   synth_runtime *rt = runtime(RETURNS_EARLY, 100);
   unsigned bad = rounds_until_benched(rt);
-  struct synth_device_stats st = stats_of(rt, bad), good = stats_of(rt, 1 - bad);
+  struct synth_device_stats st = synth_test_device_stats(rt, bad);
+  struct synth_device_stats good = synth_test_device_stats(rt, 1 - bad);
   CU_ASSERT_TRUE(benched(&st));
   CU_ASSERT(st.sick_count >= 1);
   CU_ASSERT(st.batch_errors >= 8); /* the default fail streak */
@@ -200,7 +158,7 @@ static void test_scan_blocks(void)
 {
   synth_runtime *rt = runtime(BLOCKS, 100);
   unsigned bad = rounds_until_benched(rt);
-  struct synth_device_stats st = stats_of(rt, bad);
+  struct synth_device_stats st = synth_test_device_stats(rt, bad);
   CU_ASSERT_TRUE(benched(&st));
   CU_ASSERT(st.sick_count >= 1);
   CU_ASSERT_EQUAL(st.batch_errors, 0); /* it only took too long */
@@ -257,7 +215,7 @@ static void test_healthy_scan_never_sick(void)
   run_range(rt);
   for (unsigned i = 0; i < 2; i++) {
     count_trace(rt, i, &cursor[i], &cut, &failed);
-    struct synth_device_stats st = stats_of(rt, i);
+    struct synth_device_stats st = synth_test_device_stats(rt, i);
     CU_ASSERT_EQUAL(st.sick_count, 0);
     CU_ASSERT_EQUAL(st.batch_errors, 0);
     CU_ASSERT_FALSE(benched(&st));
@@ -280,7 +238,7 @@ static void test_no_device_left_ends_work(void)
   CU_ASSERT_EQUAL_FATAL(synth_runtime_submit(rt, &wc, &w), 0);
   CU_ASSERT_EQUAL(synth_work_wait(w, (unsigned)(synth_test_patience_s() * 1000)), SYNTH_ENODEV);
   for (unsigned i = 0; i < 2; i++) {
-    struct synth_device_stats st = stats_of(rt, i);
+    struct synth_device_stats st = synth_test_device_stats(rt, i);
     CU_ASSERT_EQUAL(st.state, SYNTH_DEVICE_OUT);
     CU_ASSERT_PTR_NOT_NULL(strstr(st.health_reason, "without being asked to stop"));
   }
@@ -289,26 +247,14 @@ static void test_no_device_left_ends_work(void)
   synth_runtime_destroy(rt);
 }
 
-/* Two workers, each on a core of its own, or nothing to test. */
-static void count_cpu(void *user, const struct synth_device_desc *d)
-{
-  *(unsigned *)user += d->kind == SYNTH_DEVICE_CPU;
-}
-
 int main(void)
 {
-  unsigned cpus = 0;
+  /* Two workers, each on a core of its own, or nothing to test. */
   struct synth_runtime_config probe = {.devices = "cpu", .workload = &mix_workload};
-  if (synth_probe(&probe, count_cpu, &cpus) != 0 || cpus < 2) {
-    fprintf(stderr, "scan_health: needs two CPU cores, found %u: skipped\n", cpus);
+  if (!synth_test_cpu_workers(&probe, 2, "scan_health"))
     return SYNTH_TEST_SKIP;
-  }
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_scan_returns_early),
-      SYNTH_TEST(test_scan_blocks),
-      SYNTH_TEST(test_healthy_scan_never_sick),
-      SYNTH_TEST(test_no_device_left_ends_work),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("scan_health", tests);
+  return synth_test_run("scan_health", SYNTH_TESTS(SYNTH_TEST(test_scan_returns_early),
+                                                   SYNTH_TEST(test_scan_blocks),
+                                                   SYNTH_TEST(test_healthy_scan_never_sick),
+                                                   SYNTH_TEST(test_no_device_left_ends_work)));
 }

@@ -430,21 +430,11 @@ static void test_bad_arguments(void)
   cover_job_free(cj);
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_finite_range_exactly_once),
-      SYNTH_TEST(test_idle_device_steals),
-      SYNTH_TEST(test_batch_error_requeues),
-      SYNTH_TEST(test_lost_device_loses_nothing),
-      SYNTH_TEST(test_duplicate_hits_rejected),
-      SYNTH_TEST(test_bogus_hits_are_hardware_errors),
-      SYNTH_TEST(test_job_switch_drops_old_work),
-      SYNTH_TEST(test_stop_and_resume),
-      SYNTH_TEST(test_full_pool_with_remainders),
-      SYNTH_TEST(test_clean_job_stales_all_older),
-      SYNTH_TEST(test_bad_arguments),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("scheduler", tests);
-}
+SYNTH_TEST_MAIN("scheduler", SYNTH_TEST(test_finite_range_exactly_once),
+                SYNTH_TEST(test_idle_device_steals), SYNTH_TEST(test_batch_error_requeues),
+                SYNTH_TEST(test_lost_device_loses_nothing),
+                SYNTH_TEST(test_duplicate_hits_rejected),
+                SYNTH_TEST(test_bogus_hits_are_hardware_errors),
+                SYNTH_TEST(test_job_switch_drops_old_work), SYNTH_TEST(test_stop_and_resume),
+                SYNTH_TEST(test_full_pool_with_remainders),
+                SYNTH_TEST(test_clean_job_stales_all_older), SYNTH_TEST(test_bad_arguments))

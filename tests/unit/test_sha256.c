@@ -91,15 +91,6 @@ static void test_compress_matches_streaming(void)
   CU_ASSERT_EQUAL(memcmp(state, ctx.state, sizeof state), 0);
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_nist_vectors),
-      SYNTH_TEST(test_million_a),
-      SYNTH_TEST(test_random_against_openssl),
-      SYNTH_TEST(test_sha256d_against_openssl),
-      SYNTH_TEST(test_compress_matches_streaming),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("sha256", tests);
-}
+SYNTH_TEST_MAIN("sha256", SYNTH_TEST(test_nist_vectors), SYNTH_TEST(test_million_a),
+                SYNTH_TEST(test_random_against_openssl), SYNTH_TEST(test_sha256d_against_openssl),
+                SYNTH_TEST(test_compress_matches_streaming))

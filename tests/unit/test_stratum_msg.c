@@ -263,11 +263,5 @@ static void test_submit_line(void)
   CU_ASSERT_EQUAL(stratum_submit_line(line, 40, 44, "w", "bf", &share, 0x1fffe000), -1);
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_notify),  SYNTH_TEST(test_other_requests), SYNTH_TEST(test_responses),
-      SYNTH_TEST(test_hostile), SYNTH_TEST(test_submit_line),    SYNTH_TEST_END,
-  };
-  return synth_test_run("stratum_msg", tests);
-}
+SYNTH_TEST_MAIN("stratum_msg", SYNTH_TEST(test_notify), SYNTH_TEST(test_other_requests),
+                SYNTH_TEST(test_responses), SYNTH_TEST(test_hostile), SYNTH_TEST(test_submit_line))

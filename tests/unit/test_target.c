@@ -101,16 +101,6 @@ static void test_meets_boundaries(void)
   CU_ASSERT_FALSE(synth_hash_meets_target(h, t));
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_nbits),
-      SYNTH_TEST(test_nbits_invalid),
-      SYNTH_TEST(test_difficulty),
-      SYNTH_TEST(test_difficulty_invalid),
-      SYNTH_TEST(test_round_trip),
-      SYNTH_TEST(test_meets_boundaries),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("target", tests);
-}
+SYNTH_TEST_MAIN("target", SYNTH_TEST(test_nbits), SYNTH_TEST(test_nbits_invalid),
+                SYNTH_TEST(test_difficulty), SYNTH_TEST(test_difficulty_invalid),
+                SYNTH_TEST(test_round_trip), SYNTH_TEST(test_meets_boundaries))

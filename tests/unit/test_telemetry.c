@@ -438,25 +438,13 @@ static void test_counters_single_writer(void)
   CU_ASSERT_EQUAL((uintptr_t)&c % 64, 0); /* its own cache line */
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_ewma_converges_and_tracks),
-      SYNTH_TEST(test_ewma_independent_of_batch_size),
-      SYNTH_TEST(test_window),
-      SYNTH_TEST(test_horizons),
-      SYNTH_TEST(test_batch_log_order_gaps_and_percentiles),
-      SYNTH_TEST(test_batch_log_concurrent_reader),
-      SYNTH_TEST(test_tuner_follows_speed),
-      SYNTH_TEST(test_tuner_step_convergence),
-      SYNTH_TEST(test_tuner_shrink_back_off_restart),
-      SYNTH_TEST(test_health_error_rate_backs_off_and_recovers),
-      SYNTH_TEST(test_health_sick_probe_recover_and_take_out),
-      SYNTH_TEST(test_health_deadline),
-      SYNTH_TEST(test_health_late_against_target),
-      SYNTH_TEST(test_reason_read_whole),
-      SYNTH_TEST(test_counters_single_writer),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("telemetry", tests);
-}
+SYNTH_TEST_MAIN("telemetry", SYNTH_TEST(test_ewma_converges_and_tracks),
+                SYNTH_TEST(test_ewma_independent_of_batch_size), SYNTH_TEST(test_window),
+                SYNTH_TEST(test_horizons), SYNTH_TEST(test_batch_log_order_gaps_and_percentiles),
+                SYNTH_TEST(test_batch_log_concurrent_reader), SYNTH_TEST(test_tuner_follows_speed),
+                SYNTH_TEST(test_tuner_step_convergence),
+                SYNTH_TEST(test_tuner_shrink_back_off_restart),
+                SYNTH_TEST(test_health_error_rate_backs_off_and_recovers),
+                SYNTH_TEST(test_health_sick_probe_recover_and_take_out),
+                SYNTH_TEST(test_health_deadline), SYNTH_TEST(test_health_late_against_target),
+                SYNTH_TEST(test_reason_read_whole), SYNTH_TEST(test_counters_single_writer))

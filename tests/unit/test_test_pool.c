@@ -898,24 +898,10 @@ static void test_many_connections(void)
   test_pool_stop(p);
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_block_data),
-      SYNTH_TEST(test_coinbase_splits),
-      SYNTH_TEST(test_subscribe_and_job),
-      SYNTH_TEST(test_share_outcomes),
-      SYNTH_TEST(test_difficulty_per_job),
-      SYNTH_TEST(test_version_rolling),
-      SYNTH_TEST(test_real_block_job),
-      SYNTH_TEST(test_authorize_credentials),
-      SYNTH_TEST(test_broadcasts),
-      SYNTH_TEST(test_hostile_input),
-      SYNTH_TEST(test_kill_and_revive),
-      SYNTH_TEST(test_mute),
-      SYNTH_TEST(test_tls),
-      SYNTH_TEST(test_many_connections),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("test_pool", tests);
-}
+SYNTH_TEST_MAIN("test_pool", SYNTH_TEST(test_block_data), SYNTH_TEST(test_coinbase_splits),
+                SYNTH_TEST(test_subscribe_and_job), SYNTH_TEST(test_share_outcomes),
+                SYNTH_TEST(test_difficulty_per_job), SYNTH_TEST(test_version_rolling),
+                SYNTH_TEST(test_real_block_job), SYNTH_TEST(test_authorize_credentials),
+                SYNTH_TEST(test_broadcasts), SYNTH_TEST(test_hostile_input),
+                SYNTH_TEST(test_kill_and_revive), SYNTH_TEST(test_mute), SYNTH_TEST(test_tls),
+                SYNTH_TEST(test_many_connections))

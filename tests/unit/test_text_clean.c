@@ -149,14 +149,5 @@ static void test_random_against_glibc(void)
   setlocale(LC_CTYPE, "C");
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_controls),
-      SYNTH_TEST(test_utf8),
-      SYNTH_TEST(test_fits),
-      SYNTH_TEST(test_random_against_glibc),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("text_clean", tests);
-}
+SYNTH_TEST_MAIN("text_clean", SYNTH_TEST(test_controls), SYNTH_TEST(test_utf8),
+                SYNTH_TEST(test_fits), SYNTH_TEST(test_random_against_glibc))

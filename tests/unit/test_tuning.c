@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base/rcu_thread.h"
-#include "base/logger.h"
 #include "base/clock.h"
+#include "base/logger.h"
+#include "base/rcu_thread.h"
 #include "scheduler/sched_internal.h"
 #include "scheduler/scheduler.h"
 #include "support/coverage_workload.h"
@@ -317,13 +317,12 @@ static void test_oversized_batches_shrink(void)
 
 int main(void)
 {
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_converges_after_speed_steps), SYNTH_TEST(test_backs_off_under_errors),
-      SYNTH_TEST(test_sick_then_recovered),         SYNTH_TEST(test_hung_device_taken_out),
-      SYNTH_TEST(test_oversized_batches_shrink),    SYNTH_TEST_END,
-  };
   synth__rcu_online();
-  int rc = synth_test_run("tuning", tests);
+  int rc = synth_test_run("tuning", SYNTH_TESTS(SYNTH_TEST(test_converges_after_speed_steps),
+                                                SYNTH_TEST(test_backs_off_under_errors),
+                                                SYNTH_TEST(test_sick_then_recovered),
+                                                SYNTH_TEST(test_hung_device_taken_out),
+                                                SYNTH_TEST(test_oversized_batches_shrink)));
   synth__rcu_offline();
   return rc;
 }

@@ -44,6 +44,30 @@ static int take(struct synth__unit_queue *q, struct synth__unit_pool *p, uint32_
   return synth__unit_queue_take(q, p, resolve, &l, try_only, r);
 }
 
+/* A pool of @units work units and an empty queue over it. */
+struct fixture {
+  struct synth__unit_pool *p;
+  struct synth__unit_queue q;
+};
+
+static void setup(struct fixture *f, unsigned units)
+{
+  CU_ASSERT_EQUAL_FATAL(synth__unit_pool_create(&f->p, units), 0);
+  synth__unit_queue_init(&f->q);
+}
+
+static void teardown(struct fixture *f)
+{
+  synth__unit_queue_destroy(&f->q, f->p);
+  synth__unit_pool_destroy(f->p);
+}
+
+/* Queues a fresh unit of job @job's roll @roll: nonces [start, start + count). */
+static void push(struct fixture *f, uint32_t job, uint32_t roll, uint32_t start, uint32_t count)
+{
+  synth__unit_queue_push(&f->q, unit(f->p, job, roll, start, count));
+}
+
 static void test_pool_is_bounded(void)
 {
   struct synth__unit_pool *p;
@@ -75,88 +99,79 @@ static void test_pool_is_bounded(void)
 
 static void test_take_is_contiguous(void)
 {
-  struct synth__unit_pool *p;
-  synth__unit_pool_create(&p, 64);
-  struct synth__unit_queue q;
-  synth__unit_queue_init(&q);
-  synth__unit_queue_push(&q, unit(p, 1, 0, 0, 100));
-  synth__unit_queue_push(&q, unit(p, 1, 0, 100, 100));
-  synth__unit_queue_push(&q, unit(p, 1, 0, 200, 100));
-  synth__unit_queue_push(&q, unit(p, 1, 0, 500, 100)); /* a gap */
-  synth__unit_queue_push(&q, unit(p, 1, 1, 600, 100)); /* another roll */
-  CU_ASSERT_EQUAL(synth__unit_queue_nonces(&q), 500);
+  struct fixture f;
+  setup(&f, 64);
+  push(&f, 1, 0, 0, 100);
+  push(&f, 1, 0, 100, 100);
+  push(&f, 1, 0, 200, 100);
+  push(&f, 1, 0, 500, 100); /* a gap */
+  push(&f, 1, 1, 600, 100); /* another roll */
+  CU_ASSERT_EQUAL(synth__unit_queue_nonces(&f.q), 500);
 
   struct synth__take_result r;
-  CU_ASSERT_EQUAL(take(&q, p, 1, 1, 250, false, &r), 0);
+  CU_ASSERT_EQUAL(take(&f.q, f.p, 1, 1, 250, false, &r), 0);
   CU_ASSERT_EQUAL(r.taken, 200); /* a third unit would pass 250 */
   CU_ASSERT_EQUAL(r.range.nonce_start, 0);
   CU_ASSERT_EQUAL(r.range.count, 200);
-  take(&q, p, 1, 1, 10000, false, &r);
+  take(&f.q, f.p, 1, 1, 10000, false, &r);
   CU_ASSERT_EQUAL(r.taken, 100); /* stops at the gap */
   CU_ASSERT_EQUAL(r.range.nonce_start, 200);
-  take(&q, p, 1, 1, 10, false, &r);
+  take(&f.q, f.p, 1, 1, 10, false, &r);
   CU_ASSERT_EQUAL(r.taken, 100); /* at least one unit, even above max */
   CU_ASSERT_EQUAL(r.range.nonce_start, 500);
-  take(&q, p, 1, 1, 10000, false, &r);
+  take(&f.q, f.p, 1, 1, 10000, false, &r);
   CU_ASSERT_EQUAL(r.range.midstate_id, synth__midstate_id(1, 1));
-  take(&q, p, 1, 1, 10000, false, &r);
+  take(&f.q, f.p, 1, 1, 10000, false, &r);
   CU_ASSERT_EQUAL(r.taken, 0);
-  CU_ASSERT_EQUAL(synth__unit_queue_nonces(&q), 0);
-  CU_ASSERT_EQUAL(synth__unit_pool_in_use(p), 0);
-  synth__unit_queue_destroy(&q, p);
-  synth__unit_pool_destroy(p);
+  CU_ASSERT_EQUAL(synth__unit_queue_nonces(&f.q), 0);
+  CU_ASSERT_EQUAL(synth__unit_pool_in_use(f.p), 0);
+  teardown(&f);
 }
 
 static void test_gone_dropped_live_kept(void)
 {
-  struct synth__unit_pool *p;
-  synth__unit_pool_create(&p, 64);
-  struct synth__unit_queue q;
-  synth__unit_queue_init(&q);
-  synth__unit_queue_push(&q, unit(p, 3, 0, 0, 100));
-  synth__unit_queue_push(&q, unit(p, 3, 0, 100, 100));
-  synth__unit_queue_push(&q, unit(p, 4, 0, 0, 100));
-  synth__unit_queue_push(&q, unit(p, 5, 0, 100, 100)); /* continues 4's range, but another job */
-  synth__unit_queue_push(&q, unit(p, 3, 0, 200, 100));
-  synth__unit_queue_push(&q, unit(p, 4, 0, 100, 100));
+  struct fixture f;
+  setup(&f, 64);
+  push(&f, 3, 0, 0, 100);
+  push(&f, 3, 0, 100, 100);
+  push(&f, 4, 0, 0, 100);
+  push(&f, 5, 0, 100, 100); /* continues 4's range, but another job */
+  push(&f, 3, 0, 200, 100);
+  push(&f, 4, 0, 100, 100);
   struct synth__take_result r;
-  take(&q, p, 4, 5, 10000, false, &r); /* job 3 is gone, 4 and 5 are in force */
+  take(&f.q, f.p, 4, 5, 10000, false, &r); /* job 3 is gone, 4 and 5 are in force */
   CU_ASSERT_EQUAL(r.stale_nonces, 200);
   CU_ASSERT_EQUAL(r.taken, 100);
   CU_ASSERT_EQUAL(r.job_id, 4);
   CU_ASSERT_PTR_NOT_NULL(r.job);
-  take(&q, p, 4, 5, 10000, false, &r); /* the run stopped at job 5's unit, which is kept */
+  take(&f.q, f.p, 4, 5, 10000, false, &r); /* the run stopped at job 5's unit, which is kept */
   CU_ASSERT_EQUAL(r.taken, 100);
   CU_ASSERT_EQUAL(r.job_id, 5);
   CU_ASSERT_EQUAL(r.range.nonce_start, 100);
-  take(&q, p, 4, 5, 10000, false, &r);
+  take(&f.q, f.p, 4, 5, 10000, false, &r);
   CU_ASSERT_EQUAL(r.stale_nonces, 100);
   CU_ASSERT_EQUAL(r.job_id, 4);
   CU_ASSERT_EQUAL(r.range.nonce_start, 100);
-  take(&q, p, 4, 5, 10000, false, &r);
+  take(&f.q, f.p, 4, 5, 10000, false, &r);
   CU_ASSERT_EQUAL(r.taken, 0);
   CU_ASSERT_PTR_NULL(r.job);
-  CU_ASSERT_EQUAL(synth__unit_queue_nonces(&q), 0);
-  synth__unit_queue_destroy(&q, p);
-  CU_ASSERT_EQUAL(synth__unit_pool_in_use(p), 0);
-  synth__unit_pool_destroy(p);
+  CU_ASSERT_EQUAL(synth__unit_queue_nonces(&f.q), 0);
+  CU_ASSERT_EQUAL(synth__unit_pool_in_use(f.p), 0); /* the queue holds no unit */
+  teardown(&f);
 }
 
 static void test_try_take_never_blocks(void)
 {
-  struct synth__unit_pool *p;
-  synth__unit_pool_create(&p, 8);
-  struct synth__unit_queue q;
-  synth__unit_queue_init(&q);
-  synth__unit_queue_push(&q, unit(p, 1, 0, 0, 100));
+  struct fixture f;
+  setup(&f, 8);
+  push(&f, 1, 0, 0, 100);
   struct synth__take_result r;
-  pthread_mutex_lock(&q.take_lock); /* as if the owner were taking */
-  CU_ASSERT_EQUAL(take(&q, p, 1, 1, 100, true, &r), SYNTH_EAGAIN);
-  pthread_mutex_unlock(&q.take_lock);
-  CU_ASSERT_EQUAL(take(&q, p, 1, 1, 100, true, &r), 0);
+  pthread_mutex_lock(&f.q.take_lock); /* as if the owner were taking */
+  CU_ASSERT_EQUAL(take(&f.q, f.p, 1, 1, 100, true, &r), SYNTH_EAGAIN);
+  pthread_mutex_unlock(&f.q.take_lock);
+  CU_ASSERT_EQUAL(take(&f.q, f.p, 1, 1, 100, true, &r), 0);
   CU_ASSERT_EQUAL(r.taken, 100);
-  synth__unit_queue_destroy(&q, p);
-  synth__unit_pool_destroy(p);
+  teardown(&f);
 }
 
 /* Each consumer takes until it has seen the end marker count; it checks no unit repeats. */
@@ -188,20 +203,16 @@ static void *consume(void *arg)
 static void test_concurrent_takers(void)
 {
   enum { UNITS = 20000 };
-  struct synth__unit_pool *p;
-  synth__unit_pool_create(&p, UNITS);
-  struct synth__unit_queue q;
-  synth__unit_queue_init(&q);
+  struct fixture f;
+  setup(&f, UNITS);
   atomic_uint *seen = calloc(UNITS, sizeof *seen);
   atomic_uint remaining = UNITS;
-  struct consumer c = {&q, p, seen, &remaining};
+  struct consumer c = {&f.q, f.p, seen, &remaining};
   pthread_t th[3];
   for (int i = 0; i < 3; i++)
     pthread_create(&th[i], NULL, consume, &c);
-  for (uint32_t i = 0; i < UNITS; i++) {
-    struct synth__work_unit *u = unit(p, 1, 0, i * 10, 10);
-    synth__unit_queue_push(&q, u);
-  }
+  for (uint32_t i = 0; i < UNITS; i++)
+    push(&f, 1, 0, i * 10, 10);
   for (int i = 0; i < 3; i++)
     pthread_join(th[i], NULL);
   unsigned bad = 0;
@@ -209,16 +220,9 @@ static void test_concurrent_takers(void)
     bad += atomic_load(&seen[i]) != 1;
   CU_ASSERT_EQUAL(bad, 0);
   free(seen);
-  synth__unit_queue_destroy(&q, p);
-  synth__unit_pool_destroy(p);
+  teardown(&f);
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_pool_is_bounded),        SYNTH_TEST(test_take_is_contiguous),
-      SYNTH_TEST(test_gone_dropped_live_kept), SYNTH_TEST(test_try_take_never_blocks),
-      SYNTH_TEST(test_concurrent_takers),      SYNTH_TEST_END,
-  };
-  return synth_test_run("unit_queue", tests);
-}
+SYNTH_TEST_MAIN("unit_queue", SYNTH_TEST(test_pool_is_bounded), SYNTH_TEST(test_take_is_contiguous),
+                SYNTH_TEST(test_gone_dropped_live_kept), SYNTH_TEST(test_try_take_never_blocks),
+                SYNTH_TEST(test_concurrent_takers))

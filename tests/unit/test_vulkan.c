@@ -1,7 +1,7 @@
 /* test_vulkan.c: the Vulkan backend on a real Vulkan device (lavapipe in CI): the shared GPU
- * suite (tests/support/gpu_suite.c) plus what only Vulkan has: specialization constants, the
- * staging and unified result paths, the pipeline cache, allocation failures. Argument: the
- * Vulkan device index (default 0). */
+ * suite (tests/support/gpu_suite.c, the pipeline cache among it) plus what only Vulkan has:
+ * specialization constants, the staging and unified result paths, allocation failures.
+ * Argument: the Vulkan device index (default 0). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -101,32 +101,6 @@ static void test_work_group_limits(void)
   gpu.ops->backend_destroy(b);
 }
 
-static void test_pipeline_cache(void)
-{
-  char dir[] = "/tmp/synth-vk-cache-XXXXXX";
-  CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-  struct synth__probe_config cfg = gpu.cfg;
-  cfg.cache_dir = dir;
-  void *b = backend_with(cfg);
-  void *dev = gpu_open(b, &synth__sha256d_workload);
-  CU_ASSERT_FALSE(((struct vk_device *)dev)->from_cache);
-  gpu.ops->close(dev);
-  dev = gpu_open(b, &synth__sha256d_workload);
-  CU_ASSERT_TRUE(((struct vk_device *)dev)->from_cache); /* a restart starts from the cache */
-  CU_ASSERT_EQUAL(gpu.ops->self_test(dev, &synth__sha256d_workload), 0);
-  gpu.ops->close(dev);
-  /* A damaged cache file is never handed to the driver: noticed, and built again. */
-  gpu_cache_damage(dir, "vulkan");
-  gpu_log_clear();
-  dev = gpu_open(b, &synth__sha256d_workload);
-  CU_ASSERT_FALSE(((struct vk_device *)dev)->from_cache);
-  CU_ASSERT_PTR_NOT_NULL(strstr(gpu_logged, "unusable"));
-  CU_ASSERT_EQUAL(gpu.ops->self_test(dev, &synth__sha256d_workload), 0);
-  gpu.ops->close(dev);
-  gpu.ops->backend_destroy(b);
-  gpu_cache_remove(dir);
-}
-
 /* Out of device memory at any allocation of open: a clear error, nothing left behind (the
  * sanitizer build checks the latter). */
 static void test_allocation_failure(void)
@@ -176,19 +150,16 @@ static void test_lost_device_refuses_work(void)
   gpu.ops->close(dev);
 }
 
+static bool from_cache(void *dev)
+{
+  return ((struct vk_device *)dev)->from_cache;
+}
+
 int main(int argc, char **argv)
 {
-  gpu.ops = &synth__vulkan_device_ops;
-  gpu.inject_fault = synth__vk_inject_fault;
-  static const struct synth_test tests[] = {
-      GPU_SUITE_TESTS,
-      SYNTH_TEST(test_specialization_variants_agree),
-      SYNTH_TEST(test_staging_copy_agrees),
-      SYNTH_TEST(test_work_group_limits),
-      SYNTH_TEST(test_pipeline_cache),
-      SYNTH_TEST(test_allocation_failure),
-      SYNTH_TEST(test_lost_device_refuses_work),
-      SYNTH_TEST_END,
-  };
-  return gpu_suite_main(argc, argv, "vulkan", tests);
+  return gpu_suite_main(
+      argc, argv, &synth__vulkan_device_ops, synth__vk_inject_fault, from_cache,
+      SYNTH_TESTS(GPU_SUITE_TESTS, SYNTH_TEST(test_specialization_variants_agree),
+                  SYNTH_TEST(test_staging_copy_agrees), SYNTH_TEST(test_work_group_limits),
+                  SYNTH_TEST(test_allocation_failure), SYNTH_TEST(test_lost_device_refuses_work)));
 }

@@ -383,11 +383,8 @@ static void test_hit_overflow_counted(void)
   uint64_t expect = 0, overflowed = 0;
   for (uint64_t i = t.start; i < t.end; i++)
     expect += mix_hash_of(&p, (uint32_t)i) < job.threshold;
-  for (unsigned i = 0; i < synth_runtime_device_count(rt); i++) {
-    struct synth_device_stats st;
-    CU_ASSERT_EQUAL(synth_runtime_device_stats(rt, i, &st, sizeof st), 0);
-    overflowed += st.hits_overflowed;
-  }
+  for (unsigned i = 0; i < synth_runtime_device_count(rt); i++)
+    overflowed += synth_test_device_stats(rt, i).hits_overflowed;
   CU_ASSERT(overflowed > 0);
   CU_ASSERT_EQUAL(atomic_load(&t.hits) + overflowed, expect);
   synth_runtime_destroy(rt);
@@ -457,18 +454,7 @@ static void test_mining_job_refused(void)
   synth_runtime_destroy(rt);
 }
 
-int main(void)
-{
-  static const struct synth_test tests[] = {
-      SYNTH_TEST(test_finite_work),
-      SYNTH_TEST(test_cancel_and_replace),
-      SYNTH_TEST(test_callbacks_end_with_work),
-      SYNTH_TEST(test_sha256d_work),
-      SYNTH_TEST(test_two_runtimes),
-      SYNTH_TEST(test_hit_overflow_counted),
-      SYNTH_TEST(test_known_answer_any_order),
-      SYNTH_TEST(test_mining_job_refused),
-      SYNTH_TEST_END,
-  };
-  return synth_test_run("work", tests);
-}
+SYNTH_TEST_MAIN("work", SYNTH_TEST(test_finite_work), SYNTH_TEST(test_cancel_and_replace),
+                SYNTH_TEST(test_callbacks_end_with_work), SYNTH_TEST(test_sha256d_work),
+                SYNTH_TEST(test_two_runtimes), SYNTH_TEST(test_hit_overflow_counted),
+                SYNTH_TEST(test_known_answer_any_order), SYNTH_TEST(test_mining_job_refused))
