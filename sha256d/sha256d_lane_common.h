@@ -58,6 +58,13 @@ static void lane_consts_init(struct lane_consts *c, const struct synth__sha256d_
   c->t7 = VSET1(p->target[7]);
 }
 
+/* Schedule words 25..29 of either block: words 9..14, their W[t - 15] and W[t - 16], are zero
+ * padding in both. */
+static inline void lane_words_25_29(vec *w)
+{
+  _Pragma("GCC unroll 5") for (int t = 25; t < 30; t++) w[t] = VADD(Ls1(w[t - 2]), w[t - 7]);
+}
+
 /* Block 2's schedule words 16..31 into w: only W3 varies, and the zero words drop out (see the
  * generic core). */
 static inline void lane_w_head(const struct lane_consts *lc, vec w3, vec *w)
@@ -71,11 +78,7 @@ static inline void lane_w_head(const struct lane_consts *lc, vec w3, vec *w)
   w[22] = VADD(Ls1(w[20]), VSET1(640));
   w[23] = VADD(Ls1(w[21]), w[16]);
   w[24] = VADD(Ls1(w[22]), w[17]);
-  w[25] = VADD(Ls1(w[23]), w[18]);
-  w[26] = VADD(Ls1(w[24]), w[19]);
-  w[27] = VADD(Ls1(w[25]), w[20]);
-  w[28] = VADD(Ls1(w[26]), w[21]);
-  w[29] = VADD(Ls1(w[27]), w[22]);
+  lane_words_25_29(w);
   w[30] = VADD(VADD(Ls1(w[28]), w[23]), VSET1(SYNTH_SHA_SSIG0(640u)));
   w[31] = VADD(VADD(Ls1(w[29]), w[24]), lc->s0w16_640);
 }
@@ -93,11 +96,7 @@ static inline void lane_m_head(vec *m)
   m[22] = VADD(VADD(Ls1(m[20]), VSET1(256)), VADD(Ls0(m[7]), m[6]));
   m[23] = VADD(VADD(Ls1(m[21]), m[16]), VADD(VSET1(SYNTH_SHA_SSIG0(0x80000000u)), m[7]));
   m[24] = VADD(VADD(Ls1(m[22]), m[17]), VSET1(0x80000000u));
-  m[25] = VADD(Ls1(m[23]), m[18]);
-  m[26] = VADD(Ls1(m[24]), m[19]);
-  m[27] = VADD(Ls1(m[25]), m[20]);
-  m[28] = VADD(Ls1(m[26]), m[21]);
-  m[29] = VADD(Ls1(m[27]), m[22]);
+  lane_words_25_29(m);
   m[30] = VADD(VADD(Ls1(m[28]), m[23]), VSET1(SYNTH_SHA_SSIG0(256u)));
   m[31] = VADD(VADD(Ls1(m[29]), m[24]), VADD(Ls0(m[16]), VSET1(256)));
 }

@@ -154,7 +154,7 @@ static inline uint64_t step_hash(struct step_ctx *sc, uint32_t base)
 }
 #endif
 
-#include "sha256d/sha256d_lane_scan.h"
+#include "sha256d/sha256d_scan_loop.h"
 
 #undef STEP_NONCES
 #undef LANE_HOOK

@@ -1,6 +1,7 @@
-/* sha256d_lane_scan.h: the scan function of the lane templates, around the includer's step. */
+/* sha256d_scan_loop.h: a scan core's function around the includer's step of several nonces. */
 /*
- * Not a normal header: included last by sha256d_lanes.h and sha256d_groups.h. Required:
+ * Not a normal header: included last by the lane templates (sha256d_lanes.h, sha256d_groups.h)
+ * and the SHA-NI core. Required:
  *
  *   SCAN_FN, STEP_NONCES        the core's function name; nonces one step hashes (at most 64)
  *   struct step_ctx             what the steps of one scan call share
