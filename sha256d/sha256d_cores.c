@@ -47,6 +47,8 @@ const struct synth_cpu_core synth__sha256d_cpu_cores[] = {
     {.name = "sse", .scan = synth__sha256d_scan_sse41, .supported = has_sse41},
     {.name = "avx2", .scan = synth__sha256d_scan_avx2, .supported = has_avx2},
     {.name = "avx512", .scan = synth__sha256d_scan_avx512, .supported = has_avx512},
+    {.name = "avx2x2", .scan = synth__sha256d_scan_avx2x2, .supported = has_avx2},
+    {.name = "avx512x2", .scan = synth__sha256d_scan_avx512x2, .supported = has_avx512},
     {.name = "sha-ni", .scan = synth__sha256d_scan_shani, .supported = has_sha},
     {.name = "sha-ni+avx2", .scan = synth__sha256d_scan_shani_avx2, .supported = has_sha_avx2},
     {.name = "sha-ni+avx512",

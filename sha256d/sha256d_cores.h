@@ -32,6 +32,11 @@ uint32_t synth__sha256d_scan_avx2(const void *payload, uint32_t nonce_start, uin
                                   struct synth_scan_ctl *ctl);
 uint32_t synth__sha256d_scan_avx512(const void *payload, uint32_t nonce_start, uint32_t count,
                                     struct synth_scan_ctl *ctl);
+/* Two interleaved groups of lanes, rounds in rolled chunks (sha256d_groups.h). */
+uint32_t synth__sha256d_scan_avx2x2(const void *payload, uint32_t nonce_start, uint32_t count,
+                                    struct synth_scan_ctl *ctl);
+uint32_t synth__sha256d_scan_avx512x2(const void *payload, uint32_t nonce_start, uint32_t count,
+                                      struct synth_scan_ctl *ctl);
 uint32_t synth__sha256d_scan_shani(const void *payload, uint32_t nonce_start, uint32_t count,
                                    struct synth_scan_ctl *ctl);
 uint32_t synth__sha256d_scan_shani_avx2(const void *payload, uint32_t nonce_start, uint32_t count,

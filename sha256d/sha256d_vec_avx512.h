@@ -9,9 +9,10 @@
 #define VXOR(a, b) _mm512_xor_si512((a), (b))
 #define VSHR(x, n) _mm512_srli_epi32((x), (n))
 #define VROTR(x, n) _mm512_ror_epi32((x), (n))
-/* Truth-table immediates over the inputs (a, b, c) = (0xf0, 0xcc, 0xaa). */
+/* Truth-table immediates over the operands in order = (0xf0, 0xcc, 0xaa). */
 #define VXOR3(a, b, c) _mm512_ternarylogic_epi32((a), (b), (c), 0x96)
-#define VCH(e, f, g) _mm512_ternarylogic_epi32((e), (f), (g), 0xca)
+/* Ch ties g, its first operand, to the result: the input a round reads last (sha256d_groups.h). */
+#define VCH(e, f, g) _mm512_ternarylogic_epi32((g), (e), (f), 0xb8)
 #define VMAJ(a, b, c) _mm512_ternarylogic_epi32((a), (b), (c), 0xe8)
 #define VBSWAP(x)                                                                                  \
   _mm512_shuffle_epi8((x), _mm512_set4_epi32(0x0c0d0e0f, 0x08090a0b, 0x04050607, 0x00010203))

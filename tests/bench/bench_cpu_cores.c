@@ -3,10 +3,18 @@
  *
  *   bench_cpu_cores [--seconds S] [--scaling-seconds S] [--no-scaling] [--json]
  *                   [--ceiling HPS_PER_CORE]
+ *   bench_cpu_cores --alternate ROUNDS [--runs K] [--nonces N] [--cores A,B,...]
  *
  * --ceiling adds each core's share of a reference rate per core (tests/bench/cpu_vs_hashcat.sh
  * passes half of hashcat's SHA-256 rate per core: a fair SHA-256d ceiling for the same CPU).
+ *
+ * --alternate compares cores on a shared, noisy machine: each round runs every core (the order
+ * rotated every round) K times on the same N nonces and keeps its fastest run; the table gives
+ * medians over the rounds, and each core against the first named by the median of the rounds'
+ * ratios, so drift between rounds cancels.
  */
+#include <stdalign.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +26,7 @@
 
 #define MAX_CORES 16
 #define MAX_THREADS 256
+#define MAX_ROUNDS 1000
 
 struct scaling_point {
   unsigned threads;
@@ -52,6 +61,129 @@ static double runtime_rate(unsigned threads, const char *core, double seconds)
   return total;
 }
 
+/* Thread CPU time, in seconds: time the thread was preempted is not counted. */
+static double thread_seconds(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The clock in GHz, from a chain of dependent 64-bit multiplies (3 cycles each on current
+ * x86-64 cores); 0 elsewhere. An estimate: it is the clock while this scalar loop runs. */
+static double clock_ghz(void)
+{
+#if defined(__x86_64__)
+  uint64_t x = 3, n = 20000000;
+  double t0 = thread_seconds();
+  for (uint64_t i = 0; i < n; i++)
+    __asm__ volatile("imul %0, %0" : "+r"(x));
+  return 3.0 * (double)n / (thread_seconds() - t0) * 1e-9;
+#else
+  return 0;
+#endif
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* The median of n values, sorting them; their range in lo and hi. */
+static double median(double *v, size_t n, double *lo, double *hi)
+{
+  qsort(v, n, sizeof v[0], cmp_double);
+  *lo = v[0];
+  *hi = v[n - 1];
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The fastest of runs scans of the same nonces, in ns per nonce. */
+static double best_ns(const struct synth_cpu_core *c, const void *payload, uint32_t start,
+                      uint32_t nonces, int runs)
+{
+  atomic_uint epoch = 0;
+  uint32_t hits[64];
+  double best = 0;
+  for (int r = 0; r < runs; r++) {
+    struct synth_scan_ctl ctl = {.epoch_now = &epoch, .hits = hits, .max_hits = 64};
+    double t0 = thread_seconds();
+    c->scan(payload, start, nonces, &ctl);
+    double ns = (thread_seconds() - t0) * 1e9 / nonces;
+    if (r == 0 || ns < best)
+      best = ns;
+  }
+  return best;
+}
+
+/* The core called name (len bytes), when this CPU can run it. */
+static const struct synth_cpu_core *runnable_core(const char *name, size_t len)
+{
+  for (const struct synth_cpu_core *c = synth__sha256d_workload.cpu_cores; c->scan; c++) {
+    if (strlen(c->name) == len && strncmp(c->name, name, len) == 0)
+      return !c->supported || c->supported() ? c : NULL;
+  }
+  return NULL;
+}
+
+/* The cores of a comma-separated list in its order, or every one this CPU runs (list NULL). */
+static size_t pick_cores(const char *list, const struct synth_cpu_core **out)
+{
+  size_t n = 0;
+  for (const struct synth_cpu_core *c = synth__sha256d_workload.cpu_cores; !list && c->scan; c++) {
+    if ((!c->supported || c->supported()) && n < MAX_CORES)
+      out[n++] = c;
+  }
+  for (const char *p = list; p && *p && n < MAX_CORES;) {
+    size_t len = strcspn(p, ",");
+    if (!(out[n++] = runnable_core(p, len))) {
+      fprintf(stderr, "bench_cpu_cores: no core %.*s that this CPU runs\n", (int)len, p);
+      return 0;
+    }
+    p += len + (p[len] == ',');
+  }
+  return n;
+}
+
+static int alternate(int rounds, int runs, uint32_t nonces, const char *list)
+{
+  const struct synth_cpu_core *cores[MAX_CORES];
+  size_t n = pick_cores(list, cores);
+  if (n == 0 || rounds < 1 || rounds > MAX_ROUNDS || runs < 1 || nonces == 0) {
+    fprintf(stderr, "bench_cpu_cores --alternate: no core to run, or a count out of range\n");
+    return 2;
+  }
+  alignas(64) unsigned char payload[SYNTH_PAYLOAD_MAX];
+  struct synth_known_answer ka;
+  synth__sha256d_workload.known_answer(payload, &ka);
+  static double ns[MAX_CORES][MAX_ROUNDS], ratio[MAX_CORES][MAX_ROUNDS], ghz[MAX_ROUNDS];
+  for (int r = 0; r < rounds; r++) {
+    uint32_t start = (uint32_t)r * nonces;
+    for (size_t j = 0; j < n; j++) {
+      size_t i = (j + (size_t)r) % n;
+      ns[i][r] = best_ns(cores[i], payload, start, nonces, runs);
+    }
+    for (size_t i = 0; i < n; i++)
+      ratio[i][r] = ns[0][r] / ns[i][r];
+    ghz[r] = clock_ghz();
+  }
+  double lo, hi, clock = median(ghz, (size_t)rounds, &lo, &hi);
+  printf("%d rounds, each core the fastest of %d runs of %u nonces, order rotated every round\n",
+         rounds, runs, nonces);
+  if (clock > 0)
+    printf("clock %.2f GHz (%.2f-%.2f), from a dependent multiply chain\n", clock, lo, hi);
+  printf("%-14s %9s %15s %13s %9s %9s\n", "CORE", "ns/nonce", "(min-max)", "cycles/nonce", "MH/s",
+         "rate vs");
+  for (size_t i = 0; i < n; i++) {
+    double nlo, nhi, med = median(ns[i], (size_t)rounds, &nlo, &nhi);
+    double rlo, rhi, rel = median(ratio[i], (size_t)rounds, &rlo, &rhi);
+    printf("%-14s %9.2f %7.2f-%-7.2f %13.1f %9.2f %8.3fx %s\n", cores[i]->name, med, nlo, nhi,
+           med * clock, 1e3 / med, rel, cores[0]->name);
+  }
+  return 0;
+}
+
 static unsigned core_count(void)
 {
   unsigned n = 0;
@@ -67,9 +199,19 @@ static unsigned core_count(void)
 int main(int argc, char **argv)
 {
   double seconds = 3, scaling_seconds = 5, ceiling = 0;
-  int json = 0, scaling = 1;
+  int json = 0, scaling = 1, rounds = 0, runs = 20;
+  uint32_t nonces = 32768;
+  const char *cores_list = NULL;
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--json") == 0)
+    if (strcmp(argv[i], "--alternate") == 0 && i + 1 < argc)
+      rounds = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
+      runs = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--nonces") == 0 && i + 1 < argc)
+      nonces = (uint32_t)strtoul(argv[++i], NULL, 0);
+    else if (strcmp(argv[i], "--cores") == 0 && i + 1 < argc)
+      cores_list = argv[++i];
+    else if (strcmp(argv[i], "--json") == 0)
       json = 1;
     else if (strcmp(argv[i], "--no-scaling") == 0)
       scaling = 0;
@@ -82,11 +224,14 @@ int main(int argc, char **argv)
     else {
       fprintf(stderr,
               "usage: %s [--seconds S] [--scaling-seconds S] [--no-scaling] [--json] "
-              "[--ceiling HPS_PER_CORE]\n",
-              argv[0]);
+              "[--ceiling HPS_PER_CORE]\n       %s --alternate ROUNDS [--runs K] [--nonces N] "
+              "[--cores A,B,...]\n",
+              argv[0], argv[0]);
       return 2;
     }
   }
+  if (rounds)
+    return alternate(rounds, runs, nonces, cores_list);
   struct synth__core_speed speeds[MAX_CORES];
   size_t n = synth__cpu_core_measure(&synth__sha256d_workload, seconds * 1000.0, speeds, MAX_CORES);
   if (n == 0)
