@@ -4,6 +4,7 @@
  *   bench_cpu_cores [--seconds S] [--scaling-seconds S] [--no-scaling] [--json]
  *                   [--ceiling HPS_PER_CORE]
  *   bench_cpu_cores --alternate ROUNDS [--runs K] [--nonces N] [--cores A,B,...]
+ *   bench_cpu_cores --load THREADS [--cores CORE] [--seconds S]
  *
  * --ceiling adds each core's share of a reference rate per core (tests/bench/cpu_vs_hashcat.sh
  * passes half of hashcat's SHA-256 rate per core: a fair SHA-256d ceiling for the same CPU).
@@ -13,6 +14,8 @@
  * medians over the rounds, and each core against the first named by the median of the rounds'
  * ratios, so drift between rounds cancels.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -71,17 +74,23 @@ static double thread_seconds(void)
 
 /* The clock in GHz, from a chain of dependent 64-bit multiplies (3 cycles each on current
  * x86-64 cores); 0 elsewhere. An estimate: it is the clock while this scalar loop runs. */
-static double clock_ghz(void)
+static double clock_ghz_over(uint64_t n)
 {
 #if defined(__x86_64__)
-  uint64_t x = 3, n = 20000000;
+  uint64_t x = 3;
   double t0 = thread_seconds();
   for (uint64_t i = 0; i < n; i++)
     __asm__ volatile("imul %0, %0" : "+r"(x));
   return 3.0 * (double)n / (thread_seconds() - t0) * 1e-9;
 #else
+  (void)n;
   return 0;
 #endif
+}
+
+static double clock_ghz(void)
+{
+  return clock_ghz_over(20000000);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -184,6 +193,76 @@ static int alternate(int rounds, int runs, uint32_t nonces, const char *list)
   return 0;
 }
 
+/* --load: THREADS pinned threads scan with one core at once, outside the runtime, each
+ * measuring the clock right after its batches (a short multiply chain, 0.1 ms, before a core's
+ * wide-vector clock recovers): what the CPU itself gives per thread with all of them busy. */
+struct load_thread {
+  const struct synth_cpu_core *core;
+  const void *payload;
+  unsigned pu;
+  double seconds;
+  double hps, ghz; /* results */
+};
+
+static void *load_run(void *arg)
+{
+  struct load_thread *t = arg;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(t->pu, &set);
+  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+  atomic_uint epoch = 0;
+  uint32_t hits[64], start = t->pu << 24;
+  double scanned = 0, ghz[4096];
+  size_t nghz = 0;
+  uint64_t nonces = 0;
+  double end = thread_seconds() + t->seconds;
+  while (thread_seconds() < end) {
+    struct synth_scan_ctl ctl = {.epoch_now = &epoch, .hits = hits, .max_hits = 64};
+    double t0 = thread_seconds();
+    nonces += t->core->scan(t->payload, start, 1u << 16, &ctl);
+    scanned += thread_seconds() - t0;
+    start += 1u << 16;
+    if (nghz < sizeof ghz / sizeof ghz[0])
+      ghz[nghz++] = clock_ghz_over(100000);
+  }
+  double lo, hi;
+  t->hps = scanned > 0 ? (double)nonces / scanned : 0;
+  t->ghz = nghz ? median(ghz, nghz, &lo, &hi) : 0;
+  return NULL;
+}
+
+static int load(unsigned threads, const char *name, double seconds)
+{
+  const struct synth_cpu_core *core = runnable_core(name, strlen(name));
+  if (!core || threads == 0 || threads > MAX_THREADS) {
+    fprintf(stderr, "--load: no such core here, or a bad thread count\n");
+    return 2;
+  }
+  alignas(64) unsigned char payload[SYNTH_PAYLOAD_MAX];
+  struct synth_known_answer ka;
+  synth__sha256d_workload.known_answer(payload, &ka);
+  static struct load_thread t[MAX_THREADS];
+  static pthread_t tid[MAX_THREADS];
+  for (unsigned i = 0; i < threads; i++) {
+    t[i] = (struct load_thread){core, payload, i, seconds, 0, 0};
+    pthread_create(&tid[i], NULL, load_run, &t[i]);
+  }
+  double hps[MAX_THREADS], ghz[MAX_THREADS], total = 0, lo, hi, glo, ghi;
+  for (unsigned i = 0; i < threads; i++) {
+    pthread_join(tid[i], NULL);
+    hps[i] = t[i].hps;
+    ghz[i] = t[i].ghz;
+    total += t[i].hps;
+  }
+  double per = median(hps, threads, &lo, &hi), clock = median(ghz, threads, &glo, &ghi);
+  printf("load %u threads, core %s: per thread %.2f MH/s (%.2f-%.2f), all %.1f MH/s, clock after "
+         "batches %.2f GHz (%.2f-%.2f), %.1f cycles/nonce\n",
+         threads, core->name, per / 1e6, lo / 1e6, hi / 1e6, total / 1e6, clock, glo, ghi,
+         clock * 1e9 / per);
+  return 0;
+}
+
 static unsigned core_count(void)
 {
   unsigned n = 0;
@@ -200,11 +279,14 @@ int main(int argc, char **argv)
 {
   double seconds = 3, scaling_seconds = 5, ceiling = 0;
   int json = 0, scaling = 1, rounds = 0, runs = 20;
+  unsigned load_threads = 0;
   uint32_t nonces = 32768;
   const char *cores_list = NULL;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--alternate") == 0 && i + 1 < argc)
       rounds = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--load") == 0 && i + 1 < argc)
+      load_threads = (unsigned)atoi(argv[++i]);
     else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
       runs = atoi(argv[++i]);
     else if (strcmp(argv[i], "--nonces") == 0 && i + 1 < argc)
@@ -225,13 +307,15 @@ int main(int argc, char **argv)
       fprintf(stderr,
               "usage: %s [--seconds S] [--scaling-seconds S] [--no-scaling] [--json] "
               "[--ceiling HPS_PER_CORE]\n       %s --alternate ROUNDS [--runs K] [--nonces N] "
-              "[--cores A,B,...]\n",
-              argv[0], argv[0]);
+              "[--cores A,B,...]\n       %s --load THREADS [--cores CORE] [--seconds S]\n",
+              argv[0], argv[0], argv[0]);
       return 2;
     }
   }
   if (rounds)
     return alternate(rounds, runs, nonces, cores_list);
+  if (load_threads)
+    return load(load_threads, cores_list ? cores_list : "avx512", seconds);
   struct synth__core_speed speeds[MAX_CORES];
   size_t n = synth__cpu_core_measure(&synth__sha256d_workload, seconds * 1000.0, speeds, MAX_CORES);
   if (n == 0)

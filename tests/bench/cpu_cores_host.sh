@@ -6,8 +6,10 @@
 #
 #   tests/bench/cpu_cores_host.sh BUILD_DIR OUT_DIR [PART]
 #
-# PART: "cores" (alternation, counts, choice, scaling) or "pool" (the miner's whole-pool rate,
-# alternated); both when left out. Each writes plain-text files under OUT_DIR.
+# PART: "cores" (alternation, counts, choice, scaling), "pool" (the miner's whole-pool rate,
+# alternated) or "load" (the cores alone on 1..all threads, outside the runtime, with the clock
+# right after their batches; and the runtime with one worker fewer than cores, against all);
+# all of them when left out. Each writes plain-text files under OUT_DIR.
 set -u
 build=$1
 out=$2
@@ -63,4 +65,21 @@ if [ "$part" = all ] || [ "$part" = pool ]; then
         --no-cache --log-level error | tests/bench/json_field.sh totals.hashrate
     done
   done >"$out/pool.txt" 2>&1
+fi
+
+if [ "$part" = all ] || [ "$part" = load ]; then
+  n=$(nproc)
+  {
+    for t in 1 2 4 8 12 "$n"; do
+      "$build/tests/bench_cpu_cores" --load "$t" --cores avx512 --seconds 3
+    done
+    # One core left to the runtime's own threads (service, telemetry) against every core hashing.
+    for i in 1 2; do
+      for w in $((n - 1)) "$n"; do
+        printf '%s workers: ' "$w"
+        "$build/synthminer" run --devices cpu -O "cpu.threads=$w" --duration 8 --json --no-api \
+          --no-cache --log-level error | tests/bench/json_field.sh totals.hashrate
+      done
+    done
+  } >"$out/load.txt" 2>&1
 fi
