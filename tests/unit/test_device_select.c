@@ -141,5 +141,25 @@ static void test_everything_takes_host_cpu_devices(void)
     fprintf(stderr, "note: no OpenCL or Vulkan device on the host CPU here (PoCL, lavapipe)\n");
 }
 
+/* The registry is the one list of backends: each has its own kind and name, and the kind's name
+ * is the backend's (what a new backend's folder relies on: no other list names it). */
+static void test_registry_kinds(void)
+{
+  size_t n = 0;
+  for (; n < SYNTH_MAX_BACKENDS && synth__device_backends[n]; n++) {
+    const struct synth__device_ops *ops = synth__device_backends[n];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ops->name);
+    CU_ASSERT_STRING_EQUAL(synth_device_kind_name(ops->kind), ops->name);
+    for (size_t j = 0; j < n; j++) {
+      CU_ASSERT_NOT_EQUAL(synth__device_backends[j]->kind, ops->kind);
+      CU_ASSERT(strcmp(synth__device_backends[j]->name, ops->name) != 0);
+    }
+  }
+  CU_ASSERT(n >= 1);
+  CU_ASSERT_PTR_NULL(synth__device_backends[n]);
+  CU_ASSERT_STRING_EQUAL(synth_device_kind_name((enum synth_device_kind)200), "unknown");
+}
+
 SYNTH_TEST_MAIN("device_select", SYNTH_TEST(test_parses), SYNTH_TEST(test_refuses),
-                SYNTH_TEST(test_matches), SYNTH_TEST(test_everything_takes_host_cpu_devices))
+                SYNTH_TEST(test_matches), SYNTH_TEST(test_everything_takes_host_cpu_devices),
+                SYNTH_TEST(test_registry_kinds))

@@ -16,8 +16,9 @@ extern "C" {
 
 typedef struct synth_runtime synth_runtime;
 
-/* The built-in backends' kinds: stable numbers for callers that switch on them. Each backend's
- * name ("cpu", "opencl", "vulkan") comes from the library's backend registry. */
+/* The kinds of the backends this header names: stable numbers for callers that switch on them.
+ * A backend added since brings its own number (its folder's own, above these) and is named by
+ * synth_device_kind_name(), which reads the library's backend registry, not this list. */
 enum synth_device_kind {
   SYNTH_DEVICE_CPU = 0,
   SYNTH_DEVICE_OPENCL = 1,
