@@ -236,8 +236,11 @@ static int base58_25(const char *s, uint8_t out[25], char *err, size_t err_len)
     zeros++;
   for (size_t i = 0; i < len; i++) {
     const char *p = s[i] ? strchr(b58, s[i]) : NULL;
+    unsigned char c = (unsigned char)s[i];
+    if (!p && c >= 33 && c <= 126)
+      return fail(err, err_len, "invalid base58 character '%c'", c);
     if (!p)
-      return fail(err, err_len, "invalid base58 character '%c'", s[i]);
+      return fail(err, err_len, "invalid base58 character 0x%02x", c);
     unsigned carry = (unsigned)(p - b58);
     for (int j = 24; j >= 0; j--) {
       carry += 58u * out[j];

@@ -68,17 +68,19 @@ struct invalid {
 
 /* BIP 173's and BIP 350's invalid segwit addresses, each for the chain of its HRP. */
 static const struct invalid invalid[] = {
-    {"tc1qw508d6qejxtdg4y5r3zarvary0c5xw7kg3g4ty", ""},
+    {"tc1qw508d6qejxtdg4y5r3zarvary0c5xw7kg3g4ty", "unknown address prefix \"tc\""},
     {"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5", "bad bech32 checksum"},
     {"BC13W508D6QEJXTDG4Y5R3ZARVARY0C5XW7KN40WF2", "witness version"},
     {"bc1rw5uspcuh", "witness program of 1 bytes"},
-    {"bc10w508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7kw5rljs90", ""},
+    {"bc10w508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7kw5rljs90",
+     "longer than 40 bytes"},
     {"BC1QR508D6QEJXTDG4Y5R3ZARVARYV98GJ9P", "v0 program of 16 bytes"},
     {"tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sL5k7", "mixed case"},
     {"bc1zw508d6qejxtdg4y5r3zarvaryvqyzf3du", "padding of more than 4 bits"},
     {"tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3pjxtptv", "non-zero bech32 padding"},
     {"bc1gmk9yu", "without data"},
-    {"tc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vq5zuyut", ""},
+    {"tc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vq5zuyut",
+     "unknown address prefix \"tc\""},
     {"bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqh2y7hd", "bech32m expected"},
     {"tb1z0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqglt7rf", "bech32m expected"},
     {"BC1S0XLXVLHEMJA6C4DQV22UAPCTQUPFHLXM9H8Z3K2E72Q4K9HCZ7VQ54WELL", "bech32m expected"},
@@ -253,6 +255,9 @@ static void test_base58_errors(void)
   expect_error("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb", SYNTH__SOLO_MAIN, "bad base58 checksum");
   expect_error("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfN0", SYNTH__SOLO_MAIN, "invalid base58 character");
   expect_error("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa1", SYNTH__SOLO_MAIN, "");
+  expect_error("1A1zP1eP5QGefi2DMPTfTL5SLmv7Divf\x01"
+               "a",
+               SYNTH__SOLO_MAIN, "invalid base58 character 0x01");
   expect_error("11111111111111111111111111", SYNTH__SOLO_MAIN, "");
   expect_error("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", SYNTH__SOLO_MAIN,
                "longer than 25 bytes");
