@@ -156,6 +156,17 @@ void synth__solo_coinbase_ids(const struct synth__solo_coinbase *cb, uint8_t txi
     synth__sha256d(cb->full, cb->full_len, wtxid);
 }
 
+bool synth__solo_needs_commitment(const uint8_t (*txids)[32], const uint8_t (*wtxids)[32], size_t n,
+                                  bool has_default_commitment)
+{
+  if (has_default_commitment)
+    return true;
+  for (size_t i = 0; txids && wtxids && i < n; i++)
+    if (memcmp(txids[i], wtxids[i], 32) != 0)
+      return true;
+  return false;
+}
+
 int synth__solo_witness_commitment(const uint8_t (*wtxids)[32], size_t n, uint8_t out[32])
 {
   if (n && !wtxids)

@@ -69,6 +69,12 @@ int synth__solo_coinbase_set_extranonce(struct synth__solo_coinbase *cb, const u
 void synth__solo_coinbase_ids(const struct synth__solo_coinbase *cb, uint8_t txid[32],
                               uint8_t wtxid[32]);
 
+/* Whether the coinbase carries a witness commitment: when the template gave a
+ * default_witness_commitment, or any of its @n transactions has a witness (its wtxid, the
+ * template's `hash`, differs from its txid). NULL lists with n > 0 count as no witness. */
+bool synth__solo_needs_commitment(const uint8_t (*txids)[32], const uint8_t (*wtxids)[32], size_t n,
+                                  bool has_default_commitment);
+
 /* The most transactions a template may list besides the coinbase (a block of 4 MWU holds
  * fewer than 2^16 of the smallest). */
 #define SYNTH__SOLO_MAX_TXS (1u << 20)

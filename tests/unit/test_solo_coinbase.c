@@ -323,6 +323,26 @@ static void test_witness_commitment(void)
   CU_ASSERT_EQUAL(out[-1], 38);
 }
 
-SYNTH_TEST_MAIN("solo_coinbase", SYNTH_TEST(test_height_push),
+/* A commitment when the template gives one or any transaction has a witness. */
+static void test_needs_commitment(void)
+{
+  uint8_t txids[3][32], wtxids[3][32];
+  synth_test_fill(txids, sizeof txids);
+  memcpy(wtxids, txids, sizeof txids);
+  CU_ASSERT_FALSE(synth__solo_needs_commitment((const uint8_t(*)[32])txids,
+                                               (const uint8_t(*)[32])wtxids, 3, false));
+  CU_ASSERT_TRUE(synth__solo_needs_commitment((const uint8_t(*)[32])txids,
+                                              (const uint8_t(*)[32])wtxids, 3, true));
+  CU_ASSERT_FALSE(synth__solo_needs_commitment(NULL, NULL, 0, false));
+  CU_ASSERT_TRUE(synth__solo_needs_commitment(NULL, NULL, 0, true));
+  wtxids[2][31] ^= 1;
+  CU_ASSERT_TRUE(synth__solo_needs_commitment((const uint8_t(*)[32])txids,
+                                              (const uint8_t(*)[32])wtxids, 3, false));
+  CU_ASSERT_FALSE(synth__solo_needs_commitment((const uint8_t(*)[32])txids,
+                                               (const uint8_t(*)[32])wtxids, 2, false));
+  CU_ASSERT_FALSE(synth__solo_needs_commitment(NULL, (const uint8_t(*)[32])wtxids, 3, false));
+}
+
+SYNTH_TEST_MAIN("solo_coinbase", SYNTH_TEST(test_needs_commitment), SYNTH_TEST(test_height_push),
                 SYNTH_TEST(test_block_100000_coinbase), SYNTH_TEST(test_segwit_layout),
                 SYNTH_TEST(test_bounds), SYNTH_TEST(test_witness_commitment))
