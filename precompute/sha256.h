@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "synth/export.h"
+
 /* Round constants K[0..63] and the initial hash value H(0). */
 extern const uint32_t synth__sha256_k[64];
 extern const uint32_t synth__sha256_iv[8];
@@ -21,9 +23,10 @@ void synth__sha256_init(struct synth__sha256 *ctx);
 void synth__sha256_update(struct synth__sha256 *ctx, const void *data, size_t len);
 void synth__sha256_final(struct synth__sha256 *ctx, uint8_t digest[32]);
 
-/* One-shot SHA-256 and SHA-256d (SHA-256 of the SHA-256) of a buffer. */
-void synth__sha256(const void *data, size_t len, uint8_t digest[32]);
-void synth__sha256d(const void *data, size_t len, uint8_t digest[32]);
+/* One-shot SHA-256 and SHA-256d (SHA-256 of the SHA-256) of a buffer; exported for libsynth-pool.
+ */
+SYNTH_EXTERN void synth__sha256(const void *data, size_t len, uint8_t digest[32]);
+SYNTH_EXTERN void synth__sha256d(const void *data, size_t len, uint8_t digest[32]);
 
 /* The compression function: absorbs one 64-byte block into state. */
 void synth__sha256_compress(uint32_t state[8], const uint8_t block[64]);

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "synth/export.h"
+
 /* SHA-256d of coinb1 || extranonce1 || extranonce2 || coinb2, the coinbase transaction id in
  * digest byte order. Cannot fail. */
 void synth__coinbase_hash(const uint8_t *coinb1, size_t coinb1_len, const uint8_t *en1,
@@ -15,5 +17,11 @@ void synth__coinbase_hash(const uint8_t *coinb1, size_t coinb1_len, const uint8_
  * root may alias leaf. Cannot fail. */
 void synth__merkle_fold(const uint8_t leaf[32], const uint8_t (*branches)[32], size_t count,
                         uint8_t root[32]);
+
+/* The merkle root of @count leaf hashes (a transaction list's ids in digest order), as Bitcoin
+ * makes it: pairs hashed with SHA-256d level by level, an odd level's last hash paired with
+ * itself. Folds in place: @hashes is overwritten. Returns 0, or SYNTH_EINVAL when @count is 0.
+ * Exported for libsynth-pool. */
+SYNTH_EXTERN int synth__merkle_root(uint8_t (*hashes)[32], size_t count, uint8_t root[32]);
 
 #endif

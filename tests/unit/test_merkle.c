@@ -2,8 +2,10 @@
 #include <string.h>
 
 #include "sha256d/merkle.h"
+#include "support/block100000.h"
 #include "support/fixtures.h"
 #include "support/harness.h"
+#include "synth/error.h"
 
 static void reversed(const char *shown_hex, uint8_t out[32])
 {
@@ -64,5 +66,34 @@ static void test_random_against_openssl(void)
   }
 }
 
+/* The whole tree from a list of leaves: block 100000's four txids, and random lists of 1..40
+ * against the same tree folded with OpenSSL (odd levels pair their last hash with itself). */
+static void test_root_of_list(void)
+{
+  uint8_t tx[4][32], root[32], expect[32];
+  for (int i = 0; i < 4; i++)
+    reversed(synth_test_b100000.txid_hex[i], tx[i]);
+  reversed(synth_test_b100000.merkle_root_hex, expect);
+  CU_ASSERT_EQUAL(synth__merkle_root(tx, 4, root), 0);
+  CU_ASSERT_EQUAL(memcmp(root, expect, 32), 0);
+  CU_ASSERT_EQUAL(synth__merkle_root(tx, 0, root), SYNTH_EINVAL);
+  CU_ASSERT_EQUAL(synth__merkle_root(NULL, 1, root), SYNTH_EINVAL);
+  for (int round = 0; round < 50; round++) {
+    uint8_t leaves[40][32], ref[40][32];
+    size_t n = 1 + synth_test_rand() % 40;
+    synth_test_fill(leaves, sizeof leaves);
+    memcpy(ref, leaves, sizeof ref);
+    for (size_t level = n; level > 1; level = (level + 1) / 2)
+      for (size_t i = 0; i < level; i += 2) {
+        uint8_t pair[64];
+        memcpy(pair, ref[i], 32);
+        memcpy(pair + 32, ref[i + 1 < level ? i + 1 : i], 32);
+        synth_test_ref_sha256d(pair, 64, ref[i / 2]);
+      }
+    CU_ASSERT_EQUAL(synth__merkle_root(leaves, n, root), 0);
+    CU_ASSERT_EQUAL(memcmp(root, ref[0], 32), 0);
+  }
+}
+
 SYNTH_TEST_MAIN("merkle", SYNTH_TEST(test_block_100000_root),
-                SYNTH_TEST(test_random_against_openssl))
+                SYNTH_TEST(test_random_against_openssl), SYNTH_TEST(test_root_of_list))
