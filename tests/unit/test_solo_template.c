@@ -6,38 +6,13 @@
 #include <string.h>
 
 #include "pool/solo_template.h"
+#include "support/gbt_template.h"
 #include "support/harness.h"
 #include "synth/error.h"
 
-#define H64(c)                                                                                     \
-  c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c  \
-      c c c c c c c c c c c c c c c c
-
-static const char valid[] =
-    "{\"capabilities\":[\"proposal\"],\"version\":536870912,"
-    "\"rules\":[\"csv\",\"!segwit\",\"taproot\"],\"vbavailable\":{},\"vbrequired\":0,"
-    "\"previousblockhash\":\"00000000000000000001a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7\","
-    "\"transactions\":["
-    "{\"data\":\"0100000001aa\",\"txid\":\"" H64("1") "\",\"hash\":\"" H64(
-        "1") "\",\"depends\":[],\"fee\":1000,\"sigops\":4,\"weight\":400},"
-             "{\"data\":\"02000000000101bb\",\"txid\":\"" H64("2") "\",\"hash\":\"" H64(
-                 "3") "\",\"depends\":[1],\"fee\":250,\"sigops\":1,\"weight\":561}],"
-                      "\"coinbaseaux\":{\"flags\":\"0a0b\"},\"coinbasevalue\":312501250,"
-                      "\"longpollid\":\"00000000000000000001a2b3c4d5e6f7123\","
-                      "\"target\":"
-                      "\"000000000000000004a1b0000000000000000000000000000000000000000000\","
-                      "\"mintime\":1700000000,\"mutable\":[\"time\",\"transactions\",\"prevblock\"]"
-                      ","
-                      "\"noncerange\":\"00000000ffffffff\",\"sigoplimit\":80000,\"sizelimit\":"
-                      "4000000,"
-                      "\"weightlimit\":4000000,\"curtime\":1700001234,\"bits\":\"17034219\","
-                      "\"height\":820000,"
-                      "\"default_witness_commitment\":"
-                      "\"6a24aa21a9ed" H64("c") "\"}";
-
 static json_t *load_valid(void)
 {
-  json_t *j = json_loads(valid, 0, NULL);
+  json_t *j = json_loads(synth_test_gbt_valid, 0, NULL);
   CU_ASSERT_PTR_NOT_NULL_FATAL(j);
   return j;
 }
@@ -46,7 +21,8 @@ static void test_valid(void)
 {
   struct synth__solo_template t;
   char err[160];
-  int rc = synth__solo_template_parse_text(valid, strlen(valid), &t, err, sizeof err);
+  int rc = synth__solo_template_parse_text(synth_test_gbt_valid, strlen(synth_test_gbt_valid), &t,
+                                           err, sizeof err);
   if (rc)
     fprintf(stderr, "%s\n", err);
   CU_ASSERT_EQUAL_FATAL(rc, 0);
@@ -318,13 +294,13 @@ static void test_version_rolling(void)
 static void test_mutations(void)
 {
   synth_test_seed();
-  size_t len = strlen(valid);
+  size_t len = strlen(synth_test_gbt_valid);
   char *buf = malloc(len + 16);
   CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
   unsigned parsed = 0;
   static const char alphabet[] = "0123456789abcdefg\"{}[],:-.eE \\x";
   for (int m = 0; m < 2000; m++) {
-    memcpy(buf, valid, len + 1);
+    memcpy(buf, synth_test_gbt_valid, len + 1);
     size_t n = len;
     int edits = 1 + (int)(synth_test_rand() % 4);
     for (int e = 0; e < edits; e++) {
