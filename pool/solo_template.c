@@ -15,6 +15,8 @@ struct rd {
   size_t err_len;
 };
 
+static int fail(struct rd *r, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 static int fail(struct rd *r, int rc, const char *fmt, ...)
 {
   if (r->err && r->err_len) {
