@@ -1,14 +1,17 @@
 /* test_solo_job.c: a template as a mining job: the job's branches give solo_block's merkle
  * root for any extranonce and any transaction count, the block rebuilt from a found nonce has
  * the independently computed header and hash, version_mask follows mutable, and the witness
- * commitment is there exactly when a segwit transaction (or a default commitment) is. */
+ * commitment is there exactly when a segwit transaction (or a default commitment) is, and the
+ * runtime accepts the job and hashes, for each roll, the header that roll's block starts with. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/logger.h"
 #include "pool/solo_block.h"
 #include "pool/solo_job.h"
 #include "precompute/sha256.h"
 #include "sha256d/merkle.h"
+#include "sha256d/mining_job.h"
 #include "support/gbt_template.h"
 #include "support/harness.h"
 #include "synth/error.h"
@@ -216,6 +219,48 @@ static void test_commitment_when_segwit(void)
   synth__solo_template_free(&t);
 }
 
+static int errors_logged;
+static void count_errors(void *user, enum synth_log_level level, const char *msg)
+{
+  (void)user;
+  (void)msg;
+  errors_logged += level == SYNTH_LOG_ERROR;
+}
+static const struct synth__logger logger = {count_errors, NULL, SYNTH_LOG_DEBUG};
+
+/* The runtime takes the job as it is, and the header it hashes for a roll (extranonce2 and
+ * rolled version bits) is the one the block for that roll starts with. */
+static void test_runtime_header(void)
+{
+  struct synth__solo_template t;
+  load(&t);
+  t.version_rolling = true;
+  struct synth__solo_job_spec s = spec();
+  struct synth__solo_job j;
+  CU_ASSERT_EQUAL_FATAL(synth__solo_job_build(&t, &s, &j, NULL, 0), 0);
+  struct synth__mining_job *mj;
+  CU_ASSERT_EQUAL_FATAL(synth__mining_job_create(&j.job, &logger, &mj), 0);
+  CU_ASSERT_EQUAL(errors_logged, 0);
+  const uint32_t rolls[] = {0, 1, 0x12345, 0x9abcdef};
+  for (size_t i = 0; i < sizeof rolls / sizeof *rolls; i++) {
+    uint8_t want[80], got[80], en2[SYNTH_EXTRANONCE_MAX], *block;
+    size_t len;
+    synth__mining_job_header(mj, rolls[i], want);
+    const uint32_t nonce = 0x01020304u * (uint32_t)(i + 1);
+    for (int b = 0; b < 4; b++)
+      want[76 + b] = (uint8_t)(nonce >> (8 * b));
+    synth__mining_job_extranonce2(mj, rolls[i], en2);
+    uint32_t version = synth__mining_job_version(mj, rolls[i]);
+    CU_ASSERT_EQUAL(version & ~0x1fffe000u, t.version);
+    CU_ASSERT_EQUAL_FATAL(
+        synth__solo_job_block(&j, en2, j.job.ntime, version, nonce, got, &block, &len), 0);
+    CU_ASSERT_EQUAL(memcmp(got, want, 80), 0);
+    free(block);
+  }
+  synth__mining_job_free(mj);
+  synth__solo_template_free(&t);
+}
+
 SYNTH_TEST_MAIN("solo_job", SYNTH_TEST(test_branches_root), SYNTH_TEST(test_job_fields),
                 SYNTH_TEST(test_mask_from_mutable), SYNTH_TEST(test_block_from_share),
-                SYNTH_TEST(test_commitment_when_segwit))
+                SYNTH_TEST(test_commitment_when_segwit), SYNTH_TEST(test_runtime_header))
