@@ -33,7 +33,7 @@ static int fail(struct rd *r, int rc, const char *fmt, ...)
 
 /* An integer field in [lo, hi]. */
 static int get_int(struct rd *r, const json_t *o, const char *key, const char *name, json_int_t lo,
-                   json_int_t hi, bool optional, json_int_t *out)
+                   json_int_t hi, bool optional, int64_t *out)
 {
   const json_t *v = json_object_get(o, key);
   if (!v) {
@@ -49,7 +49,7 @@ static int get_int(struct rd *r, const json_t *o, const char *key, const char *n
   if (x < lo || x > hi)
     return fail(r, SYNTH_ERANGE, "%s: %lld is outside %lld..%lld", name, (long long)x,
                 (long long)lo, (long long)hi);
-  *out = x;
+  *out = (int64_t)x;
   return 0;
 }
 
@@ -142,16 +142,14 @@ static int read_tx(struct rd *r, const json_t *tx, size_t i, struct synth__solo_
   snprintf(name, sizeof name, "transactions[%zu].hash", i);
   if ((rc = get_hash(r, tx, "hash", name, t->wtxids[i])) != 0)
     return rc;
-  json_int_t v;
   snprintf(name, sizeof name, "transactions[%zu].fee", i);
-  if ((rc = get_int(r, tx, "fee", name, 0, SYNTH__SOLO_MAX_COINBASE_VALUE, false, &v)) != 0)
+  if ((rc = get_int(r, tx, "fee", name, 0, SYNTH__SOLO_MAX_COINBASE_VALUE, false, &t->fees[i])) !=
+      0)
     return rc;
-  t->fees[i] = v;
   snprintf(name, sizeof name, "transactions[%zu].weight", i);
   if ((rc = get_int(r, tx, "weight", name, 1, 4 * (json_int_t)SYNTH__SOLO_TEMPLATE_TX_MAX, false,
-                    &v)) != 0)
+                    &t->weights[i])) != 0)
     return rc;
-  t->weights[i] = v;
   const json_t *dep = json_object_get(tx, "depends");
   if (dep) {
     snprintf(name, sizeof name, "transactions[%zu].depends", i);
@@ -245,7 +243,7 @@ static int read_mutable(struct rd *r, const json_t *res, struct synth__solo_temp
   int rc = read_strings(r, res, "mutable", false, NULL, NULL, &a);
   if (rc)
     return rc;
-  json_int_t req;
+  int64_t req;
   if ((rc = get_int(r, res, "vbrequired", "vbrequired", 0, UINT32_MAX, true, &req)) != 0)
     return rc;
   t->vbrequired = (uint32_t)req;
@@ -299,7 +297,7 @@ static int parse(struct rd *r, const json_t *res, struct synth__solo_template *t
 {
   if (!json_is_object(res))
     return fail(r, SYNTH_EINVAL, "result: not an object");
-  json_int_t v;
+  int64_t v;
   int rc;
   if ((rc = get_int(r, res, "version", "version", 0, UINT32_MAX, false, &v)) != 0)
     return rc;
@@ -322,12 +320,10 @@ static int parse(struct rd *r, const json_t *res, struct synth__solo_template *t
   if (n != 8 || synth__unhex(s, b, 4) != 0)
     return fail(r, SYNTH_EINVAL, "bits: not 8 hex digits");
   t->bits = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-  if ((rc = get_int(r, res, "curtime", "curtime", 0, UINT32_MAX, false, &v)) != 0)
+  if ((rc = get_int(r, res, "curtime", "curtime", 0, UINT32_MAX, false, &t->curtime)) != 0)
     return rc;
-  t->curtime = v;
-  if ((rc = get_int(r, res, "mintime", "mintime", 0, UINT32_MAX, false, &v)) != 0)
+  if ((rc = get_int(r, res, "mintime", "mintime", 0, UINT32_MAX, false, &t->mintime)) != 0)
     return rc;
-  t->mintime = v;
   if ((rc = get_int(r, res, "height", "height", 1, INT32_MAX, false, &v)) != 0)
     return rc;
   t->height = (uint32_t)v;
@@ -357,12 +353,11 @@ static int parse(struct rd *r, const json_t *res, struct synth__solo_template *t
   const json_t *a;
   if ((rc = read_strings(r, res, "rules", false, &t->rules, &t->nrules, &a)) != 0)
     return rc;
-  if ((rc = get_int(r, res, "sizelimit", "sizelimit", 1, INT32_MAX, true, &v)) != 0)
+  if ((rc = get_int(r, res, "sizelimit", "sizelimit", 1, INT32_MAX, true, &t->sizelimit)) != 0)
     return rc;
-  t->sizelimit = v;
-  if ((rc = get_int(r, res, "weightlimit", "weightlimit", 1, INT32_MAX, true, &v)) != 0)
+  if ((rc = get_int(r, res, "weightlimit", "weightlimit", 1, INT32_MAX, true, &t->weightlimit)) !=
+      0)
     return rc;
-  t->weightlimit = v;
   return 0;
 }
 
