@@ -25,6 +25,7 @@
 
 #include "devices/cpu/core_select.h"
 #include "sha256d/sha256d_workload.h"
+#include "support/harness.h"
 #include "synth/synth.h"
 
 #define MAX_CORES 16
@@ -51,15 +52,12 @@ static double runtime_rate(unsigned threads, const char *core, double seconds)
     synth_runtime_destroy(rt);
     return -1;
   }
-  struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
-  nanosleep(&ts, NULL);
+  synth_test_sleep_s(seconds);
   synth_runtime_stop(rt);
   double total = 0;
-  for (unsigned i = 0; i < synth_runtime_device_count(rt); i++) {
-    struct synth_device_stats st;
-    synth_runtime_device_stats(rt, i, &st, sizeof st);
-    total += st.hashrate;
-  }
+  struct synth_device_stats st;
+  for (unsigned i = 0; i < synth_runtime_device_count(rt); i++)
+    total += synth_runtime_device_stats(rt, i, &st, sizeof st) == 0 ? st.hashrate : 0;
   synth_runtime_destroy(rt);
   return total;
 }

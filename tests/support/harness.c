@@ -143,3 +143,20 @@ double synth_test_median(double *v, size_t n)
   qsort(v, n, sizeof v[0], compare_doubles);
   return v[n / 2];
 }
+
+void synth_test_check_encodings(const struct synth_test_encoding *cases, size_t n,
+                                size_t (*encode)(uint64_t value, uint8_t *out))
+{
+  for (size_t i = 0; i < n; i++) {
+    uint8_t want[16], got[16] = {0};
+    size_t len = strlen(cases[i].hex) / 2;
+    CU_ASSERT_FATAL(len <= sizeof want);
+    synth_test_unhex(cases[i].hex, want, len);
+    size_t made = encode(cases[i].value, got);
+    CU_ASSERT_EQUAL(made, len);
+    CU_ASSERT_EQUAL(memcmp(got, want, len), 0);
+    if (made != len || memcmp(got, want, len) != 0)
+      fprintf(stderr, "\n    %llu: expected %s\n", (unsigned long long)cases[i].value,
+              cases[i].hex);
+  }
+}

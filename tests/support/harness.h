@@ -65,6 +65,16 @@ synth_work *synth_test_work_whole(synth_runtime *rt, const struct synth_work_con
 /* Hex string (even length) to bytes; returns the byte count, or -1 on bad input. */
 int synth_test_unhex(const char *hex, uint8_t *out, size_t max);
 
+/* A value and the bytes (hex) an encoder must make of it, for tables of encoding cases. */
+struct synth_test_encoding {
+  uint64_t value;
+  const char *hex;
+};
+/* Asserts that encode(value, out) writes exactly each case's bytes (at most 16) and returns their
+ * count; a failing case is printed. */
+void synth_test_check_encodings(const struct synth_test_encoding *cases, size_t n,
+                                size_t (*encode)(uint64_t value, uint8_t *out));
+
 /* Monotonic seconds, and sleeps that tests and benchmarks share. */
 double synth_test_now_s(void);
 void synth_test_sleep_s(double seconds);

@@ -252,22 +252,25 @@ static void test_wrong_network(void)
 
 static void test_base58_errors(void)
 {
-  expect_error("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb", SYNTH__SOLO_MAIN, "bad base58 checksum");
-  expect_error("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfN0", SYNTH__SOLO_MAIN, "invalid base58 character");
-  expect_error("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa1", SYNTH__SOLO_MAIN, "");
-  expect_error("1A1zP1eP5QGefi2DMPTfTL5SLmv7Divf\x01"
-               "a",
-               SYNTH__SOLO_MAIN, "invalid base58 character 0x01");
-  expect_error("11111111111111111111111111", SYNTH__SOLO_MAIN, "");
-  expect_error("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", SYNTH__SOLO_MAIN,
-               "longer than 25 bytes");
-  expect_error("", SYNTH__SOLO_MAIN, "empty address");
+  static const char *const cases[][2] = {
+      /* address, what the refusal says */
+      {"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb", "bad base58 checksum"},
+      {"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfN0", "invalid base58 character"},
+      {"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa1", ""},
+      {"1A1zP1eP5QGefi2DMPTfTL5SLmv7Divf\x01"
+       "a",
+       "invalid base58 character 0x01"},
+      {"11111111111111111111111111", ""},
+      {"zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", "longer than 25 bytes"},
+      {"", "empty address"},
+      {"abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw", "unknown address prefix \"abcdef\""},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    expect_error(cases[i][0], SYNTH__SOLO_MAIN, cases[i][1]);
   char longer[200];
   memset(longer, 'z', sizeof longer - 1);
   longer[sizeof longer - 1] = '\0';
   expect_error(longer, SYNTH__SOLO_MAIN, "longer than");
-  expect_error("abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw", SYNTH__SOLO_MAIN,
-               "unknown address prefix \"abcdef\"");
 }
 
 static void test_chain_names(void)
