@@ -17,9 +17,10 @@ struct synth__device_options {
 };
 
 /*
- * Fills out from cfg->device_options; an option given twice takes the later value. Returns 0, or SYNTH_EINVAL with one message
- * naming the option (an unknown backend or option, a malformed item, a value of the wrong type
- * or out of range), SYNTH_ENOMEM. Free out with synth__device_options_free either way.
+ * Fills out from cfg->device_options; an option given twice takes the later value. Returns 0, or
+ * SYNTH_EINVAL with one message naming the option (an unknown backend or option, a malformed item,
+ * a value of the wrong type or out of range), SYNTH_ENOMEM. Free out with
+ * synth__device_options_free either way.
  */
 int synth__device_options_parse(const struct synth_runtime_config *cfg,
                                 const struct synth__logger *log, struct synth__device_options *out);

@@ -12,11 +12,6 @@
 #define BATCH_GRAIN 4096u  /* batch sizes are multiples of this, as the tuner's are */
 #define BATCH_MAX (1u << 24)
 
-static bool runnable(const struct synth_cpu_core *c)
-{
-  return !c->supported || c->supported();
-}
-
 static double seconds_of(clockid_t clock)
 {
   struct timespec ts;
@@ -80,7 +75,7 @@ size_t synth__cpu_core_measure(const struct synth_workload *workload, double ms_
   size_t n = 0;
   uint32_t batch[SYNTH__CORES_MAX];
   for (const struct synth_cpu_core *c = workload->cpu_cores; c->scan && n < max; c++) {
-    if (runnable(c) && n < SYNTH__CORES_MAX) {
+    if (synth__core_runnable(c) && n < SYNTH__CORES_MAX) {
       speeds[n] = (struct synth__core_speed){c, 0, 0};
       batch[n++] = batch_for(c, payload);
     }

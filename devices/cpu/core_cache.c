@@ -10,11 +10,6 @@
 
 #define FORMAT "synth-cpu-cores 1"
 
-static bool runnable(const struct synth_cpu_core *c)
-{
-  return !c->supported || c->supported();
-}
-
 static void add_text(struct synth__sha256 *h, const char *text)
 {
   synth__sha256_update(h, text, strlen(text) + 1);
@@ -33,7 +28,7 @@ static void cache_path(const struct synth__core_cache *cache, const struct synth
   add_text(&h, cache->model);
   add_text(&h, w->name);
   for (const struct synth_cpu_core *c = w->cpu_cores; c && c->scan; c++) {
-    if (runnable(c))
+    if (synth__core_runnable(c))
       add_text(&h, c->name);
   }
   synth__sha256_final(&h, key);
@@ -43,7 +38,7 @@ static void cache_path(const struct synth__core_cache *cache, const struct synth
 static const struct synth_cpu_core *runnable_core(const struct synth_workload *w, const char *name)
 {
   for (const struct synth_cpu_core *c = w->cpu_cores; c && c->scan; c++) {
-    if (runnable(c) && strcmp(c->name, name) == 0)
+    if (synth__core_runnable(c) && strcmp(c->name, name) == 0)
       return c;
   }
   return NULL;
@@ -53,7 +48,7 @@ static size_t runnable_count(const struct synth_workload *w)
 {
   size_t n = 0;
   for (const struct synth_cpu_core *c = w->cpu_cores; c && c->scan; c++)
-    n += runnable(c);
+    n += synth__core_runnable(c);
   return n;
 }
 

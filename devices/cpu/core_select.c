@@ -7,18 +7,13 @@
 #include "base/logger.h"
 #include "synth/error.h"
 
-static bool runnable(const struct synth_cpu_core *c)
-{
-  return !c->supported || c->supported();
-}
-
 /* "sse, avx2, sha-ni": the cores this CPU can run. */
 static void runnable_names(const struct synth_workload *workload, char *buf, size_t size)
 {
   size_t used = 0;
   buf[0] = '\0';
   for (const struct synth_cpu_core *c = workload->cpu_cores; c && c->scan; c++) {
-    if (runnable(c) && used < size)
+    if (synth__core_runnable(c) && used < size)
       used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "", c->name);
   }
 }
@@ -31,7 +26,7 @@ static int choose_named(const struct synth_workload *workload, const char *want,
   for (const struct synth_cpu_core *c = workload->cpu_cores; c && c->scan; c++) {
     if (strcmp(c->name, want) != 0)
       continue;
-    if (!runnable(c)) {
+    if (!synth__core_runnable(c)) {
       synth__log_error(log, "device option cpu.core=%s: this CPU cannot run it (it can run: %s)",
                        want, names);
       return SYNTH_EINVAL;
@@ -74,7 +69,7 @@ int synth__cpu_core_choose(const struct synth_workload *workload, const char *wa
   }
   if (n == 0) { /* nothing to measure with: the first runnable core */
     for (const struct synth_cpu_core *c = workload->cpu_cores; c && c->scan; c++) {
-      if (runnable(c)) {
+      if (synth__core_runnable(c)) {
         out->core = c;
         snprintf(out->why, sizeof out->why, "the only choice without a known answer");
         return 0;

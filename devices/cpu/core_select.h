@@ -19,6 +19,12 @@ struct synth__core_choice {
   char why[384];
 };
 
+/* Whether this CPU can run core c (its supported() check, or always). */
+static inline bool synth__core_runnable(const struct synth_cpu_core *c)
+{
+  return !c->supported || c->supported();
+}
+
 /* One core's speed on this machine, measured on the calling thread. */
 struct synth__core_speed {
   const struct synth_cpu_core *core;
