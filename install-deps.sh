@@ -7,7 +7,7 @@ set -eu
 PACKAGES="
   build-essential cmake pkg-config
   libhwloc-dev liburcu-dev libjansson-dev libncurses-dev libssl-dev libmicrohttpd-dev
-  libudev-dev
+  libudev-dev libzmq3-dev
   libcunit1-dev clang libclang-rt-14-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   libvulkan-dev glslang-tools mesa-vulkan-drivers vulkan-tools

@@ -301,6 +301,19 @@ int stratum_conn_read_line(struct stratum_conn *c, char **line, unsigned timeout
   }
 }
 
+long stratum_conn_read(struct stratum_conn *c, void *dst, size_t n, unsigned timeout_ms)
+{
+  if (c->end == c->start) {
+    int got = fill(c, now_ms() + timeout_ms);
+    if (got <= 0)
+      return got < 0 ? STRATUM_CONN_CLOSED : STRATUM_CONN_TIMEOUT;
+  }
+  size_t take = c->end - c->start < n ? c->end - c->start : n;
+  memcpy(dst, c->buf + c->start, take);
+  c->start += take;
+  return (long)take;
+}
+
 void stratum_conn_close(struct stratum_conn *c)
 {
   if (!c)

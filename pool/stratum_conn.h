@@ -45,6 +45,10 @@ int stratum_conn_send(struct stratum_conn *c, const char *buf, size_t len, unsig
 #define STRATUM_CONN_TOO_LONG (-3)
 int stratum_conn_read_line(struct stratum_conn *c, char **line, unsigned timeout_ms);
 
+/* Up to @n bytes into @dst: what the buffer holds first, then one read. Returns the count (> 0),
+ * STRATUM_CONN_TIMEOUT when nothing came within timeout_ms, or STRATUM_CONN_CLOSED. */
+long stratum_conn_read(struct stratum_conn *c, void *dst, size_t n, unsigned timeout_ms);
+
 void stratum_conn_close(struct stratum_conn *c);
 
 #endif

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "base/clock.h"
+#include "pool/job_switch.h"
 #include "stratum_pool.h"
 #include "stratum_reject.h"
 #include "synth/error.h"
@@ -415,17 +416,9 @@ static void time_switch(struct synth_pool *p, struct session *s)
 {
   if (!s->switch_serial)
     return;
-  uint64_t last = 0;
-  for (unsigned i = 0; i < p->ndevices; i++) {
-    struct synth_device_stats st;
-    if (synth_runtime_device_stats(p->rt, i, &st, sizeof st) != 0 || st.state == SYNTH_DEVICE_OUT ||
-        st.state == SYNTH_DEVICE_SICK)
-      continue;
-    if ((int32_t)(st.job_serial - s->switch_serial) < 0)
-      return; /* this one is not there yet */
-    if (st.job_serial == s->switch_serial && st.job_started_ns > last)
-      last = st.job_started_ns;
-  }
+  uint64_t last;
+  if (!synth__switch_arrived(p->rt, p->ndevices, s->switch_serial, &last))
+    return;
   if (last) {
     double ms = last > s->switch_notify_ns ? (double)(last - s->switch_notify_ns) * 1e-6 : 0;
     pthread_mutex_lock(&p->lock);

@@ -12,7 +12,7 @@ trap 'rm -rf "$scratch"' EXIT
 fail() { echo "check_install: $*" >&2; exit 1; }
 
 cmake --install "$build" --prefix "$scratch/prefix" >/dev/null
-for h in synth.h miner.h runtime.h workload.h job.h pool.h version.h error.h log.h target.h export.h; do
+for h in synth.h miner.h runtime.h workload.h job.h pool.h solo.h version.h error.h log.h target.h export.h; do
   [ -f "$scratch/prefix/include/synth/$h" ] || fail "include/synth/$h not installed"
 done
 pc=$(find "$scratch/prefix" -name synth.pc)
