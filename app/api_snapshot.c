@@ -1,6 +1,8 @@
 /* api_snapshot.c: one JSON picture of a running `synthminer run`, for the API and --json. */
 #include "api_snapshot.h"
 
+#include "solo_source.h"
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -253,6 +255,17 @@ static json_t *pool_json(struct api_state *s, const struct totals *t)
     json_object_set_new(o, "job_switch", sw);
     return o;
   }
+  if (s->solo) { /* solo: the node's verdicts on the blocks (the details under "solo") */
+    struct synth_solo_stats ss;
+    synth_solo_stats(s->solo, &ss, sizeof ss);
+    json_object_set_new(o, "url", text(ss.url));
+    json_object_set_new(o, "user", json_null());
+    json_object_set_new(o, "state", text("solo"));
+    put_uint(o, "accepted", ss.accepted);
+    put_uint(o, "rejected", ss.rejected);
+    put_uint(o, "stale", ss.stale);
+    return o;
+  }
   /* The benchmark job: no pool behind it. */
   json_object_set_new(o, "url", json_null());
   json_object_set_new(o, "user", json_null());
@@ -313,6 +326,8 @@ json_t *api_snapshot(struct api_state *s)
   json_object_set_new(root, "total", totals_json(&t, s->count, false));
   json_object_set_new(root, "job", job_json(s));
   json_object_set_new(root, "pool", pool_json(s, &t));
+  if (s->solo)
+    json_object_set_new(root, "solo", solo_source_json(s->solo));
   return root;
 }
 
@@ -345,5 +360,7 @@ json_t *api_final_report(struct api_state *s, double elapsed_s)
   json_object_set_new(root, "devices", devices);
   json_object_set_new(root, "totals", totals_json(&t, s->count, true));
   json_object_set_new(root, "pool", pool_json(s, &t));
+  if (s->solo)
+    json_object_set_new(root, "solo", solo_source_json(s->solo));
   return root;
 }

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 
 #include <jansson.h>
+#include <synth/solo.h>
 #include <synth/synth.h>
 
 /*
@@ -26,6 +27,7 @@ struct api_state {
   /* Set once before any reader when mining for a pool: share counts and the pool object then
    * come from the client (the pool's own answers), not from the benchmark's count. */
   synth_pool *client;
+  synth_solo *solo; /* solo mining: the node's figures go under "solo" */
 };
 
 /* Sets up s for rt's devices, the clock starting now. Returns 0, or SYNTH_ENOMEM. */

@@ -42,6 +42,7 @@ struct run_state {
   struct api_state api;
   struct pool_source pool; /* pool.count 0: the benchmark job */
   struct cli_log *log;
+  bool failed; /* the pool or node client gave up: the run ends with status 2 */
 };
 
 static void on_share(void *user, const struct synth_share *share)
@@ -49,7 +50,9 @@ static void on_share(void *user, const struct synth_share *share)
   struct run_state *st = user;
   if (st->pool.pool) /* set before the runtime starts, so before any share */
     synth_pool_submit(st->pool.pool, share);
-  else
+  else if (st->pool.solo.client) /* a block candidate: counted as the device's, and sent */
+    synth_solo_submit(st->pool.solo.client, share);
+  if (!st->pool.pool)
     api_state_count_share(&st->api, share->device);
   if (st->verbose)
     fprintf(stderr, "share: device %u, job %s, nonce %08x, difficulty %.6g\n", share->device,
@@ -152,8 +155,10 @@ static double hash_until_done(synth_runtime *rt, struct bench_source *src, struc
       break;
     if (src && bench_source_tick(src, rt, now) != 0)
       fprintf(stderr, "synthminer run: cannot renew the benchmark job\n");
-    if (!src)
-      pool_source_tick(&st->pool, api);
+    if (!src && pool_source_tick(&st->pool, api) != 0) {
+      st->failed = true; /* the client gave up for good, and said why */
+      break;
+    }
     if (trace && trace->out && batch_trace_poll(trace, rt) != 0)
       trace = NULL; /* said once; the run goes on */
     if (src && src->issued != published) {
@@ -234,6 +239,7 @@ static int run(synth_runtime *rt, struct run_state *state, const struct api_flag
       return rc;
     }
     state->api.client = state->pool.pool;
+    state->api.solo = state->pool.solo.client;
   }
   struct api_server *server;
   if ((rc = start_api(api_flags, &state->api, &server)) != 0) {
@@ -246,14 +252,16 @@ static int run(synth_runtime *rt, struct run_state *state, const struct api_flag
   api_server_stop(server); /* first: no request sees a runtime half stopped */
   synth_runtime_stop(rt);
   synth_pool_stop(state->pool.pool); /* its figures final: every share found is in one count */
-  if (state->pool.pool)
+  synth_solo_stop(state->pool.solo.client);
+  if (state->pool.pool || state->pool.solo.client)
     pool_source_report(&state->pool);
   if (trace.out) {
     batch_trace_poll(&trace, rt); /* the batches cut short by the stop */
     if (batch_trace_close(&trace) != 0)
       fprintf(stderr, "synthminer run: --trace: cannot finish the file\n");
   }
-  return final_report(rt, &state->api, json, elapsed);
+  rc = final_report(rt, &state->api, json, elapsed);
+  return state->failed ? CLI_EXIT_USAGE : rc;
 }
 
 int cmd_run(int argc, char **argv)

@@ -95,6 +95,8 @@ static void draw(const struct stats_table *t, const char *status)
   int width = COLS < (int)sizeof line - 1 ? COLS : (int)sizeof line - 1;
   erase();
   mvaddnstr(0, 0, t->header, width);
+  if (t->node[0])
+    mvaddnstr(1, 0, t->node, width);
   stats_table_line(t, STATS_TITLES, width, line, sizeof line);
   attron(A_BOLD);
   mvaddnstr(2, 0, line, width);

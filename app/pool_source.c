@@ -141,7 +141,7 @@ static int config_keys(json_t *root, const char *what)
   json_t *value;
   json_object_foreach(root, key, value)
   {
-    bool found = false;
+    bool found = solo_config_key(key);
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
       found |= strcmp(key, known[i]) == 0;
     if (!found) {
@@ -199,6 +199,8 @@ static int load_config(struct pool_source *ps, const char *path)
     rc = config_pools(ps, json_object_get(root, "pools"), what);
   if (rc == 0)
     rc = config_settings(ps, root, what);
+  if (rc == 0)
+    rc = solo_config_load(&ps->solo, root, what);
   json_decref(root);
   return rc;
 }
@@ -271,13 +273,19 @@ int pool_source_load(struct pool_source *ps, const struct pool_flags *f)
   ps->tls_insecure |= f->tls_insecure;
   ps->timeout_ms = f->timeout_ms;
   ps->failover_after = f->failover_after;
-  if (ps->count > 0 && (!ps->user || !*ps->user))
+  if ((rc = solo_source_finish(&ps->solo, &f->solo, ps->urls, ps->count, ps->user,
+                               ps->password != NULL)) != 0)
+    return rc;
+  if (ps->count > 0 && !ps->solo.on && (!ps->user || !*ps->user))
     return bad("a pool needs a worker name: -u USER (or \"user\" in --config)", "");
   return 0;
 }
 
 int pool_source_start(struct pool_source *ps, synth_runtime *rt, struct cli_log *log)
 {
+  if (ps->solo.on)
+    return solo_source_start(&ps->solo, rt, log, ps->urls[0], ps->user, ps->password,
+                             ps->tls_insecure, ps->tls_ca, ps->timeout_ms);
   struct synth_pool_config cfg = {
       .urls = (const char *const *)ps->urls,
       .url_count = ps->count,
@@ -307,15 +315,26 @@ int pool_source_start(struct pool_source *ps, synth_runtime *rt, struct cli_log 
   return 0;
 }
 
-void pool_source_tick(struct pool_source *ps, struct api_state *api)
+int pool_source_tick(struct pool_source *ps, struct api_state *api)
 {
+  if (ps->solo.on) {
+    struct synth_solo_stats ss;
+    if (synth_solo_stats(ps->solo.client, &ss, sizeof ss) == 0 && ss.job_id[0])
+      api_state_set_job(api, ss.job_id, "node", ss.difficulty);
+    return solo_source_failed(&ps->solo);
+  }
   struct synth_pool_stats s;
   if (synth_pool_stats(ps->pool, &s, sizeof s) == 0 && s.job_id[0])
     api_state_set_job(api, s.job_id, "pool", s.difficulty);
+  return 0;
 }
 
 void pool_source_report(struct pool_source *ps)
 {
+  if (ps->solo.on) {
+    solo_source_report(&ps->solo);
+    return;
+  }
   struct synth_pool_stats s;
   if (synth_pool_stats(ps->pool, &s, sizeof s) != 0)
     return;
@@ -334,6 +353,7 @@ void pool_source_report(struct pool_source *ps)
 void pool_source_free(struct pool_source *ps)
 {
   synth_pool_destroy(ps->pool);
+  solo_source_free(&ps->solo);
   for (unsigned i = 0; i < ps->count; i++)
     free(ps->urls[i]);
   drop_secret(&ps->password);

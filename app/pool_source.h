@@ -7,6 +7,7 @@
 #include <synth/synth.h>
 
 #include "options.h"
+#include "solo_source.h"
 
 struct api_state;
 struct cli_log;
@@ -21,13 +22,16 @@ struct pool_flags {
   const char *tls_ca;
   unsigned timeout_ms;     /* --pool-timeout: every connection step's deadline (0: 5000) */
   unsigned failover_after; /* --failover-after (0: 3) */
+  struct solo_flags solo;  /* with an http:// -o: solo mining from a node */
 };
 
 /* clang-format off */
 #define POOL_OPTIONS(f)                                                                    \
   {"--url", 'o', CLI_LIST, &(f).urls, 1, CLI_LIST_MAX, "URL",                              \
-   "pool: stratum+tcp://HOST:PORT or stratum+ssl://HOST:PORT; repeat for failover"},       \
-  {"--user", 'u', CLI_STRING, &(f).user, 0, 0, "USER", "pool worker name"},                \
+   "pool: stratum+tcp://HOST:PORT or stratum+ssl://HOST:PORT; repeat for failover; or a "  \
+   "node: http://HOST:PORT (solo, with --coinbase-addr)"},                                  \
+  {"--user", 'u', CLI_STRING, &(f).user, 0, 0, "USER",                                     \
+   "pool worker name, or the node's RPC user"},                                             \
   {"--pass", 'p', CLI_STRING, &(f).password, 0, 0, "PASS",                                 \
    "pool password (default x); other users see it in ps: prefer --pass-file or -c"},      \
   {"--pass-file", 0, CLI_STRING, &(f).pass_file, 0, 0, "FILE",                             \
@@ -53,6 +57,7 @@ struct pool_source {
   bool tls_insecure;
   unsigned timeout_ms, failover_after;
   synth_pool *pool;
+  struct solo_source solo; /* solo.on: the URL is a node's, solo.client mines from it */
 };
 
 /* The environment variable a password comes from when neither a flag nor the config gives one. */
@@ -72,8 +77,9 @@ int pool_source_load(struct pool_source *ps, const struct pool_flags *f);
 /* Creates and starts the client for rt. Returns 0, or prints why and returns 1 or 2. */
 int pool_source_start(struct pool_source *ps, synth_runtime *rt, struct cli_log *log);
 
-/* Copies the job in force to the API's picture. */
-void pool_source_tick(struct pool_source *ps, struct api_state *api);
+/* Copies the job in force to the API's picture. Returns 1 when the client gave up for good
+ * (a solo address for another chain: said in the log), else 0. */
+int pool_source_tick(struct pool_source *ps, struct api_state *api);
 
 /* One line on stderr: the pool's answers to this run's shares. */
 void pool_source_report(struct pool_source *ps);

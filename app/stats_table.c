@@ -119,6 +119,22 @@ static void fill_header(struct stats_table *t, json_t *snap, size_t devices)
            devices == 1 ? "" : "s", rate);
 }
 
+/* The node line of a solo run's snapshot (none without "solo"). */
+static void fill_node(struct stats_table *t, json_t *snap)
+{
+  json_t *solo = json_object_get(snap, "solo"), *blocks = json_object_get(solo, "blocks");
+  if (!json_is_object(solo))
+    return;
+  char url[128], chain[32], state[48], age[32];
+  uptime(age, sizeof age, num(solo, "template_age_s"));
+  snprintf(t->node, sizeof t->node,
+           "node %s (%s) | %s | height %.0f | template %s old | blocks: %.0f found, %.0f "
+           "accepted, %.0f rejected",
+           str(t, solo, "url", url, sizeof url), str(t, solo, "chain", chain, sizeof chain),
+           str(t, solo, "state", state, sizeof state), num(solo, "height"), age,
+           num(blocks, "found"), num(blocks, "accepted"), num(blocks, "rejected"));
+}
+
 int stats_table_build(json_t *snap, bool utf8, struct stats_table *t)
 {
   memset(t, 0, sizeof *t);
@@ -142,6 +158,7 @@ int stats_table_build(json_t *snap, bool utf8, struct stats_table *t)
   snprintf(total->cell[C_ID], sizeof total->cell[C_ID], "total");
   fill_counts(total, json_object_get(snap, "total"));
   fill_header(t, snap, n);
+  fill_node(t, snap);
   return 0;
 }
 
@@ -181,6 +198,8 @@ void stats_table_print(const struct stats_table *t, FILE *out)
 {
   char line[512];
   fprintf(out, "%s\n", t->header);
+  if (t->node[0])
+    fprintf(out, "%s\n", t->node);
   stats_table_line(t, STATS_TITLES, 0, line, sizeof line);
   fprintf(out, "%s\n", line);
   for (size_t i = 0; i < t->count; i++) {

@@ -17,6 +17,7 @@ struct stats_row {
 
 struct stats_table {
   char header[384];       /* version, uptime, job, device count, total hashrate */
+  char node[384];         /* solo mining: node, chain, state, height, template age, blocks */
   struct stats_row *rows; /* one per device, then the totals */
   size_t count;
   int name_width; /* the NAME column when nothing limits the width */

@@ -263,6 +263,7 @@ static enum step install(struct synth_solo *s, struct synth__solo_template *t, u
   s->text.transactions = slot->tpl.ntx;
   s->text.coinbase_value = slot->tpl.coinbasevalue;
   s->text.template_build_ms = build_ms;
+  s->text.difficulty = synth_target_to_difficulty(slot->tpl.target);
   snprintf(s->text.job_id, sizeof s->text.job_id, "%s", slot->job.job_id);
   snprintf(s->text.state, sizeof s->text.state, "mining");
   s->text.last_error[0] = 0;

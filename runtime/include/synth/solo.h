@@ -93,6 +93,7 @@ struct synth_solo_stats {
   double switch_longpoll_p50_ms, switch_longpoll_max_ms;
   double switch_zmq_p50_ms, switch_zmq_max_ms;
   double template_build_ms; /* the last template: parse, coinbase, branches */
+  double difficulty;        /* the template target's, as pools count difficulty */
 };
 
 /* A client for rt (which must outlive it): nothing is called until synth_solo_start(). The
