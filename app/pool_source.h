@@ -46,7 +46,8 @@ struct pool_flags {
    "deadline of each connection step: connect, TLS, subscribe, authorize, first job "        \
    "(default 5000; an owed answer gets twice it)"},                                          \
   {"--failover-after", 0, CLI_UINT, &(f).failover_after, 1, 1000, "N",                      \
-   "failed attempts in a row before the next -o (default 3)"}
+   "failed attempts in a row before the next -o (default 3)"},                              \
+  SOLO_OPTIONS((f).solo)
 /* clang-format on */
 
 /* The pool settings after the config file is merged under the flags. */
