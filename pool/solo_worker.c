@@ -18,7 +18,8 @@ enum step { STEP_OK, STEP_RETRY, STEP_FATAL, STEP_STOPPED };
 static void set_error(struct synth_solo *s, const char *msg)
 {
   pthread_mutex_lock(&s->lock);
-  snprintf(s->text.last_error, sizeof s->text.last_error, "%s", msg);
+  snprintf(s->text.last_error, sizeof s->text.last_error, "%.*s",
+           (int)sizeof s->text.last_error - 1, msg);
   pthread_mutex_unlock(&s->lock);
 }
 
@@ -102,7 +103,8 @@ static enum step fatal(struct synth_solo *s, const char *msg)
 {
   synth__log_error(&s->log, "%s", msg);
   pthread_mutex_lock(&s->lock);
-  snprintf(s->text.last_error, sizeof s->text.last_error, "%s", msg);
+  snprintf(s->text.last_error, sizeof s->text.last_error, "%.*s",
+           (int)sizeof s->text.last_error - 1, msg);
   snprintf(s->text.state, sizeof s->text.state, "failed");
   s->text.failed = 1;
   pthread_mutex_unlock(&s->lock);
@@ -345,7 +347,9 @@ static bool send_block(struct synth_solo *s, const struct solo_slot *slot, const
   struct synth__rpc_answer a;
   unsigned seed = (unsigned)synth__now_ns();
   for (unsigned tries = 1;; tries++) {
-    if (call(s, "submitblock", json_pack("[s]", hex), &a) == SYNTH__RPC_OK)
+    /* not cut short by a stop: a found block is worth the wait (rpc_timeout_ms at most) */
+    if (synth__rpc_call(&s->node, "submitblock", json_pack("[s]", hex), solo_id(s),
+                        s->cfg.rpc_timeout_ms, NULL, &a) == SYNTH__RPC_OK)
       break;
     bool untouched = a.status == SYNTH__RPC_CONNECT || a.status == SYNTH__RPC_AUTH;
     call_failed(s, "submitblock", &a);
@@ -499,6 +503,27 @@ static void wait_for_work(struct synth_solo *s, uint64_t refresh_at, struct wake
   pthread_mutex_unlock(&s->lock);
 }
 
+/* Stopping: the blocks still queued are sent, for rpc_timeout_ms at most. */
+static void drain(struct synth_solo *s)
+{
+  uint64_t until = synth__now_ns() + (uint64_t)s->cfg.rpc_timeout_ms * 1000000u;
+  while (s->current >= 0 && synth__now_ns() < until) {
+    struct solo_queued q;
+    pthread_mutex_lock(&s->lock);
+    bool have = s->qlen > 0;
+    if (have) {
+      q = s->queue[s->qhead];
+      s->qhead = (s->qhead + 1) % SOLO_QUEUE_MAX;
+      s->qlen--;
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (!have)
+      break;
+    q.share.job_id = q.job_id;
+    handle_share(s, &q.share);
+  }
+}
+
 void *solo_worker_main(void *arg)
 {
   struct synth_solo *s = arg;
@@ -510,7 +535,9 @@ void *solo_worker_main(void *arg)
     enum step st = STEP_OK;
     if (!ready)
       st = check_node(s);
-    if (st == STEP_OK && (ready = true) && (need || synth__now_ns() >= refresh_at)) {
+    if (st == STEP_OK)
+      ready = true;
+    if (st == STEP_OK && (need || synth__now_ns() >= refresh_at)) {
       if ((st = fetch(s, news_ns, source)) == STEP_OK) {
         need = false;
         news_ns = 0;
@@ -544,5 +571,6 @@ void *solo_worker_main(void *arg)
     if (w.have_share && handle_share(s, &w.share.share))
       need = true; /* the node's tip is our block: the next template builds on it */
   }
+  drain(s);
   return NULL;
 }

@@ -12,6 +12,7 @@
 #include "support/harness.h"
 #include "support/log_capture.h"
 #include "support/real_blocks.h"
+#include "support/spawn.h"
 #include "synth/solo.h"
 #include "synth/synth.h"
 
@@ -386,8 +387,121 @@ static void test_address_and_config(void)
   synth_runtime_destroy(rt);
 }
 
+/* ---- the command line ---- */
+
+static void cli_args(const char **all, const char *const *args)
+{
+  static const char *const base[] = {"run",      "--devices",         "cpu", "--threads", "1",
+                                     "--no-api", "--status-interval", "0"};
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
+    all[n++] = base[i];
+  for (size_t i = 0; args[i] && n < 29; i++)
+    all[n++] = args[i];
+  all[n] = NULL;
+}
+
+static void expect_usage(const char *const *args, const char *mentions)
+{
+  static struct synth_test_outcome o;
+  const char *all[32];
+  cli_args(all, args);
+  CU_ASSERT_FATAL(synth_test_run_program(SYNTHMINER_PATH, all, &o));
+  CU_ASSERT_EQUAL(o.status, 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, mentions));
+  CU_ASSERT_PTR_NULL(strstr(o.err, RPC_PASS));
+  if (o.status != 2 || !strstr(o.err, mentions))
+    fprintf(stderr, "\n    wanted exit 2 with \"%s\"; got %d: %s\n", mentions, o.status, o.err);
+}
+
+/* Solo settings the command refuses before any device opens, each with its reason. */
+static void test_cli_refusals(void)
+{
+  const char *node = "http://127.0.0.1:1";
+  expect_usage((const char *[]){"--coinbase-addr", MAIN_ADDR, NULL}, "need a node");
+  expect_usage((const char *[]){"-o", node, "-u", "u", "-p", RPC_PASS, NULL}, "--coinbase-addr");
+  expect_usage((const char *[]){"-o", node, "--coinbase-addr", MAIN_ADDR, NULL},
+               "needs RPC credentials");
+  expect_usage((const char *[]){"-o", node, "-u", "u", "-p", RPC_PASS, "--rpc-cookie", "/c",
+                                "--coinbase-addr", MAIN_ADDR, NULL},
+               "not both");
+  expect_usage((const char *[]){"-o", node, "-o", "stratum+tcp://127.0.0.1:1", "-u", "u", "-p",
+                                RPC_PASS, "--coinbase-addr", MAIN_ADDR, NULL},
+               "do not mix");
+  expect_usage((const char *[]){"-o", node, "-u", "u", "-p", RPC_PASS, "--coinbase-addr",
+                                "bc1qnotanaddress", NULL},
+               "coinbase address bc1qnotanaddress");
+  expect_usage((const char *[]){"-o", "http://127.0.0.1:0", "-u", "u", "-p", RPC_PASS,
+                                "--coinbase-addr", MAIN_ADDR, NULL},
+               "bad port");
+  expect_usage((const char *[]){"-o", node, "-u", "u", "-p", RPC_PASS, "--coinbase-addr",
+                                MAIN_ADDR, "--zmq", "udp://x:1", NULL},
+               "--zmq udp://x:1");
+  char path[] = "/tmp/synth-solo-cfg-XXXXXX";
+  int fd = mkstemp(path);
+  const char cfg[] = "{\"pools\": [\"http://127.0.0.1:1\"], \"user\": \"u\", \"pass\": \"x\", "
+                     "\"coinbase_addr\": \"" MAIN_ADDR "\", \"template_refresh\": 0}";
+  CU_ASSERT_FATAL(fd >= 0 && write(fd, cfg, sizeof cfg - 1) == (ssize_t)(sizeof cfg - 1));
+  close(fd);
+  expect_usage((const char *[]){"-c", path, NULL}, "template_refresh is whole seconds");
+  unlink(path);
+}
+
+/* stop_when: the node has accepted two blocks. */
+static bool two_blocks(void *user, const struct synth_test_outcome *o)
+{
+  (void)o;
+  struct fake_node_stats n;
+  fake_node_stats(user, &n);
+  return n.blocks_valid >= 2;
+}
+
+/* `synthminer run -o http://NODE` mines real-block templates until the node accepted blocks;
+ * the closing line counts them; a testnet address against a main node is exit 2. */
+static void test_cli_mines(void)
+{
+  uint8_t t[32], script[SYNTH__SOLO_SCRIPT_MAX];
+  size_t script_len;
+  char err[128], url[64];
+  target_bits(t, 16);
+  CU_ASSERT_FATAL(synth__solo_address_script(MAIN_ADDR, SYNTH__SOLO_MAIN, script, &script_len,
+                                             err, sizeof err) == 0);
+  struct fake_node *n;
+  CU_ASSERT_FATAL(fake_node_start(&n, &(struct fake_node_config){.user = RPC_USER,
+                                                                 .password = RPC_PASS,
+                                                                 .block = block_index(1),
+                                                                 .target = t,
+                                                                 .payout_script = script,
+                                                                 .payout_len = script_len}) == 0);
+  snprintf(url, sizeof url, "http://127.0.0.1:%u", fake_node_port(n));
+  static struct synth_test_outcome o;
+  const char *all[32];
+  cli_args(all, (const char *[]){"-o", url, "-u", RPC_USER, "-p", RPC_PASS, "--coinbase-addr",
+                                 MAIN_ADDR, "--log-level", "info", NULL});
+  CU_ASSERT_FATAL(synth_test_run_until(SYNTHMINER_PATH, all, two_blocks, n, &o));
+  CU_ASSERT_FALSE(o.stop_never);
+  CU_ASSERT_EQUAL(o.status, 0);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "accepted block"));
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "synthminer run: node http://127.0.0.1:"));
+  CU_ASSERT_PTR_NULL(strstr(o.err, RPC_PASS));
+  CU_ASSERT_PTR_NULL(strstr(o.out, RPC_PASS));
+  struct fake_node_stats ns;
+  fake_node_stats(n, &ns);
+  CU_ASSERT_EQUAL(ns.blocks_invalid, 0);
+  if (o.status != 0)
+    fprintf(stderr, "\n    exit %d: %s\n", o.status, o.err);
+
+  cli_args(all, (const char *[]){"-o", url, "-u", RPC_USER, "-p", RPC_PASS, "--coinbase-addr",
+                                 TEST_ADDR, NULL});
+  CU_ASSERT_FATAL(synth_test_run_program(SYNTHMINER_PATH, all, &o));
+  CU_ASSERT_EQUAL(o.status, 2);
+  CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "node is on main"));
+  fake_node_destroy(n);
+}
+
 SYNTH_TEST_MAIN("solo", SYNTH_TEST(test_mines_real_blocks), SYNTH_TEST(test_every_result),
                 SYNTH_TEST(test_node_errors), SYNTH_TEST(test_auth_and_ibd),
                 SYNTH_TEST(test_stalled_node), SYNTH_TEST(test_longpoll), SYNTH_TEST(test_zmq),
                 SYNTH_TEST(test_refresh), SYNTH_TEST(test_proposals), SYNTH_TEST(test_cookie),
-                SYNTH_TEST(test_address_and_config))
+                SYNTH_TEST(test_address_and_config), SYNTH_TEST(test_cli_refusals),
+                SYNTH_TEST(test_cli_mines))

@@ -112,8 +112,9 @@ SYNTH_EXTERN void synth_solo_submit(synth_solo *solo, const struct synth_share *
 /* Copies the figures. Returns 0 or SYNTH_EINVAL. Thread-safe. */
 SYNTH_EXTERN int synth_solo_stats(synth_solo *solo, struct synth_solo_stats *out, size_t out_size);
 
-/* Stops the threads (an owed submitblock is waited for, within rpc_timeout_ms); the figures
- * are final after it. Idempotent; NULL is ignored. */
+/* Stops the threads: a submitblock under way is waited for, and blocks still queued are sent,
+ * within rpc_timeout_ms; the figures are final after it. Stop the runtime first, so that no
+ * share comes after. Idempotent; NULL is ignored. */
 SYNTH_EXTERN void synth_solo_stop(synth_solo *solo);
 
 /* Stops and frees. NULL is ignored. */
