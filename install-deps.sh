@@ -7,6 +7,7 @@ set -eu
 PACKAGES="
   build-essential cmake pkg-config
   libhwloc-dev liburcu-dev libjansson-dev libncurses-dev libssl-dev libmicrohttpd-dev
+  libzmq3-dev
   libudev-dev
   libcunit1-dev clang libclang-rt-14-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
