@@ -42,6 +42,7 @@
 #define TIME_WINDOW 7200 /* Core's MAX_FUTURE_BLOCK_TIME */
 #define BLOCK_INTERVAL 600
 #define WARMUP_MESSAGE "Loading block index..."
+#define ONLY_POST "JSONRPC server handles only POST requests"
 
 enum { KNOWN_VALID, KNOWN_INVALID, KNOWN_SIDE };
 
@@ -1262,7 +1263,7 @@ static void serve(struct fake_node *n, int fd)
     } else if (!authorized)
       rc = respond(fd, 401, "", 0, rq.close, "WWW-Authenticate: Basic realm=\"jsonrpc\"\r\n");
     else if (strcmp(rq.method, "POST") != 0)
-      rc = respond(fd, 405, "JSONRPC server handles only POST requests", 41, rq.close, NULL);
+      rc = respond(fd, 405, ONLY_POST, strlen(ONLY_POST), rq.close, NULL);
     else
       rc = answer_body(n, fd, body, rq.body_len, rq.close);
     free(body);

@@ -324,6 +324,30 @@ static void test_valid_block(void)
   fake_node_destroy(n);
 }
 
+/* Every real block's transactions make a template whose mined block is accepted, witness or
+ * not. */
+static void test_every_block(void)
+{
+  for (size_t i = 0; i < synth_test_real_block_count; i++) {
+    struct fake_node_config cfg = segwit_cfg();
+    cfg.block = i;
+    struct fake_node *n = start(&cfg);
+    struct synth__solo_template t;
+    get_template(n, &t);
+    CU_ASSERT_EQUAL(t.ntx, synth_test_real_blocks[i].tx_count - 1);
+    CU_ASSERT_EQUAL(t.default_commitment != NULL, synth_test_real_blocks[i].segwit);
+    size_t len;
+    uint8_t *block = build(&t, payout, sizeof payout, 0, 0, &len);
+    mine(block, t.target, 1);
+    char v[64];
+    submit(n, block, len, 0, v, sizeof v);
+    CU_ASSERT_STRING_EQUAL(v, "null");
+    free(block);
+    synth__solo_template_free(&t);
+    fake_node_destroy(n);
+  }
+}
+
 /* One broken thing per case, in the template (before the block is built) or in the block. */
 enum { NONE, T_HEIGHT, T_COMMITMENT, T_VALUE, T_PREV, T_BITS, T_DROP_TX, B_MERKLE, B_NONCE_SIZE };
 
@@ -403,6 +427,7 @@ static void test_bad_blocks(void)
     memcpy(target, t.target, 32);
     if (c->what == T_BITS)
       memset(target + 29, 0, 3), target[29] = 0xff, target[30] = 0xff; /* 0x2000ffff's */
+    size_t ntx = t.ntx; /* T_DROP_TX: restored for the free */
     break_template(&t, c->what);
     uint8_t other[22];
     memcpy(other, payout, sizeof other);
@@ -427,6 +452,7 @@ static void test_bad_blocks(void)
     CU_ASSERT_STRING_EQUAL(st.last_verdict, c->verdict);
     CU_ASSERT_EQUAL(st.blocks_valid, 0);
     free(block);
+    t.ntx = ntx;
     synth__solo_template_free(&t);
   }
   fake_node_destroy(n);
@@ -757,7 +783,7 @@ static void test_zmq(void)
 }
 
 SYNTH_TEST_MAIN("fake_node", SYNTH_TEST(test_template), SYNTH_TEST(test_valid_block),
-                SYNTH_TEST(test_bad_blocks), SYNTH_TEST(test_proposal_and_pow),
-                SYNTH_TEST(test_next_submit_result), SYNTH_TEST(test_auth),
-                SYNTH_TEST(test_warmup_ibd_errors), SYNTH_TEST(test_http),
+                SYNTH_TEST(test_every_block), SYNTH_TEST(test_bad_blocks),
+                SYNTH_TEST(test_proposal_and_pow), SYNTH_TEST(test_next_submit_result),
+                SYNTH_TEST(test_auth), SYNTH_TEST(test_warmup_ibd_errors), SYNTH_TEST(test_http),
                 SYNTH_TEST(test_long_poll), SYNTH_TEST(test_zmq))
