@@ -1458,6 +1458,7 @@ void fake_node_destroy(struct fake_node *n)
   if (!n)
     return;
   atomic_store(&n->stop, true);
+  shutdown(n->listen_fd, SHUT_RDWR); /* Linux wakes the accept thread's poll at once */
   pthread_join(n->accept_thread, NULL);
   pthread_mutex_lock(&n->lock);
   pthread_cond_broadcast(&n->cond); /* long polls answer "Shutting down" */

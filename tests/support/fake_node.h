@@ -117,7 +117,8 @@ void fake_node_new_transactions(struct fake_node *n);
 void fake_node_next_submit_result(struct fake_node *n, const char *result);
 
 /* The next @times calls of @method (NULL: any method) fail, before warm-up and the method:
- * http_status 0 → 500 with the JSON error {rpc_code, message}; another status with rpc_code
+ * http_status 0 → the JSON error {rpc_code, message} with the status Core gives that code (500;
+ * 404 for -32601, 400 for -32600); another status with rpc_code
  * != 0 → that status with the JSON error; status 200 with rpc_code 0 → the body "not json";
  * any other status with rpc_code 0 → that status, empty body. Scripts queue in call order. */
 void fake_node_fail_next(struct fake_node *n, const char *method, int http_status, int rpc_code,
