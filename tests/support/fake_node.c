@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -376,7 +377,7 @@ static int load_block(struct fake_node *n, const struct synth_test_real_block *b
   }
   memcpy(n->tip, pb.prev, 32);
   n->height = b->height;
-  n->curtime = pb.time;
+  n->curtime = (int64_t)time(NULL); /* Core's curtime is its clock: a miner may use its own */
   n->mintime = n->curtime - 3600;
   n->fees_total = (int64_t)total - subsidy(b->height);
   if (n->fees_total < 0)
