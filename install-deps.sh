@@ -2,6 +2,7 @@
 # install-deps.sh: installs every Debian package synthminer's build, tests and devices need.
 # Idempotent: packages already present are skipped, so running it twice costs seconds.
 # libudev-dev is for the install test's static link: hwloc.pc lists -ludev in Libs.private.
+# libzmq3-dev is for the tests' fake Bitcoin Core node, which publishes hashblock over ZMQ.
 set -eu
 
 PACKAGES="

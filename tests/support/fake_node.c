@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -42,6 +43,7 @@
 #define TIME_WINDOW 7200 /* Core's MAX_FUTURE_BLOCK_TIME */
 #define BLOCK_INTERVAL 600
 #define WARMUP_MESSAGE "Loading block index..."
+#define ONLY_POST "JSONRPC server handles only POST requests"
 
 enum { KNOWN_VALID, KNOWN_INVALID, KNOWN_SIDE };
 
@@ -375,7 +377,7 @@ static int load_block(struct fake_node *n, const struct synth_test_real_block *b
   }
   memcpy(n->tip, pb.prev, 32);
   n->height = b->height;
-  n->curtime = pb.time;
+  n->curtime = (int64_t)time(NULL); /* Core's curtime is its clock: a miner may use its own */
   n->mintime = n->curtime - 3600;
   n->fees_total = (int64_t)total - subsidy(b->height);
   if (n->fees_total < 0)
@@ -1262,7 +1264,7 @@ static void serve(struct fake_node *n, int fd)
     } else if (!authorized)
       rc = respond(fd, 401, "", 0, rq.close, "WWW-Authenticate: Basic realm=\"jsonrpc\"\r\n");
     else if (strcmp(rq.method, "POST") != 0)
-      rc = respond(fd, 405, "JSONRPC server handles only POST requests", 41, rq.close, NULL);
+      rc = respond(fd, 405, ONLY_POST, strlen(ONLY_POST), rq.close, NULL);
     else
       rc = answer_body(n, fd, body, rq.body_len, rq.close);
     free(body);
@@ -1457,6 +1459,7 @@ void fake_node_destroy(struct fake_node *n)
   if (!n)
     return;
   atomic_store(&n->stop, true);
+  shutdown(n->listen_fd, SHUT_RDWR); /* Linux wakes the accept thread's poll at once */
   pthread_join(n->accept_thread, NULL);
   pthread_mutex_lock(&n->lock);
   pthread_cond_broadcast(&n->cond); /* long polls answer "Shutting down" */

@@ -23,9 +23,10 @@
  * (-8, Core's message) and, with cfg.ibd, answers -10 "Bitcoin Core is in initial sync and
  * waiting for blocks...".
  *
- * The chain: the template builds on the configured real block's parent (its height, its
- * transactions but the coinbase, in order, its time as curtime, mintime = curtime - 3600,
- * coinbasevalue = the real coinbase's output total). Fees are not known from a block alone, so
+ * The chain: the template builds on the configured real block's parent: its height, its
+ * transactions but the coinbase (in order), coinbasevalue = the real coinbase's output total;
+ * curtime is the wall clock at start (Core's is its clock, so a miner's own passes
+ * time-too-new), mintime = curtime - 3600. Fees are not known from a block alone, so
  * each transaction's "fee" is an equal share of (real total - subsidy at that height), and a
  * template with fewer transactions has a coinbasevalue lowered by their fees. A new tip (an
  * accepted block, or fake_node_new_block) raises height by one, curtime and mintime by 600 and
@@ -33,10 +34,11 @@
  *
  * Verdicts (submitblock, in Core's order; proposal mode runs the same checks without the proof
  * of work, prev == tip first, as Core's TestBlockValidity):
- *   hex of odd length or not hex, or bytes that do not parse   -22 "Block decode failed"
+ *   hex of odd length or not hex, or bytes that do not parse (no transaction included)
+ *                                                              -22 "Block decode failed"
  *   hash above the target of the block's own bits              "high-hash"
  *   merkle root of the txids differs                           "bad-txnmrklroot"
- *   no transaction, or the first is not a coinbase             "bad-blk-length", "bad-cb-missing"
+ *   the first transaction is not a coinbase                    "bad-cb-missing"
  *   a second coinbase                                          "bad-cb-multiple"
  *   coinbase scriptSig outside 2..100 bytes                    "bad-cb-length"
  *   the same block accepted before                             "duplicate"
@@ -117,7 +119,8 @@ void fake_node_new_transactions(struct fake_node *n);
 void fake_node_next_submit_result(struct fake_node *n, const char *result);
 
 /* The next @times calls of @method (NULL: any method) fail, before warm-up and the method:
- * http_status 0 → 500 with the JSON error {rpc_code, message}; another status with rpc_code
+ * http_status 0 → the JSON error {rpc_code, message} with the status Core gives that code (500;
+ * 404 for -32601, 400 for -32600); another status with rpc_code
  * != 0 → that status with the JSON error; status 200 with rpc_code 0 → the body "not json";
  * any other status with rpc_code 0 → that status, empty body. Scripts queue in call order. */
 void fake_node_fail_next(struct fake_node *n, const char *method, int http_status, int rpc_code,

@@ -324,8 +324,44 @@ static void test_valid_block(void)
   fake_node_destroy(n);
 }
 
+/* Every real block's transactions make a template whose mined block is accepted, witness or
+ * not. */
+static void test_every_block(void)
+{
+  for (size_t i = 0; i < synth_test_real_block_count; i++) {
+    struct fake_node_config cfg = segwit_cfg();
+    cfg.block = i;
+    struct fake_node *n = start(&cfg);
+    struct synth__solo_template t;
+    get_template(n, &t);
+    CU_ASSERT_EQUAL(t.ntx, synth_test_real_blocks[i].tx_count - 1);
+    CU_ASSERT_EQUAL(t.default_commitment != NULL, synth_test_real_blocks[i].segwit);
+    size_t len;
+    uint8_t *block = build(&t, payout, sizeof payout, 0, 0, &len);
+    mine(block, t.target, 1);
+    char v[64];
+    submit(n, block, len, 0, v, sizeof v);
+    CU_ASSERT_STRING_EQUAL(v, "null");
+    free(block);
+    synth__solo_template_free(&t);
+    fake_node_destroy(n);
+  }
+}
+
 /* One broken thing per case, in the template (before the block is built) or in the block. */
-enum { NONE, T_HEIGHT, T_COMMITMENT, T_VALUE, T_PREV, T_BITS, T_DROP_TX, B_MERKLE, B_NONCE_SIZE };
+enum {
+  NONE,
+  T_HEIGHT,
+  T_COMMITMENT,
+  T_NO_COMMITMENT,
+  T_VALUE,
+  T_PREV,
+  T_BITS,
+  T_DROP_TX,
+  T_FOREIGN_TX,
+  B_MERKLE,
+  B_NONCE_SIZE
+};
 
 static const struct bad_case {
   const char *name;
@@ -345,10 +381,39 @@ static const struct bad_case {
     {"prev", T_PREV, 0, 0, 0, 0, "prev-blk-not-found"},
     {"bits", T_BITS, 0, 0, 0, 0, "bad-diffbits"},
     {"dropped tx", T_DROP_TX, 0, 0, 0, 0, "bad-txns-not-template"},
+    {"no commitment", T_NO_COMMITMENT, 0, 0, 0, 0, "unexpected-witness"},
+    {"foreign tx", T_FOREIGN_TX, 0, 0, 0, 0, "bad-txns-inputs-missingorspent"},
     {"time old", NONE, -1, 1, 0, 0, "time-too-old"},
     {"time new", NONE, 7201, 0, 0, 0, "time-too-new"},
     {"version", NONE, 0, 0, 3, 0, "bad-version(0x00000003)"},
 };
+
+static void drop_commitment(struct synth__solo_template *t)
+{
+  free(t->default_commitment);
+  t->default_commitment = NULL;
+  t->default_commitment_len = 0;
+}
+
+/* The template's last transaction replaced by another block's second: never offered here. */
+static void foreign_tx(struct synth__solo_template *t)
+{
+  const struct synth_test_real_block *b = &synth_test_real_blocks[SEGWIT_BLOCK + 1];
+  size_t len = strlen(b->hex) / 2;
+  uint8_t *bytes = malloc(len);
+  struct synth_test_parsed_block pb;
+  CU_ASSERT_PTR_NOT_NULL_FATAL(bytes);
+  CU_ASSERT_EQUAL_FATAL(synth_test_unhex(b->hex, bytes, len), (int)len);
+  CU_ASSERT_EQUAL_FATAL(synth_test_parse_block(bytes, len, &pb), 0);
+  size_t last = t->ntx - 1;
+  free(t->tx_data[last]);
+  t->tx_data[last] = hex_of(pb.tx[1].raw, pb.tx[1].raw_len);
+  memcpy(t->txids[last], pb.tx[1].txid, 32);
+  memcpy(t->wtxids[last], pb.tx[1].wtxid, 32);
+  drop_commitment(t);
+  synth_test_parsed_block_free(&pb);
+  free(bytes);
+}
 
 static void break_template(struct synth__solo_template *t, int what)
 {
@@ -370,9 +435,14 @@ static void break_template(struct synth__solo_template *t, int what)
     break;
   case T_DROP_TX: /* the last one: nothing depends on it; the commitment is made anew */
     t->ntx--;
-    free(t->default_commitment);
-    t->default_commitment = NULL;
-    t->default_commitment_len = 0;
+    drop_commitment(t);
+    break;
+  case T_NO_COMMITMENT: /* the builder then sees no witness, and makes no commitment */
+    memcpy(t->wtxids, t->txids, t->ntx * 32);
+    drop_commitment(t);
+    break;
+  case T_FOREIGN_TX:
+    foreign_tx(t);
     break;
   }
 }
@@ -395,6 +465,8 @@ static void test_bad_blocks(void)
 {
   struct fake_node_config cfg = segwit_cfg();
   struct fake_node *n = start(&cfg);
+  unsigned invalid = 0, duplicates = 0;
+  uint8_t refused[32]; /* the bad-cb-height block's hash: a parent Core has marked failed */
   for (size_t i = 0; i < sizeof bad_cases / sizeof *bad_cases; i++) {
     const struct bad_case *c = &bad_cases[i];
     struct synth__solo_template t;
@@ -403,6 +475,7 @@ static void test_bad_blocks(void)
     memcpy(target, t.target, 32);
     if (c->what == T_BITS)
       memset(target + 29, 0, 3), target[29] = 0xff, target[30] = 0xff; /* 0x2000ffff's */
+    size_t ntx = t.ntx; /* T_DROP_TX: restored for the free */
     break_template(&t, c->what);
     uint8_t other[22];
     memcpy(other, payout, sizeof other);
@@ -423,12 +496,35 @@ static void test_bad_blocks(void)
     CU_ASSERT_STRING_EQUAL(v, c->verdict);
     struct fake_node_stats st;
     fake_node_stats(n, &st);
-    CU_ASSERT_EQUAL(st.blocks_invalid, i + 1);
+    CU_ASSERT_EQUAL(st.blocks_invalid, ++invalid);
     CU_ASSERT_STRING_EQUAL(st.last_verdict, c->verdict);
     CU_ASSERT_EQUAL(st.blocks_valid, 0);
+    /* Again: a block refused after Core's context-free checks is stored as failed. */
+    int stored = c->what != B_MERKLE && c->what != T_PREV;
+    submit(n, block, len, 0, v, sizeof v);
+    CU_ASSERT_STRING_EQUAL(v, stored ? "duplicate-invalid" : c->verdict);
+    fake_node_stats(n, &st);
+    CU_ASSERT_EQUAL(st.blocks_invalid, stored ? invalid : ++invalid);
+    CU_ASSERT_EQUAL(st.duplicates, stored ? ++duplicates : duplicates);
+    if (c->what == T_HEIGHT)
+      synth__sha256d(block, 80, refused);
     free(block);
+    t.ntx = ntx;
     synth__solo_template_free(&t);
   }
+  /* A block on top of a refused one. */
+  struct synth__solo_template t;
+  get_template(n, &t);
+  memcpy(t.prev, refused, 32);
+  t.height++;
+  size_t len;
+  uint8_t *block = build(&t, payout, sizeof payout, 0, 0, &len);
+  mine(block, t.target, 1);
+  char v[64];
+  submit(n, block, len, 0, v, sizeof v);
+  CU_ASSERT_STRING_EQUAL(v, "bad-prevblk");
+  free(block);
+  synth__solo_template_free(&t);
   fake_node_destroy(n);
 }
 
@@ -581,6 +677,17 @@ static void test_http(void)
     CU_ASSERT_EQUAL(r.status, 200);
     CU_ASSERT_FALSE(r.closed);
   }
+  /* Expect: 100-continue gets its interim answer before the body is sent. */
+  char head[256], interim[26] = "";
+  int hl = snprintf(head, sizeof head,
+                    "POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: %zu\r\n\r\n",
+                    strlen(body));
+  CU_ASSERT_EQUAL(send(fd, head, (size_t)hl, MSG_NOSIGNAL), hl);
+  CU_ASSERT_EQUAL(recv(fd, interim, 25, MSG_WAITALL), 25);
+  CU_ASSERT_STRING_EQUAL(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+  CU_ASSERT_EQUAL(send(fd, body, strlen(body), MSG_NOSIGNAL), (ssize_t)strlen(body));
+  CU_ASSERT_EQUAL_FATAL(read_reply(fd, &r), 0);
+  CU_ASSERT_EQUAL(r.status, 200);
   CU_ASSERT_EQUAL(send_request(fd, NULL, body, "Connection: close\r\n"), 0);
   CU_ASSERT_EQUAL_FATAL(read_reply(fd, &r), 0);
   CU_ASSERT_TRUE(r.closed);
@@ -598,8 +705,8 @@ static void test_http(void)
   fd = dial(fake_node_port(n));
   CU_ASSERT_EQUAL(send_request(fd, NULL, body, NULL), 0);
   struct fake_node_stats st;
-  SYNTH_TEST_WAIT((fake_node_stats(n, &st), st.requests == 5));
-  CU_ASSERT_EQUAL(st.requests, 5); /* 3 kept alive, the 413, this one */
+  SYNTH_TEST_WAIT((fake_node_stats(n, &st), st.requests == 6));
+  CU_ASSERT_EQUAL(st.requests, 6); /* 4 kept alive, the 413, this one */
   CU_ASSERT_EQUAL(recv(fd, &byte, 1, MSG_DONTWAIT), -1);
   fake_node_stall(n, 0);
   close(fd);
@@ -757,7 +864,7 @@ static void test_zmq(void)
 }
 
 SYNTH_TEST_MAIN("fake_node", SYNTH_TEST(test_template), SYNTH_TEST(test_valid_block),
-                SYNTH_TEST(test_bad_blocks), SYNTH_TEST(test_proposal_and_pow),
-                SYNTH_TEST(test_next_submit_result), SYNTH_TEST(test_auth),
-                SYNTH_TEST(test_warmup_ibd_errors), SYNTH_TEST(test_http),
+                SYNTH_TEST(test_every_block), SYNTH_TEST(test_bad_blocks),
+                SYNTH_TEST(test_proposal_and_pow), SYNTH_TEST(test_next_submit_result),
+                SYNTH_TEST(test_auth), SYNTH_TEST(test_warmup_ibd_errors), SYNTH_TEST(test_http),
                 SYNTH_TEST(test_long_poll), SYNTH_TEST(test_zmq))
