@@ -106,10 +106,11 @@ int synth__core_cache_write(const struct synth__core_cache *cache,
 {
   if (!cache || !cache->dir || !cache->model || n == 0)
     return -1;
-  char text[SYNTH__CORES_MAX * 96 + 32];
+  char text[SYNTH__CORES_MAX * 128 + 32];
   size_t used = (size_t)snprintf(text, sizeof text, "%s\n", FORMAT);
+  /* %.17g reads back to the same double: the ranking from the file reads as it was measured */
   for (size_t i = 0; i < n && i < SYNTH__CORES_MAX; i++)
-    used += (size_t)snprintf(text + used, sizeof text - used, "%.63s %.6g %.6g\n",
+    used += (size_t)snprintf(text + used, sizeof text - used, "%.63s %.17g %.17g\n",
                              speeds[i].core->name, speeds[i].hps, speeds[i].hps_wall);
   if (used >= sizeof text)
     return -1;

@@ -148,6 +148,19 @@ static void test_mines_real_blocks(void)
 }
 
 /* The client's tally after the node answered the last block it sent with @result. */
+/* How often @result was answered: its own row, or the row that collects the rest. */
+static uint64_t result_count(const struct synth_solo_stats *st, const char *result)
+{
+  uint64_t other = 0;
+  for (unsigned k = 0; k < st->result_kinds; k++) {
+    if (strcmp(st->results[k].result, result) == 0)
+      return st->results[k].count;
+    if (k == SYNTH_SOLO_RESULTS - 1 && strcmp(st->results[k].result, "other") == 0)
+      other = st->results[k].count;
+  }
+  return other;
+}
+
 static void test_every_result(void)
 {
   static const char *const results[] = {
@@ -166,7 +179,9 @@ static void test_every_result(void)
     struct synth_solo_stats before = solo(&r);
     fake_node_next_submit_result(r.node, results[i]);
     struct synth_solo_stats after;
-    SYNTH_TEST_WAIT(strcmp((after = solo(&r)).last_result, results[i]) == 0);
+    /* by its count: last_result may say "accepted" again before a poll sees it */
+    SYNTH_TEST_WAIT(result_count((after = solo(&r), &after), results[i]) >
+                    result_count(&before, results[i]));
     bool dup = strncmp(results[i], "duplicate", 9) == 0,
          inc = strcmp(results[i], "inconclusive") == 0;
     CU_ASSERT(after.duplicate_answers > before.duplicate_answers || !dup);

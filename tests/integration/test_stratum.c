@@ -849,7 +849,7 @@ static void test_cli_bad_pool_settings(void)
 {
   expect_usage((const char *[]){"run", "-u", "w", NULL}, "need a pool");
   expect_usage((const char *[]){"run", "-o", "stratum+tcp://127.0.0.1:3333", NULL}, "worker name");
-  expect_usage((const char *[]){"run", "-o", "http://pool:3333", "-u", "w", NULL},
+  expect_usage((const char *[]){"run", "-o", "ftp://pool:3333", "-u", "w", NULL},
                "stratum+tcp://HOST:PORT");
   expect_usage((const char *[]){"run", "-o", "stratum+tcp://pool", "-u", "w", NULL}, "port");
   expect_usage((const char *[]){"run", "-o", "stratum+tcp://127.0.0.1:3333", "-u", "w",

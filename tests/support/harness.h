@@ -95,8 +95,17 @@ double synth_test_patience_s(void);
       synth_test_sleep_ms(2);                                                                      \
   } while (0)
 
-/* The same, with the default patience. */
-#define SYNTH_TEST_WAIT(cond) SYNTH_TEST_WAIT_UNTIL(cond, synth_test_patience_s())
+/* The same, with the default patience, and asserted: a condition still false at the deadline is
+ * a failure (a wait that ran out must not pass quietly). */
+#define SYNTH_TEST_WAIT(cond)                                                                      \
+  do {                                                                                             \
+    double synth_test_until_ = synth_test_now_s() + synth_test_patience_s();                       \
+    bool synth_test_met_;                                                                          \
+    while (!(synth_test_met_ = (cond)) && synth_test_now_s() < synth_test_until_)                  \
+      synth_test_sleep_ms(2);                                                                      \
+    CU_assertImplementation(synth_test_met_, __LINE__, "waited in vain for: " #cond, __FILE__, "", \
+                            CU_FALSE);                                                             \
+  } while (0)
 
 /* Sorts @v (n > 0) in place and returns its median, the upper one for an even @n; v[0] and
  * v[n - 1] are then the minimum and maximum. */
