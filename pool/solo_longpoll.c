@@ -45,7 +45,8 @@ void *solo_longpoll_main(void *arg)
     enum synth__rpc_status st = synth__rpc_call(&node, "getblocktemplate", solo_gbt_params(id),
                                                 solo_id(s), SOLO_LONGPOLL_MS, &s->stopping, &a);
     explicit_bzero(&node, sizeof node);
-    uint64_t got_ns = synth__now_ns();
+    /* the news came with the answer's first line: reading and parsing it are the client's */
+    uint64_t got_ns = a.answered_ns ? a.answered_ns : synth__now_ns();
     if (st == SYNTH__RPC_STOPPED)
       break;
     struct synth__solo_template t;

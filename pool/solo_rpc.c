@@ -94,6 +94,7 @@ struct reader {
   struct stratum_conn *c;
   uint64_t deadline_ns;
   const atomic_bool *stop;
+  uint64_t answered_ns; /* when the status line came */
 };
 
 /* The milliseconds of the next wait: at most 100, so that the stop flag is seen. Returns -1
@@ -207,6 +208,7 @@ static int read_response(struct reader *r, int *http_status, struct body *b)
   int n = read_line(r, &line);
   if (n < 0)
     return -n;
+  r->answered_ns = synth__now_ns();
   int major, minor, status;
   if (sscanf(line, "HTTP/%d.%d %d", &major, &minor, &status) != 3 || major != 1 || status < 100 ||
       status > 599)
@@ -324,9 +326,10 @@ enum synth__rpc_status synth__rpc_call(const struct synth__rpc_node *n, const ch
              stratum_conn_send(c, text, body_len, timeout_ms) != 0) {
     s = set(out, SYNTH__RPC_IO, "cannot send the request");
   } else {
-    struct reader r = {c, synth__now_ns() + (uint64_t)timeout_ms * 1000000u, stop};
+    struct reader r = {c, synth__now_ns() + (uint64_t)timeout_ms * 1000000u, stop, 0};
     struct body b = {0};
     int rc = read_response(&r, &out->http_status, &b);
+    out->answered_ns = r.answered_ns;
     if (rc == SYNTH__RPC_STOPPED)
       s = set(out, SYNTH__RPC_STOPPED, "stopped");
     else if (rc == SYNTH__RPC_IO)

@@ -48,6 +48,7 @@ struct synth__rpc_answer {
   int64_t code;      /* SYNTH__RPC_ERROR */
   char message[192]; /* the node's words, or what failed */
   json_t *result;    /* SYNTH__RPC_OK: a new reference; the caller json_decref()s it */
+  uint64_t answered_ns; /* when the answer's status line came (synth__now_ns), or 0 */
 };
 
 /* Calls @method with @params (an array, stolen; NULL for []) with id @id. The request must be

@@ -1,7 +1,7 @@
 #!/bin/sh
 # run-all.sh: the test command. Installs what it needs, then builds and runs the suite three
 # times: plain, under AddressSanitizer + UndefinedBehaviorSanitizer, and the scheduler suites
-# under ThreadSanitizer; then fuzzes the Stratum message parser for a short while (libFuzzer,
+# and threaded clients under ThreadSanitizer; then fuzzes the Stratum message parser for a short while (libFuzzer,
 # clang). Build folders: build-test, build-asan, build-tsan, build-fuzz.
 #
 # Every stage runs even when an earlier one failed, so one failure hides no other verdict; the
@@ -85,7 +85,7 @@ build_and_test() {
 
 build_and_test plain build-test ""
 build_and_test asan build-asan "" -DSYNTH_SANITIZE=ON
-build_and_test tsan build-tsan "-L scheduler" -DSYNTH_TSAN=ON
+build_and_test tsan build-tsan "-L scheduler|threads" -DSYNTH_TSAN=ON
 
 fuzz_seconds=${SYNTH_FUZZ_SECONDS:-30}
 echo "== libFuzzer: the Stratum message parser, $fuzz_seconds s"

@@ -417,6 +417,75 @@ out:
   return rc;
 }
 
+/* @count made-up legacy transactions of @bytes each (1 input, 1 output, fee 0), appended to
+ * the real ones: a template as full as a busy mainnet block's. Deterministic bytes; -1 on
+ * failure or a size outside 100..100000. */
+static int add_fillers(struct fake_node *n, size_t count, size_t bytes)
+{
+  if (count == 0)
+    return 0;
+  if (bytes < 100 || bytes > 100000)
+    return -1;
+  /* 4 version, 1 nin, 36 prevout, CompactSize + scriptSig, 4 sequence, 1 nout, 8 value,
+   * 1 + 25 P2PKH script, 4 locktime */
+  size_t fixed = 4 + 1 + 36 + 4 + 1 + 8 + 1 + 25 + 4, script = bytes - fixed - 1;
+  if (script >= 253)
+    script = bytes - fixed - 3;
+  struct tpl_tx *grown = realloc(n->txs, (n->ntx_all + count) * sizeof *grown);
+  uint8_t *raw = malloc(bytes);
+  if (!grown || !raw) {
+    if (grown)
+      n->txs = grown;
+    free(raw);
+    return -1;
+  }
+  n->txs = grown;
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  for (size_t i = 0; i < count; i++) {
+    size_t at = 0;
+    memcpy(raw, "\x02\x00\x00\x00\x01", 5);
+    at = 5;
+    for (size_t k = 0; k < 36 + script + 3; k++) { /* prevout and script: xorshift bytes */
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      raw[at + k] = (uint8_t)x;
+    }
+    memset(raw + at + 32, 0, 4); /* output index 0 */
+    at += 36;
+    if (script >= 253) {
+      raw[at++] = 0xfd;
+      raw[at++] = (uint8_t)script;
+      raw[at++] = (uint8_t)(script >> 8);
+    } else {
+      raw[at++] = (uint8_t)script;
+    }
+    at += script; /* the random bytes already there */
+    memcpy(raw + at, "\xff\xff\xff\xff\x01\xe8\x03\x00\x00\x00\x00\x00\x00\x19\x76\xa9\x14", 17);
+    at += 17;
+    memset(raw + at, (int)(i & 0xff), 20);
+    at += 20;
+    memcpy(raw + at, "\x88\xac\x00\x00\x00\x00", 6);
+    at += 6;
+    struct tpl_tx *t = &n->txs[n->ntx_all];
+    memset(t, 0, sizeof *t);
+    if (at != bytes || !(t->hex = malloc(2 * bytes + 1)) || !(t->depends = json_array())) {
+      free(t->hex);
+      free(raw);
+      return -1;
+    }
+    hex_of(raw, bytes, t->hex);
+    synth__sha256d(raw, bytes, t->txid);
+    memcpy(t->wtxid, t->txid, 32);
+    t->weight = 4 * (int64_t)bytes;
+    t->sigops = 4;
+    n->ntx_all++;
+  }
+  n->ntx = n->ntx_all;
+  free(raw);
+  return 0;
+}
+
 static int64_t coinbasevalue(const struct fake_node *n, size_t ntx)
 {
   int64_t v = subsidy(n->height);
@@ -1428,7 +1497,8 @@ static int configure(struct fake_node *n, const struct fake_node_config *cfg)
   n->warmup_left = cfg->warmup_calls;
   n->version_rolling = cfg->version_rolling;
   n->bits = compact_of(cfg->target ? cfg->target : easy);
-  if (bad || expand_compact(n->bits, n->target) != 0 || load_block(n, b) != 0)
+  if (bad || expand_compact(n->bits, n->target) != 0 || load_block(n, b) != 0 ||
+      add_fillers(n, cfg->filler_txs, cfg->filler_bytes) != 0)
     return -1;
   n->stats.height = n->height;
   memcpy(n->stats.last_block_hash, n->tip, 32);

@@ -92,6 +92,10 @@ struct fake_node_config {
   unsigned warmup_calls; /* the first N calls of any method answer -28 */
   int zmq;               /* publish hashblock on a ZMQ PUB socket, tcp://127.0.0.1:<port> */
   int version_rolling;   /* template "mutable" has "version/force" */
+  /* After the real block's transactions, this many made-up legacy ones of filler_bytes each
+   * (100..100000; one input, one P2PKH output, fee 0): a template as full as a busy block's,
+   * e.g. 2,495 of 400 bytes for 3,992,000 WU. */
+  size_t filler_txs, filler_bytes;
 };
 
 /* Starts a node; cfg may be NULL (all defaults, block 0). Returns 0 and *out, or -1 (bad block

@@ -17,6 +17,7 @@
 #include <zmq.h>
 
 #include "pool/solo_job.h"
+#include "pool/solo_rpc.h"
 #include "precompute/sha256.h"
 #include "support/fake_node.h"
 #include "support/harness.h"
@@ -322,6 +323,51 @@ static void test_valid_block(void)
   synth__solo_template_free(&t);
   synth__solo_template_free(&t2);
   fake_node_destroy(n);
+}
+
+/* Filler transactions make a template of a full 4 MWU block; its mined block is accepted. */
+static void test_full_template(void)
+{
+  struct fake_node_config cfg = {.block = 0,
+                                 .payout_script = payout,
+                                 .payout_len = sizeof payout,
+                                 .filler_txs = 2495,
+                                 .filler_bytes = 400};
+  struct fake_node *n = start(&cfg);
+  /* about 2 MB of JSON: read by the client's own RPC code, not this file's 64 KB reader */
+  struct synth__rpc_node node;
+  char url[64], why[160];
+  snprintf(url, sizeof url, "http://127.0.0.1:%u", fake_node_port(n));
+  CU_ASSERT_EQUAL_FATAL(synth__rpc_url_parse(url, &node, why, sizeof why), 0);
+  struct synth__rpc_answer a;
+  CU_ASSERT_EQUAL_FATAL(synth__rpc_call(&node, "getblocktemplate",
+                                        json_pack("[{s:[s]}]", "rules", "segwit"), 1, 30000,
+                                        NULL, &a),
+                        SYNTH__RPC_OK);
+  struct synth__solo_template t;
+  CU_ASSERT_EQUAL_FATAL(synth__solo_template_parse(a.result, &t, why, sizeof why), 0);
+  json_decref(a.result);
+  CU_ASSERT_EQUAL(t.ntx, synth_test_real_blocks[0].tx_count - 1 + 2495);
+  int64_t weight = 0;
+  for (size_t i = 0; i < t.ntx; i++)
+    weight += t.weights[i];
+  CU_ASSERT(weight > 3990000 && weight <= 4000000 - 4000);
+  CU_ASSERT_EQUAL(t.weights[t.ntx - 1], 1600);
+  size_t len;
+  uint8_t *block = build(&t, payout, sizeof payout, 0, 0, &len);
+  CU_ASSERT(len > 2495 * 400 && len < 1000000);
+  mine(block, t.target, 1);
+  char v[64];
+  submit(n, block, len, 0, v, sizeof v);
+  CU_ASSERT_STRING_EQUAL(v, "null");
+  free(block);
+  synth__solo_template_free(&t);
+  fake_node_destroy(n);
+  /* A filler size that cannot hold a transaction: no node. */
+  cfg.filler_bytes = 99;
+  struct fake_node *bad = NULL;
+  CU_ASSERT_EQUAL(fake_node_start(&bad, &cfg), -1);
+  CU_ASSERT_PTR_NULL(bad);
 }
 
 /* Every real block's transactions make a template whose mined block is accepted, witness or
@@ -864,6 +910,7 @@ static void test_zmq(void)
 }
 
 SYNTH_TEST_MAIN("fake_node", SYNTH_TEST(test_template), SYNTH_TEST(test_valid_block),
+                SYNTH_TEST(test_full_template),
                 SYNTH_TEST(test_every_block), SYNTH_TEST(test_bad_blocks),
                 SYNTH_TEST(test_proposal_and_pow), SYNTH_TEST(test_next_submit_result),
                 SYNTH_TEST(test_auth), SYNTH_TEST(test_warmup_ibd_errors), SYNTH_TEST(test_http),

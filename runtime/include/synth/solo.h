@@ -87,8 +87,8 @@ struct synth_solo_stats {
     uint64_t count;
   } results[SYNTH_SOLO_RESULTS]; /* non-null answers by string; the last one collects the rest */
   unsigned result_kinds;
-  /* From the new block's news (a long poll answer, a hashblock) to every device hashing the
-   * new template, per source. */
+  /* From the new block's news (the first line of a long poll's answer; a hashblock message,
+   * then a getblocktemplate call) to every device hashing the new template, per source. */
   uint64_t switches_longpoll, switches_zmq;
   double switch_longpoll_p50_ms, switch_longpoll_max_ms;
   double switch_zmq_p50_ms, switch_zmq_max_ms;
