@@ -1,4 +1,4 @@
-/* hex.h: hex digits to bytes, for the Stratum messages and the tests' vectors. */
+/* hex.h: hex digits to bytes and back, for the Stratum and node messages and the tests. */
 #ifndef SYNTH_BASE_HEX_H
 #define SYNTH_BASE_HEX_H
 
@@ -31,6 +31,17 @@ static inline int synth__unhex(const char *hex, uint8_t *out, size_t n)
     out[i] = (uint8_t)(hi << 4 | lo);
   }
   return 0;
+}
+
+/* The @n bytes at @b as 2 * @n lowercase hex digits and a NUL at @out. */
+static inline void synth__hex_encode(const uint8_t *b, size_t n, char *out)
+{
+  static const char digits[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = digits[b[i] >> 4];
+    out[2 * i + 1] = digits[b[i] & 15];
+  }
+  out[2 * n] = '\0';
 }
 
 #endif

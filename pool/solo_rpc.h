@@ -45,9 +45,9 @@ enum synth__rpc_status {
 struct synth__rpc_answer {
   enum synth__rpc_status status;
   int http_status;
-  int64_t code;      /* SYNTH__RPC_ERROR */
-  char message[192]; /* the node's words, or what failed */
-  json_t *result;    /* SYNTH__RPC_OK: a new reference; the caller json_decref()s it */
+  int64_t code;         /* SYNTH__RPC_ERROR */
+  char message[192];    /* the node's words, or what failed */
+  json_t *result;       /* SYNTH__RPC_OK: a new reference; the caller json_decref()s it */
   uint64_t answered_ns; /* when the answer's status line came (synth__now_ns), or 0 */
 };
 

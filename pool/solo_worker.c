@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/hex.h"
 #include "pool/job_switch.h"
 #include "pool/solo_block.h"
 #include "pool/solo_state.h"
@@ -149,15 +150,9 @@ static enum step check_node(struct synth_solo *s)
 
 static char *to_hex(const uint8_t *b, size_t n)
 {
-  static const char digits[] = "0123456789abcdef";
   char *h = malloc(2 * n + 1);
-  if (!h)
-    return NULL;
-  for (size_t i = 0; i < n; i++) {
-    h[2 * i] = digits[b[i] >> 4];
-    h[2 * i + 1] = digits[b[i] & 15];
-  }
-  h[2 * n] = 0;
+  if (h)
+    synth__hex_encode(b, n, h);
   return h;
 }
 

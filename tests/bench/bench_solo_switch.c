@@ -118,7 +118,8 @@ static int run_source(const struct bench *b, int zmq)
     goto out;
   }
   bool met;
-  WAIT_FOR(met, solo_stats(solo).templates >= 1 && (zmq || node_stats(node).longpolls_waiting >= 1));
+  WAIT_FOR(met,
+           solo_stats(solo).templates >= 1 && (zmq || node_stats(node).longpolls_waiting >= 1));
   if (!met) {
     fail("no first template");
     goto out;

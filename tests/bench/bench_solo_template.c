@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hex.h"
 #include "pool/solo_address.h"
 #include "pool/solo_block.h"
 #include "pool/solo_job.h"
@@ -86,20 +87,13 @@ static void fill(uint8_t *p, size_t n)
     p[i] = (uint8_t)rnd();
 }
 
-static const char digits[] = "0123456789abcdef";
-
 /* The block's bytes as submitblock's hex, into a fresh buffer (NULL when out of memory): what the
  * solo worker does between synth__solo_job_block and the RPC. */
 static char *to_hex(const uint8_t *b, size_t n)
 {
   char *h = malloc(2 * n + 1);
-  if (!h)
-    return NULL;
-  for (size_t i = 0; i < n; i++) {
-    h[2 * i] = digits[b[i] >> 4];
-    h[2 * i + 1] = digits[b[i] & 15];
-  }
-  h[2 * n] = 0;
+  if (h)
+    synth__hex_encode(b, n, h);
   return h;
 }
 
@@ -135,13 +129,8 @@ static void put(struct buf *b, const char *fmt, ...)
 
 static void put_hex(struct buf *b, const uint8_t *p, size_t n)
 {
-  char *o = room(b, 2 * n);
-  for (size_t i = 0; i < n; i++) {
-    o[2 * i] = digits[p[i] >> 4];
-    o[2 * i + 1] = digits[p[i] & 15];
-  }
+  synth__hex_encode(p, n, room(b, 2 * n));
   b->len += 2 * n;
-  b->p[b->len] = 0;
 }
 
 /* A hash in digest order as RPC writes it: byte-reversed hex. */

@@ -169,12 +169,7 @@ static void full_args(const char **all, const char *const *args)
   static const char *const base[] = {
       "run",        "--devices", "cpu",      "--threads",         "1",
       "--cpu-core", "generic",   "--no-api", "--status-interval", "0"};
-  size_t n = 0;
-  for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
-    all[n++] = base[i];
-  for (size_t i = 0; args[i] && n < 29; i++)
-    all[n++] = args[i];
-  all[n] = NULL;
+  synth_test_argv(all, base, sizeof base / sizeof base[0], args);
 }
 
 /* Bad usage: exit 2 and one line on stderr naming mentions, and never secret (NULL: none). */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "pool/solo_address.h"
+#include "support/capture_miner.h"
 #include "support/fake_node.h"
 #include "support/harness.h"
 #include "support/log_capture.h"
@@ -57,8 +58,8 @@ static void rig_start(struct rig *r, struct fake_node_config nc, struct synth_so
   memset(r, 0, sizeof *r);
   log_capture_clear();
   char err[128];
-  CU_ASSERT_FATAL(synth__solo_address_script(MAIN_ADDR, SYNTH__SOLO_MAIN, r->script,
-                                             &r->script_len, err, sizeof err) == 0);
+  CU_ASSERT_FATAL(synth__solo_address_script(MAIN_ADDR, SYNTH__SOLO_MAIN, r->script, &r->script_len,
+                                             err, sizeof err) == 0);
   if (!nc.user) {
     nc.user = RPC_USER;
     nc.password = RPC_PASS;
@@ -66,12 +67,7 @@ static void rig_start(struct rig *r, struct fake_node_config nc, struct synth_so
   nc.payout_script = r->script;
   nc.payout_len = r->script_len;
   CU_ASSERT_FATAL(fake_node_start(&r->node, &nc) == 0);
-  struct synth_runtime_config rc = {.devices = "cpu",
-                                    .device_options = "cpu.threads=1",
-                                    .log_fn = log_capture_fn,
-                                    .log_level = SYNTH_LOG_DEBUG};
-  CU_ASSERT_EQUAL_FATAL(synth_miner_create(&r->rt, &rc, &(struct synth_miner_config){on_share, r}),
-                        0);
+  CU_ASSERT_EQUAL_FATAL(capture_miner_create(&r->rt, on_share, r), 0);
   char url[64], zmq[64];
   snprintf(url, sizeof url, "http://127.0.0.1:%u", fake_node_port(r->node));
   sc.url = url;
@@ -115,8 +111,8 @@ static void rig_stop(struct rig *r)
   synth_solo_stop(r->solo);
   struct synth_solo_stats s = solo(r);
   CU_ASSERT_EQUAL(s.found, s.submitted + s.duplicates + s.stale + s.unsent + s.queued);
-  CU_ASSERT_EQUAL(s.submitted, s.accepted + s.rejected + s.inconclusive + s.duplicate_answers +
-                                   s.unanswered);
+  CU_ASSERT_EQUAL(s.submitted,
+                  s.accepted + s.rejected + s.inconclusive + s.duplicate_answers + s.unanswered);
   struct fake_node_stats n = node(r);
   CU_ASSERT(n.submits >= s.submitted - s.unanswered);
   CU_ASSERT_FALSE(log_capture_has(RPC_PASS));
@@ -132,7 +128,8 @@ static void test_mines_real_blocks(void)
     struct rig r;
     uint8_t t[32];
     target_bits(t, 16);
-    rig_start(&r, (struct fake_node_config){.block = i, .target = t}, (struct synth_solo_config){0});
+    rig_start(&r, (struct fake_node_config){.block = i, .target = t},
+              (struct synth_solo_config){0});
     uint32_t h0 = 0;
     SYNTH_TEST_WAIT((h0 = solo(&r).height) != 0);
     SYNTH_TEST_WAIT(node(&r).blocks_valid >= 3);
@@ -163,12 +160,20 @@ static uint64_t result_count(const struct synth_solo_stats *st, const char *resu
 
 static void test_every_result(void)
 {
-  static const char *const results[] = {
-      "high-hash",        "bad-txnmrklroot",          "bad-cb-height",
-      "bad-witness-merkle-match", "bad-witness-nonce-size", "time-too-old",
-      "time-too-new",     "bad-prevblk",              "bad-cb-amount",
-      "rejected",         "inconclusive",             "duplicate",
-      "duplicate-invalid", "duplicate-inconclusive"};
+  static const char *const results[] = {"high-hash",
+                                        "bad-txnmrklroot",
+                                        "bad-cb-height",
+                                        "bad-witness-merkle-match",
+                                        "bad-witness-nonce-size",
+                                        "time-too-old",
+                                        "time-too-new",
+                                        "bad-prevblk",
+                                        "bad-cb-amount",
+                                        "rejected",
+                                        "inconclusive",
+                                        "duplicate",
+                                        "duplicate-invalid",
+                                        "duplicate-inconclusive"};
   struct rig r;
   uint8_t t[32];
   target_bits(t, 16);
@@ -407,12 +412,7 @@ static void cli_args(const char **all, const char *const *args)
 {
   static const char *const base[] = {"run",      "--devices",         "cpu", "--threads", "1",
                                      "--no-api", "--status-interval", "0"};
-  size_t n = 0;
-  for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
-    all[n++] = base[i];
-  for (size_t i = 0; args[i] && n < 29; i++)
-    all[n++] = args[i];
-  all[n] = NULL;
+  synth_test_argv(all, base, sizeof base / sizeof base[0], args);
 }
 
 static void expect_usage(const char *const *args, const char *mentions)
@@ -448,8 +448,8 @@ static void test_cli_refusals(void)
   expect_usage((const char *[]){"-o", "http://127.0.0.1:0", "-u", "u", "-p", RPC_PASS,
                                 "--coinbase-addr", MAIN_ADDR, NULL},
                "bad port");
-  expect_usage((const char *[]){"-o", node, "-u", "u", "-p", RPC_PASS, "--coinbase-addr",
-                                MAIN_ADDR, "--zmq", "udp://x:1", NULL},
+  expect_usage((const char *[]){"-o", node, "-u", "u", "-p", RPC_PASS, "--coinbase-addr", MAIN_ADDR,
+                                "--zmq", "udp://x:1", NULL},
                "--zmq udp://x:1");
   char path[] = "/tmp/synth-solo-cfg-XXXXXX";
   int fd = mkstemp(path);
@@ -478,8 +478,8 @@ static void test_cli_mines(void)
   size_t script_len;
   char err[128], url[64];
   target_bits(t, 16);
-  CU_ASSERT_FATAL(synth__solo_address_script(MAIN_ADDR, SYNTH__SOLO_MAIN, script, &script_len,
-                                             err, sizeof err) == 0);
+  CU_ASSERT_FATAL(synth__solo_address_script(MAIN_ADDR, SYNTH__SOLO_MAIN, script, &script_len, err,
+                                             sizeof err) == 0);
   struct fake_node *n;
   CU_ASSERT_FATAL(fake_node_start(&n, &(struct fake_node_config){.user = RPC_USER,
                                                                  .password = RPC_PASS,

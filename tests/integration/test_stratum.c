@@ -19,6 +19,7 @@
 #include "pool/stratum_work.h"
 #include "sha256d/mining_job.h"
 #include "support/block100000.h"
+#include "support/capture_miner.h"
 #include "support/harness.h"
 #include "support/log_capture.h"
 #include "support/outcome_json.h"
@@ -51,12 +52,7 @@ static void rig_start(struct rig *r, const char *const *urls, size_t n,
                       const struct synth_pool_config *cfg)
 {
   log_capture_clear();
-  struct synth_runtime_config rc = {.devices = "cpu",
-                                    .device_options = "cpu.threads=1",
-                                    .log_fn = log_capture_fn,
-                                    .log_level = SYNTH_LOG_DEBUG};
-  CU_ASSERT_EQUAL_FATAL(synth_miner_create(&r->rt, &rc, &(struct synth_miner_config){on_share, r}),
-                        0);
+  CU_ASSERT_EQUAL_FATAL(capture_miner_create(&r->rt, on_share, r), 0);
   struct synth_pool_config pc = cfg ? *cfg : (struct synth_pool_config){0};
   pc.urls = urls;
   pc.url_count = n;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "base/hex.h"
 #include "pool/solo_block.h"
 #include "pool/solo_coinbase.h"
 #include "pool/solo_template.h"
@@ -122,12 +123,7 @@ struct fake_node {
 
 static void hex_of(const uint8_t *b, size_t n, char *out)
 {
-  static const char digits[] = "0123456789abcdef";
-  for (size_t i = 0; i < n; i++) {
-    out[2 * i] = digits[b[i] >> 4];
-    out[2 * i + 1] = digits[b[i] & 15];
-  }
-  out[2 * n] = '\0';
+  synth__hex_encode(b, n, out);
 }
 
 /* A digest-order hash as RPC shows it: byte-reversed hex. */

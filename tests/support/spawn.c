@@ -109,3 +109,14 @@ bool synth_test_run_program(const char *path, const char *const *args, struct sy
 {
   return synth_test_run_until(path, args, NULL, NULL, o);
 }
+
+void synth_test_argv(const char **all, const char *const *base, size_t nbase,
+                     const char *const *args)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < nbase && n < 30; i++)
+    all[n++] = base[i];
+  for (size_t i = 0; args[i] && n < 30; i++)
+    all[n++] = args[i];
+  all[n] = NULL;
+}

@@ -10,6 +10,11 @@
  * *out_fd and *err_fd are the read ends of the child's stdout and stderr. */
 pid_t synth_test_spawn(const char *path, const char *const *args, int *out_fd, int *err_fd);
 
+/* @base (@nbase words), then @args (NULL-terminated), into @all (room for 32 pointers),
+ * NULL-terminated: a test's fixed options followed by a case's own; cut at 30 words. */
+void synth_test_argv(const char **all, const char *const *base, size_t nbase,
+                     const char *const *args);
+
 /* What a finished program left. */
 struct synth_test_outcome {
   int status;      /* exit code, or 128 + signal */

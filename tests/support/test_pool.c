@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/hex.h"
 #include "support/block100000.h"
 #include "support/fixtures.h"
 #include "support/harness.h"
@@ -136,12 +137,7 @@ static uint64_t now_ns(void)
 
 static void hex(const uint8_t *b, size_t n, char *out)
 {
-  static const char digits[] = "0123456789abcdef";
-  for (size_t i = 0; i < n; i++) {
-    out[2 * i] = digits[b[i] >> 4];
-    out[2 * i + 1] = digits[b[i] & 15];
-  }
-  out[2 * n] = '\0';
+  synth__hex_encode(b, n, out);
 }
 
 /* Exactly 8 hex digits, read as a big-endian number (Stratum's ntime, nonce, version). */

@@ -184,6 +184,15 @@ static void mine(uint8_t *block, const uint8_t target[32], int want)
   CU_FAIL_FATAL("no nonce found");
 }
 
+/* The current template's block paying the test script, mined to its target. */
+static uint8_t *mined_block(struct fake_node *n, struct synth__solo_template *t, size_t *len)
+{
+  get_template(n, t);
+  uint8_t *block = build(t, payout, sizeof payout, 0, 0, len);
+  mine(block, t->target, 1);
+  return block;
+}
+
 static char *hex_of(const uint8_t *b, size_t n)
 {
   char *s = malloc(2 * n + 1);
@@ -213,6 +222,15 @@ static void submit(struct fake_node *n, const uint8_t *block, size_t len, int pr
   json_decref(j);
   free(params);
   free(hex);
+}
+
+/* submit() whose answer must be @want. */
+static void expect(struct fake_node *n, const uint8_t *block, size_t len, int proposal,
+                   const char *want)
+{
+  char v[64];
+  submit(n, block, len, proposal, v, sizeof v);
+  CU_ASSERT_STRING_EQUAL(v, want);
 }
 
 static struct fake_node *start(const struct fake_node_config *cfg)
@@ -272,13 +290,9 @@ static void test_valid_block(void)
   struct fake_node_config cfg = segwit_cfg();
   struct fake_node *n = start(&cfg);
   struct synth__solo_template t;
-  get_template(n, &t);
   size_t len;
-  uint8_t *block = build(&t, payout, sizeof payout, 0, 0, &len);
-  mine(block, t.target, 1);
-  char v[64];
-  submit(n, block, len, 0, v, sizeof v);
-  CU_ASSERT_STRING_EQUAL(v, "null");
+  uint8_t *block = mined_block(n, &t, &len);
+  expect(n, block, len, 0, "null");
   struct fake_node_stats st;
   fake_node_stats(n, &st);
   CU_ASSERT_EQUAL(st.blocks_valid, 1);
@@ -287,10 +301,8 @@ static void test_valid_block(void)
   uint8_t hash[32];
   synth__sha256d(block, 80, hash);
   CU_ASSERT_EQUAL(memcmp(st.last_block_hash, hash, 32), 0);
-  submit(n, block, len, 0, v, sizeof v);
-  CU_ASSERT_STRING_EQUAL(v, "duplicate");
-  submit(n, block, len, 1, v, sizeof v);
-  CU_ASSERT_STRING_EQUAL(v, "duplicate");
+  expect(n, block, len, 0, "duplicate");
+  expect(n, block, len, 1, "duplicate");
   /* The next template builds on it, and a block of it is accepted too. */
   struct synth__solo_template t2;
   get_template(n, &t2);
@@ -299,18 +311,14 @@ static void test_valid_block(void)
   CU_ASSERT_EQUAL(t2.curtime, t.curtime + 600);
   uint8_t *b2 = build(&t2, payout, sizeof payout, 0, 0, &len);
   mine(b2, t2.target, 1);
-  submit(n, b2, len, 0, v, sizeof v);
-  CU_ASSERT_STRING_EQUAL(v, "null");
+  expect(n, b2, len, 0, "null");
   /* A late block on the first tip: stale, Core stores it aside without checking it all. */
   free(block);
   block = build(&t, payout, sizeof payout, (uint32_t)t.curtime + 1, 0, &len);
   mine(block, t.target, 1);
-  submit(n, block, len, 1, v, sizeof v);
-  CU_ASSERT_STRING_EQUAL(v, "inconclusive-not-best-prevblk");
-  submit(n, block, len, 0, v, sizeof v);
-  CU_ASSERT_STRING_EQUAL(v, "inconclusive");
-  submit(n, block, len, 1, v, sizeof v);
-  CU_ASSERT_STRING_EQUAL(v, "duplicate-inconclusive");
+  expect(n, block, len, 1, "inconclusive-not-best-prevblk");
+  expect(n, block, len, 0, "inconclusive");
+  expect(n, block, len, 1, "duplicate-inconclusive");
   fake_node_stats(n, &st);
   CU_ASSERT_EQUAL(st.blocks_valid, 2);
   CU_ASSERT_EQUAL(st.duplicates, 3);
@@ -341,8 +349,8 @@ static void test_full_template(void)
   CU_ASSERT_EQUAL_FATAL(synth__rpc_url_parse(url, &node, why, sizeof why), 0);
   struct synth__rpc_answer a;
   CU_ASSERT_EQUAL_FATAL(synth__rpc_call(&node, "getblocktemplate",
-                                        json_pack("[{s:[s]}]", "rules", "segwit"), 1, 30000,
-                                        NULL, &a),
+                                        json_pack("[{s:[s]}]", "rules", "segwit"), 1, 30000, NULL,
+                                        &a),
                         SYNTH__RPC_OK);
   struct synth__solo_template t;
   CU_ASSERT_EQUAL_FATAL(synth__solo_template_parse(a.result, &t, why, sizeof why), 0);
@@ -357,9 +365,7 @@ static void test_full_template(void)
   uint8_t *block = build(&t, payout, sizeof payout, 0, 0, &len);
   CU_ASSERT(len > 2495 * 400 && len < 1000000);
   mine(block, t.target, 1);
-  char v[64];
-  submit(n, block, len, 0, v, sizeof v);
-  CU_ASSERT_STRING_EQUAL(v, "null");
+  expect(n, block, len, 0, "null");
   free(block);
   synth__solo_template_free(&t);
   fake_node_destroy(n);
@@ -385,9 +391,7 @@ static void test_every_block(void)
     size_t len;
     uint8_t *block = build(&t, payout, sizeof payout, 0, 0, &len);
     mine(block, t.target, 1);
-    char v[64];
-    submit(n, block, len, 0, v, sizeof v);
-    CU_ASSERT_STRING_EQUAL(v, "null");
+    expect(n, block, len, 0, "null");
     free(block);
     synth__solo_template_free(&t);
     fake_node_destroy(n);
@@ -566,9 +570,7 @@ static void test_bad_blocks(void)
   size_t len;
   uint8_t *block = build(&t, payout, sizeof payout, 0, 0, &len);
   mine(block, t.target, 1);
-  char v[64];
-  submit(n, block, len, 0, v, sizeof v);
-  CU_ASSERT_STRING_EQUAL(v, "bad-prevblk");
+  expect(n, block, len, 0, "bad-prevblk");
   free(block);
   synth__solo_template_free(&t);
   fake_node_destroy(n);
@@ -589,14 +591,10 @@ static void test_proposal_and_pow(void)
   size_t len;
   uint8_t *block = build(&t, payout, sizeof payout, 0, 0, &len);
   mine(block, t.target, 0);
-  char v[64];
-  submit(n, block, len, 1, v, sizeof v);
-  CU_ASSERT_STRING_EQUAL(v, "null");
-  submit(n, block, len, 0, v, sizeof v);
-  CU_ASSERT_STRING_EQUAL(v, "high-hash");
+  expect(n, block, len, 1, "null");
+  expect(n, block, len, 0, "high-hash");
   block[36] ^= 1;
-  submit(n, block, len, 1, v, sizeof v);
-  CU_ASSERT_STRING_EQUAL(v, "bad-txnmrklroot");
+  expect(n, block, len, 1, "bad-txnmrklroot");
   struct reply r;
   json_t *j = call(n, "submitblock", "[\"abc\"]", &r);
   CU_ASSERT_EQUAL(r.status, 500);
@@ -624,14 +622,10 @@ static void test_next_submit_result(void)
   struct fake_node_config cfg = segwit_cfg();
   struct fake_node *n = start(&cfg);
   struct synth__solo_template t;
-  get_template(n, &t);
   size_t len;
-  uint8_t *block = build(&t, payout, sizeof payout, 0, 0, &len);
-  mine(block, t.target, 1);
+  uint8_t *block = mined_block(n, &t, &len);
   fake_node_next_submit_result(n, "rejected");
-  char v[64];
-  submit(n, block, len, 0, v, sizeof v);
-  CU_ASSERT_STRING_EQUAL(v, "rejected");
+  expect(n, block, len, 0, "rejected");
   struct fake_node_stats st;
   fake_node_stats(n, &st);
   CU_ASSERT_EQUAL(st.blocks_valid, 1);
@@ -910,8 +904,8 @@ static void test_zmq(void)
 }
 
 SYNTH_TEST_MAIN("fake_node", SYNTH_TEST(test_template), SYNTH_TEST(test_valid_block),
-                SYNTH_TEST(test_full_template),
-                SYNTH_TEST(test_every_block), SYNTH_TEST(test_bad_blocks),
-                SYNTH_TEST(test_proposal_and_pow), SYNTH_TEST(test_next_submit_result),
-                SYNTH_TEST(test_auth), SYNTH_TEST(test_warmup_ibd_errors), SYNTH_TEST(test_http),
+                SYNTH_TEST(test_full_template), SYNTH_TEST(test_every_block),
+                SYNTH_TEST(test_bad_blocks), SYNTH_TEST(test_proposal_and_pow),
+                SYNTH_TEST(test_next_submit_result), SYNTH_TEST(test_auth),
+                SYNTH_TEST(test_warmup_ibd_errors), SYNTH_TEST(test_http),
                 SYNTH_TEST(test_long_poll), SYNTH_TEST(test_zmq))
