@@ -93,24 +93,27 @@ struct synth__nvml;
 
 /* dlopen()s @library (NULL: "libnvidia-ml.so.1"; tests pass their stub) and calls nvmlInit_v2.
  * Returns the handle, or NULL with the reason in @why (no library, a symbol missing, init
- * failed with NVML's own words). */
+ * failed with NVML's own words). A function an older driver lacks only leaves its field out.
+ * Find, read and set may be called on one handle from several threads at once. */
 struct synth__nvml *synth__nvml_open(const char *library, char *why, size_t why_size);
 
 /* nvmlShutdown, dlclose. NULL is ignored. */
 void synth__nvml_close(struct synth__nvml *n);
 
 /* The NVML device of a GPU: by @uuid (16 bytes, as Vulkan and OpenCL give it; NULL: not known)
- * first, else by @pci ("0000:17:00.0"; NULL or "": not known). Returns its NVML index, or -1. */
+ * first, else (no UUID, or none matches) by @pci ("0000:17:00.0"; NULL or "": not known).
+ * Returns its NVML index, or -1. */
 int synth__nvml_find(struct synth__nvml *n, const unsigned char *uuid, const char *pci);
 
 /* Temperature (GPU), power usage (mW), total energy (mJ, since the driver loaded: reported
  * from the first read on as energy since open), SM clock, enforced power limit, clocks-throttle
- * reasons of device @index. A call that fails leaves its field out. */
+ * reasons of device @index. A call that fails leaves its field out; a bad @index, all. */
 void synth__nvml_read(struct synth__nvml *n, int index, struct synth__sensor_reading *out);
 
 /* The device's own power limit in watts (nvmlDeviceSetPowerManagementLimit, clamped to its
- * constraints); *@previous gets the limit before. Returns 0, or -1 with NVML's words in @why
- * (no permission, not supported). Only with the user's leave, and restored at exit. */
+ * constraints); *@previous (NULL: not wanted) gets the limit before, on success only. Returns
+ * 0, or -1 with NVML's words in @why (no permission, not supported; the limit before cannot be
+ * read, so could not be restored). Only with the user's leave, and restored at exit. */
 int synth__nvml_set_power_limit(struct synth__nvml *n, int index, double watts, double *previous,
                                 char *why, size_t why_size);
 
