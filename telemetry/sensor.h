@@ -48,7 +48,8 @@ struct synth__hwmon {
 
 /*
  * Finds the hwmon device named @name ("amdgpu", "k10temp", "coretemp"; NULL: any) under
- * @root ("" or NULL: "/"; tests pass a recorded tree), and when @pci is given ("0000:03:00.0")
+ * @root ("" or NULL: "/"; tests pass a recorded tree), and when @pci is given ("0000:03:00.0";
+ * NVML's "00000000:03:00.0" and a bare "03:00.0" name the same function; NULL or "": any)
  * only one whose "device" link resolves to that PCI function. @nth picks among several
  * matches (0: the first, in hwmon number order: a CPU with two packages has two k10temp).
  * Returns 0 and fills @out, or -1 when none matches.
@@ -58,33 +59,37 @@ int synth__hwmon_find(const char *root, const char *name, const char *pci, unsig
 
 /*
  * Reads temp*_input (millidegrees; the highest), power1_average or power1_input (microwatts),
- * energy1_input (microjoules; accumulated in @h across reads, a counter going back is taken as
- * a reset, never as negative energy), freq1_input (Hz, amdgpu's sclk), power1_cap (microwatts)
- * into @out. A missing, unreadable or garbage file leaves its field out; never fails. @now_ns
- * is the caller's clock (power from energy, when no power file is there).
+ * energy1_input (microjoules; accumulated in @h across reads from the first read on, which
+ * gives 0; a counter going back is taken as a reset that counts again from 0, never as
+ * negative energy), freq1_input (Hz, amdgpu's sclk), power1_cap (microwatts) into @out, which
+ * is cleared first. A missing, unreadable or garbage file leaves its field out; never fails.
+ * @now_ns is the caller's clock (power from energy, when no power file is there).
  */
 void synth__hwmon_read(struct synth__hwmon *h, uint64_t now_ns, struct synth__sensor_reading *out);
 
 /* ---- powercap RAPL: /sys/class/powercap/intel-rapl:N (also on AMD). ---- */
 
 struct synth__rapl {
-  char dir[512];          /* ".../intel-rapl:0" */
-  char name[64];          /* its "name" file: "package-0" */
-  uint64_t max_range_uj;  /* max_energy_range_uj: where energy_uj wraps to 0 */
-  uint64_t last_uj;       /* the counter at the last read */
-  double energy_j;        /* accumulated since open, wraps handled */
-  double power_w;         /* over the last two reads */
-  uint64_t last_ns;
+  char dir[512];         /* ".../intel-rapl:0" */
+  char name[64];         /* its "name" file: "package-0" */
+  uint64_t max_range_uj; /* max_energy_range_uj: where energy_uj wraps to 0 */
+  uint64_t last_uj;      /* the counter at the last read */
+  double energy_j;       /* accumulated since open, wraps handled */
+  double power_w;        /* over the last two reads */
+  uint64_t last_ns;      /* the time of the last read, when timed */
+  bool timed;            /* a read came after open: the next has a time to take power over */
 };
 
-/* Opens package @package's zone (intel-rapl:@package, whose name is "package-@package") under
- * @root. Returns 0, or -1 when there is none or energy_uj cannot be read (it is root-only on
- * many kernels: say so with @why). */
+/* Opens package @package's zone under @root: the intel-rapl:N whose name is "package-@package"
+ * (N is not always the package: a laptop's intel-rapl:1 is "psys"). Returns 0, or -1 when there
+ * is none or energy_uj or max_energy_range_uj cannot be read (energy_uj is root-only on many
+ * kernels: @why says so). */
 int synth__rapl_open(const char *root, unsigned package, struct synth__rapl *out, char *why,
                      size_t why_size);
 
-/* Reads energy_uj: energy since open (a counter below the last one wrapped at max_range_uj)
- * and power over the time since the last read (not on the first read after open). */
+/* Reads energy_uj into @out (cleared first): energy since open (a counter below the last one
+ * wrapped at max_range_uj) and power over the time since the last read (not on the first read
+ * after open, nor when @now_ns did not move). A counter that cannot be read leaves both out. */
 void synth__rapl_read(struct synth__rapl *r, uint64_t now_ns, struct synth__sensor_reading *out);
 
 /* ---- NVML: libnvidia-ml.so.1, loaded at run time (no build dependency). ---- */
