@@ -54,6 +54,23 @@ static const struct family device_families[] = {
    "Hits whose CPU re-hash did not meet the target.", NULL, {{NULL, "hw_errors", NULL, 1}}},
   {"synthminer_device_sick_total", "counter", "Times the device was found sick.",
    NULL, {{NULL, "sick_count", NULL, 1}}},
+  {"synthminer_device_temperature_celsius", "gauge", "The hottest of the device's temperatures.",
+   NULL, {{NULL, "sensors", "temperature_c", 1}}},
+  {"synthminer_device_power_watts", "gauge",
+   "Power draw (a CPU worker: its share of the package's).",
+   NULL, {{NULL, "sensors", "power_w", 1}}},
+  {"synthminer_device_energy_joules_total", "counter",
+   "Energy since the sensors were first read (a CPU worker: its share).",
+   NULL, {{NULL, "sensors", "energy_j", 1}}},
+  {"synthminer_device_joules_per_terahash", "gauge",
+   "Energy per 10^12 hashes since the sensors were first read.",
+   NULL, {{NULL, "sensors", "joules_per_th", 1}}},
+  {"synthminer_device_duty_ratio", "gauge",
+   "Share of time the temperature and power limits let the device hash.",
+   NULL, {{NULL, "sensors", "duty", 1}}},
+  {"synthminer_device_throttled", "gauge",
+   "1 while the device slows itself down or a limit holds it, else 0.",
+   NULL, {{NULL, "sensors", "throttled", 1}}},
 };
 /* clang-format on */
 

@@ -100,6 +100,50 @@ static json_t *latency_json(const struct synth_device_stats *d)
   return o;
 }
 
+/* What a device's sensors read and its limits do: a field it lacks is left out, so "sensors"
+ * of a device without any is {"source": ""} and the duty. */
+static json_t *sensors_json(const struct synth_device_stats *d)
+{
+  json_t *o = json_object();
+  json_object_set_new(o, "source", text(d->sensor));
+  if (d->sensed & SYNTH_SENSED_TEMP)
+    put_real(o, "temperature_c", d->temp_c);
+  if (d->sensed & SYNTH_SENSED_POWER)
+    put_real(o, "power_w", d->power_w);
+  if (d->sensed & SYNTH_SENSED_ENERGY)
+    put_real(o, "energy_j", d->energy_j);
+  if (d->sensed & SYNTH_SENSED_CLOCK)
+    put_real(o, "clock_mhz", d->clock_mhz);
+  if (d->sensed & SYNTH_SENSED_POWER_LIMIT)
+    put_real(o, "power_limit_w", d->power_limit_w);
+  if (d->joules_per_th > 0) {
+    put_real(o, "joules_per_th", d->joules_per_th);
+    put_real(o, "hashes_per_joule", d->hashes_per_joule);
+  }
+  if (d->sensed & SYNTH_SENSED_THROTTLE) {
+    json_t *t = json_array();
+    if (d->throttle & SYNTH_THROTTLE_POWER)
+      json_array_append_new(t, json_string("power"));
+    if (d->throttle & SYNTH_THROTTLE_THERMAL)
+      json_array_append_new(t, json_string("thermal"));
+    if (d->throttle & SYNTH_THROTTLE_OTHER)
+      json_array_append_new(t, json_string("other"));
+    json_object_set_new(o, "throttle", t);
+  }
+  put_real(o, "duty", d->duty);
+  json_t *l = json_array();
+  if (d->limited & SYNTH_LIMITED_TEMP)
+    json_array_append_new(l, json_string("temperature"));
+  if (d->limited & SYNTH_LIMITED_POWER)
+    json_array_append_new(l, json_string("power"));
+  if (d->limited & SYNTH_LIMITED_HOT)
+    json_array_append_new(l, json_string("too hot"));
+  json_object_set_new(o, "limited", l);
+  /* 1 while anything slows it: its own throttling or one of our limits */
+  put_uint(o, "throttled", (d->throttle || d->limited) ? 1 : 0);
+  return o;
+}
+
 /* A device's shares as the pool answered them (or, on the benchmark, as delivered). */
 struct shares {
   uint64_t accepted, rejected, stale;
@@ -146,6 +190,7 @@ static json_t *device_json(const struct synth_device_stats *d, const struct shar
   put_uint(o, "hw_errors", d->hw_errors);
   put_uint(o, "sick_count", d->sick_count);
   json_object_set_new(o, "health_reason", text(d->health_reason));
+  json_object_set_new(o, "sensors", sensors_json(d));
   return o;
 }
 
@@ -154,6 +199,9 @@ struct totals {
   double rate, avg, r10, r60, r15m, ewma, seconds;
   uint64_t nonces, batches, batch_errors, shares, verified, accepted, rejected, stale, duplicates,
       hw;
+  /* Devices with sensors: power now, energy, and the hashes that energy paid for. */
+  double power_w, energy_j, energy_hashes;
+  unsigned powered;
 };
 
 static void add_total(struct totals *t, const struct synth_device_stats *d, const struct shares *sh)
@@ -175,6 +223,14 @@ static void add_total(struct totals *t, const struct synth_device_stats *d, cons
   t->stale += sh->stale;
   t->duplicates += d->duplicates;
   t->hw += d->hw_errors;
+  if (d->sensed & SYNTH_SENSED_POWER) {
+    t->power_w += d->power_w;
+    t->powered++;
+  }
+  if (d->joules_per_th > 0) {
+    t->energy_j += d->energy_j;
+    t->energy_hashes += d->energy_j / d->joules_per_th * 1e12;
+  }
 }
 
 /* final: hashrate is the run's average (the report's meaning) rather than the current rate. */
@@ -198,6 +254,14 @@ static json_t *totals_json(const struct totals *t, unsigned devices, bool final)
   put_uint(o, "stale", t->stale);
   put_uint(o, "duplicates", t->duplicates);
   put_uint(o, "hw_errors", t->hw);
+  /* Only the devices that read them: "power_devices" says how many that is. */
+  put_uint(o, "power_devices", t->powered);
+  if (t->powered)
+    put_real(o, "power_w", t->power_w);
+  if (t->energy_hashes > 0) {
+    put_real(o, "energy_j", t->energy_j);
+    put_real(o, "joules_per_th", t->energy_j / t->energy_hashes * 1e12);
+  }
   return o;
 }
 

@@ -24,6 +24,8 @@ struct cli_device_flags {
   const char *prefer;
   const char *cache_dir;
   bool no_cache;
+  const char *sensor_root;  /* --sensor-root: /sys under another root */
+  const char *nvml_library; /* --nvml-library */
   char default_cache[512];   /* $XDG_CACHE_HOME/synthminer or ~/.cache/synthminer */
   struct cli_list options;   /* -O KEY=VALUE, in the order given */
   char device_options[4096]; /* the flags above and options as the library's list */
@@ -68,7 +70,11 @@ struct cli_device_flags {
   {"--cache-dir", 0, CLI_STRING, &(flags).cache_dir, 0, 0, "DIR",                        \
    "where compiled kernels are kept (default: $XDG_CACHE_HOME/synthminer)"},             \
   {"--no-cache", 0, CLI_FLAG, &(flags).no_cache, 0, 0, NULL,                             \
-   "compile kernels every time, keep nothing on disk"}
+   "compile kernels every time, keep nothing on disk"},                                  \
+  {"--sensor-root", 0, CLI_STRING, &(flags).sensor_root, 0, 0, "DIR",                    \
+   "read hwmon and RAPL under DIR/sys instead of /sys (a recorded tree, for tests)"},    \
+  {"--nvml-library", 0, CLI_STRING, &(flags).nvml_library, 0, 0, "PATH",                 \
+   "the NVML to load for NVIDIA sensors (default libnvidia-ml.so.1; \"\" for none)"}
 /* clang-format on */
 
 /* Copies the device flags into a runtime config (flags must outlive cfg). Returns 0, or prints

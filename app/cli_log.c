@@ -37,6 +37,8 @@ int cli_device_config(const char *command, struct cli_device_flags *flags,
   if (rc != 0)
     return rc;
   cfg->prefer = flags->prefer;
+  cfg->sensor_root = flags->sensor_root;
+  cfg->nvml_library = flags->nvml_library;
   cfg->cache_dir = NULL;
   if (flags->no_cache)
     return 0;

@@ -274,7 +274,8 @@ int cmd_run(int argc, char **argv)
   double duration = 0, difficulty = 0, status_every = 5;
   unsigned batch_timeout_ms = 0, sick_retry_ms = 0, sick_limit = 0;
   double error_rate_limit = 0, overrun_factor = 0;
-  const char *target_latency = NULL, *trace_path = NULL, *policy = NULL;
+  const char *target_latency = NULL, *trace_path = NULL, *policy = NULL, *power_limit = NULL;
+  double temp_limit = 0, temp_abort = 0;
   bool json = false, verbose = false, help = false;
   struct pool_flags pool = {0};
   const struct cli_option opts[] = {
@@ -298,6 +299,12 @@ int cmd_run(int argc, char **argv)
        "a sick device is probed again after this long (default 5000)"},
       {"--sick-limit", 0, CLI_UINT, &sick_limit, 1, 1000, "N",
        "sick this many times in a row: taken out for good (default 3)"},
+      {"--temp-limit", 0, CLI_DOUBLE, &temp_limit, 1, 150, "C",
+       "above C a device hashes less (idle gaps) until it is 3 C below"},
+      {"--temp-abort", 0, CLI_DOUBLE, &temp_abort, 1, 150, "C",
+       "at C a device stops, its work going to the others, until it has cooled 3 C"},
+      {"--power-limit", 0, CLI_STRING, &power_limit, 0, 0, "W",
+       "hold each device's power under W: W, or gpu=W,cpu=W,opencl:0=W (by duty cycle)"},
       {"--scheduler-policy", 0, CLI_STRING, &policy, 0, 0, "NAME",
        "how work is shared among devices: work-stealing (default) or rate-proportional"},
       {"--trace", 0, CLI_STRING, &trace_path, 0, 0, "FILE",
@@ -355,6 +362,9 @@ int cmd_run(int argc, char **argv)
       .sick_retry_ms = sick_retry_ms,
       .sick_limit = sick_limit,
       .scheduler_policy = policy,
+      .temp_limit_c = temp_limit,
+      .temp_abort_c = temp_abort,
+      .power_limit = power_limit,
   };
   if ((rc = cli_device_config("run", &dev, &cfg)) != 0)
     goto out;

@@ -21,6 +21,9 @@ enum column {
   C_REJ,
   C_STALE,
   C_HW,
+  C_TEMP,
+  C_POWER,
+  C_JTH,
   C_STATE
 };
 
@@ -29,13 +32,14 @@ static const struct {
   int width;
   bool right; /* numbers line up on the right */
 } columns[STATS_COLUMNS] = {
-    [C_ID] = {"DEVICE", 9, false},    [C_KIND] = {"KIND", 6, false},
-    [C_NAME] = {"NAME", 30, false},   [C_R10] = {"H/S 10S", 12, true},
-    [C_R60] = {"H/S 60S", 12, true},  [C_BATCH] = {"BATCH", 8, true},
-    [C_P50] = {"P50 MS", 8, true},    [C_P95] = {"P95 MS", 8, true},
-    [C_ACC] = {"ACC", 7, true},       [C_REJ] = {"REJ", 5, true},
-    [C_STALE] = {"STALE", 6, true},   [C_HW] = {"HWERR", 6, true},
-    [C_STATE] = {"STATE", 11, false},
+    [C_ID] = {"DEVICE", 9, false},   [C_KIND] = {"KIND", 6, false},
+    [C_NAME] = {"NAME", 30, false},  [C_R10] = {"H/S 10S", 12, true},
+    [C_R60] = {"H/S 60S", 12, true}, [C_BATCH] = {"BATCH", 8, true},
+    [C_P50] = {"P50 MS", 8, true},   [C_P95] = {"P95 MS", 8, true},
+    [C_ACC] = {"ACC", 7, true},      [C_REJ] = {"REJ", 5, true},
+    [C_STALE] = {"STALE", 6, true},  [C_HW] = {"HWERR", 6, true},
+    [C_TEMP] = {"TEMP C", 6, true},  [C_POWER] = {"POWER W", 8, true},
+    [C_JTH] = {"J/TH", 8, true},     [C_STATE] = {"STATE", 11, false},
 };
 
 #define NAME_MIN 4
@@ -81,6 +85,23 @@ static void fill_counts(struct stats_row *r, json_t *o)
   report_rate(num(o, "hashrate_60s"), r->cell[C_R60], sizeof r->cell[C_R60]);
 }
 
+/* A sensor figure with @decimals, or "-" when the device does not read it. */
+static void sensor_cell(char *cell, size_t size, json_t *o, const char *key, int decimals)
+{
+  json_t *v = json_object_get(o, key);
+  if (json_is_number(v))
+    snprintf(cell, size, "%.*f", decimals, json_number_value(v));
+  else
+    snprintf(cell, size, "-");
+}
+
+static void fill_sensors(struct stats_row *r, json_t *o)
+{
+  sensor_cell(r->cell[C_TEMP], sizeof r->cell[C_TEMP], o, "temperature_c", 0);
+  sensor_cell(r->cell[C_POWER], sizeof r->cell[C_POWER], o, "power_w", 1);
+  sensor_cell(r->cell[C_JTH], sizeof r->cell[C_JTH], o, "joules_per_th", 1);
+}
+
 static void fill_device(const struct stats_table *t, struct stats_row *r, json_t *d)
 {
   str(t, d, "id", r->cell[C_ID], sizeof r->cell[C_ID]);
@@ -92,6 +113,7 @@ static void fill_device(const struct stats_table *t, struct stats_row *r, json_t
   snprintf(r->cell[C_P50], sizeof r->cell[C_P50], "%.2f", num(lat, "p50"));
   snprintf(r->cell[C_P95], sizeof r->cell[C_P95], "%.2f", num(lat, "p95"));
   fill_counts(r, d);
+  fill_sensors(r, json_object_get(d, "sensors"));
 }
 
 /* "1h02m03s", "4m05s", "17s" */
@@ -157,6 +179,8 @@ int stats_table_build(json_t *snap, bool utf8, struct stats_table *t)
   struct stats_row *total = &t->rows[n];
   snprintf(total->cell[C_ID], sizeof total->cell[C_ID], "total");
   fill_counts(total, json_object_get(snap, "total"));
+  fill_sensors(total, json_object_get(snap, "total"));
+  snprintf(total->cell[C_TEMP], sizeof total->cell[C_TEMP], "-"); /* no sum of temperatures */
   fill_header(t, snap, n);
   fill_node(t, snap);
   return 0;

@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#define STATS_COLUMNS 13
+#define STATS_COLUMNS 16
 #define STATS_TITLES ((size_t)-1) /* the row index of the column titles */
 
 struct stats_row {

@@ -71,6 +71,7 @@ struct synth__device_desc {
   int index1;
   int selected; /* the probe config makes it hash */
   int host_cpu; /* hashes on the host's CPU cores (an OpenCL or Vulkan CPU device) */
+  int package;  /* a native CPU worker: the package (socket) its PU is on, -1 unknown */
   int named;    /* selected by its own id ("opencl:1"), not by kind or "all" */
   /* Which physical device it is, to find the same GPU behind two APIs: */
   unsigned char uuid[16];

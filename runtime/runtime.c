@@ -14,11 +14,13 @@
 #include "runtime/device_probe.h"
 #include "runtime/device_twins.h"
 #include "runtime/mine.h"
+#include "runtime/power_limits.h"
 #include "runtime/runtime_internal.h"
 #include "runtime/work.h"
 #include "runtime/workload_check.h"
 #include "scheduler/policy.h"
 #include "scheduler/scheduler.h"
+#include "scheduler/sensing.h"
 #include "synth/error.h"
 #include "synth/target.h"
 
@@ -74,6 +76,17 @@ static int check_config(const struct synth_runtime_config *cfg, const struct syn
     synth__log_error(log, "unit_log2 must be 8 to 24 (WorkUnits of 2^8 to 2^24 nonces)");
     return SYNTH_EINVAL;
   }
+  if (!within(cfg->temp_limit_c, 0, 200) || !within(cfg->temp_abort_c, 0, 200) ||
+      (cfg->temp_limit_c > 0 && cfg->temp_abort_c > 0 && cfg->temp_abort_c <= cfg->temp_limit_c)) {
+    synth__log_error(log, "temp_limit_c and temp_abort_c must be 0 to 200 C, the abort above the "
+                          "limit (0: none)");
+    return SYNTH_EINVAL;
+  }
+  char why[256];
+  if (synth__power_limits_check(cfg->power_limit, why, sizeof why) != 0) {
+    synth__log_error(log, "%s", why);
+    return SYNTH_EINVAL;
+  }
   if (!synth__sched_policy_find(cfg->scheduler_policy)) {
     char names[256] = "";
     const char *name;
@@ -84,6 +97,24 @@ static int check_config(const struct synth_runtime_config *cfg, const struct syn
     return SYNTH_EINVAL;
   }
   return 0;
+}
+
+/* Every device's sensors, and the limits the config gives it. */
+static int bind_sensors(struct synth_runtime *rt, const struct synth_runtime_config *cfg)
+{
+  struct synth__sensing_config sc = {cfg->sensor_root, cfg->nvml_library, cfg->sensor_period_ms};
+  int rc = synth__sched_sensors(rt->sched, &sc);
+  unsigned n = synth__sched_device_count(rt->sched);
+  for (unsigned i = 0; rc == 0 && i < n; i++) {
+    struct synth__limit_config lc = {
+        .temp_limit_c = cfg->temp_limit_c,
+        .temp_abort_c = cfg->temp_abort_c,
+        .power_limit_w =
+            synth__power_limit_of(cfg->power_limit, synth__sched_device_desc(rt->sched, i)),
+    };
+    synth__sensing_set_limits(rt->sched, i, &lc);
+  }
+  return rc;
 }
 
 /* A verified hit: the work's, or the miner's share. */
@@ -206,6 +237,8 @@ static int open_devices(struct synth_runtime *rt, const struct synth_runtime_con
   for (size_t i = handed; i < n; i++)
     devs[i].ops->close(devs[i].dev);
   free(devs);
+  if (rc == 0)
+    rc = bind_sensors(rt, cfg);
   return rc;
 }
 

@@ -147,6 +147,10 @@ static void finish(struct synth__sched *s, struct synth__sched_device *d, struct
   bool late = !slot->abandoned && synth__health_late(&s->cfg.health, d->tuner.target_s, latency,
                                                      b->status, b->done, b->range.count);
   bool probe = d->health.probing && !slot->abandoned;
+  /* A limit's duty cycle: the device owes an idle gap in proportion to the time it was busy. */
+  uint64_t gap = synth__sensing_gap_ns(d, latency);
+  if (gap)
+    d->resume_ns = b->t_done_ns + gap;
   enum synth__health_action action = synth__collector_complete(s, d, slot);
   char why[160] = "";
   /* Only a batch that makes the device sick needs its reason spelled out. */
@@ -269,9 +273,36 @@ static bool probe(struct synth__sched *s, struct synth__sched_device *d)
   return rc >= 0;
 }
 
+/*
+ * At the abort temperature the device stops: what it holds goes back to the queues at once
+ * (nothing is lost, as with a sick device), and it takes nothing until it has cooled down.
+ * Returns whether it is stopped.
+ */
+static bool too_hot(struct synth__sched *s, struct synth__sched_device *d)
+{
+  bool hot = synth__sensing_hot(d);
+  if (hot && !d->hot) {
+    abandon_in_flight(s, d);
+    synth__sched_want_refill(s);
+    struct synth_device_stats st = {0};
+    synth__sensing_stats(d, &st);
+    synth__log_warn(s->cfg.log,
+                    "%s (%s) is at %.0f C, its abort temperature: stopped, its work went back to "
+                    "the queues; it hashes again once it has cooled down",
+                    d->desc.id, d->desc.name, st.temp_c);
+  } else if (!hot && d->hot) {
+    synth__log_info(s->cfg.log, "%s (%s) has cooled down: hashing again", d->desc.id, d->desc.name);
+  }
+  d->hot = hot;
+  return hot;
+}
+
 /* Pulls and submits into every free slot. Returns false when the device failed. */
 static bool fill(struct synth__sched *s, struct synth__sched_device *d)
 {
+  if (too_hot(s, d) || (d->resume_ns && synth__now_ns() < d->resume_ns))
+    return true; /* stopped for heat, or in a duty-cycle gap: nothing new */
+  d->resume_ns = 0;
   if (synth__health_state(&d->health) == SYNTH_DEVICE_SICK)
     return probe(s, d);
   struct synth__slot *slot;
@@ -357,6 +388,20 @@ static void drain(struct synth__sched *s, struct synth__sched_device *d)
   }
 }
 
+/* Idle with nothing in flight: until the duty-cycle gap ends, or 100 ms while too hot; a stop
+ * ends the wait. */
+static void pause_for_limit(struct synth__sched *s, struct synth__sched_device *d)
+{
+  uint64_t now = synth__now_ns();
+  uint64_t ms = 100;
+  if (!d->hot && d->resume_ns > now)
+    ms = (d->resume_ns - now) / 1000000u + 1;
+  if (ms > 100)
+    ms = 100;
+  if (d->hot || d->resume_ns > now)
+    synth__sched_pause_ms(s, (unsigned)ms);
+}
+
 void *synth__device_thread(void *arg)
 {
   struct synth__sched_device *d = arg;
@@ -381,6 +426,10 @@ void *synth__device_thread(void *arg)
     unsigned seq = atomic_load(&s->work_seq); /* before pulling: see sched_wait_work */
     if (!fill(s, d))
       break;
+    if (in_flight(d) == 0 && (d->hot || d->resume_ns)) {
+      pause_for_limit(s, d);
+      continue;
+    }
     if (in_flight(d) == 0) {
       synth__sched_wait_work(s, seq, 50);
       continue;

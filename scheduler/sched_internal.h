@@ -13,6 +13,7 @@
 #include "scheduler/job_set.h"
 #include "scheduler/policy.h"
 #include "scheduler/sched_config.h"
+#include "scheduler/sensing.h"
 #include "scheduler/unit_pool.h"
 #include "scheduler/unit_queue.h"
 #include "telemetry/batch_log.h"
@@ -66,6 +67,13 @@ struct synth__sched_device {
    * long a job switch takes to reach the device. Written by its thread. */
   atomic_uint job_started_id;
   atomic_uint_least64_t job_started_ns;
+  /* Sensors (scheduler/sensing.h): its source (NULL: none), its nonces at the source's first
+   * reading plus one (0: not yet), and, device-thread-only, when the duty cycle lets it submit
+   * again and whether it stopped for heat. */
+  struct synth__sensor_source *sensor;
+  atomic_uint_least64_t sensed_nonces0;
+  uint64_t resume_ns;
+  bool hot;
 };
 
 struct synth__sched {
@@ -95,6 +103,7 @@ struct synth__sched {
   double vtime; /* generator-private: the pass a job joining now starts from */
   uint32_t next_job_id;
   pthread_t service;
+  struct synth__sensing sensing; /* the devices' sensors and their thread */
 
   /* Wake-ups: devices wait for work, the generator waits for demand. */
   pthread_mutex_t wake_lock;
@@ -166,6 +175,8 @@ void *synth__device_thread(void *arg);
 void synth__sched_want_refill(struct synth__sched *s);
 void synth__sched_notify_work(struct synth__sched *s);
 void synth__sched_wait_work(struct synth__sched *s, unsigned seen_seq, unsigned timeout_ms);
+/* Waits @ms, or until the scheduler stops: a device held back by a limit. */
+void synth__sched_pause_ms(struct synth__sched *s, unsigned ms);
 
 /* Whether the device should get no new work: taken out, or sick. */
 static inline bool synth__device_benched(struct synth__sched_device *d)

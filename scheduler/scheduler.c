@@ -180,6 +180,19 @@ void synth__sched_wait_work(struct synth__sched *s, unsigned seen_seq, unsigned 
   pthread_mutex_unlock(&s->wake_lock);
 }
 
+void synth__sched_pause_ms(struct synth__sched *s, unsigned ms)
+{
+  struct timespec deadline = synth__deadline_ms(ms);
+  pthread_mutex_lock(&s->wake_lock);
+  atomic_fetch_add(&s->waiters, 1);
+  while (!atomic_load(&s->stopping)) {
+    if (pthread_cond_timedwait(&s->work_cond, &s->wake_lock, &deadline) != 0)
+      break;
+  }
+  atomic_fetch_sub(&s->waiters, 1);
+  pthread_mutex_unlock(&s->wake_lock);
+}
+
 static void sample_windows(struct synth__sched *s, uint64_t now)
 {
   for (unsigned i = 0; i < s->ndevices; i++) {
@@ -259,6 +272,8 @@ int synth__sched_start(struct synth__sched *s)
       break;
   }
   if (started == s->ndevices && pthread_create(&s->service, NULL, service_thread, s) == 0) {
+    if (synth__sensing_start(s) != 0) /* figures and limits are lost, not the hashing */
+      synth__log_warn(s->cfg.log, "cannot start the sensor thread: no temperature or power");
     s->running = true;
     s->ever_started = true;
     goto out;
@@ -285,6 +300,7 @@ void synth__sched_stop(struct synth__sched *s)
     pthread_mutex_unlock(&s->control);
     join_devices(s, s->ndevices);
     pthread_join(s->service, NULL);
+    synth__sensing_stop(s);
     pthread_mutex_lock(&s->control);
     s->running = false;
     s->stopping_now = false;
@@ -298,6 +314,7 @@ void synth__sched_destroy(struct synth__sched *s)
   if (!s)
     return;
   synth__sched_stop(s);
+  synth__sensing_free(s);
   /* No thread runs any more: jobs can be released without grace periods or waiting. */
   struct cds_wfcq_node *node;
   while ((node = __cds_wfcq_dequeue_blocking(&s->retire_head, &s->retire_tail)))
@@ -333,6 +350,12 @@ void synth__sched_destroy(struct synth__sched *s)
 unsigned synth__sched_device_count(const struct synth__sched *s)
 {
   return s->ndevices;
+}
+
+const struct synth__device_desc *synth__sched_device_desc(const struct synth__sched *s,
+                                                          unsigned index)
+{
+  return &s->devices[index]->desc;
 }
 
 void synth__sched_device_stats(struct synth__sched *s, unsigned index,
@@ -381,6 +404,7 @@ void synth__sched_device_stats(struct synth__sched *s, unsigned index,
   out->job_started_ns = atomic_load_explicit(&d->job_started_ns, memory_order_relaxed);
   out->hits_overflowed = synth__counter_get(&c->hit_overflow);
   synth__reason_get(&d->health.reason, out->health_reason, sizeof out->health_reason);
+  synth__sensing_stats(d, out);
 }
 
 uint32_t synth__sched_current_job_id(struct synth__sched *s)

@@ -74,6 +74,9 @@ int synth__sched_wait_job(struct synth__sched *s, struct synth__job *job, unsign
 bool synth__sched_running(struct synth__sched *s);
 
 unsigned synth__sched_device_count(const struct synth__sched *s);
+/* Device @index's description as the backend gave it. */
+const struct synth__device_desc *synth__sched_device_desc(const struct synth__sched *s,
+                                                          unsigned index);
 /* The id of the newest job in force, 0 when there is none. Thread-safe. */
 uint32_t synth__sched_current_job_id(struct synth__sched *s);
 void synth__sched_device_stats(struct synth__sched *s, unsigned index,

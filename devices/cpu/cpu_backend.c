@@ -102,6 +102,7 @@ static int cpu_probe(void *backend, const struct synth__probe_config *cfg,
       return SYNTH_ENOMEM;
     snprintf(d->id, sizeof d->id, "cpu:%zu", i);
     snprintf(d->name, sizeof d->name, "%s core %d", model, slot->core);
+    d->package = slot->package;
     snprintf(d->detail, sizeof d->detail, "package %d, core %d, PU %s", slot->package, slot->core,
              slot->pus);
     snprintf(d->affinity, sizeof d->affinity, "%s", slot->pus);

@@ -108,6 +108,24 @@ struct synth_runtime_config {
    * rate so the devices end together). See synth_scheduler_policy_name(); another name is
    * refused (SYNTH_EINVAL). */
   const char *scheduler_policy;
+
+  /* Sensors and limits (docs/api.md, "Power and temperature"). Each device's temperature,
+   * power and energy are read every sensor_period_ms [500] through NVML (NVIDIA GPUs), Linux
+   * hwmon (AMD GPUs, CPU temperatures) and powercap RAPL (CPU package energy); a device without
+   * sensors just has none. sensor_root prefixes /sys (NULL: "/"; tests use a recorded tree);
+   * nvml_library is the NVML to load (NULL: "libnvidia-ml.so.1"; "": none). */
+  const char *sensor_root;
+  const char *nvml_library;
+  unsigned sensor_period_ms;
+  /* Above temp_limit_c a device hashes less (idle gaps between batches) until it is
+   * hysteresis (3 C) below; at temp_abort_c it stops, its work going back to the queues, until
+   * it has cooled by as much. power_limit: "W" for every device, or a list of KIND=W and
+   * ID=W ("gpu=350,cpu=60", "opencl:0=300"; an id wins over a kind; "gpu" is every OpenCL and
+   * Vulkan GPU, "cpu" every native CPU worker's package), held by duty cycle. 0 / NULL: none.
+   * A malformed list is SYNTH_EINVAL. */
+  double temp_limit_c;
+  double temp_abort_c;
+  const char *power_limit;
 };
 
 /* The name of scheduling policy index, what scheduler_policy takes: 0 is the default
@@ -259,6 +277,46 @@ struct synth_device_stats {
   /* Why the device was last found sick or taken out, "" if never (see docs/api.md, "Device
    * health"). */
   char health_reason[128];
+  /* Sensors (docs/api.md, "Power and temperature"); sensed says which of the figures below
+   * were read (SYNTH_SENSED_*). A CPU package's power and energy are shared evenly among the
+   * workers on it: each shows its share. */
+  char sensor[64]; /* where they come from: "nvml", "hwmon amdgpu", "rapl package-0, hwmon
+                      k10temp"; "" for a device without sensors */
+  unsigned sensed;
+  double temp_c;        /* the hottest of its temperatures */
+  double power_w;       /* power draw now */
+  double energy_j;      /* since its sensors were first read */
+  double clock_mhz;     /* core clock */
+  double power_limit_w; /* the power limit the device itself enforces */
+  unsigned throttle;    /* the device's own slowdowns now: SYNTH_THROTTLE_* */
+  /* Efficiency since the sensors' first reading: joules per 10^12 hashes, and hashes per
+   * joule; 0 while unknown (no energy reading, nothing hashed yet). */
+  double joules_per_th;
+  double hashes_per_joule;
+  double duty;      /* share of time its limits let it hash: 1 when none holds it */
+  unsigned limited; /* what holds it now: SYNTH_LIMITED_* */
+};
+
+/* synth_device_stats.sensed */
+enum {
+  SYNTH_SENSED_TEMP = 1u << 0,
+  SYNTH_SENSED_POWER = 1u << 1,
+  SYNTH_SENSED_ENERGY = 1u << 2,
+  SYNTH_SENSED_CLOCK = 1u << 3,
+  SYNTH_SENSED_POWER_LIMIT = 1u << 4,
+  SYNTH_SENSED_THROTTLE = 1u << 5,
+};
+/* synth_device_stats.throttle: why the device slows itself down */
+enum {
+  SYNTH_THROTTLE_POWER = 1u << 0,
+  SYNTH_THROTTLE_THERMAL = 1u << 1,
+  SYNTH_THROTTLE_OTHER = 1u << 2,
+};
+/* synth_device_stats.limited: which of the runtime's limits holds the device */
+enum {
+  SYNTH_LIMITED_TEMP = 1u << 0,  /* above temp_limit_c: its duty is lowered */
+  SYNTH_LIMITED_POWER = 1u << 1, /* its power limit: its duty is lowered */
+  SYNTH_LIMITED_HOT = 1u << 2,   /* reached temp_abort_c: stopped until it cools down */
 };
 
 /* The miner's calls on a runtime (synth_runtime_set_job, synth_runtime_job_serial) are in
