@@ -59,6 +59,23 @@ static bool within(double v, double lo, double hi)
   return isfinite(v) && v >= lo && v <= hi;
 }
 
+static int check_limits(double temp_limit_c, double temp_abort_c, const char *power_limit,
+                        const struct synth__logger *log)
+{
+  if (!within(temp_limit_c, 0, 200) || !within(temp_abort_c, 0, 200) ||
+      (temp_limit_c > 0 && temp_abort_c > 0 && temp_abort_c <= temp_limit_c)) {
+    synth__log_error(log, "temp_limit_c and temp_abort_c must be 0 to 200 C, the abort above the "
+                          "limit (0: none)");
+    return SYNTH_EINVAL;
+  }
+  char why[256];
+  if (synth__power_limits_check(power_limit, why, sizeof why) != 0) {
+    synth__log_error(log, "%s", why);
+    return SYNTH_EINVAL;
+  }
+  return 0;
+}
+
 static int check_config(const struct synth_runtime_config *cfg, const struct synth__logger *log)
 {
   if (!within(cfg->cpu_target_latency_ms, 0, 60000) ||
@@ -76,17 +93,8 @@ static int check_config(const struct synth_runtime_config *cfg, const struct syn
     synth__log_error(log, "unit_log2 must be 8 to 24 (WorkUnits of 2^8 to 2^24 nonces)");
     return SYNTH_EINVAL;
   }
-  if (!within(cfg->temp_limit_c, 0, 200) || !within(cfg->temp_abort_c, 0, 200) ||
-      (cfg->temp_limit_c > 0 && cfg->temp_abort_c > 0 && cfg->temp_abort_c <= cfg->temp_limit_c)) {
-    synth__log_error(log, "temp_limit_c and temp_abort_c must be 0 to 200 C, the abort above the "
-                          "limit (0: none)");
+  if (check_limits(cfg->temp_limit_c, cfg->temp_abort_c, cfg->power_limit, log) != 0)
     return SYNTH_EINVAL;
-  }
-  char why[256];
-  if (synth__power_limits_check(cfg->power_limit, why, sizeof why) != 0) {
-    synth__log_error(log, "%s", why);
-    return SYNTH_EINVAL;
-  }
   if (!synth__sched_policy_find(cfg->scheduler_policy)) {
     char names[256] = "";
     const char *name;
@@ -99,22 +107,40 @@ static int check_config(const struct synth_runtime_config *cfg, const struct syn
   return 0;
 }
 
+/* Every device's limits from the config's three fields (checked). */
+static int apply_limits(struct synth_runtime *rt, double temp_limit_c, double temp_abort_c,
+                        const char *power_limit)
+{
+  unsigned n = synth__sched_device_count(rt->sched);
+  struct synth__limit_config *lc = calloc(n ? n : 1, sizeof *lc);
+  if (!lc)
+    return SYNTH_ENOMEM;
+  for (unsigned i = 0; i < n; i++)
+    lc[i] = (struct synth__limit_config){
+        .temp_limit_c = temp_limit_c,
+        .temp_abort_c = temp_abort_c,
+        .power_limit_w = synth__power_limit_of(power_limit, synth__sched_device_desc(rt->sched, i)),
+    };
+  synth__sensing_set_limits(rt->sched, lc);
+  free(lc);
+  return 0;
+}
+
+int synth_runtime_set_limits(synth_runtime *rt, double temp_limit_c, double temp_abort_c,
+                             const char *power_limit)
+{
+  if (!rt)
+    return SYNTH_EINVAL;
+  int rc = check_limits(temp_limit_c, temp_abort_c, power_limit, &rt->log);
+  return rc == 0 ? apply_limits(rt, temp_limit_c, temp_abort_c, power_limit) : rc;
+}
+
 /* Every device's sensors, and the limits the config gives it. */
 static int bind_sensors(struct synth_runtime *rt, const struct synth_runtime_config *cfg)
 {
   struct synth__sensing_config sc = {cfg->sensor_root, cfg->nvml_library, cfg->sensor_period_ms};
   int rc = synth__sched_sensors(rt->sched, &sc);
-  unsigned n = synth__sched_device_count(rt->sched);
-  for (unsigned i = 0; rc == 0 && i < n; i++) {
-    struct synth__limit_config lc = {
-        .temp_limit_c = cfg->temp_limit_c,
-        .temp_abort_c = cfg->temp_abort_c,
-        .power_limit_w =
-            synth__power_limit_of(cfg->power_limit, synth__sched_device_desc(rt->sched, i)),
-    };
-    synth__sensing_set_limits(rt->sched, i, &lc);
-  }
-  return rc;
+  return rc == 0 ? apply_limits(rt, cfg->temp_limit_c, cfg->temp_abort_c, cfg->power_limit) : rc;
 }
 
 /* A verified hit: the work's, or the miner's share. */

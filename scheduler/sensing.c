@@ -125,22 +125,32 @@ int synth__sched_sensors(struct synth__sched *s, const struct synth__sensing_con
   return 0;
 }
 
-void synth__sensing_set_limits(struct synth__sched *s, unsigned device,
-                               const struct synth__limit_config *cfg)
+void synth__sensing_set_limits(struct synth__sched *s, const struct synth__limit_config *cfg)
 {
-  struct synth__sensor_source *src = s->devices[device]->sensor;
-  if (!src)
-    return;
-  struct synth__limit_config *l = &src->limit_cfg;
-  /* a shared source holds the strictest of its devices' limits */
+  struct synth__sensing *g = &s->sensing;
+  pthread_mutex_lock(&g->wake_lock); /* one change at a time */
+  for (unsigned i = 0; i < g->nsources; i++) {
+    struct synth__sensor_source *src = &g->sources[i];
+    struct synth__limit_config l = {0};
+    /* a shared source holds the strictest of its devices' limits */
+    for (unsigned k = 0; k < s->ndevices; k++) {
+      const struct synth__limit_config *c = &cfg[k];
+      if (s->devices[k]->sensor != src)
+        continue;
 #define LOWER(f)                                                                                   \
-  if (cfg->f > 0 && (l->f <= 0 || cfg->f < l->f))                                                  \
-    l->f = cfg->f;
-  LOWER(temp_limit_c)
-  LOWER(temp_abort_c)
-  LOWER(power_limit_w)
-  LOWER(hysteresis_c)
+  if (c->f > 0 && (l.f <= 0 || c->f < l.f))                                                        \
+    l.f = c->f;
+      LOWER(temp_limit_c)
+      LOWER(temp_abort_c)
+      LOWER(power_limit_w)
+      LOWER(hysteresis_c)
 #undef LOWER
+    }
+    pthread_mutex_lock(&src->lock);
+    src->limit_cfg = l;
+    pthread_mutex_unlock(&src->lock);
+  }
+  pthread_mutex_unlock(&g->wake_lock);
 }
 
 /* ---- the sensor thread ---- */
@@ -181,7 +191,10 @@ static void read_source(struct synth__sensing *g, struct synth__sensor_source *s
   }
   double dt = src->last_ns ? (double)(now - src->last_ns) * 1e-9 : 0;
   src->last_ns = now;
-  synth__limit_step(&src->limit, &src->limit_cfg, &r, dt);
+  pthread_mutex_lock(&src->lock); /* the limits may change while it runs */
+  struct synth__limit_config lc = src->limit_cfg;
+  pthread_mutex_unlock(&src->lock);
+  synth__limit_step(&src->limit, &lc, &r, dt);
   pthread_mutex_lock(&src->lock);
   if (!src->read_once && (r.have & SYNTH__SENSE_ENERGY))
     src->energy0_j = r.energy_j;

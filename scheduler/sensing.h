@@ -61,10 +61,10 @@ struct synth__sensing {
  * in the log what each has. Never fails for want of sensors. Returns 0 or SYNTH_ENOMEM. */
 int synth__sched_sensors(struct synth__sched *s, const struct synth__sensing_config *cfg);
 
-/* The device's limits (before start); zero fields: none. A shared source takes the lowest
- * of its devices'. */
-void synth__sensing_set_limits(struct synth__sched *s, unsigned device,
-                               const struct synth__limit_config *cfg);
+/* Every device's limits (@cfg: one per device; zero fields: none), at any time. A shared
+ * source takes the lowest of its devices'. Thread-safe against the sensor thread; calls are
+ * serialized by the caller. */
+void synth__sensing_set_limits(struct synth__sched *s, const struct synth__limit_config *cfg);
 
 /* Starts and stops the sensor thread (with the scheduler's threads). */
 int synth__sensing_start(struct synth__sched *s);

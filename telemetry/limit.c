@@ -52,6 +52,13 @@ void synth__limit_step(struct synth__limit *l, const struct synth__limit_config 
 {
   double hyst = cfg->hysteresis_c > 0 ? cfg->hysteresis_c : 3;
   bool has_temp = (r->have & SYNTH__SENSE_TEMP) != 0;
+  /* a limit taken away frees its loop at once */
+  if (cfg->power_limit_w <= 0)
+    l->duty_power = 1;
+  if (cfg->temp_limit_c <= 0)
+    l->duty_temp = 1;
+  if (cfg->temp_abort_c <= 0)
+    l->hot = false;
   if (cfg->power_limit_w > 0 && (r->have & SYNTH__SENSE_POWER))
     step_power(l, cfg->power_limit_w, r->power_w, dt_s);
   if (cfg->temp_limit_c > 0 && has_temp)

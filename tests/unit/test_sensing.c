@@ -148,6 +148,12 @@ static void test_power_limit(void)
   CU_ASSERT(sum / 40 < limit * 1.15);
   SYNTH_TEST_WAIT(stats(&m).nonces > n0); /* limited, not stopped */
   CU_ASSERT(stats(&m).duty >= 0.02);
+  /* Changed while it runs: a bad list changes nothing, lifting the limit frees the worker. */
+  CU_ASSERT_EQUAL(synth_runtime_set_limits(m.rt, 0, 0, "cpu=x"), SYNTH_EINVAL);
+  CU_ASSERT(stats(&m).limited & SYNTH_LIMITED_POWER);
+  CU_ASSERT_EQUAL(synth_runtime_set_limits(m.rt, 0, 0, NULL), 0);
+  SYNTH_TEST_WAIT((s = stats(&m)).duty == 1.0 && s.limited == 0);
+  SYNTH_TEST_WAIT(atomic_load(&m.power_w) > limit * 1.1); /* back to full power */
   stop(&m);
 }
 

@@ -155,6 +155,12 @@ SYNTH_EXTERN int synth_runtime_destroy(synth_runtime *rt);
  * started (nothing is left running). */
 SYNTH_EXTERN int synth_runtime_start(synth_runtime *rt);
 
+/* Replaces the temperature and power limits (the config's temp_limit_c, temp_abort_c and
+ * power_limit, same meanings) while the runtime runs or not; 0 / NULL lifts one. Returns 0,
+ * or SYNTH_EINVAL (out of range, a malformed list; the limits stay as they were). Thread-safe. */
+SYNTH_EXTERN int synth_runtime_set_limits(synth_runtime *rt, double temp_limit_c,
+                                          double temp_abort_c, const char *power_limit);
+
 /* Stops hashing: batches in flight are cut short and their results collected, hits found
  * so far are delivered, threads are joined. Works in flight wait, queued, for the next start.
  * Idempotent; returns 0, or SYNTH_EDEADLK (nothing done) from inside a callback. */
