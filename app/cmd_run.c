@@ -276,6 +276,7 @@ int cmd_run(int argc, char **argv)
   double error_rate_limit = 0, overrun_factor = 0;
   const char *target_latency = NULL, *trace_path = NULL, *policy = NULL, *power_limit = NULL;
   double temp_limit = 0, temp_abort = 0;
+  bool device_power_limit = false;
   bool json = false, verbose = false, help = false;
   struct pool_flags pool = {0};
   const struct cli_option opts[] = {
@@ -305,6 +306,8 @@ int cmd_run(int argc, char **argv)
        "at C a device stops, its work going to the others, until it has cooled 3 C"},
       {"--power-limit", 0, CLI_STRING, &power_limit, 0, 0, "W",
        "hold each device's power under W: W, or gpu=W,cpu=W,opencl:0=W (by duty cycle)"},
+      {"--power-limit-device", 0, CLI_FLAG, &device_power_limit, 0, 0, NULL,
+       "also set an NVIDIA GPU's own power limit (needs root; put back at exit)"},
       {"--scheduler-policy", 0, CLI_STRING, &policy, 0, 0, "NAME",
        "how work is shared among devices: work-stealing (default) or rate-proportional"},
       {"--trace", 0, CLI_STRING, &trace_path, 0, 0, "FILE",
@@ -365,6 +368,7 @@ int cmd_run(int argc, char **argv)
       .temp_limit_c = temp_limit,
       .temp_abort_c = temp_abort,
       .power_limit = power_limit,
+      .device_power_limit = device_power_limit,
   };
   if ((rc = cli_device_config("run", &dev, &cfg)) != 0)
     goto out;

@@ -138,7 +138,8 @@ int synth_runtime_set_limits(synth_runtime *rt, double temp_limit_c, double temp
 /* Every device's sensors, and the limits the config gives it. */
 static int bind_sensors(struct synth_runtime *rt, const struct synth_runtime_config *cfg)
 {
-  struct synth__sensing_config sc = {cfg->sensor_root, cfg->nvml_library, cfg->sensor_period_ms};
+  struct synth__sensing_config sc = {cfg->sensor_root, cfg->nvml_library, cfg->sensor_period_ms,
+                                     cfg->device_power_limit != 0};
   int rc = synth__sched_sensors(rt->sched, &sc);
   return rc == 0 ? apply_limits(rt, cfg->temp_limit_c, cfg->temp_abort_c, cfg->power_limit) : rc;
 }

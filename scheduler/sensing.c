@@ -125,6 +125,40 @@ int synth__sched_sensors(struct synth__sched *s, const struct synth__sensing_con
   return 0;
 }
 
+/* Under device_power_limit, an NVML device's own limit follows ours: set to it, or put back. */
+static void own_limit(struct synth__sched *s, struct synth__sensor_source *src, double watts)
+{
+  struct synth__sensing *g = &s->sensing;
+  if (!g->cfg.device_power_limit || src->nvml_index < 0 || !g->nvml)
+    return;
+  char why[192] = "";
+  if (watts > 0) {
+    double before = 0;
+    if (synth__nvml_set_power_limit(g->nvml, src->nvml_index, watts, &before, why, sizeof why) !=
+        0) {
+      synth__log_warn(s->cfg.log,
+                      "GPU %d: cannot set its own power limit to %.0f W (%s): the duty cycle holds "
+                      "it alone",
+                      src->nvml_index, watts, why);
+      return;
+    }
+    if (!src->own_limit_set)
+      src->own_limit_before_w = before; /* the first change: what to put back */
+    src->own_limit_set = true;
+    synth__log_info(s->cfg.log, "GPU %d: its own power limit set to %.0f W (was %.0f W)",
+                    src->nvml_index, watts, before);
+  } else if (src->own_limit_set) {
+    if (synth__nvml_set_power_limit(g->nvml, src->nvml_index, src->own_limit_before_w, NULL, why,
+                                    sizeof why) != 0)
+      synth__log_warn(s->cfg.log, "GPU %d: cannot put its power limit back to %.0f W: %s",
+                      src->nvml_index, src->own_limit_before_w, why);
+    else
+      synth__log_info(s->cfg.log, "GPU %d: its own power limit back to %.0f W", src->nvml_index,
+                      src->own_limit_before_w);
+    src->own_limit_set = false;
+  }
+}
+
 void synth__sensing_set_limits(struct synth__sched *s, const struct synth__limit_config *cfg)
 {
   struct synth__sensing *g = &s->sensing;
@@ -149,6 +183,7 @@ void synth__sensing_set_limits(struct synth__sched *s, const struct synth__limit
     pthread_mutex_lock(&src->lock);
     src->limit_cfg = l;
     pthread_mutex_unlock(&src->lock);
+    own_limit(s, src, l.power_limit_w);
   }
   pthread_mutex_unlock(&g->wake_lock);
 }
@@ -266,8 +301,10 @@ void synth__sensing_free(struct synth__sched *s)
   if (!g->bound)
     return;
   synth__sensing_stop(s);
-  for (unsigned i = 0; i < g->nsources; i++)
+  for (unsigned i = 0; i < g->nsources; i++) {
+    own_limit(s, &g->sources[i], 0); /* the device's own limit as it was */
     pthread_mutex_destroy(&g->sources[i].lock);
+  }
   free(g->sources);
   synth__nvml_close(g->nvml);
   pthread_cond_destroy(&g->wake);

@@ -19,6 +19,9 @@ struct synth__sensing_config {
   const char *root;         /* prefix of /sys for hwmon and RAPL; NULL: "/" */
   const char *nvml_library; /* NULL: "libnvidia-ml.so.1"; "": NVML is not tried */
   unsigned period_ms;       /* between readings; 0: 500 */
+  /* A power limit on an NVML device also sets the device's own limit (needs root), put back
+   * as it was when the limit is lifted or the scheduler is destroyed. */
+  bool device_power_limit;
 };
 
 /* Where one device's figures come from; a CPU package's zone is shared by its workers. */
@@ -35,6 +38,9 @@ struct synth__sensor_source {
   struct synth__limit limit;
   struct synth__limit_config limit_cfg;
   uint64_t last_ns;
+  /* The device's own power limit, set under device_power_limit: what it was before. */
+  double own_limit_before_w;
+  bool own_limit_set;
   /* Published (lock): */
   pthread_mutex_t lock;
   struct synth__sensor_reading reading;

@@ -126,6 +126,10 @@ struct synth_runtime_config {
   double temp_limit_c;
   double temp_abort_c;
   const char *power_limit;
+  /* Non-zero: a power limit on an NVIDIA GPU also sets the GPU's own (NVML; needs root),
+   * put back as it was when the limit is lifted or the runtime destroyed. Without the rights
+   * it is said in the log, and the duty cycle holds the limit alone. */
+  int device_power_limit;
 };
 
 /* The name of scheduling policy index, what scheduler_policy takes: 0 is the default
