@@ -30,6 +30,13 @@ static void print_desc(void *user, const struct synth_device_desc *d)
     json_object_set_new(o, "uuid", json_string(d->uuid));
     json_object_set_new(o, "pci", json_string(d->pci));
     json_object_set_new(o, "twin", json_string(d->twin));
+    json_t *sn = json_object();
+    json_object_set_new(sn, "source", json_string(d->sensors));
+    if (d->sensed & SYNTH_SENSED_TEMP)
+      json_object_set_new(sn, "temperature_c", json_real(d->temp_c));
+    if (d->sensed & SYNTH_SENSED_POWER)
+      json_object_set_new(sn, "power_w", json_real(d->power_w));
+    json_object_set_new(o, "sensors", sn);
     json_array_append_new(l->array, o);
     return;
   }
@@ -43,6 +50,15 @@ static void print_desc(void *user, const struct synth_device_desc *d)
   if (d->twin[0])
     printf("  %-10s the same device as %s%s%s: one API drives it (--prefer)\n", "", d->twin,
            d->pci[0] ? ", PCI " : "", d->pci);
+  if (d->sensors[0]) {
+    char now[64] = "";
+    if (d->sensed & SYNTH_SENSED_TEMP)
+      snprintf(now, sizeof now, ": %.0f C", d->temp_c);
+    if (d->sensed & SYNTH_SENSED_POWER)
+      snprintf(now + strlen(now), sizeof now - strlen(now), "%s%.1f W", now[0] ? ", " : ": ",
+               d->power_w);
+    printf("  %-10s sensors %s%s\n", "", d->sensors, now);
+  }
 }
 
 static const char about[] =

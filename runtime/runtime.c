@@ -435,6 +435,9 @@ int synth_probe(const struct synth_runtime_config *cfg, synth_probe_fn fn, void 
   int rc = synth__probe_devices(cfg, &log, &set);
   if (rc != 0)
     return rc;
+  struct synth__sensing_config sc = {cfg->sensor_root, cfg->nvml_library, 0, false};
+  struct synth__nvml *nvml = NULL;
+  bool nvml_tried = cfg->nvml_library && !cfg->nvml_library[0]; /* "": none */
   for (size_t b = 0; b < set.n; b++) {
     const struct synth__probed *p = &set.items[b];
     for (size_t i = 0; i < p->descs.count; i++) {
@@ -442,6 +445,15 @@ int synth_probe(const struct synth_runtime_config *cfg, synth_probe_fn fn, void 
       char uuid[40] = "";
       if (d->has_uuid)
         format_uuid(d->uuid, uuid, sizeof uuid);
+      if (!nvml_tried && (d->kind == SYNTH_DEVICE_OPENCL || d->kind == SYNTH_DEVICE_VULKAN) &&
+          !d->host_cpu) {
+        char why[160];
+        nvml = synth__nvml_open(cfg->nvml_library, why, sizeof why);
+        nvml_tried = true;
+      }
+      char sensors[64];
+      struct synth__sensor_reading r;
+      synth__sensing_probe(&sc, nvml, d, sensors, sizeof sensors, &r);
       struct synth_device_desc pub = {
           .id = d->id,
           .kind = d->kind,
@@ -453,10 +465,15 @@ int synth_probe(const struct synth_runtime_config *cfg, synth_probe_fn fn, void 
           .uuid = uuid,
           .pci = d->pci,
           .twin = d->twin,
+          .sensors = sensors,
+          .sensed = r.have & (SYNTH_SENSED_TEMP | SYNTH_SENSED_POWER),
+          .temp_c = r.temp_c,
+          .power_w = r.power_w,
       };
       fn(user, &pub);
     }
   }
+  synth__nvml_close(nvml);
   synth__probe_set_free(&set);
   return 0;
 }

@@ -33,58 +33,69 @@ static bool is_gpu(const struct synth__device_desc *desc)
          !desc->host_cpu;
 }
 
-/* A GPU: NVML by UUID or PCI, else an amdgpu hwmon by PCI. NULL: none found. */
-static struct synth__sensor_source *bind_gpu(struct synth__sched *s,
-                                             const struct synth__device_desc *desc)
+/*
+ * Where @desc's figures come from, into @out (label, NVML index, hwmon, RAPL): a GPU through
+ * NVML by UUID or PCI, else an amdgpu hwmon by PCI; a native CPU worker through its package's
+ * RAPL zone and k10temp or coretemp. Returns whether it has any; @why says why a CPU package
+ * has no energy reading (RAPL root-only), "" otherwise.
+ */
+static bool locate(const struct synth__sensing_config *cfg, struct synth__nvml *nvml,
+                   const struct synth__device_desc *desc, struct synth__sensor_source *out,
+                   char *why, size_t why_size)
 {
-  struct synth__sensing *g = &s->sensing;
-  const char *pci = desc->pci[0] ? desc->pci : NULL;
-  int index = g->nvml ? synth__nvml_find(g->nvml, desc->has_uuid ? desc->uuid : NULL, pci) : -1;
-  if (index >= 0) {
-    struct synth__sensor_source *src = new_source(g);
-    src->nvml_index = index;
-    snprintf(src->label, sizeof src->label, "nvml");
-    return src;
+  why[0] = '\0';
+  if (is_gpu(desc)) {
+    const char *pci = desc->pci[0] ? desc->pci : NULL;
+    int index = nvml ? synth__nvml_find(nvml, desc->has_uuid ? desc->uuid : NULL, pci) : -1;
+    if (index >= 0) {
+      out->nvml_index = index;
+      snprintf(out->label, sizeof out->label, "nvml");
+      return true;
+    }
+    if (pci && synth__hwmon_find(cfg->root, "amdgpu", pci, 0, &out->hwmon) == 0) {
+      out->has_hwmon = true;
+      snprintf(out->label, sizeof out->label, "hwmon amdgpu");
+      return true;
+    }
+    return false;
   }
-  struct synth__hwmon h;
-  if (pci && synth__hwmon_find(g->cfg.root, "amdgpu", pci, 0, &h) == 0) {
-    struct synth__sensor_source *src = new_source(g);
-    src->hwmon = h;
-    src->has_hwmon = true;
-    snprintf(src->label, sizeof src->label, "hwmon amdgpu");
-    return src;
-  }
-  return NULL;
+  if (desc->kind != SYNTH_DEVICE_CPU)
+    return false; /* an OpenCL or Vulkan device on the host CPU: its cores are the workers' */
+  int package = desc->package >= 0 ? desc->package : 0;
+  out->package = package;
+  out->has_rapl = synth__rapl_open(cfg->root, (unsigned)package, &out->rapl, why, why_size) == 0;
+  out->has_hwmon =
+      synth__hwmon_find(cfg->root, "k10temp", NULL, (unsigned)package, &out->hwmon) == 0 ||
+      synth__hwmon_find(cfg->root, "coretemp", NULL, (unsigned)package, &out->hwmon) == 0;
+  snprintf(out->label, sizeof out->label, "%s%.24s%s%s%.24s", out->has_rapl ? "rapl " : "",
+           out->has_rapl ? out->rapl.name : "", out->has_rapl && out->has_hwmon ? ", " : "",
+           out->has_hwmon ? "hwmon " : "", out->has_hwmon ? out->hwmon.name : "");
+  if (out->has_rapl)
+    why[0] = '\0';
+  return out->has_rapl || out->has_hwmon;
 }
 
-/* A native CPU worker: its package's source, made by the first worker on it. */
-static struct synth__sensor_source *bind_cpu(struct synth__sched *s,
-                                             const struct synth__device_desc *desc)
+/* @desc's source: a CPU package's is made by its first worker and shared. NULL: none. */
+static struct synth__sensor_source *bind(struct synth__sched *s,
+                                         const struct synth__device_desc *desc)
 {
   struct synth__sensing *g = &s->sensing;
-  int package = desc->package >= 0 ? desc->package : 0;
-  for (unsigned i = 0; i < g->nsources; i++)
-    if (g->sources[i].package == package)
-      return &g->sources[i];
-  struct synth__rapl rapl;
-  struct synth__hwmon h;
-  char why[160] = "";
-  bool has_rapl = synth__rapl_open(g->cfg.root, (unsigned)package, &rapl, why, sizeof why) == 0;
-  bool has_hwmon = synth__hwmon_find(g->cfg.root, "k10temp", NULL, (unsigned)package, &h) == 0 ||
-                   synth__hwmon_find(g->cfg.root, "coretemp", NULL, (unsigned)package, &h) == 0;
-  if (!has_rapl && why[0])
-    synth__log_info(s->cfg.log, "cpu package %d: no energy reading: %s", package, why);
-  if (!has_rapl && !has_hwmon)
-    return NULL;
+  if (desc->kind == SYNTH_DEVICE_CPU) {
+    int package = desc->package >= 0 ? desc->package : 0;
+    for (unsigned i = 0; i < g->nsources; i++)
+      if (g->sources[i].package == package)
+        return &g->sources[i];
+  }
   struct synth__sensor_source *src = new_source(g);
-  src->package = package;
-  if ((src->has_rapl = has_rapl))
-    src->rapl = rapl;
-  if ((src->has_hwmon = has_hwmon))
-    src->hwmon = h;
-  snprintf(src->label, sizeof src->label, "%s%.24s%s%s%.24s", has_rapl ? "rapl " : "",
-           has_rapl ? rapl.name : "", has_rapl && has_hwmon ? ", " : "", has_hwmon ? "hwmon " : "",
-           has_hwmon ? h.name : "");
+  char why[192];
+  bool found = locate(&g->cfg, g->nvml, desc, src, why, sizeof why);
+  if (why[0])
+    synth__log_info(s->cfg.log, "cpu package %d: no energy reading: %s", src->package, why);
+  if (!found) { /* give the slot back */
+    pthread_mutex_destroy(&src->lock);
+    g->nsources--;
+    return NULL;
+  }
   return src;
 }
 
@@ -113,10 +124,7 @@ int synth__sched_sensors(struct synth__sched *s, const struct synth__sensing_con
   }
   for (unsigned i = 0; i < s->ndevices; i++) {
     struct synth__sched_device *d = s->devices[i];
-    if (is_gpu(&d->desc))
-      d->sensor = bind_gpu(s, &d->desc);
-    else if (d->desc.kind == SYNTH_DEVICE_CPU)
-      d->sensor = bind_cpu(s, &d->desc);
+    d->sensor = bind(s, &d->desc);
     if (d->sensor)
       d->sensor->sharers++;
     synth__log_debug(s->cfg.log, "%s: sensors: %s", d->desc.id,
@@ -310,6 +318,32 @@ void synth__sensing_free(struct synth__sched *s)
   pthread_cond_destroy(&g->wake);
   pthread_mutex_destroy(&g->wake_lock);
   memset(g, 0, sizeof *g);
+}
+
+int synth__sensing_probe(const struct synth__sensing_config *cfg, struct synth__nvml *nvml,
+                         const struct synth__device_desc *desc, char *label, size_t label_size,
+                         struct synth__sensor_reading *r)
+{
+  struct synth__sensor_source src;
+  memset(&src, 0, sizeof src);
+  src.nvml_index = -1;
+  src.package = -1;
+  char why[192];
+  memset(r, 0, sizeof *r);
+  label[0] = '\0';
+  if (!locate(cfg, nvml, desc, &src, why, sizeof why))
+    return -1;
+  snprintf(label, label_size, "%s", src.label);
+  uint64_t now = synth__now_ns();
+  struct synth__sensor_reading part = {0};
+  if (src.nvml_index >= 0)
+    synth__nvml_read(nvml, src.nvml_index, r);
+  if (src.has_hwmon) {
+    synth__hwmon_read(&src.hwmon, now, &part);
+    merge(r, &part);
+  }
+  r->have &= ~(unsigned)SYNTH__SENSE_ENERGY; /* since open: nothing yet at one reading */
+  return 0;
 }
 
 /* ---- what the device thread and stats see ---- */

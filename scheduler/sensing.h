@@ -13,6 +13,7 @@
 
 struct synth__sched;
 struct synth__sched_device;
+struct synth__device_desc;
 struct synth_device_stats;
 
 struct synth__sensing_config {
@@ -75,6 +76,13 @@ void synth__sensing_set_limits(struct synth__sched *s, const struct synth__limit
 /* Starts and stops the sensor thread (with the scheduler's threads). */
 int synth__sensing_start(struct synth__sched *s);
 void synth__sensing_stop(struct synth__sched *s);
+
+/* Without a scheduler (listing devices): @desc's sensors' label and one reading of what a
+ * single read gives (temperature, power where the source says it, clock, limit; no energy).
+ * @nvml may be NULL. Returns 0, or -1 when it has none (label ""). */
+int synth__sensing_probe(const struct synth__sensing_config *cfg, struct synth__nvml *nvml,
+                         const struct synth__device_desc *desc, char *label, size_t label_size,
+                         struct synth__sensor_reading *r);
 
 /* Frees what bind opened. */
 void synth__sensing_free(struct synth__sched *s);

@@ -377,6 +377,14 @@ struct synth_device_desc {
   /* The id of the same hardware through the other API ("vulkan:0"), or "". When both would
    * hash, synth_runtime_create() drives it through one: see synth_runtime_config.prefer. */
   const char *twin;
+  /* Its sensors, as a runtime would bind them (cfg's sensor_root, nvml_library): where they
+   * come from ("nvml", "rapl package-0, hwmon k10temp"; "" for none), and one reading now:
+   * sensed says which of temp_c, power_w were read (SYNTH_SENSED_*; a CPU package's power
+   * needs two readings, so only a runtime shows it). */
+  const char *sensors;
+  unsigned sensed;
+  double temp_c;
+  double power_w;
 };
 
 typedef void (*synth_probe_fn)(void *user, const struct synth_device_desc *desc);
