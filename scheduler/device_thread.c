@@ -8,6 +8,7 @@
 #include "base/rcu_thread.h"
 #include "scheduler/sched_internal.h"
 #include "scheduler/scheduler.h"
+#include "scheduler/sensing.h"
 #include "synth/error.h"
 
 static struct synth__slot *slot_of(struct synth__batch *b)

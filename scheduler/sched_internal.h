@@ -13,7 +13,7 @@
 #include "scheduler/job_set.h"
 #include "scheduler/policy.h"
 #include "scheduler/sched_config.h"
-#include "scheduler/sensing.h"
+#include "scheduler/sensing_state.h"
 #include "scheduler/unit_pool.h"
 #include "scheduler/unit_queue.h"
 #include "telemetry/batch_log.h"

@@ -13,6 +13,7 @@
 #include "base/logger.h"
 #include "base/rcu_thread.h"
 #include "scheduler/sched_internal.h"
+#include "scheduler/sensing.h"
 #include "synth/error.h"
 
 #define DEFAULT_UNIT_LOG2 14
