@@ -15,12 +15,10 @@ struct synth__limit_config {
   double power_limit_w; /* hold the device's power at or under it; 0: none */
 };
 
-/* Why a device's duty is below 1 (or it is stopped). */
-enum {
-  SYNTH__LIMIT_BY_TEMP = 1u << 0,
-  SYNTH__LIMIT_BY_POWER = 1u << 1,
-  SYNTH__LIMIT_HOT = 1u << 2, /* at the abort temperature: stopped */
-};
+/* Why a device's duty is below 1 (or it is stopped): the public SYNTH_LIMITED_* bits. */
+#define SYNTH__LIMIT_BY_TEMP SYNTH_LIMITED_TEMP
+#define SYNTH__LIMIT_BY_POWER SYNTH_LIMITED_POWER
+#define SYNTH__LIMIT_HOT SYNTH_LIMITED_HOT /* at the abort temperature: stopped */
 
 /* The lowest duty: a limited device still hashes now and then, so it is still measured. */
 #define SYNTH__DUTY_MIN 0.02

@@ -8,22 +8,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Which fields of a reading hold a value. */
-enum {
-  SYNTH__SENSE_TEMP = 1u << 0,
-  SYNTH__SENSE_POWER = 1u << 1,
-  SYNTH__SENSE_ENERGY = 1u << 2,
-  SYNTH__SENSE_CLOCK = 1u << 3,
-  SYNTH__SENSE_LIMIT = 1u << 4,
-  SYNTH__SENSE_THROTTLE = 1u << 5,
-};
+#include "synth/runtime.h"
 
-/* Why a device runs slower than it could (NVML's clocks-throttle reasons, folded). */
-enum {
-  SYNTH__THROTTLE_POWER = 1u << 0,   /* a power cap: software or hardware */
-  SYNTH__THROTTLE_THERMAL = 1u << 1, /* a temperature slowdown: software or hardware */
-  SYNTH__THROTTLE_OTHER = 1u << 2,   /* sync boost, board, anything else but idle */
-};
+/* Which fields of a reading hold a value: the public SYNTH_SENSED_* bits (the stats pass them
+ * on as they are). */
+#define SYNTH__SENSE_TEMP SYNTH_SENSED_TEMP
+#define SYNTH__SENSE_POWER SYNTH_SENSED_POWER
+#define SYNTH__SENSE_ENERGY SYNTH_SENSED_ENERGY
+#define SYNTH__SENSE_CLOCK SYNTH_SENSED_CLOCK
+#define SYNTH__SENSE_LIMIT SYNTH_SENSED_POWER_LIMIT
+#define SYNTH__SENSE_THROTTLE SYNTH_SENSED_THROTTLE
+
+/* Why a device runs slower than it could (NVML's clocks-throttle reasons, folded): the public
+ * SYNTH_THROTTLE_* (power cap; temperature slowdown; sync boost, board, anything else but
+ * idle). */
+#define SYNTH__THROTTLE_POWER SYNTH_THROTTLE_POWER
+#define SYNTH__THROTTLE_THERMAL SYNTH_THROTTLE_THERMAL
+#define SYNTH__THROTTLE_OTHER SYNTH_THROTTLE_OTHER
 
 struct synth__sensor_reading {
   unsigned have;     /* SYNTH__SENSE_* of the fields below that were read */
