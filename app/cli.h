@@ -24,8 +24,8 @@ struct cli_device_flags {
   const char *prefer;
   const char *cache_dir;
   bool no_cache;
-  const char *sensor_root;  /* --sensor-root: /sys under another root */
-  const char *nvml_library; /* --nvml-library */
+  const char *sensor_root;   /* --sensor-root: /sys under another root */
+  const char *nvml_library;  /* --nvml-library */
   char default_cache[512];   /* $XDG_CACHE_HOME/synthminer or ~/.cache/synthminer */
   struct cli_list options;   /* -O KEY=VALUE, in the order given */
   char device_options[4096]; /* the flags above and options as the library's list */

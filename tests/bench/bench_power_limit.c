@@ -94,9 +94,8 @@ static int one(const char *devices, double limit, double settle, double seconds)
   double joules = t.energy_j - t0.energy_j;
   synth_test_median(power, n);
   double p95 = power[(n * 95) / 100];
-  printf("%8s %10.3f %9.1f %9.1f %9.2f %8.3f %10s\n", limit > 0 ? spec : "none", rate / 1e9,
-         mean, p95, joules / (t.nonces - t0.nonces) * 1e12, duty_sum / (double)n,
-         limit > 0 ? "" : "-");
+  printf("%8s %10.3f %9.1f %9.1f %9.2f %8.3f %10s\n", limit > 0 ? spec : "none", rate / 1e9, mean,
+         p95, joules / (t.nonces - t0.nonces) * 1e12, duty_sum / (double)n, limit > 0 ? "" : "-");
   if (limit > 0) { /* how close: the mean's distance from the limit */
     printf("%8s %10s %9s %9s %9s %8s %+9.1f%%\n", "", "", "", "", "", "",
            100 * (mean - limit) / limit);
