@@ -31,7 +31,18 @@ int report_collect(synth_runtime *rt, struct report *r)
     t->hashrate_window += d->hashrate_window;
     if (d->seconds > t->seconds)
       t->seconds = d->seconds;
+    /* energy and power of the devices that read them; the hashes that energy paid for */
+    if (d->sensed & SYNTH_SENSED_POWER)
+      t->power_w += d->power_w;
+    if (d->joules_per_th > 0) {
+      t->energy_j += d->energy_j;
+      r->energy_hashes += d->energy_j / d->joules_per_th * 1e12;
+      r->energy_devices++;
+    }
+    t->sensed |= d->sensed;
   }
+  if (r->energy_hashes > 0)
+    t->joules_per_th = t->energy_j / r->energy_hashes * 1e12;
   return 0;
 }
 
@@ -83,6 +94,12 @@ void report_table(const struct report *r, FILE *out)
   for (unsigned i = 0; i < r->count; i++)
     table_row(out, &r->devices[i], synth_device_kind_name(r->devices[i].kind));
   table_row(out, &r->total, "");
+  const struct synth_device_stats *t = &r->total;
+  if (t->joules_per_th > 0) /* only where sensors gave energy: say over how many devices */
+    fprintf(out,
+            "energy %.1f J on %u device%s with sensors: %.1f J/TH, %.3g H/J; power now %.1f W\n",
+            t->energy_j, r->energy_devices, r->energy_devices == 1 ? "" : "s", t->joules_per_th,
+            1e12 / t->joules_per_th, t->power_w);
 }
 
 static json_t *device_json(const struct synth_device_stats *d, bool with_identity)

@@ -10,7 +10,10 @@
 struct report {
   struct synth_device_stats *devices;
   unsigned count;
-  struct synth_device_stats total; /* id "total"; rates and counts summed, seconds the max */
+  struct synth_device_stats total; /* id "total"; rates and counts summed, seconds the max;
+                                      power and energy of the devices with sensors */
+  double energy_hashes;            /* hashes the total energy was spent on */
+  unsigned energy_devices;         /* devices whose energy is in it */
 };
 
 /* Reads every device's figures. Returns 0 or SYNTH_ENOMEM. */
