@@ -217,21 +217,29 @@ static void merge(struct synth__sensor_reading *into, const struct synth__sensor
   into->have |= add;
 }
 
-static void read_source(struct synth__sensing *g, struct synth__sensor_source *src, uint64_t now)
+/* Every reader of @src once, into @r: NVML, then RAPL (the package's energy and power, ahead of
+ * hwmon's), then hwmon. */
+static void read_figures(struct synth__nvml *nvml, struct synth__sensor_source *src, uint64_t now,
+                         struct synth__sensor_reading *r)
 {
-  struct synth__sensor_reading r = {0}, part;
+  struct synth__sensor_reading part;
+  memset(r, 0, sizeof *r);
   if (src->nvml_index >= 0)
-    synth__nvml_read(g->nvml, src->nvml_index, &r);
-  if (src->has_rapl) { /* the package's energy and power: ahead of hwmon's */
-    part = (struct synth__sensor_reading){0};
+    synth__nvml_read(nvml, src->nvml_index, r);
+  if (src->has_rapl) {
     synth__rapl_read(&src->rapl, now, &part);
-    merge(&r, &part);
+    merge(r, &part);
   }
   if (src->has_hwmon) {
-    part = (struct synth__sensor_reading){0};
     synth__hwmon_read(&src->hwmon, now, &part);
-    merge(&r, &part);
+    merge(r, &part);
   }
+}
+
+static void read_source(struct synth__sensing *g, struct synth__sensor_source *src, uint64_t now)
+{
+  struct synth__sensor_reading r;
+  read_figures(g->nvml, src, now, &r);
   double dt = src->last_ns ? (double)(now - src->last_ns) * 1e-9 : 0;
   src->last_ns = now;
   pthread_mutex_lock(&src->lock); /* the limits may change while it runs */
@@ -334,14 +342,7 @@ int synth__sensing_probe(const struct synth__sensing_config *cfg, struct synth__
   if (!locate(cfg, nvml, desc, &src, why, sizeof why))
     return -1;
   snprintf(label, label_size, "%s", src.label);
-  uint64_t now = synth__now_ns();
-  struct synth__sensor_reading part = {0};
-  if (src.nvml_index >= 0)
-    synth__nvml_read(nvml, src.nvml_index, r);
-  if (src.has_hwmon) {
-    synth__hwmon_read(&src.hwmon, now, &part);
-    merge(r, &part);
-  }
+  read_figures(nvml, &src, synth__now_ns(), r);
   r->have &= ~(unsigned)SYNTH__SENSE_ENERGY; /* since open: nothing yet at one reading */
   return 0;
 }
