@@ -121,18 +121,13 @@ struct fake_node {
 
 /* ---- Bytes. ---- */
 
-static void hex_of(const uint8_t *b, size_t n, char *out)
-{
-  synth__hex_encode(b, n, out);
-}
-
 /* A digest-order hash as RPC shows it: byte-reversed hex. */
 static void rpc_hex(const uint8_t h[32], char out[65])
 {
   uint8_t r[32];
   for (int i = 0; i < 32; i++)
     r[i] = h[31 - i];
-  hex_of(r, 32, out);
+  synth__hex_encode(r, 32, out);
 }
 
 static int nibble(char c)
@@ -388,7 +383,7 @@ static int load_block(struct fake_node *n, const struct synth_test_real_block *b
     if (tx_read(p->raw, p->raw_len, &v) != 0 || !(t->hex = malloc(2 * p->raw_len + 1)) ||
         !(t->depends = json_array()))
       goto out;
-    hex_of(p->raw, p->raw_len, t->hex);
+    synth__hex_encode(p->raw, p->raw_len, t->hex);
     memcpy(t->txid, p->txid, 32);
     memcpy(t->wtxid, p->wtxid, 32);
     t->fee =
@@ -470,7 +465,7 @@ static int add_fillers(struct fake_node *n, size_t count, size_t bytes)
       free(raw);
       return -1;
     }
-    hex_of(raw, bytes, t->hex);
+    synth__hex_encode(raw, bytes, t->hex);
     synth__sha256d(raw, bytes, t->txid);
     memcpy(t->wtxid, t->txid, 32);
     t->weight = 4 * (int64_t)bytes;
@@ -525,7 +520,7 @@ static json_t *template_json(struct fake_node *n)
   rpc_hex(n->tip, tip);
   for (int i = 0; i < 32; i++)
     be[i] = n->target[31 - i];
-  hex_of(be, 32, target);
+  synth__hex_encode(be, 32, target);
   snprintf(bits, sizeof bits, "%08" PRIx32, n->bits);
   longpollid(n, lp, sizeof lp);
   json_t *t = json_pack(
@@ -545,7 +540,7 @@ static json_t *template_json(struct fake_node *n)
       memcpy(w[i], n->txs[i].wtxid, 32);
     if (w && synth__solo_witness_commitment((const uint8_t(*)[32])w, n->ntx, c) == 0) {
       memcpy(script + 6, c, 32);
-      hex_of(script, 38, shown);
+      synth__hex_encode(script, 38, shown);
       json_object_set_new(t, "default_witness_commitment", json_string(shown));
     }
     free(w);

@@ -135,11 +135,6 @@ static uint64_t now_ns(void)
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void hex(const uint8_t *b, size_t n, char *out)
-{
-  synth__hex_encode(b, n, out);
-}
-
 /* Exactly 8 hex digits, read as a big-endian number (Stratum's ntime, nonce, version). */
 static int parse_hex32(const char *s, uint32_t *v)
 {
@@ -305,7 +300,7 @@ static void stratum_prevhash(char out[65])
   synth_test_b100000_internal(synth_test_b100000.prevhash_hex, h);
   for (int i = 0; i < 32; i++)
     w[i] = h[(i & ~3) + 3 - (i & 3)];
-  hex(w, 32, out);
+  synth__hex_encode(w, 32, out);
 }
 
 static void send_job(struct test_pool *p, struct conn *c, uint32_t n, int clean)
@@ -324,10 +319,10 @@ static void send_job(struct test_pool *p, struct conn *c, uint32_t n, int clean)
   synth_test_b100000_branches(branches);
   snprintf(id, sizeof id, "%08x", n);
   stratum_prevhash(prev);
-  hex(s.coinb1, s.coinb1_len, cb1);
-  hex(s.coinb2, s.coinb2_len, cb2);
-  hex(branches[0], 32, br[0]);
-  hex(branches[1], 32, br[1]);
+  synth__hex_encode(s.coinb1, s.coinb1_len, cb1);
+  synth__hex_encode(s.coinb2, s.coinb2_len, cb2);
+  synth__hex_encode(branches[0], 32, br[0]);
+  synth__hex_encode(branches[1], 32, br[1]);
   snprintf(version, sizeof version, "%08x", p->job_version);
   snprintf(bits, sizeof bits, "%08x", synth_test_b100000.bits);
   snprintf(ntime, sizeof ntime, "%08x", synth_test_b100000.time + n);
@@ -600,7 +595,7 @@ static void on_subscribe(struct test_pool *p, struct conn *c, json_t *id, json_t
   }
   c->subscribed = 1;
   snprintf(subid, sizeof subid, "%08x", c->number);
-  hex(c->en1, c->en1_len, en1);
+  synth__hex_encode(c->en1, c->en1_len, en1);
   reply(c, id,
         json_pack("[[[s,s],[s,s]],s,I]", "mining.set_difficulty", subid, "mining.notify", subid,
                   en1, (json_int_t)c->en2_size));
@@ -904,7 +899,7 @@ static void do_set_extranonce(struct test_pool *p, void *arg)
   memcpy(p->en1, a->en1, a->en1_len);
   p->en1_len = a->en1_len;
   p->en2_size = a->en2_size;
-  hex(a->en1, a->en1_len, en1);
+  synth__hex_encode(a->en1, a->en1_len, en1);
   for (size_t i = 0; i < p->nconns; i++) {
     struct conn *c = p->conns[i];
     if (!c->subscribed || !c->en_subscribed)
