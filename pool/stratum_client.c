@@ -18,6 +18,12 @@
 /* A session that mined this long was healthy: its end starts a new count of failures. */
 #define HEALTHY_SESSION_MS 30000
 
+/* Numbers the clients of this process, for their job tags' prefix. */
+static atomic_uint next_instance = 1;
+
+static const char *const role_names[] = {
+    [ROLE_ACTIVE] = "active", [ROLE_STANDBY] = "standby", [ROLE_DRAINING] = "draining"};
+
 /* ---- configuration ---------------------------------------------------------------------- */
 
 static char *dup_or_null(const char *s)
@@ -82,9 +88,10 @@ int synth_pool_create(synth_pool **out, synth_runtime *rt, const struct synth_po
   p->dev_accepted = calloc(p->ndevices + 1, sizeof *p->dev_accepted);
   p->dev_rejected = calloc(p->ndevices + 1, sizeof *p->dev_rejected);
   p->dev_stale = calloc(p->ndevices + 1, sizeof *p->dev_stale);
+  p->parked = calloc(1, sizeof *p->parked);
   int rc = SYNTH_ENOMEM;
   if (!p->urls || !p->eps || !p->user || !p->password || (cfg->tls_ca_file && !p->ca_file) ||
-      !p->dev_accepted || !p->dev_rejected || !p->dev_stale ||
+      !p->dev_accepted || !p->dev_rejected || !p->dev_stale || !p->parked ||
       stratum_queue_init(&p->queue, p->cfg.shares_kept) != 0 || stratum_sent_init(&p->sent) != 0)
     goto fail;
   for (size_t i = 0; i < cfg->url_count; i++) {
@@ -100,7 +107,10 @@ int synth_pool_create(synth_pool **out, synth_runtime *rt, const struct synth_po
   }
   p->tls = (struct stratum_tls_options){.insecure = cfg->tls_insecure != 0, .ca_file = p->ca_file};
   pthread_mutex_init(&p->lock, NULL);
+  pthread_mutex_init(&p->job_lock, NULL);
   p->lock_ready = true;
+  p->role = cfg->standby ? ROLE_STANDBY : ROLE_ACTIVE;
+  snprintf(p->tag_prefix, sizeof p->tag_prefix, "c%x.", atomic_fetch_add(&next_instance, 1));
   snprintf(p->text.user, sizeof p->text.user, "%s", p->user);
   snprintf(p->text.state, sizeof p->text.state, "stopped");
   *out = p;
@@ -131,6 +141,9 @@ int synth_pool_stats(synth_pool *p, struct synth_pool_stats *out, size_t out_siz
   memcpy(samples, p->switch_ms, n * sizeof samples[0]);
   s.switches = p->switches;
   pthread_mutex_unlock(&p->lock);
+  pthread_mutex_lock(&p->job_lock);
+  snprintf(s.role, sizeof s.role, "%s", role_names[p->role]);
+  pthread_mutex_unlock(&p->job_lock);
   s.accepted = atomic_load(&p->accepted);
   s.rejected = atomic_load(&p->rejected);
   s.stale = atomic_load(&p->stale);
@@ -185,6 +198,51 @@ void synth_pool_submit(synth_pool *p, const struct synth_share *share)
   stratum_queue_push(&p->queue, &q);
 }
 
+int synth_pool_owns(const synth_pool *p, const struct synth_share *share)
+{
+  return p && share && share->job_id &&
+         strncmp(share->job_id, p->tag_prefix, strlen(p->tag_prefix)) == 0;
+}
+
+/* ---- handing over ------------------------------------------------------------------------- */
+
+int synth_pool_activate(synth_pool *p)
+{
+  if (!p)
+    return SYNTH_EINVAL;
+  int rc = 0;
+  pthread_mutex_lock(&p->job_lock);
+  if (p->role == ROLE_DRAINING) {
+    rc = SYNTH_ESTATE;
+  } else if (p->role == ROLE_STANDBY) {
+    struct parked_job *pk = p->parked;
+    struct synth_job job;
+    /* A job of another session than the runtime's: clean, the old one's hits are stale. */
+    if (pk->set && stratum_job_from_notify(&pk->notify, &pk->ses, true, &job) == 0) {
+      job.job_id = pk->tag;
+      job.first_roll = pk->first_roll;
+      rc = synth_runtime_set_job(p->rt, &job);
+    }
+    if (rc == 0) {
+      p->role = ROLE_ACTIVE;
+      synth__log_info(&p->log, "pool client: active%s", pk->set ? ": its job is set" : "");
+    }
+  }
+  pthread_mutex_unlock(&p->job_lock);
+  return rc;
+}
+
+void synth_pool_drain(synth_pool *p)
+{
+  if (!p)
+    return;
+  pthread_mutex_lock(&p->job_lock);
+  p->role = ROLE_DRAINING;
+  pthread_mutex_unlock(&p->job_lock);
+  atomic_store(&p->draining, true);
+  synth__log_info(&p->log, "pool client: draining: no more jobs, its shares still sent");
+}
+
 /* ---- the connection loop ------------------------------------------------------------------ */
 
 /* Sleeps ms, waking early when the client stops. Returns false when it stops. */
@@ -235,7 +293,7 @@ static bool failback_ready(void *arg)
   struct failback *f = arg;
   struct synth_pool *p = f->p;
   uint64_t now = synth__now_ns(), check = (uint64_t)p->cfg.primary_check_ms * 1000000u;
-  if (f->s->pool == 0)
+  if (f->s->pool == 0 || atomic_load(&p->draining))
     return false;
   if (f->probe.running) {
     int o = stratum_probe_poll(&f->probe);
@@ -288,7 +346,9 @@ static void *client_thread(void *arg)
   struct failback fb = {.p = p, .s = s};
   unsigned seed = (unsigned)synth__now_ns();
   s->seed = seed ^ 0x5bd1e995u;
-  while (!atomic_load(&p->stopping)) {
+  snprintf(s->jobs.prefix, sizeof s->jobs.prefix, "%s", p->tag_prefix);
+  /* Draining, a session that ends is not replaced: what is left counts as kept or unanswered. */
+  while (!atomic_load(&p->stopping) && !atomic_load(&p->draining)) {
     char why[256];
     if (redirect.set && redirect.wait_s && !nap(p, redirect.wait_s * 1000u))
       break;
@@ -318,7 +378,7 @@ static void *client_thread(void *arg)
     }
     bool healthy = s->state == ST_MINING &&
                    synth__now_ns() - s->mining_since_ns >= (uint64_t)HEALTHY_SESSION_MS * 1000000u;
-    if (end == END_STOPPED)
+    if (end == END_STOPPED || atomic_load(&p->draining))
       break;
     if (end == END_FAILBACK) {
       stratum_probe_cancel(&fb.probe);
@@ -398,8 +458,11 @@ void synth_pool_destroy(synth_pool *p)
   if (!p)
     return;
   synth_pool_stop(p);
-  if (p->lock_ready)
+  if (p->lock_ready) {
     pthread_mutex_destroy(&p->lock);
+    pthread_mutex_destroy(&p->job_lock);
+  }
+  free(p->parked);
   for (size_t i = 0; p->urls && i < p->cfg.url_count; i++)
     free(p->urls[i]);
   free(p->urls);

@@ -75,6 +75,22 @@ struct session {
   uint64_t tokens_ns, capped_said_ns;
 };
 
+/* Whether the client's jobs reach the runtime (synth_pool_activate, synth_pool_drain). */
+enum pool_role {
+  ROLE_ACTIVE,   /* every job is set on the runtime */
+  ROLE_STANDBY,  /* connected, its latest job parked until activated */
+  ROLE_DRAINING, /* no job set any more; shares of its jobs still sent, answers counted */
+};
+
+/* The job a standby client would set: what it was cut from, and its tag. */
+struct parked_job {
+  bool set;
+  struct stratum_notify notify;
+  struct stratum_session ses;
+  char tag[24];
+  uint32_t first_roll;
+};
+
 struct synth_pool {
   synth_runtime *rt;
   struct synth__logger log;
@@ -87,6 +103,13 @@ struct synth_pool {
 
   pthread_t thread;
   bool started, lock_ready;
+  /* Held while a job is set, so that once synth_pool_drain() returns no job of this client
+   * reaches the runtime again; role and parked change under it. */
+  pthread_mutex_t job_lock;
+  enum pool_role role;
+  struct parked_job *parked;
+  atomic_bool draining; /* the connection loop's view: no reconnect, no failover */
+  char tag_prefix[12];
   atomic_bool stopping;
   struct stratum_share_queue queue;
   struct stratum_sent sent;

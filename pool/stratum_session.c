@@ -371,6 +371,17 @@ static uint32_t first_roll(const struct synth_job *job, unsigned *seed)
   return half ? (uint32_t)(r % half) : 0;
 }
 
+/* A standby client's latest job, for synth_pool_activate(). */
+static void park(struct parked_job *pk, const struct stratum_notify *n,
+                 const struct stratum_session *ses, const char *tag, uint32_t first_roll)
+{
+  pk->notify = *n;
+  pk->ses = *ses;
+  snprintf(pk->tag, sizeof pk->tag, "%s", tag);
+  pk->first_roll = first_roll;
+  pk->set = true;
+}
+
 static void on_notify(struct synth_pool *p, struct session *s, const struct stratum_notify *n)
 {
   pool_add(&p->jobs, 1);
@@ -392,13 +403,23 @@ static void on_notify(struct synth_pool *p, struct session *s, const struct stra
   job.job_id = stratum_jobs_add(&s->jobs, n->job_id, s->epoch);
   job.first_roll = first_roll(&job, &s->seed);
   uint64_t t = synth__now_ns();
-  int rc = synth_runtime_set_job(p->rt, &job);
+  int rc = 0;
+  pthread_mutex_lock(&p->job_lock);
+  enum pool_role role = p->role;
+  if (role == ROLE_ACTIVE)
+    rc = synth_runtime_set_job(p->rt, &job);
+  else if (role == ROLE_STANDBY)
+    park(p->parked, n, &s->ses, job.job_id, job.first_roll);
+  pthread_mutex_unlock(&p->job_lock);
   if (rc != 0) {
     synth__log_warn(&p->log, "job %s refused: %s", n->job_id, synth_strerror(rc));
     return;
   }
-  if (clean) {
+  if (role == ROLE_DRAINING)
+    synth__log_debug(&p->log, "job %s not set: this client is handing over", n->job_id);
+  if (clean)
     stratum_sent_clear(&p->sent);
+  if (clean && role == ROLE_ACTIVE) { /* timed from the notify to every device hashing it */
     s->switch_serial = synth_runtime_job_serial(p->rt);
     s->switch_notify_ns = t;
   }

@@ -76,7 +76,7 @@ const char *stratum_jobs_add(struct stratum_valid_jobs *v, const char *pool_job_
   t->epoch = epoch;
   t->valid = true;
   snprintf(t->pool_job_id, sizeof t->pool_job_id, "%s", pool_job_id);
-  snprintf(t->tag_text, sizeof t->tag_text, "t%x", (unsigned)t->tag);
+  snprintf(t->tag_text, sizeof t->tag_text, "%st%x", v->prefix, (unsigned)t->tag);
   return t->tag_text;
 }
 
@@ -85,7 +85,8 @@ const char *stratum_jobs_find(const struct stratum_valid_jobs *v, const char *ta
 {
   unsigned tag;
   char end;
-  if (sscanf(tag_text, "t%x%c", &tag, &end) != 1)
+  size_t plen = strlen(v->prefix);
+  if (strncmp(tag_text, v->prefix, plen) != 0 || sscanf(tag_text + plen, "t%x%c", &tag, &end) != 1)
     return NULL;
   const struct stratum_job_tag *t = &v->jobs[tag % STRATUM_VALID_JOBS];
   if (!t->valid || t->tag != tag || t->epoch != epoch || strcmp(t->tag_text, tag_text) != 0)

@@ -45,11 +45,14 @@ struct stratum_job_tag {
   uint32_t tag, epoch;
   bool valid;
   char pool_job_id[SYNTH_JOB_ID_MAX + 1];
-  char tag_text[12];
+  char tag_text[24];
 };
 struct stratum_valid_jobs {
   struct stratum_job_tag jobs[STRATUM_VALID_JOBS];
   uint32_t next_tag;
+  /* The client's own ("c1."), before every tag: two clients on one runtime (a pool change
+   * handing over) never name each other's jobs, and a share says whose it is. */
+  char prefix[12];
 };
 
 /* Makes every job invalid (a clean job, a new session). */

@@ -107,7 +107,8 @@ static enum synth__health_action observe(struct synth__sched *s, struct synth__s
      * finished. A CPU scan runs on the polling thread, so it is never seen overrunning in
      * flight; and a scan slow on every call would set its own ever longer deadline. */
     if (action != SYNTH__HEALTH_SICK && action != SYNTH__HEALTH_TAKE_OUT &&
-        synth__health_late(hc, d->tuner.target_s, latency, b->status, b->done, b->range.count))
+        synth__health_late(hc, synth__tuner_target(&d->tuner), latency, b->status, b->done,
+                           b->range.count))
       action = synth__health_overrun(&d->health, hc, b->t_done_ns);
   }
   struct synth__batch_entry e = {

@@ -116,7 +116,7 @@ static void sick_why(const struct synth__sched *s, const struct synth__sched_dev
 {
   if (late)
     snprintf(why, size, "a batch took %.0f ms against a %g ms target", (double)latency * 1e-6,
-             d->tuner.target_s * 1e3);
+             synth__tuner_target(&d->tuner) * 1e3);
   else if (probe)
     snprintf(why, size, "its probe batch %s", failed);
   else
@@ -145,8 +145,8 @@ static void finish(struct synth__sched *s, struct synth__sched_device *d, struct
   }
   /* What the collector's health check sees: the same latency, the same verdict. */
   uint64_t latency = b->t_done_ns > slot->t_start_ns ? b->t_done_ns - slot->t_start_ns : 0;
-  bool late = !slot->abandoned && synth__health_late(&s->cfg.health, d->tuner.target_s, latency,
-                                                     b->status, b->done, b->range.count);
+  bool late = !slot->abandoned && synth__health_late(&s->cfg.health, synth__tuner_target(&d->tuner),
+                                                     latency, b->status, b->done, b->range.count);
   bool probe = d->health.probing && !slot->abandoned;
   /* A limit's duty cycle: the device owes an idle gap in proportion to the time it was busy. */
   uint64_t gap = synth__sensing_gap_ns(d, latency);
@@ -298,11 +298,30 @@ static bool too_hot(struct synth__sched *s, struct synth__sched_device *d)
   return hot;
 }
 
+/* Paused by the caller: as at the abort temperature, what it holds goes back to the queues once,
+ * when it first sees the pause, and it takes nothing until resumed. Returns whether it is. */
+static bool paused(struct synth__sched *s, struct synth__sched_device *d)
+{
+  bool now = atomic_load_explicit(&d->paused, memory_order_acquire);
+  if (now && !d->pause_seen) {
+    abandon_in_flight(s, d);
+    synth__sched_want_refill(s);
+    synth__log_info(s->cfg.log, "%s (%s) paused: its work went back to the queues", d->desc.id,
+                    d->desc.name);
+  } else if (!now && d->pause_seen) {
+    synth__log_info(s->cfg.log, "%s (%s) resumed", d->desc.id, d->desc.name);
+  }
+  d->pause_seen = now;
+  return now;
+}
+
 /* Pulls and submits into every free slot. Returns false when the device failed. */
 static bool fill(struct synth__sched *s, struct synth__sched_device *d)
 {
-  if (too_hot(s, d) || (d->resume_ns && synth__now_ns() < d->resume_ns))
-    return true; /* stopped for heat, or in a duty-cycle gap: nothing new */
+  bool held = paused(s, d);
+  held = too_hot(s, d) || held; /* both see their transitions */
+  if (held || (d->resume_ns && synth__now_ns() < d->resume_ns))
+    return true; /* paused, stopped for heat, or in a duty-cycle gap: nothing new */
   d->resume_ns = 0;
   if (synth__health_state(&d->health) == SYNTH_DEVICE_SICK)
     return probe(s, d);
@@ -336,16 +355,17 @@ static bool overrun(const struct synth__sched *s, const struct synth__sched_devi
       oldest->batch.t_submit_ns > d->last_done_ns ? oldest->batch.t_submit_ns : d->last_done_ns;
   double rate = atomic_load_explicit(&d->tuner.rate, memory_order_relaxed);
   uint64_t limit = synth__health_deadline_ns(&s->cfg.health, oldest->batch.range.count, rate);
-  uint64_t cap = synth__health_latency_limit_ns(&s->cfg.health, d->tuner.target_s);
+  uint64_t cap = synth__health_latency_limit_ns(&s->cfg.health, synth__tuner_target(&d->tuner));
   if (cap < limit)
     limit = cap;
   uint64_t ran = synth__now_ns() - start;
   if (ran <= limit)
     return false;
-  snprintf(
-      why, size, "a batch of %u nonces ran longer than %.0f ms (expected %.1f ms, target %g ms)",
-      oldest->batch.range.count, (double)limit * 1e-6,
-      rate > 0 ? (double)oldest->batch.range.count / rate * 1e3 : 0.0, d->tuner.target_s * 1e3);
+  snprintf(why, size,
+           "a batch of %u nonces ran longer than %.0f ms (expected %.1f ms, target %g ms)",
+           oldest->batch.range.count, (double)limit * 1e-6,
+           rate > 0 ? (double)oldest->batch.range.count / rate * 1e3 : 0.0,
+           synth__tuner_target(&d->tuner) * 1e3);
   return true;
 }
 
@@ -389,17 +409,18 @@ static void drain(struct synth__sched *s, struct synth__sched_device *d)
   }
 }
 
-/* Idle with nothing in flight: until the duty-cycle gap ends, or 100 ms while too hot; a stop
- * ends the wait. */
+/* Idle with nothing in flight: until the duty-cycle gap ends, or 100 ms while too hot or
+ * paused; a stop ends the wait. */
 static void pause_for_limit(struct synth__sched *s, struct synth__sched_device *d)
 {
   uint64_t now = synth__now_ns();
   uint64_t ms = 100;
-  if (!d->hot && d->resume_ns > now)
+  bool held = d->hot || d->pause_seen;
+  if (!held && d->resume_ns > now)
     ms = (d->resume_ns - now) / 1000000u + 1;
   if (ms > 100)
     ms = 100;
-  if (d->hot || d->resume_ns > now)
+  if (held || d->resume_ns > now)
     synth__sched_pause_ms(s, (unsigned)ms);
 }
 
@@ -427,7 +448,7 @@ void *synth__device_thread(void *arg)
     unsigned seq = atomic_load(&s->work_seq); /* before pulling: see sched_wait_work */
     if (!fill(s, d))
       break;
-    if (in_flight(d) == 0 && (d->hot || d->resume_ns)) {
+    if (in_flight(d) == 0 && (d->hot || d->pause_seen || d->resume_ns)) {
       pause_for_limit(s, d);
       continue;
     }

@@ -7,7 +7,7 @@
 static double rate_of(struct synth__sched_device *d)
 {
   double r = synth__tuner_rate(&d->tuner);
-  return r > 0 ? r : (double)synth__tuner_batch(&d->tuner) / d->tuner.target_s;
+  return r > 0 ? r : (double)synth__tuner_batch(&d->tuner) / synth__tuner_target(&d->tuner);
 }
 
 /* How long the device takes before it could start on work queued now: its queue at its rate,
@@ -17,7 +17,7 @@ static double rate_of(struct synth__sched_device *d)
 static double backlog_s(struct synth__sched_device *d)
 {
   return (double)synth__unit_queue_nonces(&d->queue) / rate_of(d) +
-         (double)d->nslots * d->tuner.target_s;
+         (double)d->nslots * synth__tuner_target(&d->tuner);
 }
 
 /*
@@ -34,7 +34,7 @@ static bool horizons(struct synth__sched *s, double *low, double *high)
     struct synth__sched_device *d = s->devices[i];
     if (synth__device_benched(d))
       continue;
-    double t = d->tuner.target_s;
+    double t = synth__tuner_target(&d->tuner);
     if ((2 * d->nslots + 1) * t > *low)
       *low = (2 * d->nslots + 1) * t;
     if ((2 * d->nslots + 3) * t > *high)

@@ -74,6 +74,11 @@ struct synth__sched_device {
   atomic_uint_least64_t sensed_nonces0;
   uint64_t resume_ns;
   bool hot;
+  /* Paused by the caller (synth__sched_set_paused); pause_seen is its thread's view of it, so
+   * that the device gives its work back once, when it first sees the pause. */
+  atomic_bool paused;
+  bool pause_seen;
+  double default_target_s; /* the target latency it was added with */
 };
 
 struct synth__sched {
@@ -128,6 +133,8 @@ struct synth__sched {
   atomic_uint_least64_t aborted_nonces;
   atomic_uint_least64_t requeued_nonces;
   atomic_uint_least64_t steals;
+  /* When the service thread last went round its loop (0: not running): the watchdog's view. */
+  atomic_uint_least64_t service_beat_ns;
 };
 
 /* jobs.c: the job in force with this id, with a reference taken, or NULL. Registered
@@ -178,11 +185,12 @@ void synth__sched_wait_work(struct synth__sched *s, unsigned seen_seq, unsigned 
 /* Waits @ms, or until the scheduler stops: a device held back by a limit. */
 void synth__sched_pause_ms(struct synth__sched *s, unsigned ms);
 
-/* Whether the device should get no new work: taken out, or sick. */
+/* Whether the device should get no new work: taken out, sick, or paused. */
 static inline bool synth__device_benched(struct synth__sched_device *d)
 {
   return atomic_load_explicit(&d->failed, memory_order_relaxed) ||
-         synth__health_state(&d->health) == SYNTH_DEVICE_SICK;
+         synth__health_state(&d->health) == SYNTH_DEVICE_SICK ||
+         atomic_load_explicit(&d->paused, memory_order_relaxed);
 }
 
 /* Whether the device has lost priority: under work stealing others take its queued work first,
@@ -191,7 +199,8 @@ static inline bool synth__device_demoted(struct synth__sched_device *d)
 {
   enum synth_device_state st = synth__health_state(&d->health);
   return st == SYNTH_DEVICE_BACKING_OFF || st == SYNTH_DEVICE_SICK || st == SYNTH_DEVICE_OUT ||
-         atomic_load_explicit(&d->failed, memory_order_relaxed);
+         atomic_load_explicit(&d->failed, memory_order_relaxed) ||
+         atomic_load_explicit(&d->paused, memory_order_relaxed);
 }
 
 /* Whether hits of job no longer count: it was cancelled, or a clean job came after it. */

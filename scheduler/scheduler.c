@@ -129,6 +129,8 @@ int synth__sched_add_device(struct synth__sched *s, const struct synth__device_o
   if (ops->max_batch && ops->max_batch(dev) < max_batch)
     max_batch = ops->max_batch(dev);
   synth__tuner_init(&d->tuner, target_latency_s, s->unit_nonces, max_batch);
+  d->default_target_s = target_latency_s;
+  atomic_init(&d->paused, false);
   d->sched = s;
   d->index = s->ndevices;
   d->ops = ops;
@@ -211,6 +213,7 @@ static void *service_thread(void *arg)
   pthread_setname_np(pthread_self(), "synth-service");
   uint64_t next_sample = synth__now_ns();
   while (!atomic_load_explicit(&s->stopping, memory_order_acquire)) {
+    atomic_store_explicit(&s->service_beat_ns, synth__now_ns(), memory_order_relaxed);
     synth__generator_refill(s);
     synth__sched_service_jobs(s, &retiring);
     uint64_t now = synth__now_ns();
@@ -226,6 +229,7 @@ static void *service_thread(void *arg)
     }
     pthread_mutex_unlock(&s->wake_lock);
   }
+  atomic_store_explicit(&s->service_beat_ns, 0, memory_order_relaxed);
   /* Jobs still waiting go back on the queue for the next start or for destroy. */
   while (retiring) {
     struct synth__job *job = retiring;
@@ -393,13 +397,15 @@ void synth__sched_device_stats(struct synth__sched *s, unsigned index,
   synth__batch_log_latency(&d->log, LATENCY_BATCHES, &p50, &p95);
   out->latency_p50_ms = p50 * 1e-6;
   out->latency_p95_ms = p95 * 1e-6;
-  out->target_latency_ms = d->tuner.target_s * 1e3;
+  out->target_latency_ms = synth__tuner_target(&d->tuner) * 1e3;
   out->error_rate = atomic_load_explicit(&d->health.error_rate, memory_order_relaxed);
   out->batch_errors = synth__counter_get(&c->batch_errors);
   out->batch_max_nonces = atomic_load_explicit(&d->tuner.max_nonces, memory_order_relaxed);
   out->state = synth__health_state(&d->health);
   if (out->state != SYNTH_DEVICE_OUT && !started)
     out->state = SYNTH_DEVICE_IDLE;
+  else if (out->state != SYNTH_DEVICE_OUT && atomic_load_explicit(&d->paused, memory_order_relaxed))
+    out->state = SYNTH_DEVICE_PAUSED;
   out->sick_count = atomic_load_explicit(&d->health.sick_count, memory_order_relaxed);
   out->job_serial = atomic_load_explicit(&d->job_started_id, memory_order_acquire);
   out->job_started_ns = atomic_load_explicit(&d->job_started_ns, memory_order_relaxed);
@@ -463,4 +469,35 @@ void synth__sched_totals(struct synth__sched *s, struct synth__sched_totals *out
   out->steals = atomic_load(&s->steals);
   out->units_in_use = synth__unit_pool_in_use(s->pool);
   out->midstates_cached = synth__job_table_count(s->midstates);
+}
+
+int synth__sched_set_paused(struct synth__sched *s, unsigned index, bool paused)
+{
+  if (index >= s->ndevices)
+    return SYNTH_EINVAL;
+  atomic_store_explicit(&s->devices[index]->paused, paused, memory_order_release);
+  /* Its units go to the others now, and a resumed device stops waiting at once. */
+  synth__sched_want_refill(s);
+  pthread_mutex_lock(&s->wake_lock);
+  pthread_cond_broadcast(&s->work_cond);
+  pthread_mutex_unlock(&s->wake_lock);
+  return 0;
+}
+
+int synth__sched_set_target(struct synth__sched *s, unsigned index, double target_s)
+{
+  if (index >= s->ndevices)
+    return SYNTH_EINVAL;
+  struct synth__sched_device *d = s->devices[index];
+  synth__tuner_set_target(&d->tuner, target_s > 0 ? target_s : d->default_target_s);
+  return 0;
+}
+
+double synth__sched_heartbeat_age(struct synth__sched *s)
+{
+  uint64_t beat = atomic_load_explicit(&s->service_beat_ns, memory_order_relaxed);
+  if (!beat)
+    return -1;
+  uint64_t now = synth__now_ns();
+  return now > beat ? (double)(now - beat) * 1e-9 : 0;
 }

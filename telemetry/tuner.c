@@ -6,7 +6,7 @@
 void synth__tuner_init(struct synth__tuner *t, double target_latency_s, uint64_t unit,
                        uint64_t max_nonces)
 {
-  t->target_s = target_latency_s;
+  atomic_init(&t->target_s, target_latency_s);
   t->unit = unit;
   atomic_init(&t->max_nonces, max_nonces < unit ? unit : max_nonces / unit * unit);
   atomic_init(&t->cap_nonces, 0);
@@ -52,10 +52,10 @@ void synth__tuner_observe(struct synth__tuner *t, uint64_t nonces, uint64_t elap
   double rate = t->acc_nonces / t->acc_s;
   atomic_store_explicit(&t->rate, rate, memory_order_relaxed);
 
-  double off = (double)elapsed_ns * 1e-9 / t->target_s - 1;
+  double off = (double)elapsed_ns * 1e-9 / synth__tuner_target(t) - 1;
   t->on_target = fabs(off) <= SYNTH_TUNER_BAND ? t->on_target + 1 : 0;
 
-  publish(t, rate * t->target_s);
+  publish(t, rate * synth__tuner_target(t));
 }
 
 bool synth__tuner_shrink(struct synth__tuner *t, uint64_t size)
@@ -99,5 +99,10 @@ bool synth__tuner_settled(const struct synth__tuner *t)
     return false;
   /* The size is whole units within the clamps: when it already is the best of those (the
    * target falls between one unit and the next, or beyond a clamp), it cannot get closer. */
-  return clamped(t, rate * t->target_s) == get(&t->batch_nonces);
+  return clamped(t, rate * synth__tuner_target(t)) == get(&t->batch_nonces);
+}
+
+void synth__tuner_set_target(struct synth__tuner *t, double target_latency_s)
+{
+  atomic_store_explicit(&t->target_s, target_latency_s, memory_order_relaxed);
 }

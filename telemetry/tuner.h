@@ -23,7 +23,7 @@ struct synth__tuner {
   atomic_uint_least64_t max_nonces; /* device limit, lowered by oversize failures */
   atomic_uint_least64_t cap_nonces; /* backing off: the size stays at or below it */
   _Atomic double rate;              /* H/s the size is based on; 0 until measured */
-  double target_s;
+  _Atomic double target_s;          /* any thread may move it (synth__tuner_set_target) */
   uint64_t unit;
   double acc_nonces, acc_s; /* the decaying sums behind rate (writer only) */
   unsigned on_target;       /* batches in a row within the settle band (writer only) */
@@ -46,6 +46,15 @@ bool synth__tuner_shrink(struct synth__tuner *t, uint64_t size);
 /* Halves the batch and holds it there (backing off); cap 0 lifts the hold. */
 void synth__tuner_back_off(struct synth__tuner *t);
 void synth__tuner_release(struct synth__tuner *t);
+
+/* Aims the next batches at target_latency_s (> 0). Any thread: the writer picks it up with its
+ * next batch. */
+void synth__tuner_set_target(struct synth__tuner *t, double target_latency_s);
+
+static inline double synth__tuner_target(const struct synth__tuner *t)
+{
+  return atomic_load_explicit(&t->target_s, memory_order_relaxed);
+}
 
 /* Starts over from one unit, forgetting the measured rate (a device coming back). */
 void synth__tuner_restart(struct synth__tuner *t);

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -862,6 +863,114 @@ static void test_cli_bad_pool_settings(void)
   unlink(cfg);
 }
 
+/* ---- handing a runtime over from one client to another ---- */
+
+struct relay {
+  synth_runtime *rt;
+  _Atomic(synth_pool *) old, new;
+};
+
+/* Each share to the client whose job it was found on, as synthminer's reload does. */
+static void relay_share(void *user, const struct synth_share *share)
+{
+  struct relay *r = user;
+  synth_pool *n = atomic_load(&r->new);
+  synth_pool_submit(n && synth_pool_owns(n, share) ? n : atomic_load(&r->old), share);
+}
+
+static struct synth_pool_stats stats_of(synth_pool *p)
+{
+  struct synth_pool_stats s;
+  synth_pool_stats(p, &s, sizeof s);
+  return s;
+}
+
+static synth_pool *client_of(synth_runtime *rt, const struct test_pool *tp, int standby)
+{
+  char url[64];
+  url_of(url, sizeof url, tp, false);
+  const char *urls[] = {url};
+  struct synth_pool_config pc = {.urls = urls,
+                                 .url_count = 1,
+                                 .user = "tester.rig1",
+                                 .password = PASSWORD,
+                                 .log_fn = log_capture_fn,
+                                 .log_level = SYNTH_LOG_DEBUG,
+                                 .standby = standby};
+  synth_pool *p = NULL;
+  CU_ASSERT_EQUAL(synth_pool_create(&p, rt, &pc), 0);
+  return p;
+}
+
+/* A standby client takes jobs but sets none; drained, the old one sets no job again yet sends
+ * its shares and counts their answers; activated, the new one's job is hashed at once. Every
+ * share goes to the pool whose job it was: neither pool rejects one, none is left unanswered. */
+static void test_handover_between_clients(void)
+{
+  log_capture_clear();
+  struct test_pool *a = pool_up(NULL), *b = pool_up(NULL);
+  struct relay r = {0};
+  CU_ASSERT_EQUAL_FATAL(capture_miner_create(&r.rt, relay_share, &r), 0);
+  synth_pool *old = client_of(r.rt, a, 0);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(old);
+  atomic_store(&r.old, old);
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_start(r.rt), 0);
+  CU_ASSERT_EQUAL_FATAL(synth_pool_start(old), 0);
+  CU_ASSERT_EQUAL_FATAL(wait_accepted(a, 3, 60000), 0);
+  CU_ASSERT_STRING_EQUAL(stats_of(old).role, "active");
+
+  synth_pool *next = client_of(r.rt, b, 1);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+  atomic_store(&r.new, next);
+  uint32_t serial = synth_runtime_job_serial(r.rt);
+  CU_ASSERT_EQUAL_FATAL(synth_pool_start(next), 0);
+  SYNTH_TEST_WAIT(stats_of(next).jobs > 0);
+  CU_ASSERT(stats_of(next).jobs > 0);
+  CU_ASSERT_STRING_EQUAL(stats_of(next).role, "standby");
+  CU_ASSERT_EQUAL(synth_runtime_job_serial(r.rt), serial); /* standby: nothing set */
+  struct test_pool_stats sb;
+  test_pool_stats(b, &sb);
+  CU_ASSERT_EQUAL(sb.submits, 0);
+
+  synth_pool_drain(old);
+  CU_ASSERT_EQUAL(synth_pool_activate(next), 0);
+  CU_ASSERT_EQUAL(synth_pool_activate(old), SYNTH_ESTATE);
+  CU_ASSERT_STRING_EQUAL(stats_of(old).role, "draining");
+  CU_ASSERT_STRING_EQUAL(stats_of(next).role, "active");
+  uint32_t switched = synth_runtime_job_serial(r.rt);
+  CU_ASSERT_NOT_EQUAL(switched, serial);
+  CU_ASSERT_EQUAL(wait_accepted(b, 3, 60000), 0);
+  /* The old pool's next job reaches its client, not the runtime. */
+  uint64_t jobs = stats_of(old).jobs;
+  test_pool_notify(a, 0);
+  SYNTH_TEST_WAIT(stats_of(old).jobs > jobs);
+  CU_ASSERT(stats_of(old).jobs > jobs);
+  CU_ASSERT_EQUAL(synth_runtime_job_serial(r.rt), switched);
+  SYNTH_TEST_WAIT(stats_of(old).in_flight == 0 && stats_of(old).kept == 0);
+
+  synth_runtime_stop(r.rt);
+  synth_pool_stop(old);
+  synth_pool_stop(next);
+  struct synth_pool_stats o = stats_of(old), n = stats_of(next);
+  check_share_ledger(&o);
+  check_share_ledger(&n);
+  CU_ASSERT_EQUAL(o.unanswered, 0);
+  CU_ASSERT_EQUAL(o.dropped, 0);
+  CU_ASSERT_EQUAL(n.unanswered + n.dropped, 0);
+  CU_ASSERT(n.accepted >= 3);
+  struct test_pool_stats sa;
+  test_pool_stats(a, &sa);
+  test_pool_stats(b, &sb);
+  CU_ASSERT_EQUAL(rejected(&sa), 0); /* no share of one pool's jobs went to the other */
+  CU_ASSERT_EQUAL(rejected(&sb), 0);
+  CU_ASSERT_EQUAL(o.accepted, sa.accepted);
+  synth_pool_destroy(old);
+  synth_pool_destroy(next);
+  synth_runtime_destroy(r.rt);
+  test_pool_stop(a);
+  test_pool_stop(b);
+}
+
 SYNTH_TEST_MAIN(
     "stratum", SYNTH_TEST(test_real_block_byte_order), SYNTH_TEST(test_session_and_version_rolling),
     SYNTH_TEST(test_difficulty_and_clean_switches), SYNTH_TEST(test_extranonce_change),
@@ -874,4 +983,4 @@ SYNTH_TEST_MAIN(
     SYNTH_TEST(test_outage_new_extranonce), SYNTH_TEST(test_tiny_difficulty),
     SYNTH_TEST(test_reject_shapes), SYNTH_TEST(test_version_bits_inside_the_mask),
     SYNTH_TEST(test_cli_mines_for_the_pool), SYNTH_TEST(test_cli_pool_deadlines),
-    SYNTH_TEST(test_cli_bad_pool_settings))
+    SYNTH_TEST(test_cli_bad_pool_settings), SYNTH_TEST(test_handover_between_clients))

@@ -285,6 +285,89 @@ static void test_forced_cores(void)
   }
 }
 
+static uint64_t nonces_of(synth_runtime *rt, unsigned i)
+{
+  return synth_test_device_stats(rt, i).nonces;
+}
+
+/* Whether device i hashed nothing for a while: 20 readings 50 ms apart alike. A paused device
+ * hashes nothing at all, so this cannot fail for one on a slow machine; a running one moves. */
+static bool stands_still(synth_runtime *rt, unsigned i)
+{
+  uint64_t n = nonces_of(rt, i);
+  for (int k = 0; k < 20; k++) {
+    synth_test_sleep_ms(50);
+    if (nonces_of(rt, i) != n)
+      return false;
+  }
+  return true;
+}
+
+/* Pausing a device moves its work to the others and stops it to the nonce; resuming brings it
+ * back; every device at once too. The target latency moves and comes back, and the service
+ * thread's heartbeat is there only while the runtime runs. */
+static void test_pause_target_and_heartbeat(void)
+{
+  struct collected c = {.lock = PTHREAD_MUTEX_INITIALIZER};
+  CU_ASSERT_EQUAL(synth_benchmark_job(&c.job, 1.0 / (1 << 16)), 0);
+  struct synth_runtime_config cfg = {.devices = "cpu", .device_options = "cpu.threads=2"};
+  synth_runtime *rt;
+  CU_ASSERT_EQUAL_FATAL(synth_miner_create(&rt, &cfg, &(struct synth_miner_config){on_share, &c}),
+                        0);
+  CU_ASSERT_EQUAL_FATAL(synth_runtime_device_count(rt), 2);
+  CU_ASSERT(synth_runtime_heartbeat_age(rt) < 0);
+  CU_ASSERT_EQUAL(synth_runtime_set_paused(rt, 2, 1), SYNTH_EINVAL);
+  CU_ASSERT_EQUAL(synth_runtime_set_target_latency(rt, 2, 10), SYNTH_EINVAL);
+  CU_ASSERT_EQUAL(synth_runtime_set_target_latency(rt, 0, -1), SYNTH_EINVAL);
+  CU_ASSERT_EQUAL(synth_runtime_set_target_latency(rt, 0, NAN), SYNTH_EINVAL);
+  CU_ASSERT_EQUAL(synth_runtime_set_target_latency(rt, 0, 60001), SYNTH_EINVAL);
+  CU_ASSERT_EQUAL(synth_runtime_start(rt), 0);
+  CU_ASSERT_EQUAL(synth_runtime_set_job(rt, &c.job), 0);
+  SYNTH_TEST_WAIT(synth_runtime_heartbeat_age(rt) >= 0 && nonces_of(rt, 0) > 0 &&
+                  nonces_of(rt, 1) > 0);
+  double age = synth_runtime_heartbeat_age(rt);
+  CU_ASSERT(age >= 0 && age < 30);
+
+  CU_ASSERT_EQUAL(synth_runtime_set_paused(rt, 0, 1), 0);
+  SYNTH_TEST_WAIT(synth_test_device_stats(rt, 0).state == SYNTH_DEVICE_PAUSED &&
+                  stands_still(rt, 0));
+  CU_ASSERT_EQUAL(synth_test_device_stats(rt, 0).state, SYNTH_DEVICE_PAUSED);
+  CU_ASSERT_STRING_EQUAL(synth_device_state_name(SYNTH_DEVICE_PAUSED), "paused");
+  CU_ASSERT_TRUE(stands_still(rt, 0));
+  uint64_t other = nonces_of(rt, 1);
+  SYNTH_TEST_WAIT(nonces_of(rt, 1) > other); /* the other goes on, with the paused one's work */
+  CU_ASSERT(nonces_of(rt, 1) > other);
+
+  CU_ASSERT_EQUAL(synth_runtime_set_paused(rt, 0, 0), 0);
+  uint64_t was = nonces_of(rt, 0);
+  SYNTH_TEST_WAIT(nonces_of(rt, 0) > was);
+  CU_ASSERT(nonces_of(rt, 0) > was);
+  CU_ASSERT_NOT_EQUAL(synth_test_device_stats(rt, 0).state, SYNTH_DEVICE_PAUSED);
+
+  CU_ASSERT_EQUAL(synth_runtime_set_paused(rt, SYNTH_ALL_DEVICES, 1), 0);
+  SYNTH_TEST_WAIT(stands_still(rt, 0) && stands_still(rt, 1));
+  CU_ASSERT_TRUE(stands_still(rt, 0) && stands_still(rt, 1));
+  CU_ASSERT(synth_runtime_heartbeat_age(rt) >= 0); /* paused is not wedged */
+  CU_ASSERT_EQUAL(synth_runtime_set_paused(rt, SYNTH_ALL_DEVICES, 0), 0);
+  was = nonces_of(rt, 1);
+  SYNTH_TEST_WAIT(nonces_of(rt, 1) > was);
+  CU_ASSERT(nonces_of(rt, 1) > was);
+
+  double before = synth_test_device_stats(rt, 1).target_latency_ms;
+  CU_ASSERT_EQUAL(synth_runtime_set_target_latency(rt, 1, 23), 0);
+  CU_ASSERT_DOUBLE_EQUAL(synth_test_device_stats(rt, 1).target_latency_ms, 23, 1e-9);
+  CU_ASSERT_DOUBLE_EQUAL(synth_test_device_stats(rt, 0).target_latency_ms, before, 1e-9);
+  CU_ASSERT_EQUAL(synth_runtime_set_target_latency(rt, SYNTH_ALL_DEVICES, 0), 0);
+  CU_ASSERT_DOUBLE_EQUAL(synth_test_device_stats(rt, 1).target_latency_ms, before, 1e-9);
+
+  CU_ASSERT_EQUAL(synth_runtime_stop(rt), 0);
+  CU_ASSERT(synth_runtime_heartbeat_age(rt) < 0);
+  pthread_mutex_lock(&c.lock);
+  CU_ASSERT_EQUAL(c.bad, 0);
+  pthread_mutex_unlock(&c.lock);
+  synth_runtime_destroy(rt);
+}
+
 static void test_probe(void)
 {
   struct probe_count all = {0}, one = {0};
@@ -303,4 +386,4 @@ static void test_probe(void)
 
 SYNTH_TEST_MAIN("runtime", SYNTH_TEST(test_mines_benchmark_job), SYNTH_TEST(test_bad_configs),
                 SYNTH_TEST(test_bad_jobs_keep_the_current_one), SYNTH_TEST(test_forced_cores),
-                SYNTH_TEST(test_probe))
+                SYNTH_TEST(test_probe), SYNTH_TEST(test_pause_target_and_heartbeat))

@@ -57,6 +57,9 @@ struct synth_pool_config {
    * pool's tiny difficulty cannot make the client flood it. */
   unsigned max_submits_per_s;
   double min_difficulty; /* a lower difficulty from the pool is raised to it: 2^-24 */
+  /* Non-zero: the client connects and takes jobs but sets none on the runtime until
+   * synth_pool_activate() (a pool change handing over from a running client without a gap). */
+  int standby;
 };
 
 /* Pool figures; fields are only ever appended: pass sizeof(struct synth_pool_stats). */
@@ -100,6 +103,7 @@ struct synth_pool_stats {
     uint64_t count;
   } rejects[SYNTH_POOL_REASONS];
   unsigned reject_reasons; /* how many of rejects[] are used */
+  char role[16]; /* "active", "standby" or "draining" (synth_pool_activate, synth_pool_drain) */
 };
 
 /*
@@ -117,6 +121,28 @@ SYNTH_EXTERN int synth_pool_start(synth_pool *pool);
 /* Queues a share for the pool (copied; sent as soon as a connection is up). Never blocks on
  * the network: safe to call from the runtime's share callback. Thread-safe. */
 SYNTH_EXTERN void synth_pool_submit(synth_pool *pool, const struct synth_share *share);
+
+/*
+ * Handing a runtime over from one client to another (a changed pool list, a switch of pools)
+ * without a gap and without losing a share: create the new client with standby set and start
+ * it; once its figures show a job (jobs > 0), synth_pool_drain() the old one, then
+ * synth_pool_activate() the new one, which sets its latest job at once. Route each share with
+ * synth_pool_owns(): the old client still sends the shares of its own jobs and counts their
+ * answers; stop it once it has none queued or in flight.
+ */
+
+/* Sets the latest job a standby client took (if any) on the runtime, and every job after it.
+ * Returns 0 (also when already active), SYNTH_ESTATE for a draining client, or what
+ * synth_runtime_set_job() returned (the client stays in standby). Thread-safe. */
+SYNTH_EXTERN int synth_pool_activate(synth_pool *pool);
+
+/* From its return on, no job of this client reaches the runtime; it keeps its connection to send
+ * the shares of its jobs and count their answers, but neither reconnects nor fails over. NULL is
+ * ignored. Thread-safe. */
+SYNTH_EXTERN void synth_pool_drain(synth_pool *pool);
+
+/* Whether share was found on one of this client's jobs (its tag). Thread-safe. */
+SYNTH_EXTERN int synth_pool_owns(const synth_pool *pool, const struct synth_share *share);
 
 /* Copies the figures (out_size bytes of them). Returns 0 or SYNTH_EINVAL. Thread-safe. */
 SYNTH_EXTERN int synth_pool_stats(synth_pool *pool, struct synth_pool_stats *out, size_t out_size);

@@ -39,9 +39,12 @@ enum synth_device_state {
   SYNTH_DEVICE_SICK = 4,        /* batches overran their deadline many times over: its work went
                                  * back to the queues; probed again later with a small batch */
   SYNTH_DEVICE_OUT = 5,         /* taken out for good, the reason logged */
+  SYNTH_DEVICE_PAUSED = 6,      /* paused by the caller (synth_runtime_set_paused): its work went
+                                 * to the others, it takes none until resumed */
 };
 
-/* "idle", "tuning", "ok", "backing-off", "sick", "out"; "unknown" otherwise. Thread-safe. */
+/* "idle", "tuning", "ok", "backing-off", "sick", "out", "paused"; "unknown" otherwise. Thread-safe.
+ */
 SYNTH_EXTERN const char *synth_device_state_name(enum synth_device_state state);
 
 /* Zero-initialise, then set what you need: every zero field means its default. */
@@ -164,6 +167,29 @@ SYNTH_EXTERN int synth_runtime_start(synth_runtime *rt);
  * or SYNTH_EINVAL (out of range, a malformed list; the limits stay as they were). Thread-safe. */
 SYNTH_EXTERN int synth_runtime_set_limits(synth_runtime *rt, double temp_limit_c,
                                           double temp_abort_c, const char *power_limit);
+
+/* Every device at once, for the per-device calls below. */
+#define SYNTH_ALL_DEVICES 0xffffffffu
+
+/* Pauses device index (or SYNTH_ALL_DEVICES) when paused is non-zero, else resumes it. A paused
+ * device gives what it holds back to the queues (nothing is lost: the others hash it, as with a
+ * sick device), takes no work, and shows SYNTH_DEVICE_PAUSED; its batches in flight are cut
+ * short. Works while the runtime runs or not (a device paused before start never hashes).
+ * Returns 0 or SYNTH_EINVAL (index out of range). Thread-safe. */
+SYNTH_EXTERN int synth_runtime_set_paused(synth_runtime *rt, unsigned index, int paused);
+
+/* Aims device index's (or every device's: SYNTH_ALL_DEVICES) batches at latency_ms, as the
+ * config's cpu_ / gpu_target_latency_ms do at create; 0 puts back what it was created with. The
+ * tuner moves the batch size over the next few batches. Returns 0, or SYNTH_EINVAL (index out
+ * of range, latency_ms negative, not finite or over 60000). Thread-safe. */
+SYNTH_EXTERN int synth_runtime_set_target_latency(synth_runtime *rt, unsigned index,
+                                                  double latency_ms);
+
+/* Seconds since the scheduler's service thread (job switches, refills) last went round its
+ * loop, which it does at least every few milliseconds while the runtime runs; negative when the
+ * runtime is not running. A supervisor's watchdog (systemd's WatchdogSec) can take a value of
+ * seconds as a wedged runtime. Thread-safe. */
+SYNTH_EXTERN double synth_runtime_heartbeat_age(synth_runtime *rt);
 
 /* Stops hashing: batches in flight are cut short and their results collected, hits found
  * so far are delivered, threads are joined. Works in flight wait, queued, for the next start.
