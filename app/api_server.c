@@ -27,6 +27,14 @@ struct api_server {
 
 #define JSON_TYPE "application/json"
 #define DEVICE_PREFIX "/api/devices/"
+#define BODY_MAX 4096 /* a control request's JSON body, at most */
+
+/* One request's body, gathered as MHD hands it over. */
+struct request {
+  char body[BODY_MAX + 1];
+  size_t len;
+  bool too_big;
+};
 
 /* ---- addresses ---- */
 
@@ -187,12 +195,74 @@ static enum MHD_Result post_stop(struct api_server *s, struct MHD_Connection *c,
   return r;
 }
 
+bool api_is_control_path(const char *url)
+{
+  static const char *const paths[] = {"/api/reload", "/api/pause", "/api/resume",
+                                      "/api/pool/switch"};
+  for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+    if (strcmp(url, paths[i]) == 0)
+      return true;
+  if (strncmp(url, DEVICE_PREFIX, strlen(DEVICE_PREFIX)) != 0)
+    return false;
+  const char *id = url + strlen(DEVICE_PREFIX), *slash = strchr(id, '/');
+  if (!slash || slash == id)
+    return false;
+  static const char *const actions[] = {"pause", "resume", "target-latency", "power-limit"};
+  for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
+    if (strcmp(slash + 1, actions[i]) == 0)
+      return true;
+  return false;
+}
+
+/* A control endpoint: POST with the token, a JSON object body or none. */
+static enum MHD_Result post_control(struct api_server *s, struct MHD_Connection *c, const char *url,
+                                    const char *method, struct request *rq)
+{
+  if (!s->cfg.token)
+    return send_error(c, MHD_HTTP_FORBIDDEN,
+                      "write endpoints are off: start synthminer run with --api-token", NULL);
+  if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+    return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", "POST");
+  if (!s->cfg.control_fn)
+    return send_error(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
+  if (rq->too_big)
+    return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "the body is over 4096 bytes", NULL);
+  json_t *body = NULL;
+  if (rq->len) {
+    json_error_t e;
+    body = json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES, &e);
+    if (!json_is_object(body)) {
+      json_decref(body);
+      return send_error(c, MHD_HTTP_BAD_REQUEST, "the body is not a JSON object", NULL);
+    }
+  }
+  char msg[512] = "";
+  unsigned status =
+      s->cfg.control_fn(s->cfg.control_user, url + strlen("/api/"), body, msg, sizeof msg);
+  json_decref(body);
+  if (status != MHD_HTTP_OK)
+    return send_error(c, status, msg, NULL);
+  json_t *ok = json_pack("{s:b, s:s}", "ok", 1, "message", msg);
+  enum MHD_Result r = ok ? send_json(c, MHD_HTTP_OK, ok, NULL) : MHD_NO;
+  json_decref(ok);
+  return r;
+}
+
 static enum MHD_Result send_index(struct MHD_Connection *c, bool writable)
 {
   json_t *paths = json_pack("[s,s,s,s,s,s]", "/api/summary", "/api/devices", "/api/devices/<id>",
                             "/api/job", "/api/pool", "/metrics");
-  if (paths && writable)
-    json_array_append_new(paths, json_string("POST /api/stop"));
+  static const char *const writes[] = {"POST /api/stop",
+                                       "POST /api/reload",
+                                       "POST /api/pause",
+                                       "POST /api/resume",
+                                       "POST /api/pool/switch",
+                                       "POST /api/devices/<id>/pause",
+                                       "POST /api/devices/<id>/resume",
+                                       "POST /api/devices/<id>/target-latency",
+                                       "POST /api/devices/<id>/power-limit"};
+  for (size_t i = 0; paths && writable && i < sizeof writes / sizeof writes[0]; i++)
+    json_array_append_new(paths, json_string(writes[i]));
   json_t *o = paths ? json_pack("{s:s, s:o}", "service", "synthminer", "endpoints", paths) : NULL;
   enum MHD_Result r = o ? send_json(c, MHD_HTTP_OK, o, NULL) : MHD_NO;
   json_decref(o);
@@ -279,7 +349,7 @@ static unsigned check_host(const struct api_server *s, struct MHD_Connection *c,
 }
 
 static enum MHD_Result respond(struct api_server *s, struct MHD_Connection *c, const char *url,
-                               const char *method, const char *version)
+                               const char *method, const char *version, struct request *rq)
 {
   /* First, before the token: a page rebinding its name to us learns nothing, stops nothing. */
   const char *why;
@@ -291,6 +361,8 @@ static enum MHD_Result respond(struct api_server *s, struct MHD_Connection *c, c
                       NULL);
   if (strcmp(url, "/api/stop") == 0)
     return post_stop(s, c, method);
+  if (api_is_control_path(url))
+    return post_control(s, c, url, method, rq);
   if (!is_read_path(url))
     return send_error(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
   if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
@@ -304,18 +376,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **req)
 {
-  (void)upload;
-  static int headers_seen;
   /* MHD calls once with the headers, then with each piece of a body, then once more. */
   if (!*req) {
-    *req = &headers_seen;
+    struct request *rq = calloc(1, sizeof *rq);
+    if (!rq)
+      return MHD_NO;
+    *req = rq;
     return MHD_YES;
   }
-  if (*upload_size) {
-    *upload_size = 0; /* no endpoint takes a body */
+  struct request *rq = *req;
+  if (*upload_size) { /* kept up to BODY_MAX; past it only noted */
+    if (rq->len + *upload_size > BODY_MAX)
+      rq->too_big = true;
+    else
+      memcpy(rq->body + rq->len, upload, *upload_size), rq->len += *upload_size;
+    *upload_size = 0;
     return MHD_YES;
   }
-  return respond(cls, c, url, method, version);
+  return respond(cls, c, url, method, version, rq);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req,
+                         enum MHD_RequestTerminationCode why)
+{
+  (void)cls;
+  (void)c;
+  (void)why;
+  free(*req);
+  *req = NULL;
 }
 
 /* ---- lifecycle ---- */
@@ -360,8 +448,9 @@ int api_server_start(struct api_server **out, const struct api_server_config *cf
   }
   s->daemon =
       MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, on_request, s,
-                       MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_CONNECTION_LIMIT,
-                       (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
+                       MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_NOTIFY_COMPLETED,
+                       on_completed, NULL, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+                       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_END);
   if (!s->daemon) {
     /* The socket is MHD's from the call on (it may have closed it already): left alone. */
     snprintf(msg, msg_size, "cannot start the API server on port %u", s->port);

@@ -21,7 +21,17 @@ struct api_server_config {
   struct api_state *state;
   void (*stop_fn)(void *user); /* what POST /api/stop calls, from the server's thread */
   void *stop_user;
+  /* The control endpoints (POST, with the token only): path is what follows "/api/" (see
+   * api_is_control_path), body the request's JSON object or NULL; returns the HTTP status, with
+   * one line in msg. NULL: no control endpoints (404). */
+  unsigned (*control_fn)(void *user, const char *path, json_t *body, char *msg, size_t size);
+  void *control_user;
 };
+
+/* Whether url is a control endpoint: /api/reload, /api/pause, /api/resume, /api/pool/switch,
+ * /api/devices/ID/pause, /api/devices/ID/resume, /api/devices/ID/target-latency,
+ * /api/devices/ID/power-limit. */
+bool api_is_control_path(const char *url);
 
 enum api_server_error {
   API_SERVER_EADDR = -1,  /* bind is not an IPv4 or IPv6 literal */

@@ -23,12 +23,21 @@ int api_state_init(struct api_state *s, synth_runtime *rt)
   s->rt = rt;
   s->start_s = api_now_s();
   s->count = synth_runtime_device_count(rt);
-  s->accepted = calloc(s->count ? s->count : 1, sizeof *s->accepted);
-  if (!s->accepted || pthread_mutex_init(&s->lock, NULL) != 0) {
+  size_t n = s->count ? s->count : 1;
+  s->accepted = calloc(n, sizeof *s->accepted);
+  s->retired_accepted = calloc(n, sizeof *s->retired_accepted);
+  s->retired_rejected = calloc(n, sizeof *s->retired_rejected);
+  s->retired_stale = calloc(n, sizeof *s->retired_stale);
+  if (!s->accepted || !s->retired_accepted || !s->retired_rejected || !s->retired_stale ||
+      pthread_mutex_init(&s->lock, NULL) != 0) {
     free(s->accepted);
+    free(s->retired_accepted);
+    free(s->retired_rejected);
+    free(s->retired_stale);
     s->accepted = NULL;
     return SYNTH_ENOMEM;
   }
+  pthread_mutex_init(&s->client_lock, NULL);
   for (unsigned i = 0; i < s->count; i++)
     atomic_init(&s->accepted[i], 0);
   return 0;
@@ -39,7 +48,11 @@ void api_state_free(struct api_state *s)
   if (!s->accepted)
     return;
   pthread_mutex_destroy(&s->lock);
+  pthread_mutex_destroy(&s->client_lock);
   free(s->accepted);
+  free(s->retired_accepted);
+  free(s->retired_rejected);
+  free(s->retired_stale);
   s->accepted = NULL;
 }
 
@@ -276,6 +289,37 @@ static json_t *job_json(struct api_state *s)
   return o;
 }
 
+/* The clients reloads replaced, and their answers. */
+static json_t *replaced_json(const struct api_state *s)
+{
+  json_t *r = json_object();
+  put_uint(r, "clients", s->replaced.clients);
+  put_uint(r, "found", s->replaced.found);
+  put_uint(r, "accepted", s->replaced.accepted);
+  put_uint(r, "rejected", s->replaced.rejected);
+  put_uint(r, "stale", s->replaced.stale);
+  put_uint(r, "unanswered", s->replaced.unanswered);
+  put_uint(r, "kept", s->replaced.kept);
+  return r;
+}
+
+/* The changes made while running, oldest first. */
+static json_t *changes_json(struct api_state *s)
+{
+  json_t *a = json_array();
+  pthread_mutex_lock(&s->lock);
+  unsigned n = s->nchanges < API_CHANGES ? s->nchanges : API_CHANGES;
+  for (unsigned k = 0; k < n; k++) {
+    unsigned i = (s->nchanges - n + k) % API_CHANGES;
+    json_t *c = json_object();
+    put_real(c, "t_s", s->changes[i].t_s);
+    json_object_set_new(c, "change", text(s->changes[i].what));
+    json_array_append_new(a, c);
+  }
+  pthread_mutex_unlock(&s->lock);
+  return a;
+}
+
 static json_t *pool_json(struct api_state *s, const struct totals *t)
 {
   json_t *o = json_object();
@@ -317,6 +361,8 @@ static json_t *pool_json(struct api_state *s, const struct totals *t)
     put_real(sw, "p99_ms", ps.switch_p99_ms);
     put_real(sw, "max_ms", ps.switch_max_ms);
     json_object_set_new(o, "job_switch", sw);
+    json_object_set_new(o, "role", text(ps.role));
+    json_object_set_new(o, "replaced", replaced_json(s));
     return o;
   }
   if (s->solo) { /* solo: the node's verdicts on the blocks (the details under "solo") */
@@ -351,9 +397,15 @@ static void collect(struct api_state *s, json_t *devices, struct totals *t, bool
     /* The benchmark job takes every share the runtime delivers: none is rejected. */
     struct shares sh = {atomic_load_explicit(&s->accepted[i], memory_order_relaxed), 0,
                         d.hits_stale};
-    if (s->client) {
+    if (s->client || s->replaced.clients) {
       uint64_t stale = 0;
-      synth_pool_device_shares(s->client, i, &sh.accepted, &sh.rejected, &stale);
+      sh.accepted = sh.rejected = 0;
+      if (s->client)
+        synth_pool_device_shares(s->client, i, &sh.accepted, &sh.rejected, &stale);
+      /* with the answers of the clients a reload replaced */
+      sh.accepted += s->retired_accepted[i];
+      sh.rejected += s->retired_rejected[i];
+      stale += s->retired_stale[i];
       sh.stale = d.hits_stale + stale; /* found stale here, and answered stale by the pool */
     }
     json_t *o = device_json(&d, &sh, final);
@@ -382,9 +434,12 @@ json_t *api_snapshot(struct api_state *s)
 {
   json_t *devices;
   struct totals t = {0};
+  pthread_mutex_lock(&s->client_lock);
   json_t *root = report_root(s, false, &devices, &t);
-  if (!root)
+  if (!root) {
+    pthread_mutex_unlock(&s->client_lock);
     return NULL;
+  }
   put_real(root, "uptime_s", api_now_s() - s->start_s);
   json_object_set_new(root, "devices", devices);
   json_object_set_new(root, "total", totals_json(&t, s->count, false));
@@ -392,6 +447,8 @@ json_t *api_snapshot(struct api_state *s)
   json_object_set_new(root, "pool", pool_json(s, &t));
   if (s->solo)
     json_object_set_new(root, "solo", solo_source_json(s->solo));
+  pthread_mutex_unlock(&s->client_lock);
+  json_object_set_new(root, "changes", changes_json(s));
   return root;
 }
 
@@ -412,9 +469,12 @@ json_t *api_final_report(struct api_state *s, double elapsed_s)
 {
   json_t *devices;
   struct totals t = {0};
+  pthread_mutex_lock(&s->client_lock);
   json_t *root = report_root(s, true, &devices, &t);
-  if (!root)
+  if (!root) {
+    pthread_mutex_unlock(&s->client_lock);
     return NULL;
+  }
   json_t *job = job_json(s);
   json_object_set(root, "job", json_object_get(job, "source"));
   json_object_set(root, "job_id", json_object_get(job, "id"));
@@ -426,5 +486,7 @@ json_t *api_final_report(struct api_state *s, double elapsed_s)
   json_object_set_new(root, "pool", pool_json(s, &t));
   if (s->solo)
     json_object_set_new(root, "solo", solo_source_json(s->solo));
+  pthread_mutex_unlock(&s->client_lock);
+  json_object_set_new(root, "changes", changes_json(s));
   return root;
 }

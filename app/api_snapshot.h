@@ -24,10 +24,26 @@ struct api_state {
   char job_id[64];
   char job_source[24];
   double job_difficulty;
-  /* Set once before any reader when mining for a pool: share counts and the pool object then
-   * come from the client (the pool's own answers), not from the benchmark's count. */
+  /* Under client_lock (a reload swaps them, api_state_set_client): when mining for a pool,
+   * share counts and the pool object come from the client (the pool's own answers), not from
+   * the benchmark's count. The clients a reload replaced add their answers to retired_* (per
+   * device) and replaced (the pool object's "replaced"). */
+  pthread_mutex_t client_lock;
   synth_pool *client;
   synth_solo *solo; /* solo mining: the node's figures go under "solo" */
+  uint64_t *retired_accepted, *retired_rejected, *retired_stale;
+  struct {
+    unsigned clients;
+    uint64_t found, accepted, rejected, stale, unanswered, kept;
+  } replaced;
+  /* The latest changes made while running (reloads, control requests), oldest first; under
+   * lock. */
+#define API_CHANGES 16
+  struct {
+    double t_s; /* uptime when it was made */
+    char what[320];
+  } changes[API_CHANGES];
+  unsigned nchanges; /* made in all; the last API_CHANGES are kept */
 };
 
 /* Sets up s for rt's devices, the clock starting now. Returns 0, or SYNTH_ENOMEM. */
@@ -37,6 +53,18 @@ void api_state_free(struct api_state *s);
 /* Counts one share the runtime delivered for device index (ignored when out of range).
  * Thread-safe and lock-free: called from the share callback on device threads. */
 void api_state_count_share(struct api_state *s, unsigned device);
+
+/* The client whose figures the API shows from now on (either may be NULL). Thread-safe. */
+void api_state_set_client(struct api_state *s, synth_pool *client, synth_solo *solo);
+
+/* Adds a stopped client's final answers to the retired figures, before it is destroyed.
+ * Thread-safe. */
+void api_state_retire(struct api_state *s, synth_pool *client);
+
+/* Logs "synthminer run: CHANGE" on stderr (changes are rare and asked for: always said) and
+ * keeps it for the API and `stats`. Thread-safe. */
+void api_state_note(struct api_state *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Records the job in force. Thread-safe. */
 void api_state_set_job(struct api_state *s, const char *id, const char *source, double difficulty);

@@ -107,6 +107,12 @@ void cli_log_message(void *user, enum synth_log_level level, const char *message
 /* Parses a --log-level name into level. Returns 0, or prints one line and returns 2. */
 int cli_log_level(const char *command, const char *name, enum synth_log_level *level);
 
+/* Prints one user-facing line (fmt ends with its newline) on stderr and remembers it, for this
+ * thread, until the next: cli_said() without the newline ("" after cli_said_clear()). */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *cli_said(void);
+void cli_said_clear(void);
+
 /* Exit status for a create error: 2 for what the user asked wrongly, 1 otherwise. */
 int cli_exit_for(int synth_error);
 

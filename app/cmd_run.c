@@ -15,6 +15,9 @@
 #include "options.h"
 #include "pool_source.h"
 #include "report.h"
+#include "run_control.h"
+#include "run_settings.h"
+#include "service_notify.h"
 
 /* Set by SIGINT/SIGTERM and by POST /api/stop; lock-free, so a signal handler may set it. */
 static atomic_int stop_requested;
@@ -31,6 +34,15 @@ static void on_stop_signal(int sig)
   }
 }
 
+/* Set by SIGHUP: the main loop reloads the config. */
+static atomic_bool reload_requested;
+
+static void on_reload_signal(int sig)
+{
+  (void)sig;
+  atomic_store(&reload_requested, true);
+}
+
 static void on_api_stop(void *user)
 {
   (void)user;
@@ -40,19 +52,30 @@ static void on_api_stop(void *user)
 struct run_state {
   bool verbose;
   struct api_state api;
-  struct pool_source pool; /* pool.count 0: the benchmark job */
+  struct pool_source pool;    /* loaded, until control takes it; count 0: the benchmark job */
+  struct run_control control; /* from the runtime's creation on: the source in force, reloads */
+  bool control_ready;
   struct cli_log *log;
   bool failed; /* the pool or node client gave up: the run ends with status 2 */
 };
 
+static unsigned on_control(void *user, const char *path, json_t *body, char *msg, size_t size)
+{
+  struct run_state *st = user;
+  bool reload = strcmp(path, "reload") == 0;
+  if (reload)
+    service_reloading();
+  unsigned status = control_request(&st->control, path, body, msg, size);
+  if (reload)
+    service_reload_done();
+  return status;
+}
+
 static void on_share(void *user, const struct synth_share *share)
 {
   struct run_state *st = user;
-  if (st->pool.pool) /* set before the runtime starts, so before any share */
-    synth_pool_submit(st->pool.pool, share);
-  else if (st->pool.solo.client) /* a block candidate: counted as the device's, and sent */
-    synth_solo_submit(st->pool.solo.client, share);
-  if (!st->pool.pool)
+  /* The control exists before the runtime starts, so before any share. */
+  if (!handover_route(&st->control.source, share))
     api_state_count_share(&st->api, share->device);
   if (st->verbose)
     fprintf(stderr, "share: device %u, job %s, nonce %08x, difficulty %.6g\n", share->device,
@@ -67,13 +90,16 @@ static void install_signals(void)
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  sa.sa_handler = on_reload_signal;
+  sigaction(SIGHUP, &sa, NULL);
 }
 
 static const char about[] =
     "Hashes on every selected device until --duration passes or SIGINT/SIGTERM arrives,\n"
     "then prints a per-device table (or, with --json, one JSON document) on stdout.\n"
     "With no pool, the built-in benchmark job is hashed. While it runs, a local HTTP API\n"
-    "(JSON and Prometheus /metrics) serves on 127.0.0.1:4077 unless --no-api.";
+    "(JSON and Prometheus /metrics) serves on 127.0.0.1:4077 unless --no-api; with\n"
+    "--api-token it also takes control requests. SIGHUP re-reads the --config file.";
 
 /* The API flags. */
 struct api_flags {
@@ -107,7 +133,7 @@ static int check_api_flags(struct api_flags *f)
  * warning, the run goes on), or prints one line and returns CLI_EXIT_USAGE when what the
  * flags asked for cannot be served.
  */
-static int start_api(const struct api_flags *f, struct api_state *state, struct api_server **out)
+static int start_api(const struct api_flags *f, struct run_state *state, struct api_server **out)
 {
   *out = NULL;
   if (f->off)
@@ -116,8 +142,10 @@ static int start_api(const struct api_flags *f, struct api_state *state, struct 
       .bind = f->bind ? f->bind : API_DEFAULT_BIND,
       .port = f->port == CLI_UNSET ? API_DEFAULT_PORT : f->port,
       .token = f->token,
-      .state = state,
+      .state = &state->api,
       .stop_fn = on_api_stop,
+      .control_fn = on_control,
+      .control_user = state,
   };
   char msg[256];
   int rc = api_server_start(out, &cfg, msg, sizeof msg);
@@ -138,14 +166,23 @@ static int start_api(const struct api_flags *f, struct api_state *state, struct 
   return 0;
 }
 
-/* Hashes until the duration passes or a stop is asked for, printing status lines and renewing
- * the job. Returns the elapsed seconds. */
-static double hash_until_done(synth_runtime *rt, struct bench_source *src, struct run_state *st,
-                              struct batch_trace *trace, double duration, double status_every)
+/* "1.23 GH/s on 3 devices, pool stratum+tcp://..." for systemd's status. */
+static void service_line(const struct report *r, struct run_state *st, char *buf, size_t size)
 {
-  struct api_state *api = &st->api;
+  char rate[32];
+  const char *url = handover_url(&st->control.source);
+  snprintf(buf, size, "%s on %u devices, %s%s",
+           report_rate(r->total.hashrate_10s, rate, sizeof rate), r->count,
+           url[0] ? "pool " : "benchmark job", url);
+}
+
+/* Hashes until the duration passes or a stop is asked for, printing status lines, renewing the
+ * job, reloading on SIGHUP and keeping systemd's watchdog fed. Returns the elapsed seconds. */
+static double hash_until_done(synth_runtime *rt, struct run_state *st, struct batch_trace *trace,
+                              double duration, double status_every)
+{
   double start = api_now_s(), next_status = start + status_every, elapsed = 0;
-  unsigned published = src ? src->issued : 0;
+  double next_service = start + 5;
   const struct timespec tick = {0, 100 * 1000 * 1000};
   while (!atomic_load(&stop_requested)) {
     nanosleep(&tick, NULL);
@@ -153,25 +190,33 @@ static double hash_until_done(synth_runtime *rt, struct bench_source *src, struc
     elapsed = now - start;
     if (duration > 0 && elapsed >= duration)
       break;
-    if (src && bench_source_tick(src, rt, now) != 0)
-      fprintf(stderr, "synthminer run: cannot renew the benchmark job\n");
-    if (!src && pool_source_tick(&st->pool, api) != 0) {
+    if (atomic_exchange(&reload_requested, false)) {
+      char msg[512];
+      service_reloading();
+      control_reload(&st->control, "SIGHUP", msg, sizeof msg); /* said in the log either way */
+      service_reload_done();
+    }
+    if (control_tick(&st->control, now) != 0) {
       st->failed = true; /* the client gave up for good, and said why */
       break;
     }
+    service_watchdog(rt, now);
     if (trace && trace->out && batch_trace_poll(trace, rt) != 0)
       trace = NULL; /* said once; the run goes on */
-    if (src && src->issued != published) {
-      api_state_set_job(api, src->job_id, "benchmark", src->difficulty);
-      published = src->issued;
-    }
-    if (status_every > 0 && now >= next_status) {
+    bool status_due = status_every > 0 && now >= next_status;
+    if (status_due || now >= next_service) {
       struct report r;
       if (report_collect(rt, &r) == 0) {
-        report_status(&r, elapsed);
+        if (status_due)
+          report_status(&r, elapsed);
+        char line[256];
+        service_line(&r, st, line, sizeof line);
+        service_status(line);
         report_free(&r);
       }
-      next_status += status_every;
+      if (status_due)
+        next_status += status_every;
+      next_service = now + 5;
     }
   }
   return elapsed;
@@ -201,8 +246,7 @@ static int final_report(synth_runtime *rt, struct api_state *api, bool json, dou
 
 /* Starts hashing and the API, runs, stops. Returns the exit status. */
 static int run(synth_runtime *rt, struct run_state *state, const struct api_flags *api_flags,
-               const char *trace_path, double difficulty, double duration, double status_every,
-               bool json)
+               const char *trace_path, double duration, double status_every, bool json)
 {
   struct batch_trace trace = {0};
   if (trace_path) {
@@ -216,45 +260,53 @@ static int run(synth_runtime *rt, struct run_state *state, const struct api_flag
     batch_trace_close(&trace);
     return final_report(rt, &state->api, json, 0);
   }
-  struct bench_source src, *bench = state->pool.count ? NULL : &src;
-  if (bench)
-    bench_source_init(&src, difficulty, rt);
+  struct run_control *ctl = &state->control;
+  struct pool_source *src = &ctl->source.cur;
+  ctl->bench_on = src->count == 0;
+  if (ctl->bench_on)
+    bench_source_init(&ctl->bench, ctl->bench_difficulty, rt);
   int rc = synth_runtime_start(rt);
-  if (rc == 0 && bench)
-    rc = bench_source_tick(&src, rt, api_now_s());
+  if (rc == 0 && ctl->bench_on)
+    rc = bench_source_tick(&ctl->bench, rt, api_now_s());
   if (rc != 0) {
     fprintf(stderr, "synthminer run: cannot start: %s\n", synth_strerror(rc));
     batch_trace_close(&trace);
     return 1;
   }
-  if (bench) {
+  if (ctl->bench_on) {
     /* The API starts with a job in place, so no response shows an empty one. */
-    api_state_set_job(&state->api, src.job_id, "benchmark", src.difficulty);
+    api_state_set_job(&state->api, ctl->bench.job_id, "benchmark", ctl->bench.difficulty);
   } else {
     /* The devices wait for the pool's first job. */
     api_state_set_job(&state->api, "", "pool", 0);
-    if ((rc = pool_source_start(&state->pool, rt, state->log)) != 0) {
+    if ((rc = pool_source_start(src, rt, state->log, false)) != 0) {
       synth_runtime_stop(rt);
       batch_trace_close(&trace);
       return rc;
     }
-    state->api.client = state->pool.pool;
-    state->api.solo = state->pool.solo.client;
+    api_state_set_client(&state->api, src->pool, src->solo.client);
   }
   struct api_server *server;
-  if ((rc = start_api(api_flags, &state->api, &server)) != 0) {
+  if ((rc = start_api(api_flags, state, &server)) != 0) {
     batch_trace_close(&trace);
     return rc;
   }
   if (state->log->level >= SYNTH_LOG_INFO) /* the line scripts (and tests) wait for */
     fprintf(stderr, "synthminer run: hashing on %u devices\n", synth_runtime_device_count(rt));
-  double elapsed = hash_until_done(rt, bench, state, &trace, duration, status_every);
+  char ready[160];
+  snprintf(ready, sizeof ready, "hashing on %u devices", synth_runtime_device_count(rt));
+  service_ready(ready);
+  double elapsed = hash_until_done(rt, state, &trace, duration, status_every);
+  service_stopping();
   api_server_stop(server); /* first: no request sees a runtime half stopped */
   synth_runtime_stop(rt);
-  synth_pool_stop(state->pool.pool); /* its figures final: every share found is in one count */
-  synth_solo_stop(state->pool.solo.client);
-  if (state->pool.pool || state->pool.solo.client)
-    pool_source_report(&state->pool);
+  pthread_mutex_lock(&ctl->lock);
+  src = &ctl->source.cur;
+  synth_pool_stop(src->pool); /* its figures final: every share found is in one count */
+  synth_solo_stop(src->solo.client);
+  if (src->pool || src->solo.client)
+    pool_source_report(src);
+  pthread_mutex_unlock(&ctl->lock);
   if (trace.out) {
     batch_trace_poll(&trace, rt); /* the batches cut short by the stop */
     if (batch_trace_close(&trace) != 0)
@@ -334,17 +386,16 @@ int cmd_run(int argc, char **argv)
     return rc;
   if ((rc = check_api_flags(&api)) != 0)
     return rc;
-  double cpu_latency_ms = 0, gpu_latency_ms = 0;
-  if (target_latency &&
-      (rc = latency_spec_parse("run", target_latency, &cpu_latency_ms, &gpu_latency_ms)) != 0)
-    return rc;
+  struct run_setting_flags setting_flags = {target_latency, temp_limit, temp_abort, power_limit};
+  struct run_settings settings;
 
   struct run_state *state = calloc(1, sizeof *state);
   if (!state) {
     fprintf(stderr, "synthminer run: out of memory\n");
     return 1;
   }
-  if ((rc = pool_source_load(&state->pool, &pool)) != 0)
+  if ((rc = pool_source_load(&state->pool, &pool)) != 0 ||
+      (rc = run_settings_load(&settings, &setting_flags, pool.config)) != 0)
     goto out;
   if (state->pool.count && difficulty > 0) {
     fprintf(stderr, "synthminer run: --difficulty is the benchmark's; a pool sets its own\n");
@@ -358,16 +409,16 @@ int cmd_run(int argc, char **argv)
       .log_user = &log,
       .log_level = log.level,
       .batch_timeout_ms = batch_timeout_ms,
-      .cpu_target_latency_ms = cpu_latency_ms,
-      .gpu_target_latency_ms = gpu_latency_ms,
+      .cpu_target_latency_ms = settings.cpu_latency_ms,
+      .gpu_target_latency_ms = settings.gpu_latency_ms,
       .error_rate_limit = error_rate_limit,
       .overrun_factor = overrun_factor,
       .sick_retry_ms = sick_retry_ms,
       .sick_limit = sick_limit,
       .scheduler_policy = policy,
-      .temp_limit_c = temp_limit,
-      .temp_abort_c = temp_abort,
-      .power_limit = power_limit,
+      .temp_limit_c = settings.temp_limit,
+      .temp_abort_c = settings.temp_abort,
+      .power_limit = settings.power_limit[0] ? settings.power_limit : NULL,
       .device_power_limit = device_power_limit,
   };
   if ((rc = cli_device_config("run", &dev, &cfg)) != 0)
@@ -383,13 +434,21 @@ int cmd_run(int argc, char **argv)
     goto out;
   }
   /* No share arrives before synth_runtime_start(), so the counters are ready in time. */
-  if (api_state_init(&state->api, rt) != 0) {
+  if (api_state_init(&state->api, rt) != 0 ||
+      control_init(&state->control, rt, &state->api, &state->pool, &settings, &log) != 0) {
     fprintf(stderr, "synthminer run: out of memory\n");
     rc = 1;
   } else {
-    rc = run(rt, state, &api, trace_path, difficulty, duration, status_every, json);
+    state->control_ready = true;
+    state->control.pool_flags = &pool;
+    state->control.setting_flags = &setting_flags;
+    state->control.config = pool.config;
+    state->control.bench_difficulty = difficulty;
+    rc = run(rt, state, &api, trace_path, duration, status_every, json);
   }
-  pool_source_free(&state->pool); /* the client first: it sets jobs on the runtime */
+  if (state->control_ready) /* the clients first: they set jobs on the runtime */
+    control_free(&state->control);
+  pool_source_free(&state->pool);
   synth_runtime_destroy(rt);
   api_state_free(&state->api);
   free(state);

@@ -110,6 +110,8 @@ static void draw(const struct stats_table *t, const char *status)
     if (total)
       attroff(A_BOLD);
   }
+  if (t->change[0] && (int)t->count + 3 < LINES - 1)
+    mvaddnstr((int)t->count + 3, 0, t->change, width);
   if (LINES > 1) {
     if (status[0])
       attron(A_REVERSE);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
+
 #define MAX_MS 60000.0
 
 /* One number of milliseconds, the whole of [s, end). */
@@ -53,8 +55,7 @@ int latency_spec_parse(const char *command, const char *spec, double *cpu_ms, do
   }
   return 0;
 bad:
-  fprintf(stderr,
-          "synthminer %s: --target-latency %s: expected milliseconds (0.1 to 60000) for every "
+  cli_say("synthminer %s: --target-latency %s: expected milliseconds (0.1 to 60000) for every "
           "device, or cpu=MS,gpu=MS\n",
           command, spec);
   return 2;

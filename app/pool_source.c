@@ -9,12 +9,13 @@
 
 #include "api_snapshot.h"
 #include "cli.h"
+#include "run_settings.h"
 #include "text_clean.h"
 
 /* "synthminer run: " what why, on one line; the usage exit status. */
 static int bad(const char *what, const char *why)
 {
-  fprintf(stderr, "synthminer run: %s%s\n", what, why);
+  cli_say("synthminer run: %s%s\n", what, why);
   return CLI_EXIT_USAGE;
 }
 
@@ -54,10 +55,10 @@ static int check_length(const char *what, const char *value, size_t max, const c
   if (len <= max)
     return 0;
   if (secret)
-    fprintf(stderr, "synthminer run: %s: a %s is at most %zu bytes\n", what, kind, max);
+    cli_say("synthminer run: %s: a %s is at most %zu bytes\n", what, kind, max);
   else
-    fprintf(stderr, "synthminer run: %s: a %s is at most %zu bytes (this one has %zu)\n", what,
-            kind, max, len);
+    cli_say("synthminer run: %s: a %s is at most %zu bytes (this one has %zu)\n", what, kind, max,
+            len);
   return CLI_EXIT_USAGE;
 }
 
@@ -90,7 +91,7 @@ static int read_pass_file(const char *what, const char *path, char **out)
     n--;
   buf[n] = '\0';
   if (err)
-    fprintf(stderr, "synthminer run: %s %s: cannot read it: %s\n", what, path, strerror(err));
+    cli_say("synthminer run: %s %s: cannot read it: %s\n", what, path, strerror(err));
   else if (n == 0)
     snprintf(why, sizeof why, "its first line, the password, is empty");
   else if (nul)
@@ -98,7 +99,7 @@ static int read_pass_file(const char *what, const char *path, char **out)
   else if (n > SYNTH_POOL_PASSWORD_MAX)
     snprintf(why, sizeof why, "a password is at most %d bytes", SYNTH_POOL_PASSWORD_MAX);
   if (why[0])
-    fprintf(stderr, "synthminer run: %s %s: %s\n", what, path, why);
+    cli_say("synthminer run: %s %s: %s\n", what, path, why);
   if (err || why[0])
     rc = CLI_EXIT_USAGE;
   else if (set(out, buf) != 0)
@@ -141,7 +142,7 @@ static int config_keys(json_t *root, const char *what)
   json_t *value;
   json_object_foreach(root, key, value)
   {
-    bool found = solo_config_key(key);
+    bool found = solo_config_key(key) || run_settings_key(key);
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
       found |= strcmp(key, known[i]) == 0;
     if (!found) {
@@ -281,7 +282,7 @@ int pool_source_load(struct pool_source *ps, const struct pool_flags *f)
   return 0;
 }
 
-int pool_source_start(struct pool_source *ps, synth_runtime *rt, struct cli_log *log)
+int pool_source_start(struct pool_source *ps, synth_runtime *rt, struct cli_log *log, bool standby)
 {
   if (ps->solo.on)
     return solo_source_start(&ps->solo, rt, log, ps->urls[0], ps->user, ps->password,
@@ -303,6 +304,7 @@ int pool_source_start(struct pool_source *ps, synth_runtime *rt, struct cli_log 
       .first_job_timeout_ms = ps->timeout_ms,
       .reply_timeout_ms = 2 * ps->timeout_ms,
       .failover_after = ps->failover_after,
+      .standby = standby,
   };
   int rc = synth_pool_create(&ps->pool, rt, &cfg);
   if (rc == 0)
@@ -348,6 +350,42 @@ void pool_source_report(struct pool_source *ps)
           url, (unsigned long long)s.accepted, (unsigned long long)s.rejected,
           reject[0] ? " (last: " : "", reject, reject[0] ? ")" : "", (unsigned long long)s.stale,
           (unsigned long long)s.reconnects);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+  return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+bool pool_source_same(const struct pool_source *a, const struct pool_source *b)
+{
+  if (a->count != b->count || !same_text(a->user, b->user) ||
+      !same_text(a->password, b->password) || !same_text(a->tls_ca, b->tls_ca) ||
+      a->tls_insecure != b->tls_insecure || a->timeout_ms != b->timeout_ms ||
+      a->failover_after != b->failover_after || !solo_source_same(&a->solo, &b->solo))
+    return false;
+  for (unsigned i = 0; i < a->count; i++)
+    if (strcmp(a->urls[i], b->urls[i]) != 0)
+      return false;
+  return true;
+}
+
+int pool_source_copy_from(struct pool_source *dst, const struct pool_source *src, unsigned first)
+{
+  memset(dst, 0, sizeof *dst);
+  for (unsigned i = 0; i < src->count; i++) {
+    dst->urls[i] = strdup(src->urls[(first + i) % src->count]);
+    if (!dst->urls[i])
+      return -1;
+    dst->count++;
+  }
+  if (set(&dst->user, src->user) || set(&dst->password, src->password) ||
+      set(&dst->tls_ca, src->tls_ca))
+    return -1;
+  dst->tls_insecure = src->tls_insecure;
+  dst->timeout_ms = src->timeout_ms;
+  dst->failover_after = src->failover_after;
+  return 0;
 }
 
 void pool_source_free(struct pool_source *ps)

@@ -75,8 +75,18 @@ struct pool_source {
  */
 int pool_source_load(struct pool_source *ps, const struct pool_flags *f);
 
-/* Creates and starts the client for rt. Returns 0, or prints why and returns 1 or 2. */
-int pool_source_start(struct pool_source *ps, synth_runtime *rt, struct cli_log *log);
+/* Creates and starts the client for rt; standby: a Stratum client that sets no job until
+ * synth_pool_activate() (a handover, pool_handover.h). Returns 0, or prints why and returns 1 or
+ * 2. */
+int pool_source_start(struct pool_source *ps, synth_runtime *rt, struct cli_log *log, bool standby);
+
+/* Whether a and b name the same pools with the same settings (clients not compared). */
+bool pool_source_same(const struct pool_source *a, const struct pool_source *b);
+
+/* A Stratum source's settings into dst (no client), its pools starting at index first and
+ * wrapping around: a switch of pools keeps the others as failover. Returns 0 or -1 (memory;
+ * dst is then freed by pool_source_free). */
+int pool_source_copy_from(struct pool_source *dst, const struct pool_source *src, unsigned first);
 
 /* Copies the job in force to the API's picture. Returns 1 when the client gave up for good
  * (a solo address for another chain: said in the log), else 0. */

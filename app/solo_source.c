@@ -10,7 +10,7 @@
 
 static int bad(const char *what, const char *why)
 {
-  fprintf(stderr, "synthminer run: %s%s\n", what, why);
+  cli_say("synthminer run: %s%s\n", what, why);
   return CLI_EXIT_USAGE;
 }
 
@@ -216,6 +216,18 @@ json_t *solo_source_json(synth_solo *client)
   json_object_set_new(o, "job_switch", sw);
   json_object_set_new(o, "template_build_ms", json_real(s.template_build_ms));
   return o;
+}
+
+static bool same(const char *a, const char *b)
+{
+  return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+bool solo_source_same(const struct solo_source *a, const struct solo_source *b)
+{
+  return a->on == b->on && same(a->cookie, b->cookie) && same(a->address, b->address) &&
+         same(a->tag, b->tag) && same(a->zmq, b->zmq) && a->check_template == b->check_template &&
+         a->no_longpoll == b->no_longpoll && a->refresh_s == b->refresh_s;
 }
 
 void solo_source_free(struct solo_source *ss)

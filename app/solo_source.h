@@ -70,6 +70,9 @@ int solo_source_start(struct solo_source *ss, synth_runtime *rt, struct cli_log 
                       const char *url, const char *user, const char *password, bool tls_insecure,
                       const char *tls_ca, unsigned timeout_ms);
 
+/* Whether a and b are the same node settings (clients not compared). */
+bool solo_source_same(const struct solo_source *a, const struct solo_source *b);
+
 /* 1 when the client gave up for good (its address is for another chain): the run ends. */
 int solo_source_failed(struct solo_source *ss);
 

@@ -157,6 +157,20 @@ static void fill_node(struct stats_table *t, json_t *snap)
            num(blocks, "found"), num(blocks, "accepted"), num(blocks, "rejected"));
 }
 
+/* "last change 12s ago: cpu:0 paused (API)", from the snapshot's "changes" (none: ""). */
+static void fill_change(struct stats_table *t, json_t *snap)
+{
+  json_t *changes = json_object_get(snap, "changes");
+  size_t n = json_array_size(changes);
+  if (n == 0)
+    return;
+  json_t *last = json_array_get(changes, n - 1);
+  char ago[32], what[320];
+  uptime(ago, sizeof ago, num(snap, "uptime_s") - num(last, "t_s"));
+  snprintf(t->change, sizeof t->change, "last change %s ago: %s", ago,
+           str(t, last, "change", what, sizeof what));
+}
+
 int stats_table_build(json_t *snap, bool utf8, struct stats_table *t)
 {
   memset(t, 0, sizeof *t);
@@ -183,6 +197,7 @@ int stats_table_build(json_t *snap, bool utf8, struct stats_table *t)
   snprintf(total->cell[C_TEMP], sizeof total->cell[C_TEMP], "-"); /* no sum of temperatures */
   fill_header(t, snap, n);
   fill_node(t, snap);
+  fill_change(t, snap);
   return 0;
 }
 
@@ -230,4 +245,6 @@ void stats_table_print(const struct stats_table *t, FILE *out)
     stats_table_line(t, i, 0, line, sizeof line);
     fprintf(out, "%s\n", line);
   }
+  if (t->change[0])
+    fprintf(out, "%s\n", t->change);
 }

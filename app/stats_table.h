@@ -18,6 +18,7 @@ struct stats_row {
 struct stats_table {
   char header[384];       /* version, uptime, job, device count, total hashrate */
   char node[384];         /* solo mining: node, chain, state, height, template age, blocks */
+  char change[384];       /* the latest change made while running (a reload, the control API) */
   struct stats_row *rows; /* one per device, then the totals */
   size_t count;
   int name_width; /* the NAME column when nothing limits the width */
@@ -36,7 +37,7 @@ void stats_table_free(struct stats_table *t);
  */
 void stats_table_line(const struct stats_table *t, size_t row, int width, char *buf, size_t size);
 
-/* The header, the titles and every row, as plain text. */
+/* The header, the titles, every row and the latest change, as plain text. */
 void stats_table_print(const struct stats_table *t, FILE *out);
 
 #endif

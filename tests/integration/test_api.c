@@ -21,132 +21,14 @@
 #include <wchar.h>
 
 #include "support/accept_loop.h"
+#include "support/child.h"
 #include "support/harness.h"
 #include "support/spawn.h"
 
 #define TOKEN "t0ken-sekrit-4a8f"
 #define API_LINE "synthminer run: API at http://127.0.0.1:"
 
-/* ---- children ---- */
-
-struct child {
-  pid_t pid; /* 0 once reaped */
-  int out, err;
-  char out_buf[65536], err_buf[16384];
-  size_t out_len, err_len;
-  int status; /* exit code, or 128 + signal */
-};
-
-/* Every child still running, so a failed assertion cannot leave one behind. */
-static struct child *live[8];
-
-static long long now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void child_start(struct child *c, const char *const *args)
-{
-  memset(c, 0, sizeof *c);
-  c->pid = synth_test_spawn(SYNTHMINER_PATH, args, &c->out, &c->err);
-  CU_ASSERT_FATAL(c->pid > 0);
-  for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
-    if (!live[i]) {
-      live[i] = c;
-      break;
-    }
-}
-
-static void take(int *fd, char *buf, size_t *len, size_t cap)
-{
-  char tmp[4096];
-  ssize_t n = read(*fd, tmp, sizeof tmp);
-  if (n <= 0) {
-    close(*fd);
-    *fd = -1;
-    return;
-  }
-  size_t room = cap - 1 - *len, k = (size_t)n < room ? (size_t)n : room;
-  memcpy(buf + *len, tmp, k);
-  *len += k;
-  buf[*len] = '\0';
-}
-
-/* Reads what the child wrote within ms. */
-static void child_pump(struct child *c, int ms)
-{
-  struct pollfd p[2] = {{c->out, POLLIN, 0}, {c->err, POLLIN, 0}};
-  if (c->out < 0 && c->err < 0) {
-    poll(NULL, 0, ms);
-    return;
-  }
-  if (poll(p, 2, ms) <= 0)
-    return;
-  if (c->out >= 0 && p[0].revents)
-    take(&c->out, c->out_buf, &c->out_len, sizeof c->out_buf);
-  if (c->err >= 0 && p[1].revents)
-    take(&c->err, c->err_buf, &c->err_len, sizeof c->err_buf);
-}
-
-/* Waits up to ms for the child to end. Returns its status, or -1 after killing it. */
-static int child_wait(struct child *c, int ms)
-{
-  long long deadline = now_ms() + ms;
-  while (c->pid) {
-    child_pump(c, 20);
-    int st;
-    if (c->out < 0 && c->err < 0 && waitpid(c->pid, &st, WNOHANG) == c->pid) {
-      c->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-      c->pid = 0;
-      break;
-    }
-    if (now_ms() > deadline) {
-      kill(c->pid, SIGKILL);
-      waitpid(c->pid, &st, 0);
-      c->pid = 0;
-      c->status = -1;
-    }
-  }
-  if (c->out >= 0)
-    close(c->out);
-  if (c->err >= 0)
-    close(c->err);
-  c->out = c->err = -1;
-  for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
-    if (live[i] == c)
-      live[i] = NULL;
-  return c->status;
-}
-
-/* How long a child may take to do what the test waits for, in ms. */
-static int patience_ms(void)
-{
-  return (int)(synth_test_patience_s() * 1000);
-}
-
-/* Runs synthminer to its end. Returns its exit status. */
-static int run_to_end(struct child *c, const char *const *args)
-{
-  child_start(c, args);
-  return child_wait(c, patience_ms());
-}
-
-/* The port from the run's "API at" line (prefix: up to the port), waiting for it; 0 if it
- * never came. */
-static unsigned child_api_port_at(struct child *c, const char *prefix)
-{
-  long long deadline = now_ms() + patience_ms();
-  while (now_ms() < deadline && (c->out >= 0 || c->err >= 0)) {
-    const char *at = strstr(c->err_buf, prefix);
-    if (at && strchr(at, '\n'))
-      return (unsigned)strtoul(at + strlen(prefix), NULL, 10);
-    child_pump(c, 50);
-  }
-  fprintf(stderr, "no API line; stderr so far:\n%s\n", c->err_buf);
-  return 0;
-}
+/* ---- children and HTTP: support/child.h ---- */
 
 static unsigned child_api_port(struct child *c)
 {
@@ -159,90 +41,6 @@ static size_t lines(const char *s)
   for (; *s; s++)
     n += *s == '\n';
   return n;
-}
-
-/* ---- HTTP, by hand: the test does not trust the client it tests ---- */
-
-struct reply {
-  int status;
-  char raw[262144]; /* head and body */
-  const char *body;
-};
-
-/* A TCP connection to addr (an IPv4 literal) and port, or -1. */
-static int connect_to(const char *addr, unsigned port)
-{
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-  inet_pton(AF_INET, addr, &a.sin_addr);
-  struct timeval tv = {5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-/* Sends the request text as it is to addr:port and reads the reply to the close. */
-static void raw_request(const char *addr, unsigned port, const char *text, struct reply *r)
-{
-  memset(r, 0, sizeof *r);
-  r->status = -1;
-  r->body = "";
-  int fd = connect_to(addr, port);
-  CU_ASSERT_TRUE_FATAL(fd >= 0);
-  ssize_t n = (ssize_t)strlen(text);
-  CU_ASSERT_EQUAL_FATAL(send(fd, text, (size_t)n, MSG_NOSIGNAL), n);
-  size_t len = 0;
-  ssize_t got;
-  while (len < sizeof r->raw - 1 && (got = recv(fd, r->raw + len, sizeof r->raw - 1 - len, 0)) > 0)
-    len += (size_t)got;
-  close(fd);
-  r->raw[len] = '\0';
-  if (strncmp(r->raw, "HTTP/1.", 7) == 0)
-    r->status = atoi(r->raw + 9);
-  char *blank = strstr(r->raw, "\r\n\r\n");
-  if (blank)
-    r->body = blank + 4;
-}
-
-/* Sends method path with the extra header lines (each ending in \r\n), reads to the close. */
-static void request(unsigned port, const char *method, const char *path, const char *headers,
-                    struct reply *r)
-{
-  char req[1024];
-  snprintf(req, sizeof req,
-           "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nConnection: close\r\n"
-           "Content-Length: 0\r\n%s\r\n",
-           method, path, port, headers ? headers : "");
-  raw_request("127.0.0.1", port, req, r);
-}
-
-/* The same, at addr:port, with "Host: host" (NULL: no Host line) in HTTP/version. */
-static void host_request(const char *addr, unsigned port, const char *version, const char *host,
-                         const char *method, const char *path, const char *headers, struct reply *r)
-{
-  char req[1024], host_line[300] = "";
-  if (host)
-    snprintf(host_line, sizeof host_line, "Host: %s\r\n", host);
-  snprintf(req, sizeof req, "%s %s HTTP/%s\r\n%sConnection: close\r\n%s\r\n", method, path, version,
-           host_line, headers ? headers : "");
-  raw_request(addr, port, req, r);
-}
-
-static json_t *get_json(unsigned port, const char *path, const char *headers, int want_status)
-{
-  struct reply r;
-  request(port, "GET", path, headers, &r);
-  CU_ASSERT_EQUAL(r.status, want_status);
-  CU_ASSERT_PTR_NOT_NULL(strstr(r.raw, "Content-Type: application/json"));
-  json_error_t e;
-  json_t *v = json_loads(r.body, 0, &e);
-  CU_ASSERT_PTR_NOT_NULL(v);
-  if (r.status != want_status || !v)
-    fprintf(stderr, "GET %s: %.400s\n", path, r.raw);
-  return v;
 }
 
 /* ---- what the documents must hold ---- */
@@ -457,7 +255,7 @@ static void start_run_at(struct child *c, const char *bind, const char *token)
     args[n++] = "--api-token";
     args[n++] = token;
   }
-  child_start(c, args);
+  child_start(c, SYNTHMINER_PATH, args);
 }
 
 static void start_run(struct child *c, const char *token)
@@ -534,14 +332,16 @@ static void test_read_endpoints(void)
   char url[64];
   snprintf(url, sizeof url, "http://127.0.0.1:%u/", port);
   struct child st;
-  CU_ASSERT_EQUAL(run_to_end(&st, (const char *[]){"stats", "--once", "--url", url, NULL}), 0);
+  CU_ASSERT_EQUAL(
+      run_to_end(&st, SYNTHMINER_PATH, (const char *[]){"stats", "--once", "--url", url, NULL}), 0);
   CU_ASSERT_EQUAL(strncmp(st.out_buf, "synthminer ", 11), 0); /* the header */
   CU_ASSERT_PTR_NOT_NULL(strstr(st.out_buf, "\nDEVICE "));
   CU_ASSERT_PTR_NOT_NULL(strstr(st.out_buf, "\ncpu:0 "));
   CU_ASSERT_PTR_NOT_NULL(strstr(st.out_buf, "\ntotal "));
   CU_ASSERT_EQUAL(lines(st.out_buf), 4); /* header, titles, one device, totals */
 
-  CU_ASSERT_EQUAL(run_to_end(&st, (const char *[]){"stats", "--json", "--url", url, NULL}), 0);
+  CU_ASSERT_EQUAL(
+      run_to_end(&st, SYNTHMINER_PATH, (const char *[]){"stats", "--json", "--url", url, NULL}), 0);
   json_error_t je;
   json_t *snap = json_loads(st.out_buf, 0, &je);
   CU_ASSERT_PTR_NOT_NULL_FATAL(snap);
@@ -602,11 +402,13 @@ static void test_token(void)
   char url[64];
   snprintf(url, sizeof url, "http://127.0.0.1:%u/", port);
   struct child st;
-  CU_ASSERT_EQUAL(run_to_end(&st, (const char *[]){"stats", "--once", "--url", url, NULL}), 1);
+  CU_ASSERT_EQUAL(
+      run_to_end(&st, SYNTHMINER_PATH, (const char *[]){"stats", "--once", "--url", url, NULL}), 1);
   CU_ASSERT_PTR_NOT_NULL(strstr(st.err_buf, "401"));
   CU_ASSERT_EQUAL(lines(st.err_buf), 1);
   CU_ASSERT_EQUAL(
-      run_to_end(&st, (const char *[]){"stats", "--once", "--url", url, "--token", TOKEN, NULL}),
+      run_to_end(&st, SYNTHMINER_PATH,
+                 (const char *[]){"stats", "--once", "--url", url, "--token", TOKEN, NULL}),
       0);
   CU_ASSERT_PTR_NOT_NULL(strstr(st.out_buf, "\ncpu:0 "));
   CU_ASSERT_PTR_NULL(strstr(st.out_buf, TOKEN));
@@ -639,7 +441,7 @@ static int listen_on(unsigned port, unsigned *bound)
 static void expect_usage(const char *const *args, const char *mentions)
 {
   struct child c;
-  CU_ASSERT_EQUAL(run_to_end(&c, args), 2);
+  CU_ASSERT_EQUAL(run_to_end(&c, SYNTHMINER_PATH, args), 2);
   CU_ASSERT_EQUAL(lines(c.err_buf), 1);
   CU_ASSERT_PTR_NOT_NULL(strstr(c.err_buf, mentions));
   if (c.status != 2 || lines(c.err_buf) != 1 || !strstr(c.err_buf, mentions))
@@ -676,8 +478,9 @@ static void test_refusals(void)
   if (fd >= 0) {
     struct child c;
     CU_ASSERT_EQUAL(
-        run_to_end(&c, (const char *[]){"run", "--devices", "cpu", "--threads", "1", "--duration",
-                                        "0.5", "--status-interval", "0", NULL}),
+        run_to_end(&c, SYNTHMINER_PATH,
+                   (const char *[]){"run", "--devices", "cpu", "--threads", "1", "--duration",
+                                    "0.5", "--status-interval", "0", NULL}),
         0);
     CU_ASSERT_PTR_NOT_NULL(strstr(c.err_buf, "warning"));
     CU_ASSERT_PTR_NOT_NULL(strstr(c.err_buf, "without the API"));
@@ -696,7 +499,8 @@ static void test_stats_without_instance(void)
   snprintf(url, sizeof url, "http://127.0.0.1:%u/", port);
   snprintf(want, sizeof want, "no synthminer instance at %s (connection refused)", url);
   struct child c;
-  CU_ASSERT_EQUAL(run_to_end(&c, (const char *[]){"stats", "--url", url, NULL}), 1);
+  CU_ASSERT_EQUAL(run_to_end(&c, SYNTHMINER_PATH, (const char *[]){"stats", "--url", url, NULL}),
+                  1);
   CU_ASSERT_PTR_NOT_NULL(strstr(c.err_buf, want));
   CU_ASSERT_PTR_NOT_NULL(strstr(c.err_buf, "synthminer run"));
   CU_ASSERT_EQUAL(lines(c.err_buf), 1);
@@ -931,7 +735,7 @@ static int run_stats_in(struct child *c, const char *locale, const char *const *
   if (was)
     snprintf(saved, sizeof saved, "%s", was);
   setenv("LC_ALL", locale, 1);
-  int rc = run_to_end(c, args);
+  int rc = run_to_end(c, SYNTHMINER_PATH, args);
   if (was)
     setenv("LC_ALL", saved, 1);
   else
@@ -1027,10 +831,10 @@ static void test_stats_cleans_strings(void)
 static void test_run_json_telemetry(void)
 {
   struct child c;
-  CU_ASSERT_EQUAL_FATAL(
-      run_to_end(&c, (const char *[]){"run", "--devices", "cpu", "--threads", "1", "--duration",
-                                      "1", "--no-api", "--json", NULL}),
-      0);
+  CU_ASSERT_EQUAL_FATAL(run_to_end(&c, SYNTHMINER_PATH,
+                                   (const char *[]){"run", "--devices", "cpu", "--threads", "1",
+                                                    "--duration", "1", "--no-api", "--json", NULL}),
+                        0);
   CU_ASSERT_PTR_NULL(strstr(c.err_buf, "API at")); /* --no-api */
   json_error_t e;
   json_t *root = json_loads(c.out_buf, 0, &e);
@@ -1055,11 +859,6 @@ int main(void)
                   SYNTH_TEST(test_host_header), SYNTH_TEST(test_host_bound_address),
                   SYNTH_TEST(test_stats_cleans_strings), SYNTH_TEST(test_run_json_telemetry)));
   /* A fatal assertion leaves its test early: end what it left running. */
-  for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
-    if (live[i] && live[i]->pid) {
-      kill(live[i]->pid, SIGKILL);
-      waitpid(live[i]->pid, NULL, 0);
-      rc = 1;
-    }
+  child_kill_all(&rc);
   return rc;
 }
