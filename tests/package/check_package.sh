@@ -101,6 +101,11 @@ for page in man1/synthminer.1.gz man3/libsynth.3.gz; do
   gzip -t "$root/usr/share/man/$page" || fail "$page is not gzip"
   [ "$(od -An -tu1 -j3 -N5 "$root/usr/share/man/$page" | tr -s ' ')" = " 0 0 0 0 0" ] ||
     fail "$page carries a name or time stamp (gzip -n)"
+  # groff's every warning on (-ww), output thrown away (-z): a page that formats cleanly.
+  if command -v groff >/dev/null 2>&1; then
+    warnings=$(gzip -dc "$root/usr/share/man/$page" | groff -man -ww -z 2>&1)
+    [ -z "$warnings" ] || fail "$page: groff warns: $warnings"
+  fi
 done
 
 # The installed command, on the installed libraries, with the installed config.
