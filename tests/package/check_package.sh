@@ -5,14 +5,20 @@
 # the conffile, shlibs and trigger; then installs them into a scratch root with dpkg (never
 # onto this system, root or not), runs the installed command with the installed config, and
 # purges them again. LIBDIR is the build's CMAKE_INSTALL_LIBDIR (lib, or lib/<triplet> for a
-# build configured for /usr).
+# build configured for /usr). Exit 77 (skipped) without the Debian tools.
 set -eu
 build=$(cd "$1" && pwd)
 version=$2
 libdir=/usr/$3
+fail() { echo "check_package: $*" >&2; exit 1; }
+for tool in cpack dpkg dpkg-deb dpkg-shlibdeps file; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "check_package: SKIPPED: $tool not found (Debian: ./install-deps.sh)"
+    exit 77
+  fi
+done
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-fail() { echo "check_package: $*" >&2; exit 1; }
 
 # The soname's version: major.minor before 1.0, the major after (CMakeLists.txt).
 major=${version%%.*}
@@ -93,6 +99,10 @@ for path in /usr/bin/synthminer /etc/synthminer/config.json \
   "$libdir/libsynth.so.$soversion" /usr/include/synth/synth.h; do
   [ -e "$root$path" ] || fail "$path did not land in the root"
 done
+# The service's user, made in the root (systemd-sysusers --root), not on this system.
+if command -v systemd-sysusers >/dev/null 2>&1; then
+  grep -q '^synthminer:' "$root/etc/passwd" || fail "the postinst made no synthminer user in the root"
+fi
 # Installed, never enabled: the owner enables it once it is configured.
 [ -e "$root/etc/systemd/system/multi-user.target.wants/synthminer.service" ] &&
   fail "installing enabled the service"
