@@ -20,14 +20,17 @@ set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
-# Dependencies on other packages' libraries come from dpkg-shlibdeps; the project's own
-# libraries are found in the packages being made, and their dependency is declared below.
+# Dependencies on other packages' libraries come from dpkg-shlibdeps. It finds the project's
+# own libraries in the build's folders (each package is staged apart, so the command's run
+# path finds nothing) and leaves them out, as no installed package holds them; the packages'
+# dependencies on libsynth0 are declared instead (CPACK_COMPONENT_*_DEPENDS).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-get_target_property(synth_dir synth BINARY_DIR)
-get_target_property(pool_dir synth_pool BINARY_DIR)
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${synth_dir} ${pool_dir})
+get_target_property(synth_lib_dir synth BINARY_DIR)
+get_target_property(synth_pool_lib_dir synth_pool BINARY_DIR)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${synth_lib_dir} ${synth_pool_lib_dir})
 set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)
-set(deb ${CMAKE_CURRENT_LIST_DIR}/deb)
+# Control files: maintainer scripts, conffiles, triggers, one folder per package.
+set(synth_deb_dir ${CMAKE_CURRENT_LIST_DIR}/deb)
 
 set(CPACK_DEBIAN_SYNTHMINER_PACKAGE_NAME synthminer)
 set(CPACK_DEBIAN_SYNTHMINER_PACKAGE_SECTION utils)
@@ -38,9 +41,9 @@ synthminer drives every CPU core, OpenCL device and Vulkan compute device as one
 of hashing capacity, for a Stratum V1 pool, solo from a Bitcoin node, or the built-in
 benchmark job. It serves a local JSON and Prometheus API and ships a hardened systemd
 service, installed disabled: edit /etc/synthminer/config.json, then enable it.")
-set(CPACK_DEBIAN_SYNTHMINER_PACKAGE_CONTROL_EXTRA
-  ${deb}/synthminer/conffiles ${deb}/synthminer/postinst ${deb}/synthminer/prerm
-  ${deb}/synthminer/postrm)
+set(CPACK_DEBIAN_SYNTHMINER_PACKAGE_CONTROL_EXTRA ${synth_deb_dir}/synthminer/conffiles
+  ${synth_deb_dir}/synthminer/postinst ${synth_deb_dir}/synthminer/prerm
+  ${synth_deb_dir}/synthminer/postrm)
 
 set(CPACK_DEBIAN_LIBSYNTH0_PACKAGE_NAME libsynth0)
 set(CPACK_DEBIAN_LIBSYNTH0_PACKAGE_SECTION libs)
@@ -53,8 +56,8 @@ libsynth-pool is its Stratum V1 and solo-mining client.")
 # what dpkg-shlibdeps reads when other packages link them. ldconfig runs from a trigger.
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
-set(CPACK_DEBIAN_LIBSYNTH0_PACKAGE_CONTROL_EXTRA
-  ${deb}/libsynth0/triggers ${deb}/libsynth0/postinst ${deb}/libsynth0/postrm)
+set(CPACK_DEBIAN_LIBSYNTH0_PACKAGE_CONTROL_EXTRA ${synth_deb_dir}/libsynth0/triggers
+  ${synth_deb_dir}/libsynth0/postinst ${synth_deb_dir}/libsynth0/postrm)
 
 set(CPACK_DEBIAN_LIBSYNTH-DEV_PACKAGE_NAME libsynth-dev)
 set(CPACK_DEBIAN_LIBSYNTH-DEV_PACKAGE_SECTION libdevel)

@@ -30,7 +30,8 @@ out=$scratch/out
 cpack -G DEB --config "$build/CPackConfig.cmake" -B "$out" >"$scratch/cpack.log" 2>&1 ||
   fail "cpack failed: $(cat "$scratch/cpack.log")"
 debs=$(for deb in "$out"/*.deb; do basename "$deb"; done | sort | tr '\n' ' ')
-want="libsynth-dev_${version}_$arch.deb libsynth0_${version}_$arch.deb synthminer_${version}_$arch.deb "
+want=""
+for name in libsynth-dev libsynth0 synthminer; do want="$want${name}_${version}_$arch.deb "; done
 [ "$debs" = "$want" ] || fail "packages made: '$debs', wanted '$want'"
 app=$out/synthminer_${version}_$arch.deb
 lib=$out/libsynth0_${version}_$arch.deb
@@ -42,7 +43,10 @@ case "$depends" in *"libsynth0 (= $version)"*) ;; *) fail "synthminer Depends: $
 case "$depends" in *libc6*) ;; *) fail "synthminer Depends lacks libc6: $depends" ;; esac
 depends=$(dpkg-deb -f "$dev" Depends)
 case "$depends" in *"libsynth0 (= $version)"*) ;; *) fail "libsynth-dev Depends: $depends" ;; esac
-case "$(dpkg-deb -f "$lib" Depends)" in *libc6*) ;; *) fail "libsynth0 has no computed Depends" ;; esac
+case "$(dpkg-deb -f "$lib" Depends)" in
+*libc6*) ;;
+*) fail "libsynth0 has no computed Depends" ;;
+esac
 
 # What each package holds, and what it must not.
 has() { # has DEB PATH...
@@ -65,7 +69,8 @@ has "$dev" /usr/include/synth/synth.h /usr/include/synth/pool.h \
   "$libdir/cmake/synth/synthConfig.cmake" "$libdir/cmake/synth/synthEmbed.cmake" \
   /usr/share/man/man3/libsynth.3.gz
 for deb in "$app" "$lib" "$dev"; do
-  dpkg-deb -c "$deb" | grep -q ' \./usr/local/' && fail "$(basename "$deb") installs under /usr/local"
+  dpkg-deb -c "$deb" | grep -q ' \./usr/local/' &&
+    fail "$(basename "$deb") installs under /usr/local"
 done
 
 # Control files: the config is a conffile; libsynth0 has shlibs for both sonames and leaves
@@ -77,7 +82,8 @@ for name in libsynth libsynth-pool; do
   echo "$shlibs" | grep -qx "$name $soversion libsynth0 (>= $version)" ||
     fail "libsynth0's shlibs lacks $name: $shlibs"
 done
-dpkg-deb -I "$lib" triggers | grep -qx 'activate-noawait ldconfig' || fail "libsynth0: no ldconfig trigger"
+dpkg-deb -I "$lib" triggers | grep -qx 'activate-noawait ldconfig' ||
+  fail "libsynth0: no ldconfig trigger"
 
 # Install into a fresh dpkg root: an empty status database, and the maintainer scripts run
 # here with DPKG_ROOT set (chrootless). The host's users and dpkg log stay as they were.
@@ -101,16 +107,18 @@ for path in /usr/bin/synthminer /etc/synthminer/config.json \
 done
 # The service's user, made in the root (systemd-sysusers --root), not on this system.
 if command -v systemd-sysusers >/dev/null 2>&1; then
-  grep -q '^synthminer:' "$root/etc/passwd" || fail "the postinst made no synthminer user in the root"
+  grep -q '^synthminer:' "$root/etc/passwd" ||
+    fail "the postinst made no synthminer user in the root"
 fi
 # Installed, never enabled: the owner enables it once it is configured.
 [ -e "$root/etc/systemd/system/multi-user.target.wants/synthminer.service" ] &&
   fail "installing enabled the service"
-# Man pages compressed with gzip -9n: no file name, no time stamp in the header.
+# Man pages compressed with gzip -9n: no file name, no time stamp in the header (flags and
+# mtime zero), the best compression (extra flags 2).
 for page in man1/synthminer.1.gz man3/libsynth.3.gz; do
   gzip -t "$root/usr/share/man/$page" || fail "$page is not gzip"
-  [ "$(od -An -tu1 -j3 -N5 "$root/usr/share/man/$page" | tr -s ' ')" = " 0 0 0 0 0" ] ||
-    fail "$page carries a name or time stamp (gzip -n)"
+  [ "$(od -An -tu1 -j3 -N6 "$root/usr/share/man/$page" | tr -s ' ')" = " 0 0 0 0 0 2" ] ||
+    fail "$page is not gzip -9n: it has a name or time stamp, or another level"
   # groff's every warning on (-ww), output thrown away (-z): a page that formats cleanly.
   if command -v groff >/dev/null 2>&1; then
     warnings=$(gzip -dc "$root/usr/share/man/$page" | groff -man -ww -z 2>&1)
@@ -121,7 +129,8 @@ done
 # The installed command, on the installed libraries, with the installed config.
 export LD_LIBRARY_PATH="$root$libdir"
 LD_LIBRARY_PATH="$root$libdir" ldd "$root/usr/bin/synthminer" | grep 'libsynth' |
-  grep -v "=> $root$libdir/" && fail "the installed synthminer loads a libsynth from outside the root"
+  grep -v "=> $root$libdir/" &&
+  fail "the installed synthminer loads a libsynth from outside the root"
 [ "$("$root/usr/bin/synthminer" --version)" = "synthminer $version" ] ||
   fail "installed synthminer --version: $("$root/usr/bin/synthminer" --version 2>&1)"
 "$root/usr/bin/synthminer" run --config "$root/etc/synthminer/config.json" --devices cpu \

@@ -16,7 +16,8 @@ fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-grep -q '^ExecStart=/usr/bin/synthminer ' "$unit" || fail "ExecStart does not run /usr/bin/synthminer"
+grep -q '^ExecStart=/usr/bin/synthminer ' "$unit" ||
+  fail "ExecStart does not run /usr/bin/synthminer"
 copy=$scratch/synthminer.service
 sed "s#^ExecStart=/usr/bin/synthminer #ExecStart=$synthminer #" "$unit" >"$copy"
 systemd-analyze verify --man=no "$copy" >"$scratch/verify.log" 2>&1 ||
