@@ -3,8 +3,8 @@
 # `cpack -G DEB` into a scratch folder and checks them: exactly synthminer, libsynth0 and
 # libsynth-dev of VERSION, their dependencies (computed, and on each other), what each holds,
 # the conffile, shlibs and trigger; then installs them into a scratch root with dpkg (never
-# onto this system, root or not), runs the installed command with the installed config, and
-# purges them again. LIBDIR is the build's CMAKE_INSTALL_LIBDIR (lib, or lib/<triplet> for a
+# onto this system, root or not), runs the installed command with the installed config,
+# installs them again over an edited config, and purges them. LIBDIR is the build's CMAKE_INSTALL_LIBDIR (lib, or lib/<triplet> for a
 # build configured for /usr). Exit 77 (skipped) without the Debian tools.
 set -eu
 build=$(cd "$1" && pwd)
@@ -138,6 +138,11 @@ LD_LIBRARY_PATH="$root$libdir" ldd "$root/usr/bin/synthminer" | grep 'libsynth' 
   fail "the default config does not run: $(cat "$scratch/run.log")"
 unset LD_LIBRARY_PATH
 
+# Installed again over itself (the upgrade path of the scripts): the edited conffile stays.
+printf '{"pools": [], "user": "edited"}\n' >"$root/etc/synthminer/config.json"
+dpkg_in_root --force-depends --force-confold -i "$app" "$lib" "$dev"
+grep -q edited "$root/etc/synthminer/config.json" || fail "reinstalling replaced the edited config"
+
 # Purged, nothing of them is left.
 dpkg_in_root --purge synthminer libsynth-dev libsynth0
 for path in /usr/bin/synthminer /etc/synthminer /usr/lib/systemd/system/synthminer.service \
@@ -148,4 +153,4 @@ done
 dpkg --root="$root" -l 2>/dev/null | grep -E '^[a-z][a-z] +(synthminer|libsynth)' &&
   fail "packages still known after purge"
 echo "check_package: $debs: dependencies, contents, conffile, shlibs, trigger;" \
-  "installed into a scratch root, ran the default config, purged: ok"
+  "installed into a scratch root, ran the default config, reinstalled (conffile kept), purged: ok"
