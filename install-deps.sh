@@ -3,12 +3,16 @@
 # Idempotent: packages already present are skipped, so running it twice costs seconds.
 # libudev-dev is for the install test's static link: hwloc.pc lists -ludev in Libs.private.
 # libzmq3-dev is for the tests' fake Bitcoin Core node, which publishes hashblock over ZMQ.
+# dpkg-dev (dpkg-shlibdeps) and file are what CPack's Debian packages need (package_deb test);
+# systemd gives systemd-analyze (unit_verify) and systemd-sysusers; groff-base checks the man
+# pages (package_deb); libsystemd-dev is sd_notify's.
 set -eu
 
 PACKAGES="
   build-essential cmake pkg-config
   libhwloc-dev liburcu-dev libjansson-dev libncurses-dev libssl-dev libmicrohttpd-dev
-  libudev-dev libzmq3-dev
+  libudev-dev libzmq3-dev libsystemd-dev
+  dpkg-dev file systemd groff-base
   libcunit1-dev clang libclang-rt-14-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   libvulkan-dev glslang-tools mesa-vulkan-drivers vulkan-tools
