@@ -301,6 +301,7 @@ static int run(synth_runtime *rt, struct run_state *state, const struct api_flag
   api_server_stop(server); /* first: no request sees a runtime half stopped */
   synth_runtime_stop(rt);
   pthread_mutex_lock(&ctl->lock);
+  handover_settle(&ctl->source, &state->api);
   src = &ctl->source.cur;
   synth_pool_stop(src->pool); /* its figures final: every share found is in one count */
   synth_solo_stop(src->solo.client);

@@ -57,11 +57,16 @@ static void finish_drain(struct pool_handover *h, struct api_state *api)
   pool_source_free(&gone); /* no share callback can reach it any more */
 }
 
-void handover_free(struct pool_handover *h, struct api_state *api)
+void handover_settle(struct pool_handover *h, struct api_state *api)
 {
   finish_drain(h, api);
   pool_source_free(&h->next); /* standby: never routed to */
   h->pending = false;
+}
+
+void handover_free(struct pool_handover *h, struct api_state *api)
+{
+  handover_settle(h, api);
   pool_source_free(&h->cur);
   pthread_rwlock_destroy(&h->lock);
 }

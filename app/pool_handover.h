@@ -39,6 +39,10 @@ struct pool_handover {
 /* Takes cur (already loaded; its client is started by the caller). Returns 0 or -1. */
 int handover_init(struct pool_handover *h, struct pool_source *cur, struct cli_log *log);
 
+/* At the run's end, once hashing stopped: a client still draining stops (its line said, its
+ * answers in the API's figures) and a pending one is dropped, so the final report is whole. */
+void handover_settle(struct pool_handover *h, struct api_state *api);
+
 /* Stops and frees every source. */
 void handover_free(struct pool_handover *h, struct api_state *api);
 
