@@ -62,6 +62,9 @@ struct synth__sched_device {
   unsigned nslots;
   pthread_t thread;
   atomic_bool failed; /* taken out: its queue is no longer refilled */
+  /* Paused by the caller (synth__sched_set_paused). Kept apart from the thread's own flags
+   * below: a compiler may read neighbouring plain bools as one word. */
+  atomic_bool paused;
   struct synth__batch_log log;
   /* The newest job the device has hashed, and when its first batch of it could start: how
    * long a job switch takes to reach the device. Written by its thread. */
@@ -74,9 +77,7 @@ struct synth__sched_device {
   atomic_uint_least64_t sensed_nonces0;
   uint64_t resume_ns;
   bool hot;
-  /* Paused by the caller (synth__sched_set_paused); pause_seen is its thread's view of it, so
-   * that the device gives its work back once, when it first sees the pause. */
-  atomic_bool paused;
+  /* Its thread's view of paused, so that it gives its work back once, when it first sees it. */
   bool pause_seen;
   double default_target_s; /* the target latency it was added with */
 };
