@@ -1,5 +1,4 @@
 /* vulkan_backend.c: every Vulkan physical device with a compute queue, through the loader. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,26 +112,8 @@ static void describe(const struct vk_backend *b, struct vk_found *f)
              pci.pciDevice & 0x1f, pci.pciFunction & 0x7);
 }
 
-/*
- * One instance held for the life of the process, never used: the loader loads the drivers
- * (ICDs) with each instance and unloads them with its last, and lavapipe drags LLVM in, so every
- * probe and every runtime would load and unload them again. Held, they load once. (It also
- * keeps lavapipe mapped until the leak checker looks, so the one-time allocation it never
- * frees is still known as lavapipe's: tests/lsan.supp.)
- */
-static pthread_once_t anchor_once = PTHREAD_ONCE_INIT;
-static VkInstance anchor;
-
-static void create_anchor(void)
-{
-  const VkInstanceCreateInfo info = {.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
-  if (vkCreateInstance(&info, NULL, &anchor) != VK_SUCCESS)
-    anchor = VK_NULL_HANDLE; /* no driver: nothing to hold */
-}
-
 static int vk_backend_create(const struct synth__probe_config *cfg, void **out)
 {
-  pthread_once(&anchor_once, create_anchor);
   uint32_t api = VK_API_VERSION_1_0;
   if (vkEnumerateInstanceVersion(&api) != VK_SUCCESS)
     api = VK_API_VERSION_1_0;
