@@ -5,7 +5,8 @@
 # libzmq3-dev is for the tests' fake Bitcoin Core node, which publishes hashblock over ZMQ.
 # dpkg-dev (dpkg-shlibdeps) and file are what CPack's Debian packages need (package_deb test);
 # systemd gives systemd-analyze (unit_verify) and systemd-sysusers; groff-base checks the man
-# pages (package_deb); libsystemd-dev is sd_notify's.
+# pages (package_deb); libsystemd-dev is sd_notify's. openmpi-bin and libopenmpi-dev build
+# libsynth-mpi and run its tests under mpirun.
 set -eu
 
 PACKAGES="
@@ -13,6 +14,7 @@ PACKAGES="
   libhwloc-dev liburcu-dev libjansson-dev libncurses-dev libssl-dev libmicrohttpd-dev
   libudev-dev libzmq3-dev libsystemd-dev
   dpkg-dev file systemd groff-base
+  openmpi-bin libopenmpi-dev
   libcunit1-dev clang libclang-rt-14-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   libvulkan-dev glslang-tools mesa-vulkan-drivers vulkan-tools
