@@ -6,6 +6,9 @@
 # dpkg-dev (dpkg-shlibdeps) and file are what CPack's Debian packages need (package_deb test);
 # systemd gives systemd-analyze (unit_verify) and systemd-sysusers; groff-base checks the man
 # pages (package_deb); libsystemd-dev is sd_notify's.
+# prometheus ships promtool (metrics_promtool, fleet_configs: docs/fleet.md); curl fetches
+# /metrics and python3-yaml reads the rules there. The package also installs a Prometheus
+# service, enabled on port 9090 where systemd runs: `systemctl disable --now prometheus`.
 set -eu
 
 PACKAGES="
@@ -13,6 +16,7 @@ PACKAGES="
   libhwloc-dev liburcu-dev libjansson-dev libncurses-dev libssl-dev libmicrohttpd-dev
   libudev-dev libzmq3-dev libsystemd-dev
   dpkg-dev file systemd groff-base
+  prometheus curl python3-yaml
   libcunit1-dev clang libclang-rt-14-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   libvulkan-dev glslang-tools mesa-vulkan-drivers vulkan-tools
