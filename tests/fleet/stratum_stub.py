@@ -4,6 +4,7 @@ its pool families: it grants version rolling, sends one job at a low difficulty,
 shares and rejects every fourth (so a reject reason has a sample). It writes the port it took
 to PORT_FILE, serves one miner and exits when that miner hangs up."""
 import json
+import os
 import socket
 import sys
 
@@ -14,7 +15,6 @@ def main():
     srv.listen(1)
     with open(sys.argv[1] + ".tmp", "w") as f:
         f.write(f"{srv.getsockname()[1]}\n")
-    import os
     os.rename(sys.argv[1] + ".tmp", sys.argv[1])  # the port file appears whole
     conn, _ = srv.accept()
     out = conn.makefile("w")
