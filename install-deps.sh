@@ -7,6 +7,9 @@
 # systemd gives systemd-analyze (unit_verify) and systemd-sysusers; groff-base checks the man
 # pages (package_deb); libsystemd-dev is sd_notify's. openmpi-bin and libopenmpi-dev build
 # libsynth-mpi and run its tests under mpirun.
+# prometheus ships promtool (metrics_promtool, fleet_configs: docs/fleet.md); curl fetches
+# /metrics and python3-yaml reads the rules there. The package also installs a Prometheus
+# service, enabled on port 9090 where systemd runs: `systemctl disable --now prometheus`.
 set -eu
 
 PACKAGES="
@@ -15,6 +18,7 @@ PACKAGES="
   libudev-dev libzmq3-dev libsystemd-dev
   dpkg-dev file systemd groff-base
   openmpi-bin libopenmpi-dev
+  prometheus curl python3-yaml
   libcunit1-dev clang libclang-rt-14-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   libvulkan-dev glslang-tools mesa-vulkan-drivers vulkan-tools

@@ -33,8 +33,9 @@ static const struct family device_families[] = {
   {"synthminer_device_batch_max_nonces", "gauge", "Upper clamp of the batch size.",
    NULL, {{NULL, "batch_max", NULL, 1}}},
   {"synthminer_device_latency_seconds", "gauge",
-   "Device time per batch over the recent batches, by quantile.",
-   "quantile", {{"0.5", "latency_ms", "p50", 1e-3}, {"0.95", "latency_ms", "p95", 1e-3}}},
+   "Device time per batch over the recent batches, by percentile.",
+   /* Not "quantile": that label is a summary's, and this gauge has no _sum or _count. */
+   "percentile", {{"50", "latency_ms", "p50", 1e-3}, {"95", "latency_ms", "p95", 1e-3}}},
   {"synthminer_device_last_latency_seconds", "gauge", "Device time of the last batch.",
    NULL, {{NULL, "latency_ms", "last", 1e-3}}},
   {"synthminer_device_target_latency_seconds", "gauge", "What the tuner aims each batch at.",
