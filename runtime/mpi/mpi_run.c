@@ -9,7 +9,9 @@
 #include "mpi_internal.h"
 #include "synth/error.h"
 
-#define IDLE_NS 200000ull /* how long the loop sleeps when nothing came: 0.2 ms */
+#define IDLE_NS                                                                                    \
+  1000000ull /* how long the loop sleeps when nothing came: 1 ms (a rank asks for its next chunk   \
+                while it hashes the last: no device waits for it) */
 
 uint64_t mpi_now_ns(void)
 {
