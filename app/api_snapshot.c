@@ -203,6 +203,7 @@ static json_t *device_json(const struct synth_device_stats *d, const struct shar
   put_uint(o, "hw_errors", d->hw_errors);
   put_uint(o, "sick_count", d->sick_count);
   json_object_set_new(o, "health_reason", text(d->health_reason));
+  json_object_set_new(o, "thread_at", text(d->thread_at));
   json_object_set_new(o, "sensors", sensors_json(d));
   return o;
 }

@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "base/logger.h"
 #include "base/rcu_thread.h"
+#include "devices/pci_locality.h"
 #include "scheduler/sched_internal.h"
 #include "scheduler/scheduler.h"
 #include "scheduler/sensing.h"
@@ -424,6 +425,27 @@ static void pause_for_limit(struct synth__sched *s, struct synth__sched_device *
     synth__sched_pause_ms(s, (unsigned)ms);
 }
 
+/* A GPU's feeder thread goes beside the GPU (its NUMA node's PUs); a CPU worker is pinned by
+ * its backend, a device on the host CPU needs no place of its own. Said once, in the figures. */
+static void place(struct synth__sched *s, struct synth__sched_device *d)
+{
+  char where[128];
+  if (d->desc.kind == SYNTH_DEVICE_CPU) {
+    snprintf(where, sizeof where, "%s", d->desc.detail);
+  } else if (d->desc.host_cpu) {
+    snprintf(where, sizeof where, "unbound: a device on the host CPU");
+  } else if (synth__bind_near_pci(d->desc.pci, where, sizeof where) == 0) {
+    synth__log_info(s->cfg.log, "%s (%s): its feeder thread runs on %s, beside it", d->desc.id,
+                    d->desc.name, where);
+  } else {
+    char why[sizeof where + 16];
+    snprintf(why, sizeof why, "unbound: %s", where);
+    synth__reason_set(&d->placed, why);
+    return;
+  }
+  synth__reason_set(&d->placed, where);
+}
+
 void *synth__device_thread(void *arg)
 {
   struct synth__sched_device *d = arg;
@@ -440,6 +462,7 @@ void *synth__device_thread(void *arg)
     take_out_failed(s, d, rc, "thread start");
     goto out;
   }
+  place(s, d);
   uint64_t run_start = synth__now_ns();
   synth__counter_set(&d->counters.run_started_ns, run_start);
 

@@ -20,6 +20,7 @@
 #include "telemetry/device_counters.h"
 #include "telemetry/hashrate.h"
 #include "telemetry/health.h"
+#include "telemetry/reason.h"
 #include "telemetry/tuner.h"
 
 /*
@@ -80,6 +81,9 @@ struct synth__sched_device {
   /* Its thread's view of paused, so that it gives its work back once, when it first sees it. */
   bool pause_seen;
   double default_target_s; /* the target latency it was added with */
+  /* Where its thread runs: a GPU's feeder beside it (devices/pci_locality.h), a CPU worker on its
+   * core. Written by its thread as it starts. */
+  struct synth__reason placed;
 };
 
 struct synth__sched {

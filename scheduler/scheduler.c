@@ -411,6 +411,7 @@ void synth__sched_device_stats(struct synth__sched *s, unsigned index,
   out->job_started_ns = atomic_load_explicit(&d->job_started_ns, memory_order_relaxed);
   out->hits_overflowed = synth__counter_get(&c->hit_overflow);
   synth__reason_get(&d->health.reason, out->health_reason, sizeof out->health_reason);
+  synth__reason_get(&d->placed, out->thread_at, sizeof out->thread_at);
   synth__sensing_stats(d, out);
 }
 

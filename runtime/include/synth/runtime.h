@@ -331,6 +331,10 @@ struct synth_device_stats {
   double hashes_per_joule;
   double duty;      /* share of time its limits let it hash: 1 when none holds it */
   unsigned limited; /* what holds it now: SYNTH_LIMITED_* */
+  /* Where its thread runs, once started: a CPU worker's core ("package 0, core 1, PU 1"), a
+   * GPU's feeder thread bound beside the GPU ("PUs 0-15 (NUMA node 0)", by its PCI address in
+   * hwloc's topology), or why not ("unbound: ..."). */
+  char thread_at[128];
 };
 
 /* synth_device_stats.sensed */
