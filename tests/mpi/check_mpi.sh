@@ -67,7 +67,7 @@ fi
 if [ "$only" = all ] || [ "$only" = killed ]; then
   # Rank 2 is killed once it has hashed for a while (it holds chunks then); the root gives it
   # up after --silence-ms and the others hash its chunks: the hit set is still exact.
-  mpi --start 0 --count 0x3000000 --bits 14 --check --silence-ms 3000 "mpi: a rank killed" \
+  mpi --start 0 --count 0x1800000 --bits 14 --check --silence-ms 3000 "mpi: a rank killed" \
     >"$scratch/killed.out" 2>&1 &
   runner=$!
   pid=""
@@ -90,7 +90,7 @@ if [ "$only" = all ] || [ "$only" = killed ]; then
   wait "$runner"
   expect "$scratch/killed.out" "^check: \([0-9]*\) hits in the range by the reference, \1 found" killed
   expect "$scratch/killed.out" "1 rank lost" killed
-  expect "$scratch/killed.out" "^mpi: 3 ranks, 50331648 indexes hashed" killed
+  expect "$scratch/killed.out" "^mpi: 3 ranks, 25165824 indexes hashed" killed
   expect "$scratch/killed.out" "rank 2 lost (silent for" killed
   grep -q "hits with 14 zero bits: FAILED" "$scratch/killed.out" &&
     fail "killed: $(cat "$scratch/killed.out")"
