@@ -12,6 +12,7 @@
 #include "support/coverage_workload.h"
 #include "support/fake_device.h"
 #include "support/harness.h"
+#include "support/sched_checks.h"
 #include "synth/error.h"
 
 #define GPUS 3
@@ -125,17 +126,6 @@ static void test_hung_gpu_work_moves(void)
   synth__sched_destroy(s);
 }
 
-static bool all_reached(struct synth__sched *s, uint32_t id)
-{
-  for (unsigned i = 0; i < synth__sched_device_count(s); i++) {
-    struct synth_device_stats st;
-    synth__sched_device_stats(s, i, &st);
-    if (st.job_serial == 0 || synth__job_newer(id, st.job_serial))
-      return false;
-  }
-  return true;
-}
-
 /* A clean job switch reaches every GPU, the slowest too. */
 static void test_switch_reaches_every_gpu(void)
 {
@@ -146,11 +136,11 @@ static void test_switch_reaches_every_gpu(void)
   struct synth__job *ja = job_over(a), *jb = job_over(b);
   CU_ASSERT_EQUAL(synth__sched_set_job(s, ja, true), 0);
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
-  SYNTH_TEST_WAIT(all_reached(s, ja->id));
-  CU_ASSERT_TRUE(all_reached(s, ja->id));
+  SYNTH_TEST_WAIT(sched_all_reached(s, ja->id));
+  CU_ASSERT_TRUE(sched_all_reached(s, ja->id));
   CU_ASSERT_EQUAL(synth__sched_set_job(s, jb, true), 0);
-  SYNTH_TEST_WAIT(all_reached(s, jb->id));
-  CU_ASSERT_TRUE(all_reached(s, jb->id));
+  SYNTH_TEST_WAIT(sched_all_reached(s, jb->id));
+  CU_ASSERT_TRUE(sched_all_reached(s, jb->id));
   synth__sched_stop(s);
   synth__sched_destroy(s);
   cover_job_free(a);

@@ -8,6 +8,7 @@
 #include "support/coverage_workload.h"
 #include "support/fake_device.h"
 #include "support/harness.h"
+#include "support/sched_checks.h"
 #include "synth/error.h"
 
 /* A finite job that starts 1,000,000 nonces before the end of roll 5 and runs into roll 6. */
@@ -49,19 +50,6 @@ static bool all_held(struct synth__sched *s, unsigned n)
   for (unsigned i = 0; i < n; i++)
     if (atomic_load(&fake_of(s, i)->held) == 0)
       return false;
-  return true;
-}
-
-/* Whether every device has finished a batch of job id (or a newer one): it holds nothing of
- * an older job any more, since a device runs its batches in order. */
-static bool all_reached(struct synth__sched *s, uint32_t id)
-{
-  for (unsigned i = 0; i < synth__sched_device_count(s); i++) {
-    struct synth_device_stats st;
-    synth__sched_device_stats(s, i, &st);
-    if (st.job_serial == 0 || synth__job_newer(id, st.job_serial))
-      return false;
-  }
   return true;
 }
 
@@ -267,8 +255,8 @@ static void test_job_switch_drops_old_work(void)
   CU_ASSERT_EQUAL(switch_epoch, atomic_load(&log.stale_from_epoch));
   uint32_t b_id = synth__sched_current_job_id(s);
   /* Once every device has finished a batch of the new job, the old job's count is final. */
-  SYNTH_TEST_WAIT(all_reached(s, b_id));
-  CU_ASSERT_TRUE(all_reached(s, b_id));
+  SYNTH_TEST_WAIT(sched_all_reached(s, b_id));
+  CU_ASSERT_TRUE(sched_all_reached(s, b_id));
   uint64_t a_final = atomic_load(&a->hashed);
   SYNTH_TEST_WAIT(atomic_load(&log.by_tag[2]) > 0);
   CU_ASSERT(atomic_load(&log.by_tag[2]) > 0);
