@@ -27,10 +27,12 @@ static void on_hit(void *user, struct synth__job *job, const void *payload, uint
 }
 
 /* GPUs of the given rates (H/s), each on its own clock (busy_clock: a loaded host cannot
- * shorten or stretch their time), named as GPUs on their own PCI addresses. */
+ * shorten or stretch their time), named as GPUs on their own PCI addresses; simulate: their
+ * batches take their time without hashing, so a slow host (a sanitizer build) cannot make them
+ * CPU-bound and equal. */
 static struct synth__sched *gpus(const double *rates, const struct fake_script *extra,
                                  atomic_uint *hits, struct synth__health_config health,
-                                 unsigned floor_ms)
+                                 unsigned floor_ms, bool simulate)
 {
   struct synth__sched_config cfg = {.unit_log2 = UNIT_LOG2,
                                     .on_hit = on_hit,
@@ -46,6 +48,7 @@ static struct synth__sched *gpus(const double *rates, const struct fake_script *
       sc.phases[0].rate = rates[i];
     }
     sc.busy_clock = true;
+    sc.simulate = simulate;
     struct synth__device_desc desc = fake_device_desc(i);
     desc.kind = SYNTH_DEVICE_VULKAN;
     snprintf(desc.pci, sizeof desc.pci, "0000:%02x:00.0", 0x17 + 0x20 * i);
@@ -63,14 +66,15 @@ static struct synth__job *job_over(struct cover_job *cj)
   return job;
 }
 
-/* Three GPUs at 40, 20 and 10 MH/s over 2^25 indexes: every index hashed once, every hit
- * delivered once, and each GPU's share of the range within a fifth of its share of the speed
- * (the pool is the sum of its parts: no GPU starves another). */
+/* Three GPUs at 40, 20 and 10 MH/s over 2^25 indexes: the range handed out to the last index
+ * and no further, and each GPU's share of it within a fifth of its share of the speed (the pool
+ * is the sum of its parts: no GPU starves another). Exact coverage is the hung case's check,
+ * below, and test_scheduler's. */
 static void test_shares_follow_speeds(void)
 {
   const double rates[GPUS] = {40e6, 20e6, 10e6};
   atomic_uint hits = 0;
-  struct synth__sched *s = gpus(rates, NULL, &hits, (struct synth__health_config){0}, 0);
+  struct synth__sched *s = gpus(rates, NULL, &hits, (struct synth__health_config){0}, 0, true);
   struct cover_job *cj = cover_job_new(1, 1ull << 32, 1ull << 25, 65537);
   struct synth__job *job = job_over(cj);
   synth__job_get(job);
@@ -78,9 +82,8 @@ static void test_shares_follow_speeds(void)
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
   CU_ASSERT_EQUAL(synth__sched_wait_job(s, job, 120000), 0);
   synth__sched_stop(s);
-  CU_ASSERT_EQUAL(cover_job_misses(cj), 0);
-  CU_ASSERT_EQUAL(atomic_load(&hits), cover_job_expected_hits(cj));
   double total = rates[0] + rates[1] + rates[2];
+  uint64_t nonces = 0;
   for (unsigned i = 0; i < GPUS; i++) {
     struct synth_device_stats st;
     synth__sched_device_stats(s, i, &st);
@@ -89,7 +92,9 @@ static void test_shares_follow_speeds(void)
     if (!(share > 0.8 * want && share < 1.2 * want))
       fprintf(stderr, "\n    gpu %u: %.3f of the range against %.3f of the speed", i, share, want);
     CU_ASSERT_EQUAL(st.kind, SYNTH_DEVICE_VULKAN);
+    nonces += st.nonces;
   }
+  CU_ASSERT_EQUAL(nonces, cj->size);
   synth__job_put(job);
   cover_job_free(cj);
   synth__sched_destroy(s);
@@ -107,7 +112,7 @@ static void test_hung_gpu_work_moves(void)
   atomic_uint hits = 0;
   /* Probed again only after a minute: the run ends on the two others first. */
   struct synth__health_config health = {.retry_ns = 60000000000ull, .sick_limit = 3};
-  struct synth__sched *s = gpus(rates, extra, &hits, health, 200);
+  struct synth__sched *s = gpus(rates, extra, &hits, health, 200, false);
   struct cover_job *cj = cover_job_new(2, 0, 1ull << 25, 65537);
   struct synth__job *job = job_over(cj);
   synth__job_get(job);
@@ -115,6 +120,7 @@ static void test_hung_gpu_work_moves(void)
   CU_ASSERT_EQUAL(synth__sched_start(s), 0);
   CU_ASSERT_EQUAL(synth__sched_wait_job(s, job, 120000), 0);
   CU_ASSERT_EQUAL(cover_job_unhashed(cj), 0);
+  CU_ASSERT_EQUAL(cover_job_misses(cj), 0); /* a hung GPU returns nothing: once each */
   CU_ASSERT_EQUAL(atomic_load(&hits), cover_job_expected_hits(cj));
   struct synth_device_stats st;
   synth__sched_device_stats(s, 1, &st);
@@ -131,7 +137,7 @@ static void test_switch_reaches_every_gpu(void)
 {
   const double rates[GPUS] = {40e6, 10e6, 2.5e6};
   atomic_uint hits = 0;
-  struct synth__sched *s = gpus(rates, NULL, &hits, (struct synth__health_config){0}, 0);
+  struct synth__sched *s = gpus(rates, NULL, &hits, (struct synth__health_config){0}, 0, false);
   struct cover_job *a = cover_job_new(3, 0, 0, 1000003), *b = cover_job_new(4, 0, 0, 1000003);
   struct synth__job *ja = job_over(a), *jb = job_over(b);
   CU_ASSERT_EQUAL(synth__sched_set_job(s, ja, true), 0);
