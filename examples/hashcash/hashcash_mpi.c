@@ -168,9 +168,17 @@ int hashcash_mpi_main(const struct options *o, const struct hashcash_job *job)
             rank, s.hashed, s.chunks, s.hits, rc ? synth_strerror(rc) : "done");
     bad = rc != 0 && rc != SYNTH_ESTALE;
   }
+  struct synth_mpi_stats s;
+  synth_mpi_stats(m, &s, sizeof s);
   synth_mpi_destroy(m);
   synth_runtime_destroy(rt);
   free(f.hits);
+  if (s.ranks_lost) { /* MPI_Finalize would wait for the lost rank */
+    fprintf(stderr, "hashcash: rank %d: %u rank%s lost: leaving without MPI_Finalize\n", rank,
+            s.ranks_lost, s.ranks_lost == 1 ? "" : "s");
+    fflush(stdout);
+    _exit(bad);
+  }
   MPI_Finalize();
   return bad;
 }

@@ -246,7 +246,11 @@ void coord_finish(struct synth_mpi *m, int result)
     return;
   c->finished = true;
   c->result = result;
-  struct wire_head h = {.type = W_END, .status = result};
+  pthread_mutex_lock(&m->lock);
+  unsigned lost = m->stats.ranks_lost;
+  pthread_mutex_unlock(&m->lock);
+  /* count: ranks lost, so every rank knows (MPI_Finalize would wait for them). */
+  struct wire_head h = {.type = W_END, .status = result, .count = lost};
   for (int r = 0; r < m->ranks; r++)
     if (!c->ranks[r].lost && r != m->cfg.root)
       wire_send(m, r, &h, NULL, 0);

@@ -150,7 +150,8 @@ void wire_handle(struct synth_mpi *m, int from, const struct wire_head *h, const
 
 /* mpi_worker.c */
 void worker_on_chunk(struct synth_mpi *m, const struct wire_head *h);
-void worker_on_end(struct synth_mpi *m, int status);
+/* lost: ranks the root gave up (they reach this rank's figures). */
+void worker_on_end(struct synth_mpi *m, int status, unsigned lost);
 void worker_step(struct synth_mpi *m);
 void worker_free(struct synth_mpi *m);
 

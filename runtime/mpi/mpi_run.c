@@ -121,7 +121,7 @@ static int run_worker(struct synth_mpi *m)
   while (!m->w.ended) {
     if (wire_poll(m) != 0 || m->mpi_failed) {
       mpi_log(m, SYNTH_LOG_ERROR, "rank %d: MPI failed: the run ends here", m->rank);
-      worker_on_end(m, SYNTH_ESYSTEM);
+      worker_on_end(m, SYNTH_ESYSTEM, 0);
       break;
     }
     worker_step(m);
@@ -129,7 +129,7 @@ static int run_worker(struct synth_mpi *m)
     if (mpi_now_ns() - m->w.root_heard_ns > 2 * mpi_silence_ns(m)) {
       mpi_log(m, SYNTH_LOG_ERROR, "rank %d: the root (rank %d) fell silent: the run ends here",
               m->rank, m->cfg.root);
-      worker_on_end(m, SYNTH_ETIMEDOUT);
+      worker_on_end(m, SYNTH_ETIMEDOUT, 0);
       break;
     }
     struct timespec idle = {0, (long)IDLE_NS};

@@ -131,7 +131,7 @@ void wire_handle(struct synth_mpi *m, int from, const struct wire_head *h, const
   if (h->type == W_CHUNK && from == m->cfg.root)
     worker_on_chunk(m, h);
   else if (h->type == W_END && from == m->cfg.root)
-    worker_on_end(m, h->status);
+    worker_on_end(m, h->status, h->count);
   else if (root) /* what workers say, the root's own worker included */
     coord_handle(m, from, h, payload, len);
   /* else: the root's keep-alive, counted above */

@@ -107,13 +107,18 @@ static void drop_slots(struct synth_mpi *m)
   }
 }
 
-void worker_on_end(struct synth_mpi *m, int status)
+void worker_on_end(struct synth_mpi *m, int status, unsigned lost)
 {
   struct worker *w = &m->w;
   if (w->ended)
     return;
   w->ended = true;
   w->result = status;
+  if (m->rank != m->cfg.root) {
+    pthread_mutex_lock(&m->lock);
+    m->stats.ranks_lost = lost;
+    pthread_mutex_unlock(&m->lock);
+  }
   atomic_store(&m->cancel, true); /* hits from here on are not the run's */
   drop_slots(m);
   if (m->rank != m->cfg.root)

@@ -57,8 +57,11 @@ struct synth_mpi_stats {
   uint64_t chunks;            /* the root: handed out; others: received */
   uint64_t chunks_reassigned; /* the root: chunks of lost ranks handed out again */
   uint64_t messages_sent, messages_received; /* over MPI, at this rank */
-  unsigned ranks_lost;                       /* the root: ranks given up */
-  double seconds;                            /* from the start of synth_mpi_run to its end */
+  /* Ranks the root gave up (every rank learns it with the end). MPI_Finalize waits for every
+   * rank, the lost ones too, in Open MPI: after a loss, leave without it (and run mpirun with
+   * --mca orte_allowed_exit_without_sync 1, so leaving does not end the others). */
+  unsigned ranks_lost;
+  double seconds; /* from the start of synth_mpi_run to its end */
 };
 
 /* Checks cfg (the same checks as synth_runtime_submit on work, a finite range, a root within
