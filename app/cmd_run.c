@@ -183,6 +183,7 @@ static double hash_until_done(synth_runtime *rt, struct run_state *st, struct ba
 {
   double start = api_now_s(), next_status = start + status_every, elapsed = 0;
   double next_service = start + 5;
+  bool notifying = service_notifying(); /* no systemd to tell: no status line built for it */
   const struct timespec tick = {0, 100 * 1000 * 1000};
   while (!atomic_load(&stop_requested)) {
     nanosleep(&tick, NULL);
@@ -204,19 +205,23 @@ static double hash_until_done(synth_runtime *rt, struct run_state *st, struct ba
     if (trace && trace->out && batch_trace_poll(trace, rt) != 0)
       trace = NULL; /* said once; the run goes on */
     bool status_due = status_every > 0 && now >= next_status;
-    if (status_due || now >= next_service) {
+    bool service_due = notifying && now >= next_service;
+    if (status_due || service_due) {
       struct report r;
       if (report_collect(rt, &r) == 0) {
         if (status_due)
           report_status(&r, elapsed);
-        char line[256];
-        service_line(&r, st, line, sizeof line);
-        service_status(line);
+        if (service_due) {
+          char line[256];
+          service_line(&r, st, line, sizeof line);
+          service_status(line);
+        }
         report_free(&r);
       }
       if (status_due)
         next_status += status_every;
-      next_service = now + 5;
+      if (service_due)
+        next_service = now + 5;
     }
   }
   return elapsed;

@@ -352,15 +352,10 @@ void pool_source_report(struct pool_source *ps)
           (unsigned long long)s.reconnects);
 }
 
-static bool same_text(const char *a, const char *b)
-{
-  return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
 bool pool_source_same(const struct pool_source *a, const struct pool_source *b)
 {
-  if (a->count != b->count || !same_text(a->user, b->user) ||
-      !same_text(a->password, b->password) || !same_text(a->tls_ca, b->tls_ca) ||
+  if (a->count != b->count || !text_same(a->user, b->user) ||
+      !text_same(a->password, b->password) || !text_same(a->tls_ca, b->tls_ca) ||
       a->tls_insecure != b->tls_insecure || a->timeout_ms != b->timeout_ms ||
       a->failover_after != b->failover_after || !solo_source_same(&a->solo, &b->solo))
     return false;

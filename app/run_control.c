@@ -175,10 +175,9 @@ static unsigned pause_all(struct run_control *c, bool pause, char *msg, size_t s
   return 200;
 }
 
-static unsigned set_power(struct run_control *c, unsigned index, const char *id, double watts,
-                          char *msg, size_t size)
+static unsigned set_power(struct run_control *c, const char *id, double watts, char *msg,
+                          size_t size)
 {
-  (void)index;
   unsigned was = c->npower, k = 0;
   for (unsigned i = 0; i < c->npower; i++) /* the device's earlier one goes */
     if (strcmp(c->power[i].id, id) != 0)
@@ -247,7 +246,7 @@ static unsigned device_request(struct run_control *c, const char *rest, json_t *
       say(msg, size, "expected {\"watts\": N}: above 0 up to 100000, or 0 for the config's");
       return 400;
     }
-    return set_power(c, (unsigned)index, id, v, msg, size);
+    return set_power(c, id, v, msg, size);
   }
   say(msg, size, "not found");
   return 404;

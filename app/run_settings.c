@@ -118,10 +118,3 @@ int run_settings_apply(const struct run_settings *rs, synth_runtime *rt)
   }
   return 0;
 }
-
-bool run_settings_equal(const struct run_settings *a, const struct run_settings *b)
-{
-  return a->cpu_latency_ms == b->cpu_latency_ms && a->gpu_latency_ms == b->gpu_latency_ms &&
-         a->temp_limit == b->temp_limit && a->temp_abort == b->temp_abort &&
-         strcmp(a->power_limit, b->power_limit) == 0;
-}

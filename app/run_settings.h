@@ -37,7 +37,4 @@ int run_settings_load(struct run_settings *rs, const struct run_setting_flags *f
  * returns 2 when the runtime refuses the limits (nothing is changed then). */
 int run_settings_apply(const struct run_settings *rs, synth_runtime *rt);
 
-/* Whether a and b are the same settings. */
-bool run_settings_equal(const struct run_settings *a, const struct run_settings *b);
-
 #endif

@@ -6,7 +6,14 @@
 #include <stdio.h>
 
 #ifdef SYNTH_HAVE_SYSTEMD
+#include <stdlib.h>
 #include <systemd/sd-daemon.h>
+
+bool service_notifying(void)
+{
+  const char *socket = getenv("NOTIFY_SOCKET");
+  return socket && *socket;
+}
 
 static void notify(const char *state)
 {
@@ -26,6 +33,11 @@ static double half_period(void)
   return half;
 }
 #else
+bool service_notifying(void)
+{
+  return false;
+}
+
 static void notify(const char *state)
 {
   (void)state;

@@ -4,7 +4,12 @@
 #ifndef SYNTH_CLI_SERVICE_NOTIFY_H
 #define SYNTH_CLI_SERVICE_NOTIFY_H
 
+#include <stdbool.h>
+
 #include <synth/synth.h>
+
+/* Whether anything is listening: built with libsystemd and run with $NOTIFY_SOCKET. */
+bool service_notifying(void);
 
 /* READY=1 with a STATUS= line. */
 void service_ready(const char *status);

@@ -218,16 +218,12 @@ json_t *solo_source_json(synth_solo *client)
   return o;
 }
 
-static bool same(const char *a, const char *b)
-{
-  return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
 bool solo_source_same(const struct solo_source *a, const struct solo_source *b)
 {
-  return a->on == b->on && same(a->cookie, b->cookie) && same(a->address, b->address) &&
-         same(a->tag, b->tag) && same(a->zmq, b->zmq) && a->check_template == b->check_template &&
-         a->no_longpoll == b->no_longpoll && a->refresh_s == b->refresh_s;
+  return a->on == b->on && text_same(a->cookie, b->cookie) && text_same(a->address, b->address) &&
+         text_same(a->tag, b->tag) && text_same(a->zmq, b->zmq) &&
+         a->check_template == b->check_template && a->no_longpoll == b->no_longpoll &&
+         a->refresh_s == b->refresh_s;
 }
 
 void solo_source_free(struct solo_source *ss)

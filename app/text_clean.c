@@ -66,3 +66,8 @@ size_t text_prefix(const char *s, size_t max)
     cut--;
   return ((unsigned char)s[cut] & 0xc0) == 0x80 ? max : cut;
 }
+
+bool text_same(const char *a, const char *b)
+{
+  return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}

@@ -1,4 +1,5 @@
-/* text_clean.h: text from elsewhere (an API, a pool) made safe to show on a terminal. */
+/* text_clean.h: text from elsewhere (an API, a pool) made safe to show on a terminal, and compared.
+ */
 #ifndef SYNTH_CLI_TEXT_CLEAN_H
 #define SYNTH_CLI_TEXT_CLEAN_H
 
@@ -19,5 +20,8 @@ size_t text_clean(char *dst, size_t size, const char *src, bool utf8);
 /* The length of the longest prefix of s of at most max bytes that does not end inside a
  * UTF-8 sequence, for cutting text at a byte width. */
 size_t text_prefix(const char *s, size_t max);
+
+/* Whether a and b are the same text, NULL equal only to NULL. */
+bool text_same(const char *a, const char *b);
 
 #endif

@@ -139,26 +139,14 @@ int synth_runtime_set_limits(synth_runtime *rt, double temp_limit_c, double temp
 
 int synth_runtime_set_paused(synth_runtime *rt, unsigned index, int paused)
 {
-  if (!rt)
-    return SYNTH_EINVAL;
-  unsigned n = synth__sched_device_count(rt->sched);
-  if (index != SYNTH_ALL_DEVICES)
-    return synth__sched_set_paused(rt->sched, index, paused != 0);
-  for (unsigned i = 0; i < n; i++)
-    synth__sched_set_paused(rt->sched, i, paused != 0);
-  return 0;
+  return rt ? synth__sched_set_paused(rt->sched, index, paused != 0) : SYNTH_EINVAL;
 }
 
 int synth_runtime_set_target_latency(synth_runtime *rt, unsigned index, double latency_ms)
 {
   if (!rt || !(latency_ms >= 0 && latency_ms <= 60000))
     return SYNTH_EINVAL;
-  unsigned n = synth__sched_device_count(rt->sched);
-  if (index != SYNTH_ALL_DEVICES)
-    return synth__sched_set_target(rt->sched, index, latency_ms * 1e-3);
-  for (unsigned i = 0; i < n; i++)
-    synth__sched_set_target(rt->sched, i, latency_ms * 1e-3);
-  return 0;
+  return synth__sched_set_target(rt->sched, index, latency_ms * 1e-3);
 }
 
 double synth_runtime_heartbeat_age(synth_runtime *rt)

@@ -472,11 +472,27 @@ void synth__sched_totals(struct synth__sched *s, struct synth__sched_totals *out
   out->midstates_cached = synth__job_table_count(s->midstates);
 }
 
+/* Devices [*first, *end) that index names: one, or every one for SYNTH_ALL_DEVICES. */
+static bool devices_named(const struct synth__sched *s, unsigned index, unsigned *first,
+                          unsigned *end)
+{
+  if (index == SYNTH_ALL_DEVICES) {
+    *first = 0;
+    *end = s->ndevices;
+    return true;
+  }
+  *first = index;
+  *end = index + 1;
+  return index < s->ndevices;
+}
+
 int synth__sched_set_paused(struct synth__sched *s, unsigned index, bool paused)
 {
-  if (index >= s->ndevices)
+  unsigned i, end;
+  if (!devices_named(s, index, &i, &end))
     return SYNTH_EINVAL;
-  atomic_store_explicit(&s->devices[index]->paused, paused, memory_order_release);
+  for (; i < end; i++)
+    atomic_store_explicit(&s->devices[i]->paused, paused, memory_order_release);
   /* Its units go to the others now, and a resumed device stops waiting at once. */
   synth__sched_want_refill(s);
   pthread_mutex_lock(&s->wake_lock);
@@ -487,10 +503,13 @@ int synth__sched_set_paused(struct synth__sched *s, unsigned index, bool paused)
 
 int synth__sched_set_target(struct synth__sched *s, unsigned index, double target_s)
 {
-  if (index >= s->ndevices)
+  unsigned i, end;
+  if (!devices_named(s, index, &i, &end))
     return SYNTH_EINVAL;
-  struct synth__sched_device *d = s->devices[index];
-  synth__tuner_set_target(&d->tuner, target_s > 0 ? target_s : d->default_target_s);
+  for (; i < end; i++) {
+    struct synth__sched_device *d = s->devices[i];
+    synth__tuner_set_target(&d->tuner, target_s > 0 ? target_s : d->default_target_s);
+  }
   return 0;
 }
 

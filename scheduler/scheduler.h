@@ -83,10 +83,12 @@ void synth__sched_device_stats(struct synth__sched *s, unsigned index,
                                struct synth_device_stats *out);
 void synth__sched_totals(struct synth__sched *s, struct synth__sched_totals *out);
 
-/* Pauses device @index (its work goes back to the queues, it takes none) or resumes it.
+/* Pauses device @index, or every one for SYNTH_ALL_DEVICES (its work goes back to the queues,
+ * it takes none), or resumes it.
  * Returns 0 or SYNTH_EINVAL (index out of range). Thread-safe. */
 int synth__sched_set_paused(struct synth__sched *s, unsigned index, bool paused);
-/* Aims device @index's batches at target_s seconds; 0: the one it was added with. Returns 0 or
+/* Aims device @index's (or every one's: SYNTH_ALL_DEVICES) batches at target_s seconds; 0: the
+ * one it was added with. Returns 0 or
  * SYNTH_EINVAL. Thread-safe. */
 int synth__sched_set_target(struct synth__sched *s, unsigned index, double target_s);
 /* Seconds since the service thread last went round its loop; negative when it does not run. */

@@ -126,7 +126,7 @@ struct synth_mpi {
   struct worker w;
   struct coord c; /* the root's */
   uint64_t start_ns;
-  bool mpi_failed;
+  atomic_bool failed; /* MPI failed here, or a hit could not be kept: the run cannot promise */
 };
 
 /* mpi_run.c */

@@ -79,6 +79,7 @@ int synth_mpi_create(synth_mpi **out, const struct synth_mpi_config *cfg)
   }
   memcpy(m->data, cfg->work.data, cfg->work.data_size);
   atomic_init(&m->cancel, false);
+  atomic_init(&m->failed, false);
   /* Errors come back as codes: a rank that died is a lost rank, not the end of this one. */
   MPI_Comm_set_errhandler(m->comm, MPI_ERRORS_RETURN);
   m->stats.rank = m->rank;
@@ -98,6 +99,9 @@ static int run_root(struct synth_mpi *m)
     if (wire_poll(m) != 0) {
       mpi_log(m, SYNTH_LOG_ERROR, "root: receiving failed: the run ends");
       coord_finish(m, SYNTH_ESYSTEM);
+    } else if (atomic_load(&m->failed) && !m->c.finished) {
+      mpi_log(m, SYNTH_LOG_ERROR, "root: out of memory for a hit: the run ends");
+      coord_finish(m, SYNTH_ENOMEM);
     }
     worker_step(m);
     coord_step(m);
@@ -119,7 +123,7 @@ static int run_worker(struct synth_mpi *m)
 {
   m->w.root_heard_ns = mpi_now_ns();
   while (!m->w.ended) {
-    if (wire_poll(m) != 0 || m->mpi_failed) {
+    if (wire_poll(m) != 0 || atomic_load(&m->failed)) {
       mpi_log(m, SYNTH_LOG_ERROR, "rank %d: MPI failed: the run ends here", m->rank);
       worker_on_end(m, SYNTH_ESYSTEM, 0);
       break;

@@ -19,7 +19,7 @@ static void send_failed(struct synth_mpi *m, int to)
   if (m->rank == m->cfg.root)
     coord_lose(m, to, "a send to it failed");
   else
-    m->mpi_failed = true;
+    atomic_store(&m->failed, true);
 }
 
 void wire_send(struct synth_mpi *m, int to, const struct wire_head *h, const void *payload,

@@ -20,7 +20,7 @@ static void on_hit(void *user, uint64_t index, const struct synth_verdict *v, un
     size_t cap = w->hits_cap ? 2 * w->hits_cap : 64;
     struct wire_hit *grown = realloc(w->hits, cap * sizeof *grown);
     if (!grown) { /* said by the loop: the run cannot promise every hit any more */
-      m->mpi_failed = true;
+      atomic_store(&m->failed, true);
       pthread_mutex_unlock(&m->lock);
       return;
     }

@@ -70,6 +70,15 @@ static void write_config(const char *path, const char *url, const char *text)
   fclose(f);
 }
 
+/* A fresh config file at path (a mkstemp template, filled in): the pool at url, or none. */
+static void temp_config(char *path, const char *url)
+{
+  int fd = mkstemp(path);
+  CU_ASSERT_FATAL(fd >= 0);
+  close(fd);
+  write_config(path, url, NULL);
+}
+
 /* Waits, reading the child's output, until its stderr holds what (true) or the patience ends. */
 static bool wait_err(struct child *c, const char *what)
 {
@@ -125,10 +134,7 @@ static void test_reload_moves_to_the_second_pool(void)
   char ua[64], ub[64], cfg[] = "/tmp/synth-reload-XXXXXX";
   url_of(ua, sizeof ua, a);
   url_of(ub, sizeof ub, b);
-  int fd = mkstemp(cfg);
-  CU_ASSERT_FATAL(fd >= 0);
-  close(fd);
-  write_config(cfg, ua, NULL);
+  temp_config(cfg, ua);
   struct child c;
   child_start(&c, SYNTHMINER_PATH,
               (const char *[]){"run", "--devices", "cpu", "--threads", "1", "-c", cfg, "--no-api",
@@ -358,10 +364,7 @@ static void test_control_endpoints(void)
 static void test_reload_through_the_api(void)
 {
   char cfg[] = "/tmp/synth-reload-XXXXXX";
-  int fd = mkstemp(cfg);
-  CU_ASSERT_FATAL(fd >= 0);
-  close(fd);
-  write_config(cfg, NULL, NULL);
+  temp_config(cfg, NULL);
   struct child c;
   child_start(&c, SYNTHMINER_PATH,
               (const char *[]){"run", "--devices", "cpu", "--threads", "1", "-c", cfg, "--api-port",
